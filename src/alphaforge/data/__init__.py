@@ -1,0 +1,1 @@
+"""Market data: schema and validation, importers, bundled and synthetic data, downloaders, macro."""

@@ -1,0 +1,231 @@
+"""The canonical bar and macro schemas, and the validation every import goes through.
+
+Bars are a long table, one row per (symbol, timestamp), sorted by symbol then time:
+``symbol`` (str), ``timestamp`` (UTC, tz-aware, the bar's *end*: values are known then),
+``open``, ``high``, ``low``, ``close``, ``volume`` (float64). Close-only data is valid: the
+columns ``open``/``high``/``low``/``volume`` may be absent, and features that need them are
+skipped later. Macro series are a long table ``series``, ``timestamp``, ``value``.
+
+Validation either returns a clean frame or raises :class:`InputError` naming the source,
+the column and the first offending row, with the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.errors import InputError
+
+KEY_COLUMNS = ("symbol", "timestamp")
+PRICE_COLUMNS = ("open", "high", "low", "close")
+VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
+BAR_COLUMNS = (*KEY_COLUMNS, *VALUE_COLUMNS)
+REQUIRED_BAR_COLUMNS = ("symbol", "timestamp", "close")
+MACRO_COLUMNS = ("series", "timestamp", "value")
+TIMESTAMP_DTYPE = "datetime64[ns, UTC]"
+
+
+@dataclass
+class ValidationReport:
+    """What validation changed or noticed without rejecting the data."""
+
+    sorted_rows: bool = False
+    dropped_duplicates: int = 0
+    notices: list[str] = field(default_factory=list)
+
+
+def _row_label(df: pd.DataFrame, position: int) -> str:
+    """Human row reference: the original file row when known, plus its key."""
+    row = df.iloc[position]
+    source_row = row.get("_source_row") if "_source_row" in df.columns else None
+    parts = []
+    if source_row is not None and not pd.isna(source_row):
+        parts.append(f"row {int(source_row)}")
+    else:
+        parts.append(f"row {position}")
+    key = [f"{c}={row[c]}" for c in ("symbol", "series", "timestamp") if c in df.columns]
+    return f"{parts[0]} ({', '.join(key)})" if key else parts[0]
+
+
+def _first_bad(mask: np.ndarray | pd.Series) -> int | None:
+    """Position of the first True in a boolean mask, or None."""
+    hits = np.flatnonzero(np.asarray(mask))
+    return int(hits[0]) if hits.size else None
+
+
+def _require_columns(df: pd.DataFrame, required: tuple[str, ...], source: str) -> None:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {missing}; found {list(df.columns)}",
+            where=source,
+            fix="rename the columns, or map them with --column NAME=SOURCE_COLUMN (e.g. --column close=Close)",
+        )
+
+
+def _coerce_timestamps(df: pd.DataFrame, source: str) -> pd.Series:
+    """Timestamps as tz-aware UTC; naive ones are an error (the importer applies --tz first)."""
+    ts = df["timestamp"]
+    if not (pd.api.types.is_datetime64_any_dtype(ts)):
+        try:
+            ts = pd.to_datetime(ts, utc=False, format="mixed")
+        except (ValueError, TypeError) as exc:
+            bad = _first_bad(pd.to_datetime(df["timestamp"], errors="coerce", format="mixed").isna())
+            where = f"{source}, column 'timestamp', {_row_label(df, bad)}" if bad is not None else source
+            raise InputError(f"unparseable timestamp: {exc}", where=where,
+                             fix="use ISO-8601 timestamps, e.g. 2021-01-01T00:00:00Z") from None
+    if getattr(ts.dt, "tz", None) is None:
+        raise InputError(
+            "timestamps have no time zone",
+            where=f"{source}, column 'timestamp'",
+            fix="pass --tz (e.g. --tz UTC or --tz America/New_York) to say which zone they are in",
+        )
+    bad = _first_bad(ts.isna())
+    if bad is not None:
+        raise InputError("missing timestamp", where=f"{source}, column 'timestamp', {_row_label(df, bad)}",
+                         fix="remove the row or fill in its timestamp")
+    return ts.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
+
+
+def _coerce_numeric(df: pd.DataFrame, column: str, source: str) -> pd.Series:
+    values = df[column]
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        converted = pd.to_numeric(values, errors="coerce")
+        bad = _first_bad(converted.isna() & values.notna())
+        if bad is not None:
+            raise InputError(
+                f"non-numeric value {values.iloc[bad]!r}",
+                where=f"{source}, column '{column}', {_row_label(df, bad)}",
+                fix="clean the value or drop the row; numbers must use '.' as the decimal point",
+            )
+        values = converted
+    return values.astype("float64")
+
+
+def _check_finite_positive(df: pd.DataFrame, column: str, source: str, *, allow_zero: bool) -> None:
+    values = df[column].to_numpy()
+    bad = _first_bad(~np.isfinite(values))
+    if bad is not None:
+        raise InputError(
+            f"{'NaN' if np.isnan(values[bad]) else 'infinite'} {column}",
+            where=f"{source}, column '{column}', {_row_label(df, bad)}",
+            fix="drop or repair the row; AlphaForge never fills prices silently",
+        )
+    bad = _first_bad(values < 0 if allow_zero else values <= 0)
+    if bad is not None:
+        kind = "negative" if allow_zero else "non-positive"
+        raise InputError(f"{kind} {column} {values[bad]!r}",
+                         where=f"{source}, column '{column}', {_row_label(df, bad)}",
+                         fix="prices must be > 0 and volume >= 0; repair or drop the row")
+
+
+def _check_ohlc_consistency(df: pd.DataFrame, source: str) -> None:
+    high, low = df["high"].to_numpy(), df["low"].to_numpy()
+    for column in ("open", "close"):
+        other = df[column].to_numpy()
+        bad = _first_bad(high < other)
+        if bad is not None:
+            raise InputError(f"high {high[bad]!r} is below {column} {other[bad]!r}",
+                             where=f"{source}, column 'high', {_row_label(df, bad)}",
+                             fix="check the column mapping (--column high=...) or repair the row")
+        bad = _first_bad(low > other)
+        if bad is not None:
+            raise InputError(f"low {low[bad]!r} is above {column} {other[bad]!r}",
+                             where=f"{source}, column 'low', {_row_label(df, bad)}",
+                             fix="check the column mapping (--column low=...) or repair the row")
+
+
+def _sort_and_dedupe(df: pd.DataFrame, keys: list[str], source: str,
+                     report: ValidationReport) -> pd.DataFrame:
+    """Sort by key; drop exact duplicate rows; reject conflicting duplicates."""
+    order = np.lexsort([df[k].to_numpy() for k in reversed(keys)])
+    if not np.array_equal(order, np.arange(len(df))):
+        df = df.iloc[order].reset_index(drop=True)
+        report.sorted_rows = True
+        report.notices.append(f"{source}: rows were not sorted by {'/'.join(keys)}; sorted them")
+    dup_key = df.duplicated(subset=keys, keep=False).to_numpy()
+    if dup_key.any():
+        value_cols = [c for c in df.columns if c not in keys and c != "_source_row"]
+        exact = df.duplicated(subset=[*keys, *value_cols], keep="first").to_numpy()
+        conflicting = df[dup_key].drop_duplicates(subset=[*keys, *value_cols])
+        conflicting = conflicting[conflicting.duplicated(subset=keys, keep=False)]
+        if len(conflicting):
+            first = conflicting.index[0]
+            raise InputError(
+                "conflicting duplicate rows: the same key has different values",
+                where=f"{source}, {_row_label(df, int(first))}",
+                fix="keep one row per key (e.g. de-duplicate in the source) and import again",
+            )
+        report.dropped_duplicates = int(exact.sum())
+        report.notices.append(f"{source}: dropped {report.dropped_duplicates} exact duplicate row(s)")
+        df = df[~exact].reset_index(drop=True)
+    return df
+
+
+def validate_bars(df: pd.DataFrame, source: str = "bars") -> tuple[pd.DataFrame, ValidationReport]:
+    """Check and normalise bars to the canonical schema.
+
+    ``source`` names the file or dataset in error messages. A ``_source_row`` column, when
+    present, holds original file row numbers for messages and is dropped from the result.
+
+    >>> bars = pd.DataFrame({"symbol": ["A"], "timestamp": [pd.Timestamp("2021-01-01", tz="UTC")],
+    ...                      "close": [10.0]})
+    >>> validate_bars(bars)[0].columns.tolist()
+    ['symbol', 'timestamp', 'close']
+    """
+    report = ValidationReport()
+    if len(df) == 0:
+        raise InputError("no rows", where=source, fix="check the file is not empty and the filters keep some rows")
+    _require_columns(df, REQUIRED_BAR_COLUMNS, source)
+    present_prices = [c for c in ("open", "high", "low") if c in df.columns]
+    if present_prices and len(present_prices) < 3:
+        missing = sorted(set(("open", "high", "low")) - set(present_prices))
+        raise InputError(f"partial OHLC: has {present_prices} but not {missing}", where=source,
+                         fix="provide open, high and low together, or only close (close-only data)")
+    df = df.copy()
+    df["symbol"] = df["symbol"].astype(str)
+    bad = _first_bad(df["symbol"].str.strip().eq("") | df["symbol"].isin(["nan", "None"]))
+    if bad is not None:
+        raise InputError("empty symbol", where=f"{source}, column 'symbol', {_row_label(df, bad)}",
+                         fix="fill in the symbol, or pass --symbol NAME for a single-symbol file")
+    df["timestamp"] = _coerce_timestamps(df, source)
+    value_cols = [c for c in VALUE_COLUMNS if c in df.columns]
+    for column in value_cols:
+        df[column] = _coerce_numeric(df, column, source)
+    for column in value_cols:
+        _check_finite_positive(df, column, source, allow_zero=(column == "volume"))
+    if present_prices:
+        _check_ohlc_consistency(df, source)
+    df = _sort_and_dedupe(df, list(KEY_COLUMNS), source, report)
+    ordered = [c for c in BAR_COLUMNS if c in df.columns]
+    return df[ordered].reset_index(drop=True), report
+
+
+def validate_macro(df: pd.DataFrame, source: str = "macro") -> tuple[pd.DataFrame, ValidationReport]:
+    """Check and normalise macro observations (``series``, ``timestamp``, ``value``).
+
+    Values may be NaN (a missing observation, e.g. a holiday) but not infinite.
+    """
+    report = ValidationReport()
+    if len(df) == 0:
+        raise InputError("no rows", where=source, fix="check the file is not empty")
+    _require_columns(df, MACRO_COLUMNS, source)
+    df = df.copy()
+    df["series"] = df["series"].astype(str)
+    df["timestamp"] = _coerce_timestamps(df, source)
+    df["value"] = _coerce_numeric(df, "value", source)
+    bad = _first_bad(np.isinf(df["value"].to_numpy()))
+    if bad is not None:
+        raise InputError("infinite value", where=f"{source}, column 'value', {_row_label(df, bad)}",
+                         fix="repair or drop the row")
+    df = df.dropna(subset=["value"]).reset_index(drop=True)
+    df = _sort_and_dedupe(df, ["series", "timestamp"], source, report)
+    return df[list(MACRO_COLUMNS)].reset_index(drop=True), report
+
+
+def has_ohlc(bars: pd.DataFrame) -> bool:
+    """True when the bars carry open/high/low (not close-only)."""
+    return all(c in bars.columns for c in ("open", "high", "low"))
