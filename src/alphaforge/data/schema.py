@@ -226,6 +226,11 @@ def validate_macro(df: pd.DataFrame, source: str = "macro") -> tuple[pd.DataFram
     return df[list(MACRO_COLUMNS)].reset_index(drop=True), report
 
 
+def timestamp_ns(timestamps: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch (UTC) as int64, whatever the series' resolution or zone."""
+    return timestamps.dt.tz_convert("UTC").dt.as_unit("ns").astype("int64").to_numpy()
+
+
 def has_ohlc(bars: pd.DataFrame) -> bool:
     """True when the bars carry open/high/low (not close-only)."""
     return all(c in bars.columns for c in ("open", "high", "low"))

@@ -1,0 +1,99 @@
+"""What every command shares: the workspace option, ``--json`` output, tables, progress bars.
+
+Results go to stdout (a Rich table for people, or exactly one JSON object with ``--json``);
+logs, notices and progress bars go to stderr so that ``--json`` output stays parseable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from alphaforge.workspace import Workspace
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout (logs go to stderr).")]
+
+
+@dataclass
+class AppState:
+    """Options given before the command (``alphaforge --workspace DIR <command>``)."""
+
+    workspace: Path = Path(".")
+
+
+def app_state(ctx: typer.Context) -> AppState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppState):
+        root.obj = AppState()
+    return root.obj
+
+
+def open_workspace(ctx: typer.Context) -> Workspace:
+    """The workspace named by ``--workspace`` (default: the current folder); it must exist."""
+    return Workspace.open(app_state(ctx).workspace)
+
+
+def notice(message: str) -> None:
+    """A one-line notice on stderr."""
+    stderr.print("[yellow]notice:[/yellow]", escape(message), highlight=False)
+
+
+def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], None]) -> None:
+    """Print ``result``: as one JSON object with ``--json``, else through ``render`` for people."""
+    if as_json:
+        print(json.dumps(result, default=str))
+    else:
+        for line in result.get("notices", []):
+            notice(line)
+        render(result)
+
+
+def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Iterable[str] | None = None) -> None:
+    """A Rich table of dict rows on stdout."""
+    columns = list(columns) if columns is not None else (list(rows[0]) if rows else [])
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    stdout.print(table)
+
+
+def print_fields(title: str, fields: dict[str, Any]) -> None:
+    """A two-column key/value table on stdout."""
+    print_table(title, [{"field": k, "value": v} for k, v in fields.items()], ["field", "value"])
+
+
+_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}(?:\.\d+)?(?:\+00:00|Z)?$")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, str) and (match := _ISO_TIME.match(value)):
+        date, time = match.groups()
+        return date if time == "00:00" else f"{date} {time}"
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value[:12]) + (f" … (+{len(value) - 12})" if len(value) > 12 else "")
+    return str(value)
+
+
+def progress() -> Progress:
+    """A progress bar on stderr for long work."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=stderr, transient=True)

@@ -1,0 +1,184 @@
+"""The workspace configuration (``alphaforge.toml``) as validated, typed models.
+
+Every default lives here, once. ``alphaforge init`` renders these models into a commented TOML
+file, so the file a user edits always spells out every key with its default and meaning.
+Loading validates once; a bad value raises :class:`InputError` naming the key, the value
+received and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import tomlkit
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from alphaforge.errors import InputError
+
+CONFIG_FILENAME = "alphaforge.toml"
+
+
+def _parse_duration(value: Any) -> str:
+    """Accept '36h', '1D', '45 days', '15min'; store the normalised pandas spelling."""
+    try:
+        delta = pd.Timedelta(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{value!r} is not a duration; use e.g. '1D', '36h', '15min'") from None
+    if delta < pd.Timedelta(0):
+        raise ValueError(f"{value!r} is negative; durations must be >= 0")
+    return str(value)
+
+
+Duration = Annotated[str, BeforeValidator(_parse_duration)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True)
+
+
+class DataSection(_Section):
+    """Which imported data the pipeline uses."""
+
+    dataset: str = Field("sp500", description="raw dataset (see `alphaforge data list`) the pipeline trains on")
+    macro: str = Field("macro", description="raw macro dataset joined as-of to the bars; \"\" for none")
+    symbols: list[str] = Field(default_factory=list, description="symbols to use; empty = all in the dataset")
+    start: str = Field("", description="first timestamp to use (ISO date), \"\" = from the beginning")
+    end: str = Field("", description="last timestamp to use (ISO date), \"\" = to the end")
+
+
+class MacroSeriesSection(_Section):
+    """Publication timing of one macro series."""
+
+    lag: Duration = Field(description="time between an observation's date and its publication")
+    max_staleness: Duration = Field(description="after this long without a new value the series is missing")
+
+
+class MacroSection(_Section):
+    """As-of alignment of macro series onto bars."""
+
+    default_lag: Duration = Field("1D", description="publication lag for series not listed under [macro.series]")
+    default_max_staleness: Duration = Field("10D", description="staleness limit for series not listed")
+    series: dict[str, MacroSeriesSection] = Field(
+        default_factory=dict,
+        description="per-series overrides, e.g. [macro.series.core_cpi] lag = \"45D\" max_staleness = \"80D\"",
+    )
+
+
+class DownloadSection(_Section):
+    """Downloaders: endpoints and retry policy."""
+
+    binance_url: str = Field("https://api.binance.com", description="base URL of the Binance REST API")
+    fred_url: str = Field("https://fred.stlouisfed.org", description="base URL of FRED (CSV downloads)")
+    timeout_s: float = Field(30.0, gt=0, description="seconds before an HTTP request times out")
+    max_retries: int = Field(5, ge=0, le=20, description="retries on timeouts, 5xx and 429 before giving up")
+
+
+class FeaturesSection(_Section):
+    """The feature set: names, groups (ta, px, vol, xs, macro, cal) or glob patterns."""
+
+    include: list[str] = Field(default_factory=lambda: ["default"],
+                               description="features to compute: 'default', group names, names or patterns")
+    exclude: list[str] = Field(default_factory=list, description="features to leave out (names or patterns)")
+
+
+class Config(_Section):
+    """The whole workspace configuration."""
+
+    seed: int = Field(0, description="seed for every random choice (splits, models, sampling)")
+    data: DataSection = Field(default_factory=DataSection, description="input data")
+    macro: MacroSection = Field(default_factory=MacroSection, description="macro alignment")
+    download: DownloadSection = Field(default_factory=DownloadSection, description="downloaders")
+    features: FeaturesSection = Field(default_factory=FeaturesSection, description="feature set")
+
+    def macro_timing(self, series: str) -> tuple[pd.Timedelta, pd.Timedelta]:
+        """(lag, max staleness) for one macro series, falling back to the defaults."""
+        spec = self.macro.series.get(series)
+        if spec is None:
+            return pd.Timedelta(self.macro.default_lag), pd.Timedelta(self.macro.default_max_staleness)
+        return pd.Timedelta(spec.lag), pd.Timedelta(spec.max_staleness)
+
+
+def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Names of the keys allowed at ``loc`` (for "did you mean" hints)."""
+    current: Any = model
+    for part in loc[:-1]:
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _config_error(exc: ValidationError, source: str) -> InputError:
+    first = exc.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        allowed = _allowed(Config, first["loc"])
+        guess = difflib.get_close_matches(str(first["loc"][-1]), allowed, n=1)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        return InputError(f"unknown key '{key}'", where=source,
+                          fix=f"{hint}allowed keys here: {', '.join(allowed)}")
+    return InputError(f"bad value for '{key}': {first.get('input')!r} ({first['msg']})", where=source,
+                      fix=f"set '{key}' to an allowed value; `alphaforge init --print` shows every default")
+
+
+def parse_config(data: dict[str, Any], source: str = CONFIG_FILENAME) -> Config:
+    """Validate a config mapping (e.g. parsed TOML)."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc, source) from None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``alphaforge.toml``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no configuration file", where=str(path),
+                         fix=f"run `alphaforge init {path.parent}` to create a workspace") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", where=str(path), fix="fix the syntax, or re-create it with "
+                         "`alphaforge init --force`") from None
+    return parse_config(data, str(path))
+
+
+def _render_section(model: BaseModel, table: Any) -> None:
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        is_table = isinstance(value, (BaseModel, dict))
+        if field.description and not is_table:
+            table.add(tomlkit.comment(field.description))
+        if isinstance(value, BaseModel):
+            sub = tomlkit.table()
+            sub.add(tomlkit.comment(field.description or name))
+            _render_section(value, sub)
+            table.add(name, sub)
+        elif isinstance(value, dict):
+            sub = tomlkit.table()
+            sub.add(tomlkit.comment(field.description or name))
+            for key, item in value.items():
+                inner = tomlkit.table()
+                _render_section(item, inner)
+                sub.add(key, inner)
+            table.add(name, sub)
+        else:
+            table.add(name, value)
+
+
+def render_config(config: Config | None = None) -> str:
+    """The config as commented TOML: every key, its value and what it means."""
+    config = config or Config()
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("AlphaForge workspace configuration. Every key is shown with its default."))
+    doc.add(tomlkit.comment("Durations use pandas spellings: '1D', '36h', '15min'."))
+    doc.add(tomlkit.nl())
+    _render_section(config, doc)
+    return tomlkit.dumps(doc)

@@ -1,0 +1,152 @@
+"""Workspace-level data operations: what `alphaforge data ...` does, callable from a notebook.
+
+Each function takes a :class:`~alphaforge.workspace.Workspace`, writes through the raw store
+under the workspace lock, and returns a plain dict the CLI prints (or emits as JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alphaforge.config import Config
+from alphaforge.data.importers import ImportOptions, import_path
+from alphaforge.data.macro import align_macro
+from alphaforge.data.rawstore import RawStore, RawVersion
+from alphaforge.data.summary import summarise_dataset, summarise_rows
+from alphaforge.errors import InputError
+from alphaforge.workspace import Workspace
+
+
+def raw_store(workspace: Workspace) -> RawStore:
+    """The workspace's raw store."""
+    return RawStore(workspace.raw_dir)
+
+
+def _stored(name: str, version: RawVersion, created: bool, notices: list[str]) -> dict[str, Any]:
+    return {"dataset": name, "created": created, "version": version.version, "rows": version.rows,
+            "keys": version.keys, "start": version.start, "end": version.end,
+            "content_sha256": version.content_sha256, "notices": notices}
+
+
+def store_frame(workspace: Workspace, name: str, frame: pd.DataFrame, *, kind: str, source: str,
+                replace: bool = False, notices: list[str] | None = None,
+                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write a frame into the raw store under the workspace lock."""
+    with workspace.lock(f"data import {name}"):
+        version, created = raw_store(workspace).write(name, frame, kind=kind, source=source,  # type: ignore[arg-type]
+                                                      replace=replace, extra=extra)
+    return _stored(name, version, created, notices or [])
+
+
+def import_file(workspace: Workspace, path: Path, *, name: str | None = None,
+                options: ImportOptions | None = None, replace: bool = False) -> dict[str, Any]:
+    """Import a user's CSV/Parquet file or folder as dataset ``name`` (default: the file's stem)."""
+    options = options or ImportOptions()
+    frame, report = import_path(Path(path), options)
+    dataset = name or Path(path).name.split(".")[0]
+    return store_frame(workspace, dataset, frame, kind=options.kind, source=str(Path(path).resolve()),
+                       replace=replace, notices=report.notices)
+
+
+def timing_for(config: Config, manifest: dict[str, Any]) -> Callable[[str], tuple[pd.Timedelta, pd.Timedelta]]:
+    """Publication timing per macro series: the config's override, else the dataset's recommendation,
+    else the config defaults."""
+    recommended = manifest.get("timing", {})
+
+    def timing(series: str) -> tuple[pd.Timedelta, pd.Timedelta]:
+        if series not in config.macro.series and series in recommended:
+            entry = recommended[series]
+            return pd.Timedelta(entry["lag"]), pd.Timedelta(entry["max_staleness"])
+        return config.macro_timing(series)
+
+    return timing
+
+
+def load_bars(workspace: Workspace, config: Config | None = None, *,
+              symbols: list[str] | None = None) -> pd.DataFrame:
+    """The configured dataset's bars, filtered by the config's symbols and date range."""
+    config = config or workspace.config()
+    store = raw_store(workspace)
+    dataset = config.data.dataset
+    if store.kind(dataset) != "bars":
+        raise InputError(f"dataset '{dataset}' holds macro series, not bars", where="alphaforge.toml: data.dataset",
+                         fix="set data.dataset to a bars dataset (see `alphaforge data list`)")
+    bars = store.load(dataset)
+    wanted = symbols or config.data.symbols
+    if wanted:
+        unknown = sorted(set(wanted) - set(bars["symbol"].unique()))
+        if unknown:
+            raise InputError(f"unknown symbol(s) {unknown} in dataset '{dataset}'",
+                             fix=f"choose from: {', '.join(sorted(bars['symbol'].unique()))}")
+        bars = bars[bars["symbol"].isin(wanted)]
+    if config.data.start:
+        bars = bars[bars["timestamp"] >= pd.Timestamp(config.data.start, tz="UTC")]
+    if config.data.end:
+        bars = bars[bars["timestamp"] <= pd.Timestamp(config.data.end, tz="UTC")]
+    return bars.reset_index(drop=True)
+
+
+def load_aligned_macro(workspace: Workspace, bars: pd.DataFrame, config: Config | None = None) -> pd.DataFrame | None:
+    """The configured macro series aligned as-of to ``bars`` (None when no macro dataset is set)."""
+    config = config or workspace.config()
+    if not config.data.macro:
+        return None
+    store = raw_store(workspace)
+    macro = store.load(config.data.macro)
+    return align_macro(bars, macro, timing_for(config, store.manifest(config.data.macro)))
+
+
+def list_datasets(workspace: Workspace) -> dict[str, Any]:
+    """Every stored dataset with its current version's summary."""
+    store = raw_store(workspace)
+    rows = []
+    for name in store.names():
+        manifest = store.manifest(name)
+        version = store.current(name)
+        rows.append({"dataset": name, "kind": manifest["kind"], "version": version.version, "rows": version.rows,
+                     "keys": len(version.keys), "start": version.start, "end": version.end,
+                     "versions": len(manifest["versions"]), "source": version.source})
+    return {"datasets": rows}
+
+
+def show_key(workspace: Workspace, key: str, *, dataset: str | None = None) -> dict[str, Any]:
+    """Summary of one symbol (or macro series), searched in ``dataset`` or in every dataset."""
+    store = raw_store(workspace)
+    names = [dataset] if dataset else store.names()
+    for name in names:
+        version = store.current(name)
+        if key in version.keys:
+            frame = store.load(name)
+            column = "symbol" if store.kind(name) == "bars" else "series"
+            summary = summarise_rows(frame[frame[column] == key], column, key)
+            return {"dataset": name, **summary}
+    known = sorted({k for n in names for k in store.current(n).keys})
+    raise InputError(f"no symbol or series '{key}' in {', '.join(names) or 'the workspace'}",
+                     fix=f"choose from: {', '.join(known[:40])}" if known else "import data first: "
+                         "`alphaforge data demo`")
+
+
+def describe_dataset(workspace: Workspace, name: str) -> dict[str, Any]:
+    """Per-symbol summaries of a whole dataset."""
+    store = raw_store(workspace)
+    column = "symbol" if store.kind(name) == "bars" else "series"
+    return {"dataset": name, "summaries": summarise_dataset(store.load(name), column)}
+
+
+DEFAULT_DEMO_SETS = ("sp500", "macro")
+
+
+def import_bundled(workspace: Workspace, name: str) -> dict[str, Any]:
+    """Import a bundled real-data set under its own name; macro sets carry their publication timing."""
+    from alphaforge.data.bundled import get_bundled, load_bundled
+
+    spec = get_bundled(name)
+    extra: dict[str, Any] = {"bundled": name, "frequency": spec.frequency}
+    if spec.kind == "macro":
+        extra["timing"] = {s.name: {"lag": str(s.publication_lag), "max_staleness": str(s.max_staleness)}
+                           for s in spec.series}
+    return store_frame(workspace, name, load_bundled(name), kind=spec.kind, source=f"bundled:{name}", extra=extra)

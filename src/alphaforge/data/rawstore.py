@@ -1,0 +1,165 @@
+"""The immutable raw store: ``data/raw/<dataset>/`` with a manifest and every version kept.
+
+A dataset is written once. Importing identical content again is a no-op; different content
+under the same name needs ``replace=True`` and the previous version stays on disk (the
+manifest's ``versions`` list keeps its record). Each version records the sha256 of its
+content (independent of the Parquet encoder) and of its file, rows, symbols and time range,
+so every derived artifact can name exactly what it was made from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.data.schema import timestamp_ns, validate_bars, validate_macro
+from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
+from alphaforge.workspace import atomic_write_json, atomic_write_parquet, file_sha256
+
+Kind = Literal["bars", "macro"]
+DATA_FILENAME = "data.parquet"
+MANIFEST_FILENAME = "manifest.json"
+
+
+def content_sha256(frame: pd.DataFrame) -> str:
+    """Fingerprint of a frame's columns, dtypes and values (stable across Parquet writers)."""
+    digest = hashlib.sha256()
+    for column in frame.columns:
+        values = frame[column]
+        digest.update(f"{column}:{values.dtype}\n".encode())
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            array = timestamp_ns(values) if pd.api.types.is_datetime64_any_dtype(values) else values.to_numpy()
+            digest.update(np.ascontiguousarray(array).tobytes())
+        else:
+            digest.update("\x00".join(values.astype(str)).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RawVersion:
+    """One stored version of a dataset."""
+
+    version: str
+    content_sha256: str
+    file_sha256: str
+    rows: int
+    keys: list[str]
+    start: str
+    end: str
+    created: str
+    source: str
+    columns: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _summarise(frame: pd.DataFrame, kind: Kind) -> tuple[list[str], str, str]:
+    key = "symbol" if kind == "bars" else "series"
+    keys = sorted(frame[key].unique().tolist())
+    return keys, frame["timestamp"].min().isoformat(), frame["timestamp"].max().isoformat()
+
+
+class RawStore:
+    """Datasets under ``root`` (a workspace's ``data/raw``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _manifest_path(self, name: str) -> Path:
+        return self.root / name / MANIFEST_FILENAME
+
+    def manifest(self, name: str) -> dict[str, Any]:
+        """The manifest of dataset ``name``; a missing dataset names the command that creates it."""
+        path = self._manifest_path(name)
+        if not path.is_file():
+            available = self.names()
+            raise MissingInputError(
+                f"no dataset '{name}' in the raw store" + (f" (have: {', '.join(available)})" if available else ""),
+                where=str(self.root),
+                fix="import it first: `alphaforge data demo` for the bundled data, or `alphaforge data import PATH "
+                    f"--name {name}`",
+            )
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise AlphaForgeError(f"corrupt manifest: {exc}", where=str(path),
+                                  fix="restore it from a backup, or re-import the dataset with --replace") from None
+
+    def names(self) -> list[str]:
+        """Names of the stored datasets."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if (p / MANIFEST_FILENAME).is_file())
+
+    def kind(self, name: str) -> Kind:
+        return self.manifest(name)["kind"]
+
+    def current(self, name: str) -> RawVersion:
+        """The version in use."""
+        manifest = self.manifest(name)
+        entry = next(v for v in manifest["versions"] if v["version"] == manifest["current"])
+        return RawVersion(**entry)
+
+    def write(self, name: str, frame: pd.DataFrame, *, kind: Kind, source: str,
+              replace: bool = False, extra: dict[str, Any] | None = None) -> tuple[RawVersion, bool]:
+        """Store validated ``frame`` as dataset ``name``; returns (version, created).
+
+        ``created`` is False when identical content was already stored. Different content under an
+        existing name raises unless ``replace``; the old version is kept either way.
+        """
+        if not name or "/" in name or name.startswith("."):
+            raise InputError(f"bad dataset name {name!r}", fix="use letters, digits, '_' or '-'")
+        frame, _ = (validate_bars if kind == "bars" else validate_macro)(frame, source)
+        digest = content_sha256(frame)
+        path = self._manifest_path(name)
+        manifest = self.manifest(name) if path.is_file() else None
+        if manifest is not None:
+            if manifest["kind"] != kind:
+                raise InputError(f"dataset '{name}' holds {manifest['kind']}, not {kind}", where=str(path),
+                                 fix="choose another --name")
+            for entry in manifest["versions"]:
+                if entry["content_sha256"] == digest:
+                    if manifest["current"] != entry["version"]:
+                        manifest["current"] = entry["version"]
+                        atomic_write_json(path, manifest)
+                    return RawVersion(**entry), False
+            if not replace:
+                raise InputError(
+                    f"dataset '{name}' already exists with different content", where=str(path.parent),
+                    fix="pass --replace to make this the current version (the old one is kept), or choose --name",
+                )
+        version_id = f"v{len(manifest['versions']) + 1 if manifest else 1}-{digest[:12]}"
+        data_path = self.root / name / version_id / DATA_FILENAME
+        atomic_write_parquet(data_path, frame)
+        keys, start, end = _summarise(frame, kind)
+        version = RawVersion(
+            version=version_id, content_sha256=digest, file_sha256=file_sha256(data_path), rows=len(frame),
+            keys=keys, start=start, end=end, created=pd.Timestamp.now(tz="UTC").isoformat(), source=source,
+            columns=list(frame.columns),
+        )
+        manifest = manifest or {"name": name, "kind": kind, "versions": []}
+        manifest["versions"].append(version.to_dict())
+        manifest["current"] = version_id
+        manifest.update(extra or {})
+        atomic_write_json(path, manifest)
+        return version, True
+
+    def load(self, name: str, *, verify: bool = True) -> pd.DataFrame:
+        """The current version's data; with ``verify`` the file's sha256 is checked first."""
+        version = self.current(name)
+        data_path = self.root / name / version.version / DATA_FILENAME
+        if not data_path.is_file():
+            raise AlphaForgeError("data file missing", where=str(data_path),
+                                  fix=f"re-import the dataset with `alphaforge data import ... --name {name} --replace`")
+        if verify and file_sha256(data_path) != version.file_sha256:
+            raise AlphaForgeError("data file does not match its manifest sha256 (modified or corrupt)",
+                                  where=str(data_path),
+                                  fix=f"raw data is immutable: re-import it with --replace under '{name}'")
+        return pd.read_parquet(data_path)

@@ -1,0 +1,169 @@
+"""Where every artifact lives, how it is written (atomically) and who may write (a lock).
+
+A workspace is a folder holding ``alphaforge.toml``. Stages never build paths themselves:
+they ask the :class:`Workspace` for a location and write through :func:`atomic_path` (or the
+``atomic_write_*`` helpers) so that a crash or kill never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alphaforge.config import CONFIG_FILENAME, Config, load_config, render_config
+from alphaforge.errors import InputError, MissingInputError, WorkspaceBusyError
+
+LOCK_FILENAME = ".alphaforge.lock"
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
+
+    On any exception the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write bytes to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    """Write ``obj`` as indented JSON atomically (timestamps and numpy scalars become strings/numbers)."""
+    atomic_write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n")
+
+
+def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    """Write a DataFrame as zstd-compressed Parquet atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False, compression="zstd")
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (pd.Timestamp, pd.Timedelta)):
+        return str(obj)
+    if hasattr(obj, "item"):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot serialise {type(obj).__name__} to JSON")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder and the locations of everything in it."""
+
+    root: Path
+
+    @classmethod
+    def create(cls, root: Path, *, force: bool = False) -> Workspace:
+        """Create ``root`` with a fully commented default ``alphaforge.toml``."""
+        root = Path(root)
+        config_path = root / CONFIG_FILENAME
+        if config_path.exists() and not force:
+            raise InputError("a workspace already exists here", where=str(config_path),
+                             fix="use it as it is, or pass --force to rewrite the config with defaults")
+        root.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(config_path, render_config())
+        return cls(root)
+
+    @classmethod
+    def open(cls, root: Path) -> Workspace:
+        """Open an existing workspace; a folder without ``alphaforge.toml`` is an error."""
+        root = Path(root)
+        if not (root / CONFIG_FILENAME).is_file():
+            raise MissingInputError(f"no workspace here (no {CONFIG_FILENAME})", where=str(root.resolve()),
+                                    fix=f"run `alphaforge init {root}` first, or pass --workspace DIR")
+        return cls(root)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILENAME
+
+    def config(self) -> Config:
+        """The validated configuration."""
+        return load_config(self.config_path)
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def features_dir(self) -> Path:
+        return self.root / "data" / "features"
+
+    @property
+    def targets_dir(self) -> Path:
+        return self.root / "data" / "targets"
+
+    @property
+    def store_path(self) -> Path:
+        return self.root / "store.duckdb"
+
+    @property
+    def tracking_uri(self) -> str:
+        return f"sqlite:///{(self.root / 'mlruns.db').resolve()}"
+
+    def subdir(self, name: str) -> Path:
+        """A top-level artifact folder (plans, tuning, cv, analysis, models, predictions, ...)."""
+        return self.root / name
+
+    @contextlib.contextmanager
+    def lock(self, purpose: str = "write") -> Iterator[None]:
+        """Hold the workspace's write lock; a second writer gets :class:`WorkspaceBusyError` at once."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock_path = self.root / LOCK_FILENAME
+        handle = open(lock_path, "a+", encoding="utf-8")
+        try:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise WorkspaceBusyError(f"workspace busy: {holder} is writing to it", where=str(self.root),
+                                         fix="wait for it to finish, then run the command again") from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} ({purpose})")
+            handle.flush()
+            yield
+        finally:
+            handle.close()

@@ -1,0 +1,51 @@
+"""Shared fixtures: a fresh workspace, an in-process CLI runner, a snapshot of a folder tree."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from alphaforge.cli import main
+from alphaforge.workspace import Workspace
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A new workspace with the default configuration."""
+    return Workspace.create(tmp_path / "ws")
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    """Run ``alphaforge ARGS`` in-process through the real entry point; returns code, stdout, stderr."""
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["alphaforge", *map(str, args)])
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
+
+
+def tree_snapshot(root: Path) -> dict[str, str]:
+    """Relative path → sha256 of every file under ``root`` (to prove nothing changed)."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".alphaforge.lock"}
