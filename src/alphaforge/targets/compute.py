@@ -1,0 +1,64 @@
+"""The one path from bars to a target table: ``compute_targets``.
+
+The table is keyed by ``symbol`` and ``timestamp`` (the bars' rows) with, per target, a column
+named after it and a ``{name}__t1`` column: the time its label becomes known (UTC). Rows
+without a label (horizon past the data, warm-up, non-event bars) hold NaN / NaT: never filled.
+Use :func:`labelled_rows` for the rows one target can train on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from alphaforge.targets._core import check_bars
+from alphaforge.targets.registry import TargetSpec, parse_target, parse_targets
+
+T1_SUFFIX = "__t1"
+
+
+def t1_column(name: str) -> str:
+    """Column holding the label time of target ``name``."""
+    return f"{name}{T1_SUFFIX}"
+
+
+def key_frame(bars: pd.DataFrame) -> pd.DataFrame:
+    """The target table's keys (symbol, timestamp) after checking the bars are canonical."""
+    check_bars(bars)
+    return bars[["symbol", "timestamp"]].reset_index(drop=True).astype({"symbol": str})
+
+
+def compute_target(bars: pd.DataFrame, spec: TargetSpec) -> pd.DataFrame:
+    """One target as a frame: symbol, timestamp, ``name``, ``name__t1``."""
+    labels = spec.compute(bars)
+    return pd.DataFrame({
+        "symbol": bars["symbol"].astype(str).to_numpy(),
+        "timestamp": bars["timestamp"].to_numpy(),
+        spec.name: labels.values,
+        t1_column(spec.name): pd.DatetimeIndex(labels.t1).tz_localize("UTC"),
+    })
+
+
+def compute_targets(bars: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Targets ``names`` over canonical ``bars`` (sorted by symbol, timestamp).
+
+    Names are parsed first, so a typo fails before any work; columns use canonical names.
+
+    >>> bars = pd.DataFrame({"symbol": "A", "close": [10.0, 11.0, 12.1],
+    ...     "timestamp": pd.date_range("2021-01-01", periods=3, freq="h", tz="UTC")})
+    >>> compute_targets(bars, ["fwd_ret_1"])["fwd_ret_1"].round(3).tolist()
+    [0.1, 0.1, nan]
+    """
+    specs = parse_targets(names)
+    frame = key_frame(bars)
+    for spec in specs:
+        frame = frame.join(compute_target(bars, spec).drop(columns=["symbol", "timestamp"]))
+    return frame
+
+
+def labelled_rows(targets: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Rows of a target table where ``name`` has a label: symbol, timestamp, label, t1."""
+    column = parse_target(name).name
+    rows = targets.loc[targets[column].notna(), ["symbol", "timestamp", column, t1_column(column)]]
+    return rows.reset_index(drop=True)

@@ -1,0 +1,213 @@
+"""The closed registry of target kinds and the canonical names of targets.
+
+A target's name is its kind followed by its parameters, joined by ``_``: ``fwd_ret_24``,
+``binary_abs_10_0.02``, ``tb_24_2.0_1.0``, ``y_will_swing_low_10_0.20``. Trailing parameters
+with defaults may be left out, and the canonical name leaves out every trailing parameter
+equal to its default, so ``parse_target(name).name`` round-trips canonical names. Floats keep
+at least one decimal (``2.0``; swing percentages two, ``0.20``).
+
+>>> spec = parse_target("tb_24_2.0_1.0")
+>>> spec.kind, spec.params["profit_take"], spec.name
+('tb', 2.0, 'tb_24_2.0_1.0')
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import inspect
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from alphaforge.errors import InputError
+from alphaforge.targets import _core, binary, events, forward, multiclass, swing, triple_barrier
+from alphaforge.targets._core import Labels
+from alphaforge.targets.binary import EQUAL_WEIGHT, MODES, binary_absolute, binary_outperformance
+from alphaforge.targets.events import format_event_filter, parse_event_filter
+from alphaforge.targets.forward import forward_log_return, forward_return, forward_volatility_return
+from alphaforge.targets.multiclass import multi_class
+from alphaforge.targets.swing import will_swing_high, will_swing_low
+from alphaforge.targets.triple_barrier import VERTICAL_CHOICES, triple_barrier
+
+_NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One positional parameter of a target name."""
+
+    name: str
+    type: type
+    help: str
+    default: Any = _NO_DEFAULT
+    minimum: float | None = None
+    choices: tuple[str, ...] | None = None
+    decimals: int = 1
+    canonical: Callable[[str], str] | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is _NO_DEFAULT
+
+    def parse(self, text: str, target: str) -> Any:
+        """Value of this parameter from its text in ``target``'s name."""
+        try:
+            value = self.type(text)
+        except ValueError:
+            raise InputError(f"parameter {self.name}={text!r} is not a valid {self.type.__name__}",
+                             where=f"target {target!r}", fix=f"{self.name}: {self.help}") from None
+        if self.type is float and not math.isfinite(value):
+            raise InputError(f"parameter {self.name}={text!r} is not finite",
+                             where=f"target {target!r}", fix=f"{self.name}: {self.help}")
+        if self.minimum is not None and value < self.minimum:
+            raise InputError(f"parameter {self.name}={text} is below {self.minimum}",
+                             where=f"target {target!r}", fix=f"{self.name}: {self.help}")
+        if self.choices is not None and value not in self.choices:
+            raise InputError(f"parameter {self.name}={text!r} is not one of {list(self.choices)}",
+                             where=f"target {target!r}", fix=f"{self.name}: {self.help}")
+        return self.canonical(value) if self.canonical else value
+
+    def format(self, value: Any) -> str:
+        """Canonical text of ``value``."""
+        if self.type is not float:
+            return str(value)
+        text = repr(float(value))
+        if "e" in text:
+            return text
+        return text + "0" * max(0, self.decimals - len(text.split(".")[1]))
+
+
+@dataclass(frozen=True)
+class TargetKind:
+    """A family of targets: name prefix, parameters and the function computing it."""
+
+    prefix: str
+    params: tuple[Param, ...]
+    compute: Callable[..., Labels]
+    summary: str
+    example: str
+
+    @property
+    def template(self) -> str:
+        """Name pattern for help texts: required ``{param}``, optional ``[{param=default}]``."""
+        parts = [f"_{{{p.name}}}" if p.required else f"[_{{{p.name}={p.format(p.default)}}}]"
+                 for p in self.params]
+        return self.prefix + "".join(parts)
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A parsed target: its kind and parameter values; ``name`` is canonical."""
+
+    kind: str
+    params: MappingProxyType = field(hash=False)
+
+    @property
+    def name(self) -> str:
+        kind = TARGET_KINDS[self.kind]
+        values = [self.params[p.name] for p in kind.params]
+        keep = len(values)
+        while keep and not kind.params[keep - 1].required and values[keep - 1] == kind.params[keep - 1].default:
+            keep -= 1
+        return "_".join([kind.prefix, *(p.format(v) for p, v in zip(kind.params[:keep], values[:keep], strict=True))])
+
+    def compute(self, bars: pd.DataFrame) -> Labels:
+        """Labels of this target over canonical bars."""
+        return TARGET_KINDS[self.kind].compute(bars, **self.params)
+
+
+_HORIZON = Param("horizon", int, "bars ahead, an integer >= 1", minimum=1)
+_VOL_WINDOW = Param("vol_window", int, "bars in the rolling volatility, an integer >= 2", minimum=2)
+
+
+def _kind(prefix: str, params: tuple[Param, ...], compute: Callable[..., Labels], summary: str,
+          example: str) -> tuple[str, TargetKind]:
+    return prefix, TargetKind(prefix, params, compute, summary, example)
+
+
+TARGET_KINDS: MappingProxyType = MappingProxyType(dict([
+    _kind("fwd_ret", (_HORIZON,), forward_return,
+          "simple forward return close[t+h]/close[t]-1", "fwd_ret_24"),
+    _kind("fwd_logret", (_HORIZON,), forward_log_return,
+          "log forward return log(close[t+h]/close[t])", "fwd_logret_24"),
+    _kind("fwd_volret", (_HORIZON, _VOL_WINDOW), forward_volatility_return,
+          "forward log return / (rolling one-bar vol * sqrt(h))", "fwd_volret_24_100"),
+    _kind("binary_abs", (_HORIZON,
+                         Param("threshold", float, "rise as a fraction, e.g. 0.02 = 2 %", minimum=0.0),
+                         Param("mode", str, "close (at the horizon) or touch (highs within it)",
+                               default="close", choices=MODES)),
+          binary_absolute, "1 if price rises by threshold within h bars", "binary_abs_10_0.02"),
+    _kind("binary_outperf", (_HORIZON,
+                             Param("benchmark", str, f"a symbol, or '{EQUAL_WEIGHT}' for the equal-weight universe")),
+          binary_outperformance, "1 if the forward return beats a benchmark's", "binary_outperf_24_ew"),
+    _kind("multi_class", (_HORIZON,
+                          Param("n_classes", int, "number of buckets, >= 2", minimum=2),
+                          Param("window", int, "past realised returns behind the quantile edges, >= 2",
+                                minimum=2)),
+          multi_class, "quantile bucket of the forward return (0 = strong sell)", "multi_class_24_5_500"),
+    _kind("tb", (_HORIZON,
+                 Param("profit_take", float, "upper barrier in target widths (0 = none)", minimum=0.0),
+                 Param("stop_loss", float, "lower barrier in target widths (0 = none)", minimum=0.0),
+                 Param("events", str, "all, cusum<threshold> or cusumvol<k>", default="all",
+                       canonical=lambda text: format_event_filter(parse_event_filter(text))),
+                 Param("vertical", str, "label at the vertical barrier: sign or zero", default="sign",
+                       choices=VERTICAL_CHOICES),
+                 Param("vol_window", int, _VOL_WINDOW.help, default=20, minimum=2),
+                 Param("min_target", float, "minimum target width (log return)", default=0.0, minimum=0.0)),
+          triple_barrier, "triple barrier first touch in {-1, 0, +1}", "tb_24_2.0_1.0"),
+    _kind("y_will_swing_low", (Param("bars_ahead", int, "bars ahead, >= 1", minimum=1),
+                               Param("pct", float, "rally in percent (0.20 = 0.20 %)", minimum=0.0, decimals=2)),
+          will_swing_low, "1 if bar t becomes a swing low with a pct % rally", "y_will_swing_low_10_0.20"),
+    _kind("y_will_swing_high", (Param("bars_ahead", int, "bars ahead, >= 1", minimum=1),
+                                Param("pct", float, "drop in percent (0.20 = 0.20 %)", minimum=0.0, decimals=2)),
+          will_swing_high, "1 if bar t becomes a swing high with a pct % drop", "y_will_swing_high_10_0.20"),
+]))
+
+
+def _unknown(name: str, why: str) -> InputError:
+    candidates = [k.example for k in TARGET_KINDS.values()] + list(TARGET_KINDS)
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    return InputError(f"unknown target {name!r}: {why}", where="targets",
+                      fix=hint + "see `alphaforge targets list` for the kinds and their parameters")
+
+
+def parse_target(name: str) -> TargetSpec:
+    """Spec of a target name; :class:`InputError` with a suggestion when it is not one."""
+    matches = [prefix for prefix in TARGET_KINDS if name.startswith(prefix + "_")]
+    if not matches:
+        raise _unknown(name, "no target kind has this prefix")
+    kind = TARGET_KINDS[max(matches, key=len)]
+    tokens = name[len(kind.prefix) + 1:].split("_")
+    if len(tokens) > len(kind.params) and kind.params[-1].type is str and kind.params[-1].choices is None:
+        tokens = [*tokens[: len(kind.params) - 1], "_".join(tokens[len(kind.params) - 1:])]
+    n_required = sum(p.required for p in kind.params)
+    if not n_required <= len(tokens) <= len(kind.params) or "" in tokens:
+        raise _unknown(name, f"{kind.prefix} takes {kind.template}")
+    values = {p.name: p.parse(t, name) for p, t in zip(kind.params, tokens, strict=False)}
+    values.update({p.name: p.default for p in kind.params[len(tokens):]})
+    return TargetSpec(kind.prefix, MappingProxyType(values))
+
+
+def parse_targets(names: Sequence[str]) -> list[TargetSpec]:
+    """Specs of several names, duplicates (after canonicalisation) removed, order kept."""
+    if isinstance(names, str):
+        names = [names]
+    return list(dict.fromkeys(parse_target(name) for name in names))
+
+
+def code_version() -> str:
+    """Hash of the source code that computes targets (families, shared core, this registry).
+
+    Any change to target code invalidates every cached target: coarse, but never stale.
+    """
+    digest = hashlib.sha256()
+    for module in (_core, binary, events, forward, multiclass, swing, triple_barrier, sys.modules[__name__]):
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()[:16]
