@@ -63,6 +63,7 @@ class FakeMarket:
     def __init__(self) -> None:
         self.faults: deque[Fault] = deque()
         self.requests: list[Recorded] = []
+        self.honour_end_time = True  # False: answer like a mirror that ignores endTime
         self.klines = {pair: json.loads((FIXTURES / f"binance_klines_{pair}_1h.json").read_text())
                        for pair in ("BTCUSDT", "ETHUSDT")}
 
@@ -74,8 +75,10 @@ class FakeMarket:
             csv = FIXTURES / f"fred_{query.get('id', '')}.csv"
             return (200, "text/csv", csv.read_text()) if csv.is_file() else (404, "text/html", "<h1>Not Found</h1>")
         if path.startswith("/v8/finance/chart/"):
-            name = "SPY" if unquote(path.rsplit("/", 1)[1]) == "SPY" else "not_found"
-            return (200 if name == "SPY" else 404), "application/json", (FIXTURES / f"yahoo_chart_{name}.json").read_text()
+            chart = FIXTURES / f"yahoo_chart_{unquote(path.rsplit('/', 1)[1])}.json"
+            found = chart.is_file()
+            text = (chart if found else FIXTURES / "yahoo_chart_not_found.json").read_text()
+            return (200 if found else 404), "application/json", text
         return 404, "text/plain", "no such endpoint"
 
     def _klines(self, query: dict[str, str]) -> tuple[int, str, str]:
@@ -83,7 +86,7 @@ class FakeMarket:
         if rows is None:
             return 400, "application/json", (FIXTURES / "binance_error_invalid_symbol.json").read_text()
         start = int(query.get("startTime", 0))
-        end = int(query.get("endTime", 2**62))
+        end = int(query.get("endTime", 2**62)) if self.honour_end_time else 2**62
         limit = min(int(query.get("limit", 500)), 1000)
         page = [row for row in rows if start <= row[0] <= end][:limit]
         return 200, "application/json", json.dumps(page)
@@ -126,7 +129,7 @@ class _Server(ThreadingHTTPServer):
 
 
 @pytest.fixture
-def market() -> Iterator[tuple[FakeMarket, str]]:
+def fake_market() -> Iterator[tuple[FakeMarket, str]]:
     """A fake market server on an ephemeral local port, and its base URL."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.market = FakeMarket()
@@ -161,22 +164,22 @@ def _fixture_candle(pair: str, index: int) -> list:
 
 @pytest.mark.network
 @pytest.mark.parametrize(("page_size", "n_requests"), [(7, 5), (10, 3), (1000, 1)])
-def test_binance_pages_through_every_candle_once(market, client, page_size, n_requests):
-    server, url = market
+def test_binance_pages_through_every_candle_once(fake_market, client, page_size, n_requests):
+    market, url = fake_market
     bars = download_binance(["BTCUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client,
                             page_size=page_size)
     assert len(bars) == N_CANDLES
     assert bars["timestamp"].is_unique and bars["timestamp"].is_monotonic_increasing
-    assert len(server.requests) == n_requests
+    assert len(market.requests) == n_requests
     first_ms = FIRST_OPEN.value // 1_000_000
     last_opens = [first_ms + (k * page_size - 1) * HOUR_MS for k in range(1, n_requests)]
-    assert [int(r.query["startTime"]) for r in server.requests] == [first_ms] + [t + 1 for t in last_opens]
-    assert {r.query["limit"] for r in server.requests} == {str(page_size)}
+    assert [int(r.query["startTime"]) for r in market.requests] == [first_ms] + [t + 1 for t in last_opens]
+    assert {r.query["limit"] for r in market.requests} == {str(page_size)}
 
 
 @pytest.mark.network
-def test_binance_stamps_bars_at_their_end_in_the_canonical_schema(market, client):
-    _, url = market
+def test_binance_stamps_bars_at_their_end_in_the_canonical_schema(fake_market, client):
+    _, url = fake_market
     bars = download_binance("btcusdt", "1h", "2021-01-01", "2021-01-01T03:00Z", base_url=url, client=client)
     assert bars.columns.tolist() == list(BAR_COLUMNS)
     assert str(bars["timestamp"].dtype) == TIMESTAMP_DTYPE
@@ -187,19 +190,29 @@ def test_binance_stamps_bars_at_their_end_in_the_canonical_schema(market, client
 
 
 @pytest.mark.network
-def test_binance_drops_the_candle_still_open_at_now(market, client):
-    server, url = market
+def test_binance_drops_the_candle_still_open_at_now(fake_market, client):
+    market, url = fake_market
     now = pd.Timestamp("2021-01-02T05:30Z")  # the candle opened 05:00 closes 05:59:59.999
     bars = download_binance(["BTCUSDT"], "1h", "2021-01-01", base_url=url, client=client, now=now)
     assert len(bars) == N_CANDLES - 1
     assert bars["timestamp"].max() == pd.Timestamp("2021-01-02T05:00Z")
-    assert int(server.requests[-1].query["endTime"]) == (now - pd.Timedelta(hours=1)).value // 1_000_000
+    assert int(market.requests[-1].query["endTime"]) == (now - pd.Timedelta(hours=1)).value // 1_000_000
+
+
+@pytest.mark.network
+def test_binance_drops_the_open_candle_even_when_the_server_ignores_end_time(fake_market, client):
+    market, url = fake_market
+    market.honour_end_time = False
+    bars = download_binance(["BTCUSDT"], "1h", "2021-01-01", base_url=url, client=client,
+                            now=pd.Timestamp("2021-01-02T05:30Z"))
+    assert bars["timestamp"].max() == pd.Timestamp("2021-01-02T05:00Z")
+    assert len(bars) == N_CANDLES - 1
 
 
 @pytest.mark.network
 @pytest.mark.parametrize("stored_end", ["2021-01-01T10:00Z", "2021-01-01T10:30Z"])
-def test_binance_resume_returns_only_strictly_newer_bars(market, client, stored_end):
-    _, url = market
+def test_binance_resume_returns_only_strictly_newer_bars(fake_market, client, stored_end):
+    _, url = fake_market
     full = download_binance(["BTCUSDT", "ETHUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client)
     stored = full[full["timestamp"] <= pd.Timestamp(stored_end)]
     new = download_binance(["BTCUSDT", "ETHUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client,
@@ -212,18 +225,18 @@ def test_binance_resume_returns_only_strictly_newer_bars(market, client, stored_
 
 
 @pytest.mark.network
-def test_binance_up_to_date_store_gets_an_empty_canonical_frame(market, client):
-    server, url = market
+def test_binance_up_to_date_store_gets_an_empty_canonical_frame(fake_market, client):
+    market, url = fake_market
     bars = download_binance(["BTCUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client,
                             resume_from={"BTCUSDT": ALL_CANDLES_END})
     assert bars.empty and bars.columns.tolist() == list(BAR_COLUMNS)
     assert str(bars["timestamp"].dtype) == TIMESTAMP_DTYPE
-    assert server.requests == []
+    assert market.requests == []
 
 
 @pytest.mark.network
-def test_binance_reports_progress_per_pair(market, client):
-    _, url = market
+def test_binance_reports_progress_per_pair(fake_market, client):
+    _, url = fake_market
     calls: list[tuple[str, float, int]] = []
     download_binance(["BTCUSDT", "ETHUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client,
                      page_size=10, progress=lambda pair, fraction, rows: calls.append((pair, fraction, rows)))
@@ -235,8 +248,8 @@ def test_binance_reports_progress_per_pair(market, client):
 
 
 @pytest.mark.network
-def test_binance_invalid_symbol_is_an_input_error_naming_the_pair(market, client, sleeps):
-    _, url = market
+def test_binance_invalid_symbol_is_an_input_error_naming_the_pair(fake_market, client, sleeps):
+    _, url = fake_market
     with pytest.raises(InputError) as caught:
         download_binance(["BTCUSDT", "NOPEUSDT"], "1h", "2021-01-01", "2021-01-02", base_url=url, client=client)
     assert caught.value.where == "pair NOPEUSDT"
@@ -249,19 +262,19 @@ def test_binance_invalid_symbol_is_an_input_error_naming_the_pair(market, client
 
 @pytest.mark.network
 @pytest.mark.parametrize("status", [500, 502, 503])
-def test_server_error_is_retried_after_backoff(market, client, sleeps, status):
-    server, url = market
-    server.faults.append(Fault(status=status, body='{"code":-1000,"msg":"An unknown error occurred."}'))
+def test_server_error_is_retried_after_backoff(fake_market, client, sleeps, status):
+    market, url = fake_market
+    market.faults.append(Fault(status=status, body='{"code":-1000,"msg":"An unknown error occurred."}'))
     bars = download_binance(["BTCUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client)
     assert len(bars) == N_CANDLES
     assert sleeps == [0.05]
-    assert len(server.requests) == 2
+    assert len(market.requests) == 2
 
 
 @pytest.mark.network
-def test_timeout_is_retried(market, client, sleeps):
-    server, url = market
-    server.faults.append(Fault(delay=0.8))  # longer than the client's 0.5 s timeout
+def test_timeout_is_retried(fake_market, client, sleeps):
+    market, url = fake_market
+    market.faults.append(Fault(delay=0.8))  # longer than the client's 0.5 s timeout
     started = time.monotonic()
     bars = download_binance(["BTCUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client)
     assert len(bars) == N_CANDLES
@@ -271,19 +284,19 @@ def test_timeout_is_retried(market, client, sleeps):
 
 @pytest.mark.network
 @pytest.mark.parametrize("status", [429, 418])
-def test_rate_limit_waits_exactly_retry_after(market, client, sleeps, status):
-    server, url = market
+def test_rate_limit_waits_exactly_retry_after(fake_market, client, sleeps, status):
+    market, url = fake_market
     body = (FIXTURES / "binance_error_rate_limit.json").read_text()
-    server.faults.append(Fault(status=status, headers={"Retry-After": "7"}, body=body))
+    market.faults.append(Fault(status=status, headers={"Retry-After": "7"}, body=body))
     bars = download_binance(["BTCUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client)
     assert len(bars) == N_CANDLES
     assert sleeps == [7.0]
 
 
 @pytest.mark.network
-def test_rate_limit_longer_than_the_policy_stops_with_when_to_retry(market, client, sleeps):
-    server, url = market
-    server.faults.append(Fault(status=418, headers={"Retry-After": "7200"}, body="{}"))
+def test_rate_limit_longer_than_the_policy_stops_with_when_to_retry(fake_market, client, sleeps):
+    market, url = fake_market
+    market.faults.append(Fault(status=418, headers={"Retry-After": "7200"}, body="{}"))
     with pytest.raises(AlphaForgeError) as caught:
         download_binance(["BTCUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client)
     assert "7200" in caught.value.fix
@@ -291,16 +304,16 @@ def test_rate_limit_longer_than_the_policy_stops_with_when_to_retry(market, clie
 
 
 @pytest.mark.network
-def test_retries_exhausted_names_the_url_and_the_remedy(market, client, sleeps):
-    server, url = market
-    server.faults.extend(Fault(status=503, body="Service Unavailable") for _ in range(10))
+def test_retries_exhausted_names_the_url_and_the_remedy(fake_market, client, sleeps):
+    market, url = fake_market
+    market.faults.extend(Fault(status=503, body="Service Unavailable") for _ in range(10))
     with pytest.raises(AlphaForgeError) as caught:
         download_binance(["BTCUSDT"], "1h", "2021-01-01", ALL_CANDLES_END, base_url=url, client=client)
     assert not isinstance(caught.value, InputError)
     assert caught.value.where == f"{url}/api/v3/klines"
     assert "4 attempts" in caught.value.message and "HTTP 503" in caught.value.message
     assert "run the same command again" in caught.value.fix
-    assert len(server.requests) == 4
+    assert len(market.requests) == 4
     assert sleeps == [0.05, 0.1, 0.2]  # exponential, no pointless wait after the last attempt
 
 
@@ -348,8 +361,8 @@ def test_binance_bad_input_is_an_input_error(kwargs, where, fix_part):
 
 
 @pytest.mark.network
-def test_fred_series_become_macro_rows_at_midnight_utc(market, client):
-    server, url = market
+def test_fred_series_become_macro_rows_at_midnight_utc(fake_market, client):
+    market, url = fake_market
     macro = download_fred(["VIXCLS", "dgs10"], "2021-01-05", "2021-01-19", base_url=url, client=client)
     assert macro.columns.tolist() == list(MACRO_COLUMNS)
     assert str(macro["timestamp"].dtype) == TIMESTAMP_DTYPE
@@ -358,23 +371,23 @@ def test_fred_series_become_macro_rows_at_midnight_utc(market, client):
     assert vix["timestamp"].tolist() == [d for d in dates if d != pd.Timestamp("2021-01-18", tz="UTC")]  # '.' dropped
     assert vix["value"].iloc[0] == 25.34 and vix["value"].iloc[-1] == 23.24
     assert (macro["series"] == "DGS10").sum() == len(vix)  # the older DATE,DGS10 header reads the same
-    assert [r.query for r in server.requests] == [
+    assert [r.query for r in market.requests] == [
         {"id": "VIXCLS", "cosd": "2021-01-05", "coed": "2021-01-19"},
         {"id": "DGS10", "cosd": "2021-01-05", "coed": "2021-01-19"},
     ]
 
 
 @pytest.mark.network
-def test_fred_unknown_series_is_an_input_error_naming_it(market, client):
-    _, url = market
+def test_fred_unknown_series_is_an_input_error_naming_it(fake_market, client):
+    _, url = fake_market
     with pytest.raises(InputError) as caught:
         download_fred("NOSUCHSERIES", "2021-01-01", "2021-02-01", base_url=url, client=client)
     assert caught.value.where == "series NOSUCHSERIES"
 
 
 @pytest.mark.network
-def test_yahoo_daily_closes_skip_nulls_and_todays_session(market, client):
-    _, url = market
+def test_yahoo_daily_closes_skip_nulls_and_todays_session(fake_market, client):
+    _, url = fake_market
     now = pd.Timestamp("2021-01-11T18:00Z")  # 13:00 in New York: the 2021-01-11 session is still trading
     macro = download_yahoo("SPY", "2021-01-01", base_url=url, client=client, now=now)
     assert macro["series"].unique().tolist() == ["SPY"]
@@ -384,10 +397,10 @@ def test_yahoo_daily_closes_skip_nulls_and_todays_session(market, client):
 
 
 @pytest.mark.network
-def test_yahoo_unknown_symbol_is_an_input_error_and_the_symbol_is_url_quoted(market, client):
-    server, url = market
+def test_yahoo_unknown_symbol_is_an_input_error_and_the_symbol_is_url_quoted(fake_market, client):
+    market, url = fake_market
     with pytest.raises(InputError) as caught:
         download_yahoo(["^NOPE"], "2021-01-01", "2021-02-01", base_url=url, client=client)
     assert caught.value.where == "symbol ^NOPE"
     assert "No data found" in caught.value.message
-    assert server.requests[0].path == "/v8/finance/chart/%5ENOPE"
+    assert market.requests[0].path == "/v8/finance/chart/%5ENOPE"

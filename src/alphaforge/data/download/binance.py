@@ -52,7 +52,7 @@ Progress = Callable[[str, float, int], None]
 
 @dataclass(frozen=True)
 class _Request:
-    """One pair's download: the endpoint, and the open times (epoch ms) to fetch, both inclusive."""
+    """One pair's download: the endpoint, the open times (epoch ms, both inclusive) and the interval length."""
 
     client: HttpClient
     url: str
@@ -61,6 +61,7 @@ class _Request:
     first_open_ms: int
     last_open_ms: int
     page_size: int
+    step_ms: int
 
 
 def interval_length(interval: str) -> pd.Timedelta:
@@ -114,7 +115,8 @@ def download_binance(
     symbols = normalise_pairs(pairs)
     clock = resolve_now(now)
     first, last = download_window(start, end, clock)
-    resumed = {key.strip().upper(): to_utc(value, f"resume_from[{key}]") for key, value in (resume_from or {}).items()}
+    resumed = {key.strip().upper(): to_utc(value, f"resume_from[{key}]")
+               for key, value in (resume_from or {}).items()}
     url = base_url.rstrip("/") + KLINES_PATH
     step_ms = int(step / pd.Timedelta(milliseconds=1))
     # A complete bar has ended by `now`, so its open time is at most min(end, now) - interval.
@@ -125,8 +127,8 @@ def download_binance(
             first_open_ms = to_milliseconds(first)
             if pair in resumed:  # a bar is newer than the stored end when it opens after end - interval
                 first_open_ms = max(first_open_ms, to_milliseconds(resumed[pair]) - step_ms + 1)
-            request = _Request(http, url, pair, interval, first_open_ms, last_open_ms, page_size)
-            pieces.append(_klines_to_bars(pair, _download_klines(request, progress), request, step_ms))
+            request = _Request(http, url, pair, interval, first_open_ms, last_open_ms, page_size, step_ms)
+            pieces.append(_klines_to_bars(request, _download_klines(request, progress)))
     return finish_bars(pieces, source=f"binance {interval} klines from {base_url}")
 
 
@@ -183,14 +185,14 @@ def _rejection(pair: str, exc: HttpStatusError) -> InputError:
                       where=f"pair {pair}", fix=fix)
 
 
-def _klines_to_bars(pair: str, rows: list[list], request: _Request, step_ms: int) -> pd.DataFrame:
+def _klines_to_bars(request: _Request, rows: list[list]) -> pd.DataFrame:
     """Canonical bars from raw klines: end-of-bar stamps, floats, only the requested open times."""
     raw = pd.DataFrame([row[:6] for row in rows], columns=["open_time", *VALUE_COLUMNS])
     open_ms = raw["open_time"].astype("int64")
     keep = ((open_ms >= request.first_open_ms) & (open_ms <= request.last_open_ms)).to_numpy()
     raw, open_ms = raw[keep], open_ms[keep]
     return pd.DataFrame({
-        "symbol": pair,
-        "timestamp": pd.to_datetime(open_ms + step_ms, unit="ms", utc=True),
+        "symbol": request.pair,
+        "timestamp": pd.to_datetime(open_ms + request.step_ms, unit="ms", utc=True),
         **{column: raw[column].astype("float64") for column in VALUE_COLUMNS},
     })
