@@ -51,10 +51,11 @@ class Fault:
 
 @dataclass
 class Recorded:
-    """One request the server received: its raw path and decoded query."""
+    """One request the server received: its raw path, decoded query and User-Agent."""
 
     path: str
     query: dict[str, str]
+    user_agent: str
 
 
 class FakeMarket:
@@ -99,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
         market = self.server.market
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query))
-        market.requests.append(Recorded(parts.path, query))
+        market.requests.append(Recorded(parts.path, query, self.headers.get("User-Agent", "")))
         fault = market.faults.popleft() if market.faults else None
         if fault and fault.delay:
             time.sleep(fault.delay)
@@ -179,7 +180,7 @@ def test_binance_pages_through_every_candle_once(fake_market, client, page_size,
 
 @pytest.mark.network
 def test_binance_stamps_bars_at_their_end_in_the_canonical_schema(fake_market, client):
-    _, url = fake_market
+    market, url = fake_market
     bars = download_binance("btcusdt", "1h", "2021-01-01", "2021-01-01T03:00Z", base_url=url, client=client)
     assert bars.columns.tolist() == list(BAR_COLUMNS)
     assert str(bars["timestamp"].dtype) == TIMESTAMP_DTYPE
@@ -187,6 +188,7 @@ def test_binance_stamps_bars_at_their_end_in_the_canonical_schema(fake_market, c
     assert bars["timestamp"].tolist() == [FIRST_OPEN + pd.Timedelta(hours=h) for h in (1, 2, 3)]
     first = _fixture_candle("BTCUSDT", 0)
     assert bars.iloc[0][["open", "high", "low", "close", "volume"]].tolist() == [float(v) for v in first[1:6]]
+    assert market.requests[0].user_agent.startswith("alphaforge/")  # Yahoo throttles the requests default
 
 
 @pytest.mark.network
@@ -334,6 +336,28 @@ def test_connection_refused_is_retried_then_reported(sleeps):
         download_binance(["BTCUSDT"], "1h", "2021-01-01", "2021-01-02", base_url=f"http://127.0.0.1:{port}",
                          client=http)
     assert sleeps == [0.05, 0.1]
+
+
+@pytest.mark.network
+@pytest.mark.parametrize(("download", "body", "error", "message_part"), [
+    (lambda url, http: download_binance("BTCUSDT", "1h", "2021-01-01", "2021-01-02", base_url=url, client=http),
+     "<html>proxy login</html>", AlphaForgeError, "expected JSON"),
+    (lambda url, http: download_binance("BTCUSDT", "1h", "2021-01-01", "2021-01-02", base_url=url, client=http),
+     '{"symbol": "BTCUSDT"}', AlphaForgeError, "unexpected klines response"),
+    (lambda url, http: download_fred("VIXCLS", "2021-01-01", "2021-02-01", base_url=url, client=http),
+     "<!DOCTYPE html><html>Error</html>", InputError, "did not return a CSV"),
+    (lambda url, http: download_yahoo("SPY", "2021-01-01", "2021-02-01", base_url=url, client=http),
+     '{"finance": {"result": null}}', AlphaForgeError, "unexpected chart response"),
+])
+def test_a_body_of_the_wrong_shape_is_a_clear_error_naming_the_url(fake_market, client, download, body, error,
+                                                                   message_part):
+    market, url = fake_market
+    market.faults.append(Fault(status=200, body=body))
+    with pytest.raises(error) as caught:
+        download(url, client)
+    assert message_part in caught.value.message
+    assert caught.value.where.startswith(url)
+    assert "base URL" in caught.value.fix
 
 
 # --- Input checks (no request is made) ------------------------------------------------------

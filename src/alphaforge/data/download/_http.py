@@ -94,8 +94,10 @@ class HttpClient:
         random: Callable[[], float] = _random.random,
     ) -> None:
         self.policy = policy or RetryPolicy()
-        self.session = session or requests.Session()
-        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        if session is None:  # a caller's own session keeps its headers
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+        self.session = session
         self._sleep = sleep
         self._random = random
 
