@@ -189,13 +189,14 @@ def observation_midnight(dates: pd.Series, date_format: str) -> pd.Series:
 def ohlcv_from_source(raw: pd.DataFrame, symbol: str, timestamps: pd.Series) -> pd.DataFrame:
     """Canonical OHLCV rows of one symbol from Open/High/Low/Close/Volume source columns.
 
-    When the source has ``Adj Close``, open/high/low/close are all scaled by Adj Close / Close
-    so every price of a bar is on the same adjusted basis.
+    When the source has ``Adj Close``, it becomes the close and open/high/low are scaled by
+    Adj Close / Close, so every price of a bar is on the same adjusted basis.
     """
     prices = raw[["Open", "High", "Low", "Close"]].astype("float64").to_numpy()
     if "Adj Close" in raw.columns:
-        factor = raw["Adj Close"].astype("float64").to_numpy() / prices[:, 3]
-        prices = prices * factor[:, None]
+        adjusted_close = raw["Adj Close"].astype("float64").to_numpy()
+        prices[:, :3] *= (adjusted_close / prices[:, 3])[:, None]
+        prices[:, 3] = adjusted_close
     frame = pd.DataFrame(prices, columns=["open", "high", "low", "close"])
     frame.insert(0, "symbol", symbol)
     frame.insert(1, "timestamp", timestamps.to_numpy())
@@ -206,7 +207,7 @@ def ohlcv_from_source(raw: pd.DataFrame, symbol: str, timestamps: pd.Series) -> 
 def adjustment_note(raw: pd.DataFrame, symbol: str) -> str:
     """README note on how many bars of a source with ``Adj Close`` were actually rescaled."""
     changed = int((raw["Adj Close"].astype("float64") != raw["Close"].astype("float64")).sum())
-    return (f"{symbol}: open/high/low/close scaled by Adj Close / Close; the factor differs from 1 "
+    return (f"{symbol}: close is Adj Close, open/high/low scaled by Adj Close / Close; the factor differs from 1 "
             f"on {changed} of {len(raw)} bars")
 
 
@@ -300,11 +301,12 @@ def build_eurusd_1h(store: WheelStore) -> BuiltSet:
     frame, notes = drop_bad_bars(ohlcv_from_source(raw, "EURUSD", bar_end))
     return BuiltSet(
         name="eurusd_1h", kind="bars", frequency="1h", frame=sort_rows(frame, "symbol"),
-        description="EUR/USD hourly bars (ask side) for 2017: open, high, low, close, tick volume",
+        description="EUR/USD hourly bars (ask side) for 2017: open, high, low, close, volume",
         sources=(store.source("gym-anytrading", [EURUSD_MEMBER],
                               "Dukascopy (not stated by the package; presumed from the export format)"),),
         notes=("source timestamps are bar OPEN times in GMT; stored as bar END = open + 1 hour, UTC",
-               "prices are ask quotes, not mid or bid; volume is the provider's tick volume", *notes),
+               "prices are ask quotes, not mid or bid; volume is the provider's figure (its unit is not documented)",
+               *notes),
     )
 
 
@@ -345,7 +347,8 @@ def build_macro(store: WheelStore) -> BuiltSet:
         timestamps = observation_midnight(raw[spec.date_column], spec.date_format)
         part = pd.DataFrame({"series": spec.name, "timestamp": timestamps, "value": values})
         missing = int(part["value"].isna().sum())
-        notes.append(f"{spec.name}: dropped {missing} empty observation(s) (holidays, or periods the series was not published)"
+        notes.append(f"{spec.name}: dropped {missing} empty observation(s) "
+                     "(holidays, or periods the series was not published)"
                      if missing else f"{spec.name}: no empty observations")
         parts.append(part.dropna(subset=["value"]))
     packages = dict.fromkeys(spec.package for spec in MACRO_SPECS)
@@ -478,7 +481,8 @@ def readme_text(entries: list[BundledSet], frames: dict[str, pd.DataFrame]) -> s
     for entry in (e for e in entries if e.kind == "macro"):
         for s in entry.series:
             lines.append(f"| `{s.name}` | {s.description} | {s.units} | {s.frequency} | {s.rows:,} "
-                         f"| {s.start:%Y-%m-%d} | {s.end:%Y-%m-%d} | {days(s.publication_lag)} | {days(s.max_staleness)} |")
+                         f"| {s.start:%Y-%m-%d} | {s.end:%Y-%m-%d} | {days(s.publication_lag)} "
+                         f"| {days(s.max_staleness)} |")
     lines += ["", "## Provenance and licences", "",
               "| set | package | version | licence | original provider | files | wheel sha256 |",
               "|---|---|---|---|---|---|---|"]
@@ -492,7 +496,8 @@ def readme_text(entries: list[BundledSet], frames: dict[str, pd.DataFrame]) -> s
         "Licences: skfolio BSD-3-Clause, arch NCSA, pmdarima MIT, gym-anytrading MIT, zipline-reloaded",
         "Apache-2.0; no AGPL source is used. The licences cover the packages that redistribute the data;",
         "the original providers' own terms (Yahoo Finance, Dukascopy, Kaggle) apply to the underlying",
-        "prices. FRED, BLS, EIA and U.S. Treasury series are public data.",
+        "prices. BLS, EIA and U.S. Treasury series are U.S. government public data; the VIX (Cboe) and the",
+        "Moody's Aaa/Baa yields remain their providers' data, redistributed by FRED and arch.",
         "",
         "## Conventions",
         "",
