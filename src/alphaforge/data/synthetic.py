@@ -18,7 +18,7 @@ Modes
     regimes make drift persist weakly, as in real markets.
 ``random_walk``
     The null. Log close-to-close returns are i.i.d. Gaussian, zero mean, constant volatility
-    (drawn once per symbol), symbols independent. No feature computed from the past
+    (40 %/yr, the same for every symbol), symbols independent. No feature computed from the past
     (prices, ranges, volume, other symbols) predicts any forward return, because every
     future return is independent of everything observed up to ``t``.
 ``planted``
@@ -30,8 +30,8 @@ Modes
     so the expected next-bar log return is ``a * log(1 + px_ret_n)``. ``a`` is solved so
     that the population Spearman correlation between the feature
     ``px_ret_{n} = close_t / close_{t-n} - 1`` and the target
-    ``fwd_ret_{h} = close_{t+h} / close_t - 1`` (``h = horizon``) equals ``ic``, the same
-    for every symbol. Both are monotone in jointly Gaussian sums of log returns, so
+    ``fwd_ret_{h} = close_{t+h} / close_t - 1`` (``h = horizon``) equals ``ic``, in every
+    symbol and pooled over symbols (they share one volatility). Both are monotone in jointly Gaussian sums of log returns, so
     Spearman = 6/pi * asin(pearson / 2) with the Pearson correlation computed exactly from
     the AR autocovariances. A positive ``ic`` plants momentum, a negative one reversal.
     Other past-return features overlap ``px_ret_{n}`` and carry part of the signal; volume
@@ -87,7 +87,9 @@ _REGIME_DAYS = np.array([120.0, 30.0])  # mean duration: calm, turbulent
 _REGIME_DRIFT = np.array([0.15, -0.30])  # annualised log drift
 _REGIME_VOLATILITY = np.array([0.85, 1.7])  # multiplier of every volatility
 # All modes.
-_CONSTANT_VOLATILITY = (0.20, 0.60)  # random_walk / planted, drawn per symbol, uniform
+# random_walk / planted: one volatility for every symbol, so that pooling symbols mixes no
+# scales and the pooled Spearman IC equals the per-symbol one.
+_CONSTANT_VOLATILITY = 0.40
 _START_PRICE = (10.0, 500.0)  # log-uniform
 _BASE_VOLUME = (1e4, 1e6)  # log-uniform median volume per bar
 _GAP_FRACTION = 0.05  # open gap, in units of the bar's volatility
@@ -137,7 +139,7 @@ class SynthSpec:
         object.__setattr__(self, "start", _parse_start(self.start))
         try:
             self.start + self.bar_duration * self.bars
-        except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        except (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta):
             raise InputError(f"{self.bars} bars of {self.freq} from {self.start} end after the year 2262",
                              where="synth bars", fix="use fewer bars, a shorter freq or an earlier start") from None
         _check_whole(self.lookback, "lookback", 1, MAX_WINDOW)
@@ -388,10 +390,10 @@ def _gaussian_returns(rng: np.random.Generator, bars: int, bar: pd.Timedelta, lo
                       coefficient: float) -> tuple[np.ndarray, np.ndarray]:
     """Log returns of an AR(lookback) with equal ``coefficient`` (0: i.i.d.) and constant volatility.
 
-    The innovation scale makes the stationary return volatility the drawn annual volatility;
+    The innovation scale makes the stationary return volatility ``_CONSTANT_VOLATILITY``;
     a burn-in long enough for the start-up transient to fall below 1e-9 is discarded.
     """
-    volatility = rng.uniform(*_CONSTANT_VOLATILITY) * math.sqrt(bar / _YEAR)
+    volatility = _CONSTANT_VOLATILITY * math.sqrt(bar / _YEAR)
     if coefficient == 0.0:
         return volatility * rng.standard_normal(bars), np.full(bars, volatility)
     variance_ratio = _ar_autocovariance(np.full(lookback, coefficient), 0)[0]
