@@ -1,0 +1,32 @@
+"""Features: a registry of named, pure, causal feature functions and the one compute path.
+
+Importing this package registers the built-in families (momentum, trend, volatility,
+volume, returns, cross-sectional, macro, calendar) in :data:`REGISTRY`.
+
+>>> from alphaforge.features import REGISTRY, resolve_features
+>>> len(resolve_features("default")) >= 80
+True
+"""
+
+from alphaforge.features import (  # noqa: F401  (imported to register the built-in features)
+    calendar, momentum, returns, trend, volatility, volume,
+)
+from alphaforge.features import cross_sectional, macro  # noqa: F401  (after their base features)
+from alphaforge.features.compute import FeatureSkipWarning, compute_features, required_columns, warmup_rows
+from alphaforge.features.registry import GROUPS, REGISTRY, Feature, FeatureRegistry, make_feature, register
+from alphaforge.features.sets import DEFAULT_SPEC, resolve_features
+
+__all__ = [
+    "DEFAULT_SPEC",
+    "GROUPS",
+    "REGISTRY",
+    "Feature",
+    "FeatureRegistry",
+    "FeatureSkipWarning",
+    "compute_features",
+    "make_feature",
+    "register",
+    "required_columns",
+    "resolve_features",
+    "warmup_rows",
+]

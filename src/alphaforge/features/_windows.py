@@ -1,0 +1,147 @@
+"""Trailing-window kernels shared by the feature families.
+
+Every kernel here computes the value at row ``t`` from rows ``t - k + 1 .. t`` only, with an
+arithmetic order that does not depend on where the array starts. That is what makes a
+feature value bit-identical whether it is computed over thirty years of history or over
+the last few hundred bars (training/prediction parity). Two consequences:
+
+* Rolling sums are dot products of each window with a fixed kernel (``np.convolve``), never
+  differences of a running cumulative sum: a cumulative sum carries rounding from every
+  earlier row, so its value at ``t`` would depend on where the series began.
+* Exponential moving averages are *truncated*: the weights ``(1 - alpha) ** j`` over the
+  last ``K`` bars, renormalised to sum to one, with ``K`` chosen so that the weight the
+  infinite recursion would put on older bars is below :data:`EMA_TAIL`. The value is then a
+  finite-window function of the data, exact under truncation, and differs from the
+  recursive EMA (TA-Lib's) by less than ``EMA_TAIL`` relative to the spread of the input.
+
+Rows without a full window are NaN: a feature never reports a value it cannot reproduce.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+EMA_TAIL = 1e-9
+"""Weight mass an EMA truncation may drop; sets the window of every exponential average."""
+
+
+def pad_front(values: np.ndarray, length: int) -> np.ndarray:
+    """``values`` aligned to the end of an array of ``length`` rows, NaN in front."""
+    out = np.full(length, np.nan)
+    if len(values):
+        out[length - len(values):] = values
+    return out
+
+
+def lag(x: np.ndarray, n: int) -> np.ndarray:
+    """``x`` shifted ``n`` rows later (value at t is x[t - n]); NaN for the first ``n`` rows."""
+    out = np.full(len(x), np.nan)
+    if n < len(x):
+        out[n:] = x[: len(x) - n]
+    return out
+
+
+def weighted_window(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """sum_j weights[j] * x[t - j] over the last ``len(weights)`` rows (weights[0] on row t)."""
+    k = len(weights)
+    if len(x) < k:
+        return np.full(len(x), np.nan)
+    return pad_front(np.convolve(x, weights, mode="valid"), len(x))
+
+
+@lru_cache(maxsize=256)
+def _ones(n: int) -> np.ndarray:
+    ones = np.ones(n)
+    ones.flags.writeable = False
+    return ones
+
+
+def rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
+    """Sum of the last ``n`` rows (NaN until ``n`` rows exist)."""
+    return weighted_window(x, _ones(n))
+
+
+def rolling_mean(x: np.ndarray, n: int) -> np.ndarray:
+    """Mean of the last ``n`` rows."""
+    return rolling_sum(x, n) / n
+
+
+def rolling_var(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
+    """Variance of the last ``n`` rows from window sums of x and x² (TA-Lib's formula), floored at 0."""
+    s1 = rolling_sum(x, n)
+    s2 = rolling_sum(x * x, n)
+    var = (s2 - s1 * s1 / n) / (n - ddof)
+    return np.where(var < 0.0, 0.0, var)
+
+
+def rolling_std(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
+    """Standard deviation of the last ``n`` rows (population by default, as TA-Lib)."""
+    return np.sqrt(rolling_var(x, n, ddof))
+
+
+def _trailing(filter_1d, x: np.ndarray, n: int) -> np.ndarray:
+    if len(x) < n:
+        return np.full(len(x), np.nan)
+    out = filter_1d(x, size=n, origin=(n - 1) // 2, mode="nearest")
+    out[: n - 1] = np.nan
+    return out
+
+
+def rolling_max(x: np.ndarray, n: int) -> np.ndarray:
+    """Maximum of the last ``n`` rows (exact; O(len(x)))."""
+    return _trailing(maximum_filter1d, x, n)
+
+
+def rolling_min(x: np.ndarray, n: int) -> np.ndarray:
+    """Minimum of the last ``n`` rows (exact; O(len(x)))."""
+    return _trailing(minimum_filter1d, x, n)
+
+
+def ema_window(alpha: float) -> int:
+    """Bars an EMA with smoothing ``alpha`` keeps: the recursion's weight on older bars < EMA_TAIL."""
+    return max(1, math.ceil(math.log(EMA_TAIL) / math.log(1.0 - alpha)))
+
+
+def wilder_alpha(period: int) -> float:
+    """Wilder's smoothing (RSI, ATR, ADX): alpha = 1 / period."""
+    return 1.0 / period
+
+
+def span_alpha(period: int) -> float:
+    """The usual EMA span convention (MACD): alpha = 2 / (period + 1)."""
+    return 2.0 / (period + 1)
+
+
+@lru_cache(maxsize=256)
+def _ema_weights(alpha: float) -> np.ndarray:
+    weights = (1.0 - alpha) ** np.arange(ema_window(alpha))
+    weights /= weights.sum()
+    weights.flags.writeable = False
+    return weights
+
+
+def ema(x: np.ndarray, alpha: float) -> np.ndarray:
+    """Truncated exponential moving average; lookback ``ema_window(alpha) - 1`` rows."""
+    return weighted_window(x, _ema_weights(alpha))
+
+
+def ema_lookback(alpha: float) -> int:
+    """Rows before t that :func:`ema` reads."""
+    return ema_window(alpha) - 1
+
+
+def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator with NaN (not inf, not a warning) where the denominator is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = numerator / denominator
+    out[denominator == 0] = np.nan
+    return out
+
+
+def log_returns(close: np.ndarray) -> np.ndarray:
+    """ln(close_t / close_{t-1}); NaN on the first row."""
+    return np.log(close / lag(close, 1))

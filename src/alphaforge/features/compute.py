@@ -1,0 +1,224 @@
+"""The one compute path: feature values for given bars (and aligned macro), in training or
+prediction mode.
+
+Training mode (``since=None``) returns a value for every bar. Prediction mode returns the
+values from ``since`` on and, per symbol, reads only the rows it needs: the ``since`` rows
+plus the largest lookback of the requested features before them. Every feature is a
+finite-window function of the past (see :mod:`alphaforge.features._windows`), so both modes
+give bit-identical values at the same (symbol, t); the property tests check exactly that.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.errors import AlphaForgeError, InputError
+from alphaforge.features.registry import MACRO_INPUT, REGISTRY, Feature, FeatureRegistry
+from alphaforge.features.sets import FeatureSpec, resolve_features
+
+BAR_INPUTS = ("open", "high", "low", "close", "volume", "timestamp")
+"""Columns a per-symbol feature may read (``timestamp`` as int64 nanoseconds since the epoch, UTC)."""
+
+
+class FeatureSkipWarning(UserWarning):
+    """One notice listing the requested features skipped because their input columns are missing."""
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One symbol's rows: compute on ``start:stop`` (positions in the bars), keep ``first:stop``."""
+
+    start: int
+    first: int
+    stop: int
+
+
+def required_columns(feature: Feature, registry: FeatureRegistry | None = None) -> tuple[str, ...]:
+    """Bar columns a feature needs (a cross-sectional feature needs its base's; macro needs none)."""
+    registry = REGISTRY if registry is None else registry
+    if feature.kind == "cross_sectional":
+        return required_columns(registry.get(feature.base), registry)
+    return tuple(c for c in feature.inputs if c != MACRO_INPUT)
+
+
+def warmup_rows(features: Sequence[Feature]) -> int:
+    """Rows before ``since`` that prediction mode reads per symbol: the largest lookback."""
+    return max((f.lookback for f in features), default=0)
+
+
+def output_columns(features: Sequence[Feature], macro_series: Sequence[str]) -> list[str]:
+    """Column names produced for ``features``: macro templates expand to ``<template>_<series>``."""
+    names: list[str] = []
+    for feature in features:
+        if feature.kind == "macro":
+            names.extend(f"{feature.name}_{series}" for series in macro_series)
+        else:
+            names.append(feature.name)
+    return names
+
+
+def _as_features(features: FeatureSpec | Sequence[Feature], registry: FeatureRegistry) -> list[Feature]:
+    if isinstance(features, (list, tuple)) and features and all(isinstance(f, Feature) for f in features):
+        return list(features)
+    return resolve_features(features, registry)  # type: ignore[arg-type]
+
+
+def _check_bars(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Symbol codes and int64 UTC timestamps; bars must be grouped by symbol and time-ordered."""
+    missing = [c for c in ("symbol", "timestamp", "close") if c not in bars.columns]
+    if missing:
+        raise InputError(f"bars lack column(s) {missing}", where="bars",
+                         fix="pass canonical bars (alphaforge.data.schema.validate_bars)")
+    if len(bars) == 0:
+        raise InputError("no bars", where="bars", fix="check the symbol and date filters keep some rows")
+    codes, _ = pd.factorize(bars["symbol"])
+    timestamps = pd.DatetimeIndex(bars["timestamp"])
+    if timestamps.tz is None:
+        raise InputError("timestamps have no time zone", where="bars, column 'timestamp'",
+                         fix="pass canonical bars with UTC timestamps (validate_bars)")
+    ns = timestamps.as_unit("ns").asi8
+    same_symbol = codes[1:] == codes[:-1]
+    disorder = (codes[1:] < codes[:-1]) | (same_symbol & (ns[1:] <= ns[:-1]))
+    if disorder.any():
+        row = int(np.flatnonzero(disorder)[0]) + 1
+        raise InputError("bars are not sorted by (symbol, timestamp) without duplicates",
+                         where=f"bars, row {row} (symbol={bars['symbol'].iloc[row]})",
+                         fix="pass bars through alphaforge.data.schema.validate_bars first")
+    return codes, ns
+
+
+def _check_macro(macro: pd.DataFrame | None, n_rows: int) -> list[str]:
+    if macro is None:
+        return []
+    if {"series", "value"} <= set(macro.columns):
+        raise InputError("macro is a long table (series, timestamp, value), not aligned to the bars", where="macro",
+                         fix="align it first: alphaforge.data.macro.align_macro(bars, macro, ...)")
+    if len(macro) != n_rows:
+        raise InputError(f"aligned macro has {len(macro)} rows but the bars have {n_rows}", where="macro",
+                         fix="pass the frame align_macro returns for these same bars")
+    return [str(c) for c in macro.columns]
+
+
+def _blocks(codes: np.ndarray, ns: np.ndarray, since_ns: int | None, lookback: int) -> list[_Block]:
+    edges = np.concatenate(([0], np.flatnonzero(codes[1:] != codes[:-1]) + 1, [len(codes)]))
+    blocks = []
+    for start, stop in zip(edges[:-1].tolist(), edges[1:].tolist()):
+        if since_ns is None:
+            blocks.append(_Block(start, start, stop))
+            continue
+        first = start + int(np.searchsorted(ns[start:stop], since_ns, side="left"))
+        if first < stop:
+            blocks.append(_Block(max(start, first - lookback), first, stop))
+    return blocks
+
+
+def _since_ns(since: object) -> int | None:
+    if since is None:
+        return None
+    try:
+        stamp = pd.Timestamp(since)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"unreadable time {since!r}: {exc}", where="since",
+                         fix="use an ISO-8601 time such as 2024-01-01T00:00Z") from None
+    stamp = stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")
+    return int(stamp.as_unit("ns").value)
+
+
+def _checked(feature: Feature, values: object, length: int) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.shape != (length,):
+        raise AlphaForgeError(f"returned shape {array.shape}, expected ({length},)", where=f"feature {feature.name}",
+                              fix="a feature returns one value per input row (NaN during warm-up)")
+    return array
+
+
+def _skip_notice(skipped: dict[str, list[str]]) -> str:
+    by_need: dict[str, list[str]] = {}
+    for name, need in skipped.items():
+        by_need.setdefault(", ".join(need), []).append(name)
+    parts = [f"{', '.join(names)} (need {need})" for need, names in by_need.items()]
+    return f"skipped {len(skipped)} feature(s) whose inputs are missing: " + "; ".join(parts)
+
+
+def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
+                     features: FeatureSpec | Sequence[Feature] = None, since: object = None, *,
+                     registry: FeatureRegistry | None = None) -> pd.DataFrame:
+    """Feature values keyed by (symbol, timestamp): every bar, or from ``since`` on.
+
+    ``bars`` are canonical bars sorted by (symbol, timestamp). ``macro`` is the aligned wide
+    frame (one column per series, one row per bar row, as ``align_macro`` returns).
+    ``features`` is a spec (names, groups, patterns; see :mod:`alphaforge.features.sets`) or a
+    list of :class:`Feature`. ``since`` (a time; naive means UTC) selects prediction mode.
+    Features whose input columns are missing are skipped with one :class:`FeatureSkipWarning`.
+
+    >>> bars = pd.DataFrame({"symbol": "A", "close": [10.0, 11.0, 12.1],
+    ...     "timestamp": pd.date_range("2024-01-01", periods=3, freq="h", tz="UTC")})
+    >>> compute_features(bars, features="px_ret_1", since="2024-01-01T02:00")["px_ret_1"].round(6).tolist()
+    [0.1]
+    """
+    registry = REGISTRY if registry is None else registry
+    selected = _as_features(features, registry)
+    codes, ns = _check_bars(bars)
+    series = _check_macro(macro, len(bars))
+    present = set(bars.columns) | {"timestamp"}
+    usable: list[Feature] = []
+    skipped: dict[str, list[str]] = {}
+    for feature in selected:
+        need = [c for c in required_columns(feature, registry) if c not in present]
+        if feature.kind == "macro" and not series:
+            need.append("macro series")
+        if need:
+            skipped[feature.name] = need
+        else:
+            usable.append(feature)
+    if skipped:
+        warnings.warn(_skip_notice(skipped), FeatureSkipWarning, stacklevel=2)
+
+    per_symbol = [f for f in usable if f.kind == "symbol"]
+    cross = [f for f in usable if f.kind == "cross_sectional"]
+    templates = [f for f in usable if f.kind == "macro"]
+    bases = {f.base: registry.get(f.base) for f in cross if f.base not in {g.name for g in per_symbol}}
+    blocks = _blocks(codes, ns, _since_ns(since), warmup_rows([*usable, *bases.values()]))
+
+    names = output_columns(usable, series)
+    column = {name: j for j, name in enumerate(names)}
+    n_out = sum(b.stop - b.first for b in blocks)
+    matrix = np.full((n_out, len(names)), np.nan, order="F")
+    base_values = {name: np.full(n_out, np.nan) for name in bases}
+    inputs = {c: bars[c].to_numpy(dtype=np.float64) for c in BAR_INPUTS if c in bars.columns and c != "timestamp"}
+    inputs["timestamp"] = ns
+    macro_values = {s: macro[s].to_numpy(dtype=np.float64) for s in series} if series else {}
+    rows = np.empty(n_out, dtype=np.int64)
+
+    at = 0
+    for block in blocks:
+        length, keep = block.stop - block.start, block.first - block.start
+        window = slice(at, at + block.stop - block.first)
+        rows[window] = np.arange(block.first, block.stop)
+        columns = {c: values[block.start:block.stop] for c, values in inputs.items()}
+        for feature in [*per_symbol, *bases.values()]:
+            values = _checked(feature, feature.compute(**columns), length)[keep:]
+            if feature.name in column:
+                matrix[window, column[feature.name]] = values
+            else:
+                base_values[feature.name][window] = values
+        for name, values in macro_values.items():
+            for feature in templates:
+                result = feature.func(values[block.start:block.stop], **feature.params)
+                matrix[window, column[f"{feature.name}_{name}"]] = _checked(feature, result, length)[keep:]
+        at = window.stop
+
+    out_ns = ns[rows]
+    for feature in cross:
+        base = matrix[:, column[feature.base]] if feature.base in column else base_values[feature.base]
+        matrix[:, column[feature.name]] = _checked(feature, feature.func(base, out_ns), n_out)
+
+    frame = pd.DataFrame(matrix, columns=names, copy=False)
+    frame.insert(0, "symbol", bars["symbol"].to_numpy()[rows])
+    frame.insert(1, "timestamp", pd.DatetimeIndex(bars["timestamp"])[rows])
+    return frame

@@ -1,0 +1,88 @@
+"""Momentum oscillators: RSI, stochastic %K/%D, Williams %R, CCI, money flow index.
+
+RSI uses Wilder's smoothing as a truncated EMA (see :mod:`alphaforge.features._windows`);
+the others are finite-window definitions identical to TA-Lib's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from alphaforge.features._windows import (
+    ema, ema_lookback, lag, pad_front, rolling_max, rolling_mean, rolling_min, rolling_sum, safe_divide,
+    wilder_alpha,
+)
+from alphaforge.features.registry import register
+
+
+def rsi(close: np.ndarray, *, window: int) -> np.ndarray:
+    """Relative strength index, 0..100: Wilder-smoothed gains over gains plus losses."""
+    change = close - lag(close, 1)
+    alpha = wilder_alpha(window)
+    gains = ema(np.maximum(change, 0.0), alpha)  # np.maximum keeps the NaN of the first row
+    losses = ema(np.maximum(-change, 0.0), alpha)
+    return 100.0 * safe_divide(gains, gains + losses)
+
+
+def _fast_k(high: np.ndarray, low: np.ndarray, close: np.ndarray, window: int) -> np.ndarray:
+    lowest = rolling_min(low, window)
+    return 100.0 * safe_divide(close - lowest, rolling_max(high, window) - lowest)
+
+
+def stoch_k(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int, smooth: int) -> np.ndarray:
+    """Slow stochastic %K, 0..100: the position of close in the ``window``-bar range, averaged over ``smooth``."""
+    return rolling_mean(_fast_k(high, low, close, window), smooth)
+
+
+def stoch_d(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int, smooth: int) -> np.ndarray:
+    """Stochastic %D: slow %K averaged over another ``smooth`` bars."""
+    return rolling_mean(stoch_k(high, low, close, window=window, smooth=smooth), smooth)
+
+
+def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
+    """Williams %R, -100..0: distance of close below the ``window``-bar high, as a share of the range."""
+    highest = rolling_max(high, window)
+    return -100.0 * safe_divide(highest - close, highest - rolling_min(low, window))
+
+
+def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
+    """Commodity channel index: typical price minus its mean, over 0.015 × mean absolute deviation."""
+    typical = (high + low + close) / 3.0
+    mean = rolling_mean(typical, window)
+    deviation = np.full(len(close), np.nan)
+    if len(close) >= window:
+        windows = sliding_window_view(typical, window)
+        deviation = pad_front(np.abs(windows - mean[window - 1:, None]).mean(axis=1), len(close))
+    return safe_divide(typical - mean, 0.015 * deviation)
+
+
+def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray, *, window: int) -> np.ndarray:
+    """Money flow index, 0..100: volume-weighted RSI of the typical price over ``window`` bars."""
+    typical = (high + low + close) / 3.0
+    previous = lag(typical, 1)
+    flow = typical * volume
+    known = ~np.isnan(previous)
+    positive = np.where(known, np.where(typical > previous, flow, 0.0), np.nan)
+    negative = np.where(known, np.where(typical < previous, flow, 0.0), np.nan)
+    up = rolling_sum(positive, window)
+    return 100.0 * safe_divide(up, up + rolling_sum(negative, window))
+
+
+for _n in (7, 14, 21):
+    register(rsi, name=f"ta_rsi_{_n}", params={"window": _n}, lookback=1 + ema_lookback(wilder_alpha(_n)),
+             description=f"RSI, Wilder smoothing over {_n} bars (truncated EMA), 0..100")
+for _n in (14, 28):
+    _params = {"window": _n, "smooth": 3}
+    register(stoch_k, name=f"ta_stoch_k_{_n}", params=_params, lookback=_n - 1 + 2,
+             description=f"slow stochastic %K: close in the {_n}-bar high-low range, 3-bar mean, 0..100")
+    register(stoch_d, name=f"ta_stoch_d_{_n}", params=_params, lookback=_n - 1 + 4,
+             description=f"stochastic %D: 3-bar mean of slow %K ({_n} bars), 0..100")
+    register(williams_r, name=f"ta_willr_{_n}", params={"window": _n}, lookback=_n - 1,
+             description=f"Williams %R over {_n} bars, -100..0")
+for _n in (20, 40):
+    register(cci, name=f"ta_cci_{_n}", params={"window": _n}, lookback=_n - 1,
+             description=f"commodity channel index over {_n} bars")
+for _n in (14, 28):
+    register(mfi, name=f"ta_mfi_{_n}", params={"window": _n}, lookback=_n,
+             description=f"money flow index over {_n} bars, 0..100")

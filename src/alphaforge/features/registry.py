@@ -1,0 +1,181 @@
+"""The registry of named features: what each feature is, what it reads, how far back it looks.
+
+A feature is a plain, pure function of past data. Its positional parameters name the
+columns it reads (``close``, ``high``, ``volume``, ``timestamp``...), its keyword-only
+parameters are its settings, and it returns one value per input row, the value at row ``t``
+computed from rows ``t - lookback .. t`` only (NaN where fewer rows exist)::
+
+    from alphaforge.features import register
+    from alphaforge.features._windows import lag
+
+    def gap(open, close, *, n):
+        '''Open of this bar over the close ``n`` bars earlier, minus one.'''
+        return open / lag(close, n) - 1.0
+
+    register(gap, name="px_gap_1", params={"n": 1}, lookback=1,
+             description="open over previous close minus 1 (1 bar)")
+
+The name's prefix before the first ``_`` is its group: ``ta`` indicators, ``px``
+price/returns/volatility, ``vol`` volume, ``xs`` cross-sectional, ``macro``, ``cal``
+calendar. Cross-sectional features rank a per-symbol *base* feature across the symbols at
+each timestamp; macro features are templates applied to every aligned macro series.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import inspect
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+
+from alphaforge.errors import InputError
+
+GROUPS: dict[str, str] = {
+    "ta": "technical indicators",
+    "px": "price, returns and volatility",
+    "vol": "volume",
+    "xs": "cross-sectional ranks across symbols",
+    "macro": "macro series levels, changes and z-scores",
+    "cal": "calendar",
+}
+MACRO_INPUT = "macro"
+"""Input name of a macro template: one aligned macro series."""
+
+Kind = Literal["symbol", "cross_sectional", "macro"]
+_NAME = re.compile(r"^[a-z]+_[a-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One named feature and everything needed to compute, cache and audit it.
+
+    ``lookback`` is the number of rows before ``t`` the value at ``t`` reads; prediction mode
+    slices exactly that much warm-up. ``base`` is set for cross-sectional features only.
+    """
+
+    name: str
+    func: Callable[..., np.ndarray]
+    inputs: tuple[str, ...]
+    lookback: int
+    params: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    kind: Kind = "symbol"
+    base: str | None = None
+
+    @property
+    def group(self) -> str:
+        """The name's prefix: ``ta``, ``px``, ``vol``, ``xs``, ``macro``, ``cal``..."""
+        return self.name.split("_", 1)[0]
+
+    def compute(self, **columns: np.ndarray) -> np.ndarray:
+        """Call the function on named input arrays with this feature's parameters."""
+        return self.func(*(columns[c] for c in self.inputs), **self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for ``features list --json``."""
+        return {
+            "name": self.name,
+            "group": self.group,
+            "kind": self.kind,
+            "inputs": list(self.inputs),
+            "lookback": self.lookback,
+            "params": dict(self.params),
+            "base": self.base,
+            "description": self.description,
+        }
+
+
+def _inputs_of(func: Callable[..., Any]) -> tuple[str, ...]:
+    """Column names a feature reads: the function's positional parameters."""
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in inspect.signature(func).parameters.values() if p.kind in kinds)
+
+
+class FeatureRegistry:
+    """A name → :class:`Feature` map with lookup by name, group and glob pattern."""
+
+    def __init__(self) -> None:
+        self._features: dict[str, Feature] = {}
+
+    def add(self, feature: Feature) -> Feature:
+        """Add a feature; names are unique and follow ``<group>_<rest>`` in lower case."""
+        if not _NAME.match(feature.name):
+            raise InputError(f"feature name {feature.name!r} is not <group>_<name> in lower case",
+                             where="feature registry", fix="name it like 'px_gap_1' (letters, digits, '_')")
+        if feature.name in self._features:
+            raise InputError(f"feature {feature.name!r} is already registered", where="feature registry",
+                             fix="choose another name, or register it in a fresh FeatureRegistry")
+        if feature.lookback < 0:
+            raise InputError(f"feature {feature.name!r} has negative lookback {feature.lookback}",
+                             where="feature registry", fix="lookback counts rows before t: use 0 or more")
+        if feature.kind == "cross_sectional" and feature.base not in self._features:
+            raise InputError(f"cross-sectional feature {feature.name!r} needs base {feature.base!r} registered first",
+                             where="feature registry", fix="register the per-symbol base feature before it")
+        self._features[feature.name] = feature
+        return feature
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._features
+
+    def __iter__(self) -> Iterator[Feature]:
+        return iter(self._features.values())
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def names(self) -> list[str]:
+        """All feature names in registration order."""
+        return list(self._features)
+
+    def get(self, name: str) -> Feature:
+        """The feature called ``name``; an unknown name raises with the closest names."""
+        try:
+            return self._features[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, self._features, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else "run `alphaforge features list`"
+            raise InputError(f"unknown feature {name!r}", where="feature set", fix=hint) from None
+
+    def group(self, group: str) -> list[Feature]:
+        """Features whose name starts with ``<group>_``."""
+        return [f for f in self if f.group == group]
+
+    def match(self, pattern: str) -> list[Feature]:
+        """Features whose name matches a glob pattern such as ``ta_rsi_*``."""
+        return [f for f in self if fnmatch.fnmatchcase(f.name, pattern)]
+
+
+def make_feature(func: Callable[..., np.ndarray], *, name: str, lookback: int, description: str,
+                 params: Mapping[str, Any] | None = None, kind: Kind = "symbol",
+                 base: str | None = None) -> Feature:
+    """Build a :class:`Feature`, reading its input columns from ``func``'s positional parameters."""
+    return Feature(name=name, func=func, inputs=_inputs_of(func), lookback=lookback,
+                   params=MappingProxyType(dict(params or {})), description=description, kind=kind, base=base)
+
+
+REGISTRY = FeatureRegistry()
+"""The default registry: every built-in feature, plus those users register."""
+
+
+def register(func: Callable[..., np.ndarray], *, name: str, lookback: int, description: str,
+             params: Mapping[str, Any] | None = None, kind: Kind = "symbol", base: str | None = None,
+             registry: FeatureRegistry | None = None) -> Feature:
+    """Register ``func`` as feature ``name`` (in :data:`REGISTRY` unless ``registry`` is given).
+
+    >>> import numpy as np
+    >>> r = FeatureRegistry()
+    >>> def spread(high, low):
+    ...     '''High over low minus one, this bar.'''
+    ...     return high / low - 1.0
+    >>> register(spread, name="px_spread", lookback=0, description="high/low - 1", registry=r).inputs
+    ('high', 'low')
+    """
+    feature = make_feature(func, name=name, lookback=lookback, description=description, params=params,
+                           kind=kind, base=base)
+    return (REGISTRY if registry is None else registry).add(feature)

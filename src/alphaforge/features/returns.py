@@ -1,0 +1,62 @@
+"""Price and returns: returns (rate of change) at several horizons, acceleration, distance to
+rolling highs and lows, drawdown from the rolling maximum, distance to moving averages.
+
+``px_ret_{n}`` is the shared convention: close_t / close_{t-n} - 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from alphaforge.features._windows import lag, rolling_max, rolling_mean, rolling_min
+from alphaforge.features.registry import register
+
+
+def simple_return(close: np.ndarray, *, n: int) -> np.ndarray:
+    """close_t / close_{t-n} - 1."""
+    return close / lag(close, n) - 1.0
+
+
+def acceleration(close: np.ndarray, *, n: int) -> np.ndarray:
+    """The ``n``-bar return minus the ``n``-bar return ending ``n`` bars earlier."""
+    returns = simple_return(close, n=n)
+    return returns - lag(returns, n)
+
+
+def distance_to_high(high: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
+    """close / highest high of the last ``window`` bars - 1 (≤ 0)."""
+    return close / rolling_max(high, window) - 1.0
+
+
+def distance_to_low(low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
+    """close / lowest low of the last ``window`` bars - 1 (≥ 0)."""
+    return close / rolling_min(low, window) - 1.0
+
+
+def drawdown(close: np.ndarray, *, window: int) -> np.ndarray:
+    """close / highest close of the last ``window`` bars - 1 (≤ 0); works on close-only data."""
+    return close / rolling_max(close, window) - 1.0
+
+
+def moving_average_gap(close: np.ndarray, *, window: int) -> np.ndarray:
+    """close / simple moving average of the last ``window`` closes - 1."""
+    return close / rolling_mean(close, window) - 1.0
+
+
+for _n in (1, 2, 3, 6, 12, 24, 48, 96, 168):
+    register(simple_return, name=f"px_ret_{_n}", params={"n": _n}, lookback=_n,
+             description=f"return (rate of change) over {_n} bars: close / close {_n} bars ago - 1")
+for _n in (6, 24):
+    register(acceleration, name=f"px_acc_{_n}", params={"n": _n}, lookback=2 * _n,
+             description=f"{_n}-bar return minus the {_n}-bar return before it")
+for _n in (24, 72, 168):
+    register(distance_to_high, name=f"px_dist_high_{_n}", params={"window": _n}, lookback=_n - 1,
+             description=f"close / {_n}-bar highest high - 1")
+    register(distance_to_low, name=f"px_dist_low_{_n}", params={"window": _n}, lookback=_n - 1,
+             description=f"close / {_n}-bar lowest low - 1")
+for _n in (72, 168, 504):
+    register(drawdown, name=f"px_drawdown_{_n}", params={"window": _n}, lookback=_n - 1,
+             description=f"drawdown: close / {_n}-bar highest close - 1")
+for _n in (10, 20, 50, 100, 200):
+    register(moving_average_gap, name=f"px_ma_gap_{_n}", params={"window": _n}, lookback=_n - 1,
+             description=f"close / {_n}-bar simple moving average - 1")

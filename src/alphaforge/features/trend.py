@@ -1,0 +1,87 @@
+"""Trend indicators: MACD line/signal/histogram and the directional movement system (ADX, ±DI).
+
+Both are built on exponential smoothing, computed here as truncated EMAs (finite memory, so
+training and prediction values are bit-identical; see :mod:`alphaforge.features._windows`).
+MACD is divided by the close so that it compares across symbols and price levels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from alphaforge.features._windows import ema, ema_lookback, lag, safe_divide, span_alpha, wilder_alpha
+from alphaforge.features.registry import register
+
+
+def _macd(close: np.ndarray, fast: int, slow: int, signal: int) -> tuple[np.ndarray, np.ndarray]:
+    line = ema(close, span_alpha(fast)) - ema(close, span_alpha(slow))
+    return line, ema(line, span_alpha(signal))
+
+
+def macd_line(close: np.ndarray, *, fast: int, slow: int) -> np.ndarray:
+    """MACD line (fast EMA minus slow EMA of close) over close."""
+    return (ema(close, span_alpha(fast)) - ema(close, span_alpha(slow))) / close
+
+
+def macd_signal(close: np.ndarray, *, fast: int, slow: int, signal: int) -> np.ndarray:
+    """MACD signal line (EMA of the MACD line) over close."""
+    return _macd(close, fast, slow, signal)[1] / close
+
+
+def macd_hist(close: np.ndarray, *, fast: int, slow: int, signal: int) -> np.ndarray:
+    """MACD histogram (line minus signal) over close."""
+    line, sig = _macd(close, fast, slow, signal)
+    return (line - sig) / close
+
+
+def _directional(high: np.ndarray, low: np.ndarray, close: np.ndarray,
+                 window: int) -> tuple[np.ndarray, np.ndarray]:
+    """+DI and -DI, 0..100: Wilder-smoothed directional movement over Wilder-smoothed true range."""
+    up = high - lag(high, 1)
+    down = lag(low, 1) - low
+    plus_dm = np.where(np.isnan(up), np.nan, np.where((up > down) & (up > 0), up, 0.0))
+    minus_dm = np.where(np.isnan(up), np.nan, np.where((down > up) & (down > 0), down, 0.0))
+    alpha = wilder_alpha(window)
+    range_ = ema(true_range(high, low, close), alpha)
+    return 100.0 * safe_divide(ema(plus_dm, alpha), range_), 100.0 * safe_divide(ema(minus_dm, alpha), range_)
+
+
+def true_range(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
+    """max(high - low, |high - previous close|, |low - previous close|); NaN on the first row."""
+    previous = lag(close, 1)
+    return np.maximum(high - low, np.maximum(np.abs(high - previous), np.abs(low - previous)))
+
+
+def plus_di(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
+    """+DI, 0..100, Wilder smoothing over ``window`` bars."""
+    return _directional(high, low, close, window)[0]
+
+
+def minus_di(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
+    """-DI, 0..100, Wilder smoothing over ``window`` bars."""
+    return _directional(high, low, close, window)[1]
+
+
+def adx(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
+    """Average directional index, 0..100: Wilder-smoothed |+DI - -DI| / (+DI + -DI)."""
+    plus, minus = _directional(high, low, close, window)
+    return ema(100.0 * safe_divide(np.abs(plus - minus), plus + minus), wilder_alpha(window))
+
+
+_MACD = {"fast": 12, "slow": 26}
+_LINE_LOOKBACK = ema_lookback(span_alpha(26))
+_SIGNAL_LOOKBACK = _LINE_LOOKBACK + ema_lookback(span_alpha(9))
+register(macd_line, name="ta_macd_line", params=_MACD, lookback=_LINE_LOOKBACK,
+         description="MACD line (EMA 12 - EMA 26 of close) / close")
+register(macd_signal, name="ta_macd_signal", params={**_MACD, "signal": 9}, lookback=_SIGNAL_LOOKBACK,
+         description="MACD signal (EMA 9 of the MACD line) / close")
+register(macd_hist, name="ta_macd_hist", params={**_MACD, "signal": 9}, lookback=_SIGNAL_LOOKBACK,
+         description="MACD histogram (line - signal) / close")
+for _n in (14, 28):
+    _di_lookback = 1 + ema_lookback(wilder_alpha(_n))
+    register(adx, name=f"ta_adx_{_n}", params={"window": _n}, lookback=_di_lookback + ema_lookback(wilder_alpha(_n)),
+             description=f"average directional index, Wilder smoothing over {_n} bars, 0..100")
+    register(plus_di, name=f"ta_plus_di_{_n}", params={"window": _n}, lookback=_di_lookback,
+             description=f"+DI, Wilder smoothing over {_n} bars, 0..100")
+    register(minus_di, name=f"ta_minus_di_{_n}", params={"window": _n}, lookback=_di_lookback,
+             description=f"-DI, Wilder smoothing over {_n} bars, 0..100")

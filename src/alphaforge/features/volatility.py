@@ -1,0 +1,117 @@
+"""Volatility: normalized ATR, Bollinger %b and width, realized, Parkinson and Garman–Klass
+volatility, rolling skew and kurtosis of log returns.
+
+Volatilities are per bar (not annualised): the bar interval is the data's, and a model
+compares like with like.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from alphaforge.features._windows import (
+    ema, ema_lookback, log_returns, rolling_mean, rolling_std, rolling_sum, safe_divide, wilder_alpha,
+)
+from alphaforge.features.registry import register
+from alphaforge.features.trend import true_range
+
+
+def natr(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
+    """Average true range (Wilder smoothing) over close."""
+    return ema(true_range(high, low, close), wilder_alpha(window)) / close
+
+
+def _bollinger(close: np.ndarray, window: int, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Middle band (SMA) and half-width (``width`` population standard deviations)."""
+    return rolling_mean(close, window), width * rolling_std(close, window)
+
+
+def bollinger_pctb(close: np.ndarray, *, window: int, width: float) -> np.ndarray:
+    """Bollinger %b: where close sits between the lower (0) and upper (1) band."""
+    middle, half = _bollinger(close, window, width)
+    lower = middle - half
+    return safe_divide(close - lower, (middle + half) - lower)
+
+
+def bollinger_width(close: np.ndarray, *, window: int, width: float) -> np.ndarray:
+    """Bollinger band width: (upper - lower) / middle."""
+    middle, half = _bollinger(close, window, width)
+    return safe_divide((middle + half) - (middle - half), middle)
+
+
+def realized_vol(close: np.ndarray, *, window: int) -> np.ndarray:
+    """Realized volatility: root mean square of the last ``window`` log returns."""
+    returns = log_returns(close)
+    return np.sqrt(rolling_mean(returns * returns, window))
+
+
+def parkinson_vol(high: np.ndarray, low: np.ndarray, *, window: int) -> np.ndarray:
+    """Parkinson volatility from the high-low range over ``window`` bars."""
+    range_ = np.log(high / low)
+    return np.sqrt(rolling_mean(range_ * range_, window) / (4.0 * math.log(2.0)))
+
+
+def garman_klass_vol(open: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarray, *,
+                     window: int) -> np.ndarray:
+    """Garman–Klass volatility from open, high, low and close over ``window`` bars."""
+    range_ = np.log(high / low)
+    body = np.log(close / open)
+    variance = rolling_mean(0.5 * range_ * range_ - (2.0 * math.log(2.0) - 1.0) * body * body, window)
+    return np.sqrt(np.maximum(variance, 0.0))
+
+
+def _central_moments(close: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Second, third and fourth central moments of the last ``window`` log returns."""
+    r = log_returns(close)
+    r2 = r * r
+    m1, m2 = rolling_sum(r, window) / window, rolling_sum(r2, window) / window
+    m3, m4 = rolling_sum(r2 * r, window) / window, rolling_sum(r2 * r2, window) / window
+    mu2 = m2 - m1 * m1
+    mu3 = m3 - 3.0 * m1 * m2 + 2.0 * m1 ** 3
+    mu4 = m4 - 4.0 * m1 * m3 + 6.0 * m1 * m1 * m2 - 3.0 * m1 ** 4
+    return np.where(mu2 > 0.0, mu2, np.nan), mu3, mu4
+
+
+def return_skew(close: np.ndarray, *, window: int) -> np.ndarray:
+    """Skewness of the last ``window`` log returns."""
+    mu2, mu3, _ = _central_moments(close, window)
+    return mu3 / mu2 ** 1.5
+
+
+def return_kurtosis(close: np.ndarray, *, window: int) -> np.ndarray:
+    """Excess kurtosis of the last ``window`` log returns."""
+    mu2, _, mu4 = _central_moments(close, window)
+    return mu4 / (mu2 * mu2) - 3.0
+
+
+def volatility_ratio(close: np.ndarray, *, short: int, long: int) -> np.ndarray:
+    """Short-horizon realized volatility over long-horizon realized volatility."""
+    return safe_divide(realized_vol(close, window=short), realized_vol(close, window=long))
+
+
+for _n in (14, 28):
+    register(natr, name=f"ta_natr_{_n}", params={"window": _n}, lookback=1 + ema_lookback(wilder_alpha(_n)),
+             description=f"average true range (Wilder, {_n} bars) / close")
+for _n in (20, 50):
+    _params = {"window": _n, "width": 2.0}
+    register(bollinger_pctb, name=f"ta_bb_pctb_{_n}", params=_params, lookback=_n - 1,
+             description=f"Bollinger %b, SMA {_n} ± 2 standard deviations")
+    register(bollinger_width, name=f"ta_bb_width_{_n}", params=_params, lookback=_n - 1,
+             description=f"Bollinger band width / middle, SMA {_n} ± 2 standard deviations")
+for _n in (12, 24, 72, 168):
+    register(realized_vol, name=f"px_rvol_{_n}", params={"window": _n}, lookback=_n,
+             description=f"realized volatility of log returns over {_n} bars (per bar)")
+for _n in (24, 168):
+    register(parkinson_vol, name=f"px_parkinson_{_n}", params={"window": _n}, lookback=_n - 1,
+             description=f"Parkinson high-low volatility over {_n} bars (per bar)")
+    register(garman_klass_vol, name=f"px_gk_{_n}", params={"window": _n}, lookback=_n - 1,
+             description=f"Garman-Klass OHLC volatility over {_n} bars (per bar)")
+for _n in (72, 168):
+    register(return_skew, name=f"px_skew_{_n}", params={"window": _n}, lookback=_n,
+             description=f"skewness of log returns over {_n} bars")
+    register(return_kurtosis, name=f"px_kurt_{_n}", params={"window": _n}, lookback=_n,
+             description=f"excess kurtosis of log returns over {_n} bars")
+register(volatility_ratio, name="px_rvol_ratio_24_168", params={"short": 24, "long": 168}, lookback=168,
+         description="realized volatility over 24 bars / over 168 bars")
