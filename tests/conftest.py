@@ -45,7 +45,12 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     return run
 
 
-def tree_snapshot(root: Path) -> dict[str, str]:
-    """Relative path → sha256 of every file under ``root`` (to prove nothing changed)."""
+def _tree_snapshot(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".alphaforge.lock"}
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, str]]:
+    """Relative path → sha256 of every file under a folder (to prove nothing changed)."""
+    return _tree_snapshot

@@ -93,6 +93,9 @@ class Workspace:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
     @classmethod
     def create(cls, root: Path, *, force: bool = False) -> Workspace:
         """Create ``root`` with a fully commented default ``alphaforge.toml``."""

@@ -428,3 +428,26 @@ def test_yahoo_unknown_symbol_is_an_input_error_and_the_symbol_is_url_quoted(fak
     assert caught.value.where == "symbol ^NOPE"
     assert "No data found" in caught.value.message
     assert market.requests[0].path == "/v8/finance/chart/%5ENOPE"
+
+
+# --- The CLI: download into the raw store, then resume --------------------------------------
+
+
+@pytest.mark.network
+def test_cli_download_stores_and_resumes_without_duplicates(fake_market, workspace, cli):
+    market, url = fake_market
+    workspace.config_path.write_text(workspace.config_path.read_text().replace(
+        'binance_url = "https://api.binance.com"', f'binance_url = "{url}"'))
+    first = cli("-w", workspace.root, "data", "download", "binance", "--pairs", "BTCUSDT", "ETHUSDT",
+                "--start", "2021-01-01", "--end", "2021-01-01T10:00Z", "--json")
+    assert first.code == 0, first.stderr
+    assert json.loads(first.stdout)["rows"] == 20
+    market.requests.clear()
+    second = cli("-w", workspace.root, "data", "download", "binance", "--pairs", "BTCUSDT", "ETHUSDT",
+                 "--start", "2021-01-01", "--end", ALL_CANDLES_END.isoformat(), "--json")
+    assert second.code == 0, second.stderr
+    payload = json.loads(second.stdout)
+    assert payload["rows"] == 2 * N_CANDLES and payload["version"].startswith("v2-")
+    first_ms = FIRST_OPEN.value // 1_000_000
+    # resumes just after the last stored candle (opened 09:00): nothing stored is fetched again
+    assert {int(r.query["startTime"]) - first_ms for r in market.requests} == {9 * HOUR_MS + 1}

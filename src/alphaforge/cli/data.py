@@ -103,23 +103,32 @@ def import_(
 @app.command("download")
 def download(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="'binance' (crypto klines) or 'fred' (macro series).")],
+    source: Annotated[str, typer.Argument(help="'binance' (crypto klines), 'fred' or 'yahoo' (macro series).")],
     pairs: Annotated[list[str] | None, typer.Option("--pairs", help="Binance pairs, e.g. BTCUSDT ETHUSDT.")] = None,
-    series: Annotated[list[str] | None, typer.Option("--series", help="FRED series ids, e.g. VIXCLS DGS10.")]
-    = None,
+    series: Annotated[list[str] | None, typer.Option("--series", help="FRED ids (VIXCLS, DGS10) or Yahoo symbols "
+                                                                     "(SPY, ^VIX, DX-Y.NYB).")] = None,
     interval: Annotated[str, typer.Option(help="Binance kline interval (1m, 5m, 1h, 4h, 1d, ...).")] = "1h",
     start: Annotated[str, typer.Option(help="First date (ISO), e.g. 2021-01-01.")] = "2021-01-01",
     end: Annotated[str | None, typer.Option(help="Last date (ISO); default: now.")] = None,
     name: Annotated[str | None, typer.Option(help="Dataset name (default: binance_<interval> or fred).")] = None,
+    more: Annotated[list[str] | None, typer.Argument(help="More pairs/series (so `--pairs A B` works).",
+                                                     show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Download bars or macro series; re-running resumes after the last stored bar."""
+    if more:
+        if source == "binance":
+            pairs = [*(pairs or []), *more]
+        else:
+            series = [*(series or []), *more]
     workspace = open_workspace(ctx)
     with progress() as bar:
-        task = bar.add_task(f"download {source}", total=None)
+        tasks: dict[str, Any] = {}
 
-        def on_page(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
+        def on_page(label: str, fraction: float) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(f"download {label}", total=100)
+            bar.update(tasks[label], completed=round(fraction * 100))
 
         result = datasets.download(workspace, source, pairs=pairs, series=series, interval=interval, start=start,
                                    end=end, name=name, on_progress=on_page)
@@ -150,7 +159,9 @@ def show(
 ) -> None:
     """Summarise a symbol (rows, range, gaps, missing values), or every symbol of a dataset."""
     workspace = open_workspace(ctx)
-    if dataset is None and key in datasets.raw_store(workspace).names():
+    store = datasets.raw_store(workspace)
+    is_symbol = any(key in store.current(name).keys for name in store.names())
+    if dataset is None and key in store.names() and not is_symbol:
         result = datasets.describe_dataset(workspace, key)
         emit(result, as_json, lambda r: print_table(f"{key}", r["summaries"],
                                                     [c for c in r["summaries"][0] if c not in

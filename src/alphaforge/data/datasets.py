@@ -150,3 +150,66 @@ def import_bundled(workspace: Workspace, name: str) -> dict[str, Any]:
         extra["timing"] = {s.name: {"lag": str(s.publication_lag), "max_staleness": str(s.max_staleness)}
                            for s in spec.series}
     return store_frame(workspace, name, load_bundled(name), kind=spec.kind, source=f"bundled:{name}", extra=extra)
+
+
+def synthesize(workspace: Workspace, *, name: str = "synth", replace: bool = False, **spec: Any) -> dict[str, Any]:
+    """Generate a synthetic market (see :class:`alphaforge.data.synthetic.SynthSpec`) into the raw store."""
+    from alphaforge.data.synthetic import SynthSpec, describe_planted, generate_bars
+
+    synth_spec = SynthSpec(**spec)
+    result = store_frame(workspace, name, generate_bars(synth_spec), kind="bars", source=f"synth:{synth_spec}",
+                         replace=replace, extra={"synthetic": {k: str(v) for k, v in spec.items()}})
+    if synth_spec.mode == "planted":
+        result["planted"] = describe_planted(synth_spec)
+    return result
+
+
+DownloadProgress = Callable[[str, float], None]
+
+
+def download(workspace: Workspace, source: str, *, pairs: list[str] | None = None, series: list[str] | None = None,
+             interval: str = "1h", start: str = "2021-01-01", end: str | None = None, name: str | None = None,
+             on_progress: DownloadProgress | None = None) -> dict[str, Any]:
+    """Download bars (``binance``) or macro series (``fred``, ``yahoo``) and store them.
+
+    Re-running a Binance download resumes after the last stored bar of each pair: only newer
+    bars are fetched, appended, and stored as a new version (the previous version is kept).
+    """
+    from alphaforge.data import download as dl
+
+    config = workspace.config().download
+    client = dl.HttpClient(policy=dl.RetryPolicy(timeout=config.timeout_s, max_retries=config.max_retries))
+    store = raw_store(workspace)
+    if source == "binance":
+        if not pairs:
+            raise InputError("no pairs given", fix="pass --pairs, e.g. --pairs BTCUSDT ETHUSDT")
+        dataset = name or f"binance_{interval}"
+        existing = store.load(dataset) if dataset in store.names() else None
+        resume = ({str(s): t for s, t in existing.groupby("symbol")["timestamp"].max().items() if s in pairs}
+                  if existing is not None else None)
+        fresh = dl.download_binance(pairs, interval, start, end, base_url=config.binance_url, resume_from=resume,
+                                    client=client,
+                                    progress=(lambda pair, done, rows: on_progress(pair, done)) if on_progress
+                                    else None)
+        frame = pd.concat([existing, fresh], ignore_index=True) if existing is not None else fresh
+        kind = "bars"
+    elif source in ("fred", "yahoo"):
+        if not series:
+            raise InputError("no series given", fix="pass --series, e.g. --series VIXCLS DGS10 (FRED) or SPY ^VIX "
+                                                    "(Yahoo)")
+        dataset = name or source
+        fetch = dl.download_fred if source == "fred" else dl.download_yahoo
+        base_url = config.fred_url if source == "fred" else dl.YAHOO_BASE_URL
+        frame = fetch(series, start, end, base_url=base_url, client=client)
+        if on_progress:
+            on_progress(source, 1.0)
+        existing = store.load(dataset) if dataset in store.names() else None
+        if existing is not None:
+            frame = (pd.concat([existing[~existing["series"].isin(frame["series"].unique())], frame],
+                               ignore_index=True))
+        kind = "macro"
+    else:
+        raise InputError(f"unknown download source {source!r}", fix="use one of: binance, fred, yahoo")
+    if frame.empty:
+        raise InputError(f"the {source} download returned no data", fix="check the symbols and the date range")
+    return store_frame(workspace, dataset, frame, kind=kind, source=f"download:{source}", replace=True)

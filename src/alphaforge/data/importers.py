@@ -148,11 +148,7 @@ def read_file(path: Path, options: ImportOptions, *, default_key: str | None = N
     frame = _map_columns(frame, options, source)
     key = "series" if options.kind == "macro" else "symbol"
     if key not in frame.columns:
-        name = options.symbol or default_key
-        if name is None:
-            raise InputError(f"no {key} column", where=source,
-                             fix=f"pass --symbol NAME for a single-{key} file, or map it with --column {key}=...")
-        frame[key] = name
+        frame[key] = options.symbol or default_key or path.stem
     frame = _convert_timestamps(frame, options, source)
     frame["_source_row"] = range(2, len(frame) + 2)
     return frame
@@ -186,13 +182,12 @@ def _stem(path: Path) -> str:
 def import_path(path: Path, options: ImportOptions | None = None) -> tuple[pd.DataFrame, ValidationReport]:
     """Read and validate a file or a folder of per-symbol (per-series) files.
 
-    In a folder, a file without a symbol column takes its symbol from the file name
+    A file without a symbol column takes ``options.symbol``, else its file name
     (``BTCUSDT.csv`` → ``BTCUSDT``).
     """
     options = options or ImportOptions()
     files = list_input_files(Path(path))
-    frames = [read_file(f, options, default_key=_stem(f) if len(files) > 1 or Path(path).is_dir() else None)
-              for f in files]
+    frames = [read_file(f, options, default_key=_stem(f)) for f in files]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     validate = validate_macro if options.kind == "macro" else validate_bars
     return validate(frame, str(path))

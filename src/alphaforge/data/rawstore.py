@@ -28,16 +28,19 @@ MANIFEST_FILENAME = "manifest.json"
 
 
 def content_sha256(frame: pd.DataFrame) -> str:
-    """Fingerprint of a frame's columns, dtypes and values (stable across Parquet writers)."""
+    """Fingerprint of a frame's column names and values, independent of dtype resolution and of the
+    Parquet writer (times hash as UTC nanoseconds, numbers as float64, the rest as text)."""
     digest = hashlib.sha256()
     for column in frame.columns:
         values = frame[column]
-        digest.update(f"{column}:{values.dtype}\n".encode())
-        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
-            array = timestamp_ns(values) if pd.api.types.is_datetime64_any_dtype(values) else values.to_numpy()
-            digest.update(np.ascontiguousarray(array).tobytes())
+        if pd.api.types.is_datetime64_any_dtype(values):
+            kind, payload = "time", timestamp_ns(values).tobytes()
+        elif pd.api.types.is_numeric_dtype(values):
+            kind, payload = "number", np.ascontiguousarray(values.to_numpy(dtype="float64")).tobytes()
         else:
-            digest.update("\x00".join(values.astype(str)).encode())
+            kind, payload = "text", "\x00".join(values.astype(str)).encode()
+        digest.update(f"{column}:{kind}\n".encode())
+        digest.update(payload)
     return digest.hexdigest()
 
 

@@ -1,0 +1,63 @@
+"""The CLI surface: --help everywhere, --version, --json, exit codes 0/2/1."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+import typer.main
+
+from alphaforge import __version__
+from alphaforge.cli import app
+
+
+def _command_paths(command: click.Command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            paths += _command_paths(sub, (*prefix, name))
+    return paths
+
+
+ALL_COMMANDS = _command_paths(typer.main.get_command(app))
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "alphaforge")
+def test_every_command_has_help(cli, path):
+    result = cli(*path, "--help")
+    assert result.code == 0 and "Usage" in result.stdout
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.code == 0 and __version__ in result.stdout
+
+
+def test_init_writes_a_commented_config(cli, tmp_path):
+    result = cli("init", tmp_path / "w", "--json")
+    assert result.code == 0
+    assert json.loads(result.stdout)["config"].endswith("alphaforge.toml")
+    assert "# raw dataset" in (tmp_path / "w" / "alphaforge.toml").read_text()
+    assert cli("init", tmp_path / "w").code == 2
+
+
+def test_missing_workspace_is_exit_2_with_the_fix(cli, tmp_path):
+    result = cli("-w", tmp_path / "nowhere", "data", "list")
+    assert result.code == 2 and "alphaforge init" in result.stderr
+
+
+def test_usage_error_is_exit_2(cli):
+    assert cli("data", "import").code == 2
+    assert cli("no-such-command").code == 2
+
+
+def test_json_error_object_on_stdout(cli, tmp_path):
+    result = cli("-w", tmp_path, "data", "list", "--json")
+    assert result.code == 2 and json.loads(result.stdout)["error"] == "MissingInputError"
+
+
+def test_bad_config_value_names_key(cli, workspace):
+    workspace.config_path.write_text('[data]\ndataset = 3\n')
+    result = cli("-w", workspace.root, "data", "list")
+    assert result.code in (0, 2)  # listing does not read the config: it must not fail because of it

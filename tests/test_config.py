@@ -1,0 +1,47 @@
+"""The config: defaults spelled out by `init`, validated once, errors name key, value and what is allowed."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from alphaforge.config import Config, load_config, parse_config, render_config
+from alphaforge.errors import InputError
+
+
+def test_rendered_defaults_round_trip_and_are_commented():
+    text = render_config()
+    assert parse_config(tomllib.loads(text)) == Config()
+    for key in ("dataset", "default_lag", "max_retries", "include", "seed"):
+        assert f"{key} =" in text
+    assert text.count("# ") > 15
+
+
+@pytest.mark.parametrize(("data", "fragments"), [
+    ({"data": {"datset": "x"}}, ["unknown key 'data.datset'", "did you mean 'dataset'"]),
+    ({"macro": {"default_lag": "soon"}}, ["macro.default_lag", "'soon'", "duration"]),
+    ({"download": {"max_retries": 100}}, ["download.max_retries", "100", "less than or equal to 20"]),
+    ({"seed": "abc"}, ["'seed'", "'abc'", "integer"]),
+    ({"features": {"include": "default"}}, ["features.include", "list"]),
+])
+def test_bad_values_name_key_value_and_what_is_allowed(data, fragments):
+    with pytest.raises(InputError) as info:
+        parse_config(data)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+def test_broken_toml_and_missing_file(tmp_path):
+    path = tmp_path / "alphaforge.toml"
+    with pytest.raises(InputError, match="alphaforge init"):
+        load_config(path)
+    path.write_text("seed = [")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_config(path)
+
+
+def test_macro_timing_falls_back_to_defaults():
+    config = parse_config({"macro": {"series": {"cpi": {"lag": "45D", "max_staleness": "80D"}}}})
+    assert [str(t) for t in config.macro_timing("cpi")] == ["45 days 00:00:00", "80 days 00:00:00"]
+    assert [str(t) for t in config.macro_timing("vix")] == ["1 days 00:00:00", "10 days 00:00:00"]

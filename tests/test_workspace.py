@@ -1,0 +1,51 @@
+"""Atomic writes leave nothing half-written; a second writer is told the workspace is busy."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+import pytest
+
+from alphaforge.errors import WorkspaceBusyError
+from alphaforge.workspace import Workspace, atomic_path, atomic_write_text
+
+
+def test_atomic_write_keeps_the_old_file_when_the_writer_fails(tmp_path):
+    target = tmp_path / "f.txt"
+    atomic_write_text(target, "old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def _hold_lock(root: str, ready, release) -> None:
+    with Workspace(root).lock("test holder"):
+        ready.set()
+        release.wait(10)
+
+
+def test_second_writer_gets_workspace_busy(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(ws.root), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(20)
+        with pytest.raises(WorkspaceBusyError, match="test holder"), ws.lock():
+            pass
+    finally:
+        release.set()
+        holder.join(10)
+    with ws.lock():  # free again once the holder is gone
+        time.sleep(0)
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path):
+    Workspace.create(tmp_path)
+    with pytest.raises(Exception, match="already exists"):
+        Workspace.create(tmp_path)
+    Workspace.create(tmp_path, force=True)
