@@ -7,6 +7,7 @@ say how far from the claim the data would have to be before the test fails.
 
 from __future__ import annotations
 
+import json
 import math
 from functools import cache
 
@@ -237,9 +238,10 @@ def test_bad_specs_raise_input_errors_that_name_the_option(changes: dict, where:
     assert caught.value.where == where and says in str(caught.value) and caught.value.fix
 
 
-def test_to_dict_round_trips_through_the_constructor() -> None:
-    spec = SynthSpec(symbols=4, bars=99, freq="1d", start="2022-02-02", seed=5, mode="planted", ic=-0.1)
-    assert SynthSpec(**spec.to_dict()) == spec
+def test_to_dict_is_json_and_round_trips_through_the_constructor() -> None:
+    spec = SynthSpec(symbols=np.int64(4), bars=99, freq="1d", start="2022-02-02", seed=np.uint32(5),
+                     mode="planted", ic=-0.1)
+    assert SynthSpec(**json.loads(json.dumps(spec.to_dict()))) == spec
 
 
 @pytest.mark.slow
