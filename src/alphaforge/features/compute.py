@@ -197,20 +197,22 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
 
     at = 0
     for block in blocks:
-        length, keep = block.stop - block.start, block.first - block.start
         window = slice(at, at + block.stop - block.first)
         rows[window] = np.arange(block.first, block.stop)
-        columns = {c: values[block.start:block.stop] for c, values in inputs.items()}
         for feature in [*per_symbol, *bases.values()]:
-            values = _checked(feature, feature.compute(**columns), length)[keep:]
+            start = max(block.start, block.first - feature.lookback)  # this feature's own warm-up
+            columns = {c: inputs[c][start:block.stop] for c in feature.inputs}
+            values = _checked(feature, feature.compute(**columns), block.stop - start)[block.first - start:]
             if feature.name in column:
                 matrix[window, column[feature.name]] = values
             else:
                 base_values[feature.name][window] = values
-        for name, values in macro_values.items():
-            for feature in templates:
-                result = feature.func(values[block.start:block.stop], **feature.params)
-                matrix[window, column[f"{feature.name}_{name}"]] = _checked(feature, result, length)[keep:]
+        for feature in templates:
+            start = max(block.start, block.first - feature.lookback)
+            for name, values in macro_values.items():
+                result = feature.func(values[start:block.stop], **feature.params)
+                matrix[window, column[f"{feature.name}_{name}"]] = _checked(
+                    feature, result, block.stop - start)[block.first - start:]
         at = window.stop
 
     out_ns = ns[rows]

@@ -7,10 +7,42 @@ prediction features for the same universe the model was trained on.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-import pandas as pd
 
 from alphaforge.features.registry import REGISTRY, register
+
+
+@dataclass(frozen=True)
+class _Sorted:
+    """Values sorted by (timestamp, value), NaN last within a timestamp, with group bookkeeping."""
+
+    order: np.ndarray
+    values: np.ndarray
+    group: np.ndarray
+    position: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray, timestamp: np.ndarray) -> _Sorted:
+        order = np.lexsort((values, timestamp))
+        stamps = timestamp[order]
+        new_group = np.empty(len(order), dtype=bool)
+        new_group[:1] = True
+        new_group[1:] = stamps[1:] != stamps[:-1]
+        group = np.cumsum(new_group) - 1
+        position = np.arange(len(order)) - np.flatnonzero(new_group)[group]
+        sorted_values = values[order]
+        counts = np.bincount(group, weights=~np.isnan(sorted_values))
+        return cls(order, sorted_values, group, position, counts)
+
+    def scatter(self, sorted_result: np.ndarray) -> np.ndarray:
+        """Put per-sorted-row results back in input order; NaN where fewer than two symbols."""
+        enough = (self.counts[self.group] >= 2) & ~np.isnan(self.values)
+        out = np.empty(len(self.order))
+        out[self.order] = np.where(enough, sorted_result, np.nan)
+        return out
 
 
 def rank_across_symbols(values: np.ndarray, timestamp: np.ndarray) -> np.ndarray:
@@ -18,20 +50,25 @@ def rank_across_symbols(values: np.ndarray, timestamp: np.ndarray) -> np.ndarray
 
     NaN where fewer than two symbols have a value at that timestamp.
     """
-    series = pd.Series(values)
-    groups = series.groupby(timestamp, sort=False)
-    ranks = groups.rank(method="average").to_numpy()
-    counts = groups.transform("count").to_numpy(dtype=float)
+    s = _Sorted.of(values, timestamp)
+    n = len(s.values)
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = (s.group[1:] != s.group[:-1]) | (s.values[1:] != s.values[:-1])
+    run_first = np.flatnonzero(new_run)
+    run_last = np.append(run_first[1:], n) - 1
+    run = np.cumsum(new_run) - 1
+    mean_position = (s.position[run_first] + s.position[run_last])[run] / 2.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        scaled = (ranks - 1.0) / (counts - 1.0)
-    return np.where(counts >= 2, scaled, np.nan)
+        return s.scatter(mean_position / (s.counts[s.group] - 1.0))
 
 
 def demean_across_symbols(values: np.ndarray, timestamp: np.ndarray) -> np.ndarray:
     """Value minus the mean over the symbols at its timestamp; NaN with fewer than two symbols."""
-    groups = pd.Series(values).groupby(timestamp, sort=False)
-    counts = groups.transform("count").to_numpy(dtype=float)
-    return np.where(counts >= 2, values - groups.transform("mean").to_numpy(), np.nan)
+    s = _Sorted.of(values, timestamp)
+    known = np.where(np.isnan(s.values), 0.0, s.values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.bincount(s.group, weights=known) / s.counts
+    return s.scatter(s.values - means[s.group])
 
 
 _RANKED = {
