@@ -82,7 +82,8 @@ def binary_outperformance(bars: pd.DataFrame, horizon: int, benchmark: str) -> L
     else:
         symbols = frame["symbol"].unique().tolist()
         if benchmark not in symbols:
-            close = difflib.get_close_matches(benchmark, symbols, n=3)
+            by_lower = {symbol.lower(): symbol for symbol in symbols}
+            close = [by_lower[m] for m in difflib.get_close_matches(benchmark.lower(), list(by_lower), n=3)]
             raise InputError(f"benchmark symbol {benchmark!r} is not in the bars",
                              where="binary_outperf",
                              fix=(f"did you mean {close}? " if close else "")
