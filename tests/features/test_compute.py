@@ -1,0 +1,94 @@
+"""The compute path: output shape, skipped features, input checks, user features."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alphaforge.errors import AlphaForgeError, InputError
+from alphaforge.features import (
+    FeatureRegistry, FeatureSkipWarning, compute_features, register, resolve_features, warmup_rows,
+)
+
+
+def test_keys_and_columns(panel: pd.DataFrame, macro: pd.DataFrame) -> None:
+    out = compute_features(panel, macro, "ta_rsi_14, macro_level, xs_rank_ret_1")
+    assert out.columns.tolist() == ["symbol", "timestamp", "ta_rsi_14", "macro_level_vix", "macro_level_rate",
+                                    "xs_rank_ret_1"]
+    pd.testing.assert_frame_equal(out[["symbol", "timestamp"]], panel[["symbol", "timestamp"]])
+    assert out["ta_rsi_14"].dtype == np.float64
+    ranks = out.groupby("timestamp")["xs_rank_ret_1"].agg(["min", "max"]).dropna()
+    assert (ranks["min"] == 0.0).all() and (ranks["max"] == 1.0).all()
+
+
+def test_close_only_data_skips_with_one_notice(panel: pd.DataFrame) -> None:
+    close_only = panel[["symbol", "timestamp", "close"]]
+    with pytest.warns(FeatureSkipWarning) as notices:
+        out = compute_features(close_only, features="ta_rsi_14, ta_adx_14, vol_ratio_24, xs_rank_vol_ratio_24")
+    assert len(notices) == 1
+    message = str(notices[0].message)
+    assert "skipped 3 feature(s)" in message and "ta_adx_14" in message and "xs_rank_vol_ratio_24" in message
+    assert "need high, low" in message and "need volume" in message
+    assert out.columns.tolist() == ["symbol", "timestamp", "ta_rsi_14"]
+
+
+def test_close_only_default_set_keeps_the_close_features(panel: pd.DataFrame) -> None:
+    with pytest.warns(FeatureSkipWarning):
+        out = compute_features(panel[["symbol", "timestamp", "close"]])
+    assert {"px_ret_24", "px_drawdown_168", "px_rvol_24", "ta_rsi_14", "ta_macd_hist", "cal_dow_sin",
+            "xs_rank_ret_24"} <= set(out.columns)
+    assert not {"ta_adx_14", "px_gk_24", "vol_z_24"} & set(out.columns)
+
+
+def test_unsorted_bars_are_refused(panel: pd.DataFrame) -> None:
+    shuffled = panel.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    with pytest.raises(InputError, match="not sorted") as caught:
+        compute_features(shuffled, features="px_ret_1")
+    assert "validate_bars" in caught.value.fix
+
+
+def test_long_macro_must_be_aligned_first(panel: pd.DataFrame) -> None:
+    long_macro = pd.DataFrame({"series": ["vix"], "timestamp": panel["timestamp"].iloc[:1], "value": [1.0]})
+    with pytest.raises(InputError, match="align"):
+        compute_features(panel, long_macro, "macro_level")
+
+
+def test_since_after_the_data_gives_no_rows(panel: pd.DataFrame) -> None:
+    out = compute_features(panel, features="px_ret_1", since=panel["timestamp"].max() + pd.Timedelta("1h"))
+    assert out.empty and out.columns.tolist() == ["symbol", "timestamp", "px_ret_1"]
+
+
+def test_since_reads_only_the_warmup(panel: pd.DataFrame) -> None:
+    """A feature function sees at most its lookback + the kept rows in prediction mode."""
+    seen: list[int] = []
+
+    def spy(close, *, n):
+        """close over the close n bars earlier."""
+        seen.append(len(close))
+        return close / np.r_[np.full(n, np.nan), close[:-n]]
+
+    registry = FeatureRegistry()
+    feature = register(spy, name="px_spy", params={"n": 5}, lookback=5, description="spy", registry=registry)
+    since = panel["timestamp"].iloc[-2]  # the last two bars of every symbol
+    compute_features(panel, features="px_spy", since=since, registry=registry)
+    assert seen == [5 + 2] * panel["symbol"].nunique() and warmup_rows([feature]) == 5
+
+
+def test_a_broken_user_feature_is_named(panel: pd.DataFrame) -> None:
+    def short(close):
+        """Returns one value too few."""
+        return close[1:]
+
+    registry = FeatureRegistry()
+    register(short, name="px_short", lookback=0, description="broken", registry=registry)
+    with pytest.raises(AlphaForgeError, match="returned shape") as caught:
+        compute_features(panel, features="px_short", registry=registry)
+    assert caught.value.where == "feature px_short"
+
+
+def test_features_accepts_feature_objects(panel: pd.DataFrame) -> None:
+    chosen = resolve_features("cal_hour_*")
+    out = compute_features(panel, features=chosen)
+    hours = panel["timestamp"].dt.hour.to_numpy()
+    np.testing.assert_allclose(out["cal_hour_sin"], np.sin(2 * np.pi * hours / 24), atol=1e-12)
