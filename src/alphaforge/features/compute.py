@@ -62,7 +62,8 @@ def output_columns(features: Sequence[Feature], macro_series: Sequence[str]) -> 
     return names
 
 
-def _as_features(features: FeatureSpec | Sequence[Feature], registry: FeatureRegistry) -> list[Feature]:
+def as_features(features: FeatureSpec | Sequence[Feature], registry: FeatureRegistry) -> list[Feature]:
+    """A spec resolved in ``registry``, or a list of :class:`Feature` taken as it is."""
     if isinstance(features, (list, tuple)) and features and all(isinstance(f, Feature) for f in features):
         return list(features)
     return resolve_features(features, registry)  # type: ignore[arg-type]
@@ -92,7 +93,8 @@ def _check_bars(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return codes, ns
 
 
-def _check_macro(macro: pd.DataFrame | None, n_rows: int) -> list[str]:
+def check_macro(macro: pd.DataFrame | None, n_rows: int) -> list[str]:
+    """Series names of an aligned macro frame (none for ``None``); a long or misaligned frame is refused."""
     if macro is None:
         return []
     if {"series", "value"} <= set(macro.columns):
@@ -137,7 +139,25 @@ def _checked(feature: Feature, values: object, length: int) -> np.ndarray:
     return array
 
 
-def _skip_notice(skipped: dict[str, list[str]]) -> str:
+def available_features(features: Sequence[Feature], columns: Sequence[str], macro_series: Sequence[str],
+                       registry: FeatureRegistry | None = None) -> tuple[list[Feature], dict[str, list[str]]]:
+    """Split ``features`` into those computable from ``columns`` (+ macro) and those skipped, with what each lacks."""
+    present = set(columns) | {"timestamp"}
+    usable: list[Feature] = []
+    skipped: dict[str, list[str]] = {}
+    for feature in features:
+        need = [c for c in required_columns(feature, registry) if c not in present]
+        if feature.kind == "macro" and not macro_series:
+            need.append("macro series")
+        if need:
+            skipped[feature.name] = need
+        else:
+            usable.append(feature)
+    return usable, skipped
+
+
+def skip_notice(skipped: dict[str, list[str]]) -> str:
+    """The one notice listing skipped features, grouped by what they lack."""
     by_need: dict[str, list[str]] = {}
     for name, need in skipped.items():
         by_need.setdefault(", ".join(need), []).append(name)
@@ -162,22 +182,12 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
     [0.1]
     """
     registry = REGISTRY if registry is None else registry
-    selected = _as_features(features, registry)
+    selected = as_features(features, registry)
     codes, ns = _check_bars(bars)
-    series = _check_macro(macro, len(bars))
-    present = set(bars.columns) | {"timestamp"}
-    usable: list[Feature] = []
-    skipped: dict[str, list[str]] = {}
-    for feature in selected:
-        need = [c for c in required_columns(feature, registry) if c not in present]
-        if feature.kind == "macro" and not series:
-            need.append("macro series")
-        if need:
-            skipped[feature.name] = need
-        else:
-            usable.append(feature)
+    series = check_macro(macro, len(bars))
+    usable, skipped = available_features(selected, list(bars.columns), series, registry)
     if skipped:
-        warnings.warn(_skip_notice(skipped), FeatureSkipWarning, stacklevel=2)
+        warnings.warn(skip_notice(skipped), FeatureSkipWarning, stacklevel=2)
 
     per_symbol = [f for f in usable if f.kind == "symbol"]
     cross = [f for f in usable if f.kind == "cross_sectional"]

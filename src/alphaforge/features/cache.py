@@ -1,0 +1,159 @@
+"""The feature cache: one Parquet file per feature, keyed by the data and the feature's code.
+
+Layout under the directory passed in (the workspace gives ``data/features/``)::
+
+    <data fingerprint[:16]>/keys.parquet                     symbol, timestamp of every row
+    <data fingerprint[:16]>/<feature>-<fingerprint[:16]>.parquet   that feature's column(s)
+
+The data fingerprint covers the bars, the aligned macro and ``since``; a feature's
+fingerprint covers its name, kind, inputs, lookback, parameters, the source of its function
+and of the module defining it, the shared window kernels, and the code version (a
+cross-sectional feature's also covers its base's). So a second build is all hits, and
+changing one feature's parameters recomputes that feature alone. Editing a family module's
+code recomputes every feature that module defines: a function may call any helper in its
+module, and hashing the module is the simple way not to miss one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+import alphaforge
+from alphaforge.errors import InputError
+from alphaforge.features import _windows
+from alphaforge.features.compute import (
+    FeatureSkipWarning, as_features, available_features, check_macro, compute_features, output_columns, skip_notice,
+)
+from alphaforge.features.registry import REGISTRY, Feature, FeatureRegistry
+from alphaforge.features.sets import FeatureSpec
+
+FINGERPRINT_LENGTH = 16
+
+
+def _sha256(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _source(obj: object) -> str:
+    try:
+        return inspect.getsource(obj)  # type: ignore[arg-type]
+    except (OSError, TypeError):  # defined interactively: fall back to the compiled code
+        code = getattr(obj, "__code__", None)
+        return repr((code.co_code, code.co_consts)) if code is not None else repr(obj)
+
+
+def feature_fingerprint(feature: Feature, code_version: str | None = None,
+                        registry: FeatureRegistry | None = None) -> str:
+    """sha256 of everything that decides a feature's values apart from the data.
+
+    >>> from alphaforge.features import REGISTRY
+    >>> feature_fingerprint(REGISTRY.get("ta_rsi_14")) == feature_fingerprint(REGISTRY.get("ta_rsi_14"))
+    True
+    """
+    registry = REGISTRY if registry is None else registry
+    module = sys.modules.get(feature.func.__module__)
+    spec = json.dumps({"name": feature.name, "kind": feature.kind, "inputs": list(feature.inputs),
+                       "lookback": feature.lookback, "params": dict(feature.params)}, sort_keys=True, default=str)
+    base = feature_fingerprint(registry.get(feature.base), code_version, registry) if feature.base else ""
+    return _sha256(spec, _source(feature.func), _source(module) if module else "", _source(_windows),
+                   code_version or alphaforge.__version__, base)
+
+
+def data_fingerprint(bars: pd.DataFrame, macro: pd.DataFrame | None = None, since: object = None) -> str:
+    """sha256 of the bar rows, the aligned macro and ``since``: what a cached feature was made from."""
+    digest = hashlib.sha256()
+    for frame in (bars, macro):
+        if frame is not None:
+            digest.update(",".join(map(str, frame.columns)).encode())
+            digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(repr(None if since is None else str(pd.Timestamp(since))).encode())
+    return digest.hexdigest()
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        frame.to_parquet(temporary, index=False)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+@dataclass(frozen=True)
+class FeatureBuild:
+    """A build's result: the feature frame and which features came from the cache."""
+
+    frame: pd.DataFrame
+    hits: list[str]
+    computed: list[str]
+    skipped: dict[str, list[str]]
+    data_fingerprint: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON summary for ``features build --json`` (without the frame)."""
+        return {"rows": len(self.frame), "columns": len(self.frame.columns) - 2, "hits": self.hits,
+                "computed": self.computed, "skipped": self.skipped, "data_fingerprint": self.data_fingerprint}
+
+
+class FeatureCache:
+    """Feature values on disk under ``directory``, one Parquet file per feature."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def path(self, data_key: str, feature: Feature, fingerprint: str) -> Path:
+        """Where one feature's columns for one data fingerprint live."""
+        return self.directory / data_key[:FINGERPRINT_LENGTH] / f"{feature.name}-{fingerprint[:FINGERPRINT_LENGTH]}.parquet"
+
+    def build(self, bars: pd.DataFrame, macro: pd.DataFrame | None = None,
+              features: FeatureSpec | Sequence[Feature] = None, *, since: object = None,
+              code_version: str | None = None, registry: FeatureRegistry | None = None) -> FeatureBuild:
+        """Features for ``bars`` from the cache, computing (and storing) only those not there yet.
+
+        Same arguments as :func:`~alphaforge.features.compute.compute_features`; the result
+        frame is identical to what it returns.
+        """
+        registry = REGISTRY if registry is None else registry
+        series = check_macro(macro, len(bars))
+        usable, skipped = available_features(as_features(features, registry), list(bars.columns), series, registry)
+        if skipped:
+            warnings.warn(skip_notice(skipped), FeatureSkipWarning, stacklevel=2)
+        data_key = data_fingerprint(bars, macro, since)
+        paths = {f.name: self.path(data_key, f, feature_fingerprint(f, code_version, registry)) for f in usable}
+        if not usable:
+            raise InputError("none of the requested features can be computed from these bars", where="feature set",
+                             fix="choose features whose inputs the data has (close-only data: px_, ta_rsi_*, cal_...)")
+        missing = [f for f in usable if not paths[f.name].exists()]
+        to_compute = {f.name for f in missing}
+        keys_path = self.directory / data_key[:FINGERPRINT_LENGTH] / "keys.parquet"
+        computed = compute_features(bars, macro, missing, since=since, registry=registry) if missing else None
+        if computed is not None:
+            for feature in missing:
+                _write_parquet(computed[output_columns([feature], series)], paths[feature.name])
+            if not keys_path.exists():
+                _write_parquet(computed[["symbol", "timestamp"]], keys_path)
+        keys = computed[["symbol", "timestamp"]] if computed is not None else pd.read_parquet(keys_path)
+        parts = [keys] + [computed[output_columns([f], series)] if computed is not None and f.name in to_compute
+                          else pd.read_parquet(paths[f.name]) for f in usable]
+        return FeatureBuild(frame=pd.concat(parts, axis=1), hits=[f.name for f in usable if f.name not in to_compute],
+                            computed=sorted(to_compute, key=[f.name for f in usable].index), skipped=skipped,
+                            data_fingerprint=data_key)
