@@ -49,6 +49,9 @@ BAD_CASES = {
     "naive timestamps": (GOOD.replace("Z,", ","), ["no time zone", "--tz"]),
     "empty file": ("", ["empty file"]),
     "header only": ("timestamp,open,high,low,close,volume\n", ["no rows"]),
+    "empty symbol": ("symbol," + GOOD.splitlines()[0] + "\n" + "\n".join(
+        ("," if i == 1 else "BTC,") + line for i, line in enumerate(GOOD.splitlines()[1:])) + "\n",
+        ["empty symbol", "row 3"]),
     "unparseable timestamp": (_replace_line(GOOD, 2, "yesterday,10.5,12,10,11,120"), ["timestamp"]),
 }
 

@@ -136,13 +136,11 @@ def _convert_timestamps(frame: pd.DataFrame, options: ImportOptions, source: str
             raise InputError("--stamp open needs --interval", where=source,
                              fix="say the bar length, e.g. --stamp open --interval 1h")
         ts = ts + pd.Timedelta(options.interval)
-    frame = frame.copy()
-    frame["timestamp"] = ts
-    return frame
+    return frame.assign(timestamp=ts)
 
 
 def read_file(path: Path, options: ImportOptions, *, default_key: str | None = None) -> pd.DataFrame:
-    """One file as a canonical (not yet validated) frame, with ``_source_row`` for messages."""
+    """One file as a canonical (not yet validated) frame, indexed by file line number for messages."""
     source = str(path)
     frame = _read_table(path)
     frame = _map_columns(frame, options, source)
@@ -150,7 +148,8 @@ def read_file(path: Path, options: ImportOptions, *, default_key: str | None = N
     if key not in frame.columns:
         frame[key] = options.symbol or default_key or path.stem
     frame = _convert_timestamps(frame, options, source)
-    frame["_source_row"] = range(2, len(frame) + 2)
+    frame.index = pd.RangeIndex(len(frame)) if _suffix(path) in (".parquet", ".pq") \
+        else pd.RangeIndex(2, len(frame) + 2)
     return frame
 
 
@@ -188,6 +187,6 @@ def import_path(path: Path, options: ImportOptions | None = None) -> tuple[pd.Da
     options = options or ImportOptions()
     files = list_input_files(Path(path))
     frames = [read_file(f, options, default_key=_stem(f)) for f in files]
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frame = pd.concat(frames) if len(frames) > 1 else frames[0]
     validate = validate_macro if options.kind == "macro" else validate_bars
     return validate(frame, str(path))

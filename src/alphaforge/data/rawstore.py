@@ -37,8 +37,9 @@ def content_sha256(frame: pd.DataFrame) -> str:
             kind, payload = "time", timestamp_ns(values).tobytes()
         elif pd.api.types.is_numeric_dtype(values):
             kind, payload = "number", np.ascontiguousarray(values.to_numpy(dtype="float64")).tobytes()
-        else:
-            kind, payload = "text", "\x00".join(values.astype(str)).encode()
+        else:  # codes in order of first appearance + the distinct strings: fast and order-sensitive
+            codes, uniques = pd.factorize(values.astype(str))
+            kind, payload = "text", codes.astype("int64").tobytes() + "\x00".join(uniques).encode()
         digest.update(f"{column}:{kind}\n".encode())
         digest.update(payload)
     return digest.hexdigest()
