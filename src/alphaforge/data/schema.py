@@ -137,12 +137,16 @@ def _check_ohlc_consistency(df: pd.DataFrame, source: str) -> None:
 
 def _key_codes(df: pd.DataFrame, column: str, source: str) -> np.ndarray:
     """Sorted integer codes of a key column (symbol/series); an empty key is an error."""
+    fix = f"fill in the {column}, or pass --symbol NAME for a single-symbol file"
+    bad = _first_bad(df[column].isna())
+    if bad is not None:
+        raise InputError(f"empty {column}", where=f"{source}, column '{column}', {_row_label(df, bad)}", fix=fix)
     codes, uniques = pd.factorize(df[column].astype(str), sort=True)
     for code, value in enumerate(uniques):
         if not str(value).strip() or value in ("nan", "None"):
             bad = int(np.flatnonzero(codes == code)[0])
             raise InputError(f"empty {column}", where=f"{source}, column '{column}', {_row_label(df, bad)}",
-                             fix=f"fill in the {column}, or pass --symbol NAME for a single-symbol file")
+                             fix=fix)
     return codes
 
 
@@ -205,7 +209,8 @@ def validate_bars(df: pd.DataFrame, source: str = "bars") -> tuple[pd.DataFrame,
         raise InputError(f"partial OHLC: has {present_prices} but not {missing}", where=source,
                          fix="provide open, high and low together, or only close (close-only data)")
     df = df.copy(deep=False)
-    df["symbol"] = df["symbol"].astype(str)
+    if not pd.api.types.is_string_dtype(df["symbol"]):
+        df["symbol"] = df["symbol"].astype(str)
     df["timestamp"] = _coerce_timestamps(df, source)
     value_cols = [c for c in VALUE_COLUMNS if c in df.columns]
     for column in value_cols:
