@@ -30,7 +30,7 @@ def _returns(values: object) -> np.ndarray:
     if len(array) < 3 or not np.isfinite(array).all():
         raise InputError(f"need at least 3 finite returns, got {len(array)}", where="returns",
                          fix="pass the strategy's per-period returns without NaN")
-    if np.std(array) == 0:
+    if np.ptp(array) == 0:
         raise InputError("returns are constant: the Sharpe ratio is undefined", where="returns",
                          fix="pass a strategy that trades")
     return array
