@@ -37,7 +37,7 @@ def format_interval(interval: pd.Timedelta | None) -> str | None:
 
 
 def _business_daily(timestamps: pd.Series, interval: pd.Timedelta | None) -> bool:
-    return interval is not None and interval >= pd.Timedelta("20h") and not (timestamps.dt.dayofweek >= 5).any()
+    return interval is not None and interval >= pd.Timedelta("20h") and not (timestamps.dt.day_of_week >= 5).any()
 
 
 def find_gaps(timestamps: pd.Series) -> pd.DataFrame:
