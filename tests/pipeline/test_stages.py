@@ -1,0 +1,85 @@
+"""The stage cache: hits when nothing changed, reruns what a change touches, survives kills."""
+
+from __future__ import annotations
+
+import pytest
+
+from alphaforge.errors import InputError, MissingInputError
+from alphaforge.pipeline.stages import Stage, StageResult, manifest_path, run_stages
+
+
+def _stages(calls: list[str], *, fail_in: str | None = None) -> list[Stage]:
+    def make(name: str, requires: tuple[str, ...]) -> Stage:
+        def run(ctx):
+            calls.append(name)
+            out = ctx.workspace.root / "out" / f"{name}.txt"
+            out.parent.mkdir(exist_ok=True)
+            out.write_text(f"{name} {ctx.params} {sorted(ctx.upstream)}")
+            if name == fail_in:
+                raise KeyboardInterrupt  # a kill in the middle of the stage
+            return StageResult([f"out/{name}.txt"], {"value": name})
+
+        return Stage(name, run, params=lambda config, n=name: {"p": config.get(n, 0)}, requires=requires,
+                     code=("alphaforge.pipeline.stages",))
+
+    return [make("a", ()), make("b", ("a",)), make("c", ("b",))]
+
+
+def test_second_run_is_fully_cached(workspace):
+    calls: list[str] = []
+    first = run_stages(workspace, {}, _stages(calls))
+    second = run_stages(workspace, {}, _stages(calls))
+    assert [o.status for o in first] == ["ran"] * 3 and [o.status for o in second] == ["cached"] * 3
+    assert calls == ["a", "b", "c"]
+    assert second[2].summary == {"value": "c"}
+
+
+def test_a_parameter_change_reruns_that_stage_and_everything_downstream(workspace):
+    calls: list[str] = []
+    run_stages(workspace, {}, _stages(calls))
+    calls.clear()
+    outcomes = run_stages(workspace, {"b": 1}, _stages(calls))
+    assert [o.status for o in outcomes] == ["cached", "ran", "ran"] and calls == ["b", "c"]
+
+
+def test_kill_mid_stage_then_resume(workspace):
+    calls: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        run_stages(workspace, {}, _stages(calls, fail_in="b"))
+    assert manifest_path(workspace, "a").is_file() and not manifest_path(workspace, "b").is_file()
+    calls.clear()
+    outcomes = run_stages(workspace, {}, _stages(calls))
+    assert [o.status for o in outcomes] == ["cached", "ran", "ran"] and calls == ["b", "c"]
+
+
+def test_tampered_or_missing_output_is_recomputed(workspace):
+    calls: list[str] = []
+    run_stages(workspace, {}, _stages(calls))
+    (workspace.root / "out" / "b.txt").write_text("edited")
+    (workspace.root / "out" / "c.txt").unlink()
+    calls.clear()
+    run_stages(workspace, {}, _stages(calls))
+    assert calls == ["b", "c"]
+
+
+def test_force_from_and_only(workspace):
+    calls: list[str] = []
+    run_stages(workspace, {}, _stages(calls))
+    calls.clear()
+    run_stages(workspace, {}, _stages(calls), start_from="b")
+    assert calls == ["b", "c"]
+    calls.clear()
+    run_stages(workspace, {}, _stages(calls), only=["c"])
+    assert calls == []  # --only still honours the cache
+    run_stages(workspace, {}, _stages(calls), only=["c"], force=True)
+    assert calls == ["c"]
+    calls.clear()
+    run_stages(workspace, {}, _stages(calls), force=True)
+    assert calls == ["a", "b", "c"]
+
+
+def test_only_a_stage_whose_input_is_missing_names_the_command(workspace):
+    with pytest.raises(MissingInputError, match="alphaforge run --only b"):
+        run_stages(workspace, {}, _stages([]), only=["c"])
+    with pytest.raises(InputError, match="unknown stage"):
+        run_stages(workspace, {}, _stages([]), only=["zzz"])
