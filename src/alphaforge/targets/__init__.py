@@ -7,6 +7,7 @@ targets read the future by definition.
 from alphaforge.targets.cache import BuildReport, TargetCache, build_targets
 from alphaforge.targets.compute import compute_targets, labelled_rows, t1_column
 from alphaforge.targets.registry import TARGET_KINDS, TargetSpec, parse_target, parse_targets
+from alphaforge.targets.summary import describe_kinds, describe_targets
 
 __all__ = [
     "TARGET_KINDS",
@@ -15,6 +16,8 @@ __all__ = [
     "TargetSpec",
     "build_targets",
     "compute_targets",
+    "describe_kinds",
+    "describe_targets",
     "labelled_rows",
     "parse_target",
     "parse_targets",

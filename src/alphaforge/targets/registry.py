@@ -133,9 +133,9 @@ def _kind(prefix: str, params: tuple[Param, ...], compute: Callable[..., Labels]
 
 TARGET_KINDS: MappingProxyType = MappingProxyType(dict([
     _kind("fwd_ret", (_HORIZON,), forward_return,
-          "simple forward return close[t+h]/close[t]-1", "fwd_ret_24"),
+          "simple forward return close(t+h) / close(t) - 1", "fwd_ret_24"),
     _kind("fwd_logret", (_HORIZON,), forward_log_return,
-          "log forward return log(close[t+h]/close[t])", "fwd_logret_24"),
+          "log forward return log(close(t+h) / close(t))", "fwd_logret_24"),
     _kind("fwd_volret", (_HORIZON, _VOL_WINDOW), forward_volatility_return,
           "forward log return / (rolling one-bar vol * sqrt(h))", "fwd_volret_24_100"),
     _kind("binary_abs", (_HORIZON,

@@ -1,0 +1,52 @@
+"""`alphaforge targets ...`: the target kinds, and cached target tables for training."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table
+from alphaforge.data import datasets
+from alphaforge.data.rawstore import content_sha256
+from alphaforge.errors import InputError
+from alphaforge.targets import TargetCache, build_targets, describe_kinds, describe_targets
+
+app = typer.Typer(help="Training-only targets: list the kinds, build cached target tables.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(as_json: JsonOption = False) -> None:
+    """List the target kinds with their name patterns ([...] = optional, with its default)."""
+    result = {"kinds": describe_kinds()}
+    emit(result, as_json, lambda r: print_table("Target kinds (name = pattern with values, e.g. the example)",
+                                                r["kinds"], ["kind", "pattern", "example", "summary"]))
+
+
+@app.command("build")
+def build(
+    ctx: typer.Context,
+    names: Annotated[list[str] | None, typer.Argument(help="Target names, e.g. fwd_ret_24 tb_24_2.0_1.0.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compute targets over the configured bars; cached by data, target and code version."""
+    if not names:
+        raise InputError("no targets named", where="alphaforge targets build",
+                         fix="name some, e.g. `alphaforge targets build fwd_ret_24 tb_24_2.0_1.0` "
+                             "(`alphaforge targets list` shows the kinds)")
+    workspace = open_workspace(ctx)
+    bars = datasets.load_bars(workspace)
+    fingerprint = content_sha256(bars)
+    with workspace.lock("targets build"):
+        table, report = build_targets(bars, names, data_sha256=fingerprint, cache=TargetCache(workspace.targets_dir))
+    summaries = describe_targets(table, names)
+    for summary in summaries:
+        summary["cache"] = "hit" if summary["target"] in report.hits else "computed"
+    result = {"targets": summaries, "rows": len(table), "data_sha256": fingerprint,
+              "cache_dir": str(workspace.targets_dir)}
+
+    def render(r: dict[str, Any]) -> None:
+        print_table(f"Targets over {r['rows']} bars (cache: {r['cache_dir']})", r["targets"],
+                    ["target", "cache", "labelled", "unlabelled", "median_span", "mean", "std", "counts"])
+
+    emit(result, as_json, render)
