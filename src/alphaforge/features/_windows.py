@@ -5,9 +5,11 @@ arithmetic order that does not depend on where the array starts. That is what ma
 feature value bit-identical whether it is computed over thirty years of history or over
 the last few hundred bars (training/prediction parity). Two consequences:
 
-* Rolling sums are dot products of each window with a fixed kernel (``np.convolve``), never
-  differences of a running cumulative sum: a cumulative sum carries rounding from every
-  earlier row, so its value at ``t`` would depend on where the series began.
+* Rolling sums are never differences of a running cumulative sum: a cumulative sum carries
+  rounding from every earlier row, so its value at ``t`` would depend on where the series
+  began. They are built instead from power-of-two blocks ending at ``t`` (a block of 2m
+  rows is two blocks of m), added in an order fixed by the window length alone:
+  O(n log k) work, and the same bits wherever the array starts.
 * Exponential moving averages are *truncated*: the weights ``(1 - alpha) ** j`` over the
   last ``K`` bars, renormalised to sum to one, with ``K`` chosen so that the weight the
   infinite recursion would put on older bars is below :data:`EMA_TAIL`. The value is then a
@@ -20,8 +22,6 @@ Rows without a full window are NaN: a feature never reports a value it cannot re
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
@@ -53,21 +53,60 @@ def weighted_window(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return pad_front(np.convolve(x, weights, mode="valid"), len(x))
 
 
-@lru_cache(maxsize=256)
-def _ones(n: int) -> np.ndarray:
-    ones = np.ones(n)
-    ones.flags.writeable = False
-    return ones
+def _shift(x: np.ndarray, rows: int) -> np.ndarray:
+    """``x`` moved ``rows`` later, NaN in front (a fresh array)."""
+    out = np.empty_like(x)
+    out[: min(rows, len(x))] = np.nan
+    if rows < len(x):
+        out[rows:] = x[: len(x) - rows]
+    return out
+
+
+def decayed_sum(x: np.ndarray, n: int, decay: float = 1.0) -> np.ndarray:
+    """sum_{j < n} decay**j * x[t - j]: the window sum (decay 1) or an exponential window.
+
+    Blocks of 1, 2, 4, ... rows ending at t are doubled (block(t) + decay**m * block(t - m))
+    and the blocks making up ``n`` are added from the most recent back: O(len(x) log n), and
+    an arithmetic order that depends on ``n`` and ``decay`` only, never on the array's start.
+    """
+    block = np.asarray(x, dtype=np.float64)
+    total: np.ndarray | None = None
+    size, offset, remaining = 1, 0, n
+    while remaining:
+        if remaining & 1:
+            term = _shift(block, offset)
+            if decay != 1.0 and offset:
+                term *= decay ** offset
+            total = term if total is None else np.add(total, term, out=total)
+            offset += size
+        remaining >>= 1
+        if remaining:
+            older = _shift(block, size)
+            if decay != 1.0:
+                older *= decay ** size
+            older += block
+            block = older
+            size *= 2
+    return total if total is not None else np.full(len(block), np.nan)
 
 
 def rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
     """Sum of the last ``n`` rows (NaN until ``n`` rows exist)."""
-    return weighted_window(x, _ones(n))
+    return decayed_sum(x, n)
 
 
 def rolling_mean(x: np.ndarray, n: int) -> np.ndarray:
     """Mean of the last ``n`` rows."""
     return rolling_sum(x, n) / n
+
+
+def rolling_mean_abs_deviation(x: np.ndarray, n: int) -> np.ndarray:
+    """Mean of |x[t - j] - mean of the window| over the last ``n`` rows (as CCI uses)."""
+    mean = rolling_mean(x, n)
+    total = np.abs(x - mean)
+    for j in range(1, n):  # lag by lag: n passes, summed in a fixed order
+        total += np.abs(_shift(x, j) - mean)
+    return total / n
 
 
 def rolling_var(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
@@ -116,17 +155,11 @@ def span_alpha(period: int) -> float:
     return 2.0 / (period + 1)
 
 
-@lru_cache(maxsize=256)
-def _ema_weights(alpha: float) -> np.ndarray:
-    weights = (1.0 - alpha) ** np.arange(ema_window(alpha))
-    weights /= weights.sum()
-    weights.flags.writeable = False
-    return weights
-
-
 def ema(x: np.ndarray, alpha: float) -> np.ndarray:
     """Truncated exponential moving average; lookback ``ema_window(alpha) - 1`` rows."""
-    return weighted_window(x, _ema_weights(alpha))
+    window = ema_window(alpha)
+    decay = 1.0 - alpha
+    return decayed_sum(x, window, decay) * ((1.0 - decay) / (1.0 - decay ** window))
 
 
 def ema_lookback(alpha: float) -> int:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.errors import AlphaForgeError, InputError
+from alphaforge.features._grid import Grid
 from alphaforge.features.registry import MACRO_INPUT, REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec, resolve_features
 
@@ -198,7 +199,7 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
     names = output_columns(usable, series)
     column = {name: j for j, name in enumerate(names)}
     n_out = sum(b.stop - b.first for b in blocks)
-    matrix = np.full((n_out, len(names)), np.nan, order="F")
+    matrix = np.empty((n_out, len(names)), order="F")  # every cell is written below
     base_values = {name: np.full(n_out, np.nan) for name in bases}
     inputs = {c: bars[c].to_numpy(dtype=np.float64) for c in BAR_INPUTS if c in bars.columns and c != "timestamp"}
     inputs["timestamp"] = ns
@@ -225,12 +226,12 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
                     feature, result, block.stop - start)[block.first - start:]
         at = window.stop
 
-    out_ns = ns[rows]
+    grid = Grid.of(ns[rows], codes[rows]) if cross else None
     for feature in cross:
         base = matrix[:, column[feature.base]] if feature.base in column else base_values[feature.base]
-        matrix[:, column[feature.name]] = _checked(feature, feature.func(base, out_ns), n_out)
+        matrix[:, column[feature.name]] = _checked(feature, feature.func(base, grid), n_out)
 
     frame = pd.DataFrame(matrix, columns=names, copy=False)
-    frame.insert(0, "symbol", bars["symbol"].to_numpy()[rows])
+    frame.insert(0, "symbol", bars["symbol"].array.take(rows))
     frame.insert(1, "timestamp", pd.DatetimeIndex(bars["timestamp"])[rows])
     return frame

@@ -3,72 +3,56 @@
 The value at (s, t) reads the base feature of every symbol at the same t, never another
 time, so it is as causal as its base. It is relative to the symbols passed in: compute
 prediction features for the same universe the model was trained on.
+
+A cross-sectional function takes the base values (one per row) and the :class:`Grid` that
+places each row at a (timestamp, symbol) cell, and returns one value per row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from alphaforge.features._grid import Grid
 from alphaforge.features.registry import REGISTRY, register
 
 
-@dataclass(frozen=True)
-class _Sorted:
-    """Values sorted by (timestamp, value), NaN last within a timestamp, with group bookkeeping."""
-
-    order: np.ndarray
-    values: np.ndarray
-    group: np.ndarray
-    position: np.ndarray
-    counts: np.ndarray
-
-    @classmethod
-    def of(cls, values: np.ndarray, timestamp: np.ndarray) -> _Sorted:
-        order = np.lexsort((values, timestamp))
-        stamps = timestamp[order]
-        new_group = np.empty(len(order), dtype=bool)
-        new_group[:1] = True
-        new_group[1:] = stamps[1:] != stamps[:-1]
-        group = np.cumsum(new_group) - 1
-        position = np.arange(len(order)) - np.flatnonzero(new_group)[group]
-        sorted_values = values[order]
-        counts = np.bincount(group, weights=~np.isnan(sorted_values))
-        return cls(order, sorted_values, group, position, counts)
-
-    def scatter(self, sorted_result: np.ndarray) -> np.ndarray:
-        """Put per-sorted-row results back in input order; NaN where fewer than two symbols."""
-        enough = (self.counts[self.group] >= 2) & ~np.isnan(self.values)
-        out = np.empty(len(self.order))
-        out[self.order] = np.where(enough, sorted_result, np.nan)
-        return out
+def _enough(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per timestamp, the number of symbols with a value, and where a result is defined (≥ 2 of them)."""
+    known = ~np.isnan(table)
+    counts = known.sum(axis=1, keepdims=True)
+    return counts, known & (counts >= 2)
 
 
-def rank_across_symbols(values: np.ndarray, timestamp: np.ndarray) -> np.ndarray:
+def rank_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:
     """Rank of each value among the symbols at its timestamp, scaled to 0..1 (ties averaged).
 
     NaN where fewer than two symbols have a value at that timestamp.
     """
-    s = _Sorted.of(values, timestamp)
-    n = len(s.values)
-    new_run = np.ones(n, dtype=bool)
-    new_run[1:] = (s.group[1:] != s.group[:-1]) | (s.values[1:] != s.values[:-1])
-    run_first = np.flatnonzero(new_run)
-    run_last = np.append(run_first[1:], n) - 1
-    run = np.cumsum(new_run) - 1
-    mean_position = (s.position[run_first] + s.position[run_last])[run] / 2.0
+    table = grid.table(values)
+    order = np.argsort(table, axis=1, kind="stable")  # NaN sorts last
+    ordered = np.take_along_axis(table, order, axis=1)
+    position = np.broadcast_to(np.arange(table.shape[1]), table.shape)
+    starts = np.ones(table.shape, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    ends = np.ones(table.shape, dtype=bool)
+    ends[:, :-1] = starts[:, 1:]
+    first = np.maximum.accumulate(np.where(starts, position, 0), axis=1)
+    last = np.minimum.accumulate(np.where(ends, position, table.shape[1])[:, ::-1], axis=1)[:, ::-1]
+    ranks = np.empty(table.shape)
+    np.put_along_axis(ranks, order, (first + last) / 2.0, axis=1)
+    counts, defined = _enough(table)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return s.scatter(mean_position / (s.counts[s.group] - 1.0))
+        scaled = ranks / (counts - 1.0)
+    return grid.rows(np.where(defined, scaled, np.nan))
 
 
-def demean_across_symbols(values: np.ndarray, timestamp: np.ndarray) -> np.ndarray:
+def demean_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:
     """Value minus the mean over the symbols at its timestamp; NaN with fewer than two symbols."""
-    s = _Sorted.of(values, timestamp)
-    known = np.where(np.isnan(s.values), 0.0, s.values)
+    table = grid.table(values)
+    counts, defined = _enough(table)
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.bincount(s.group, weights=known) / s.counts
-    return s.scatter(s.values - means[s.group])
+        means = np.where(np.isnan(table), 0.0, table).sum(axis=1, keepdims=True) / counts
+    return grid.rows(np.where(defined, table - means, np.nan))
 
 
 _RANKED = {

@@ -7,11 +7,10 @@ the others are finite-window definitions identical to TA-Lib's.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from alphaforge.features._windows import (
-    ema, ema_lookback, lag, pad_front, rolling_max, rolling_mean, rolling_min, rolling_sum, safe_divide,
-    wilder_alpha,
+    ema, ema_lookback, lag, rolling_max, rolling_mean, rolling_mean_abs_deviation, rolling_min, rolling_sum,
+    safe_divide, wilder_alpha,
 )
 from alphaforge.features.registry import register
 
@@ -49,12 +48,8 @@ def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: 
 def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
     """Commodity channel index: typical price minus its mean, over 0.015 × mean absolute deviation."""
     typical = (high + low + close) / 3.0
-    mean = rolling_mean(typical, window)
-    deviation = np.full(len(close), np.nan)
-    if len(close) >= window:
-        windows = sliding_window_view(typical, window)
-        deviation = pad_front(np.abs(windows - mean[window - 1:, None]).mean(axis=1), len(close))
-    return safe_divide(typical - mean, 0.015 * deviation)
+    deviation = rolling_mean_abs_deviation(typical, window)
+    return safe_divide(typical - rolling_mean(typical, window), 0.015 * deviation)
 
 
 def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray, *, window: int) -> np.ndarray:

@@ -68,16 +68,17 @@ def _central_moments(close: np.ndarray, window: int) -> tuple[np.ndarray, np.nda
     r2 = r * r
     m1, m2 = rolling_sum(r, window) / window, rolling_sum(r2, window) / window
     m3, m4 = rolling_sum(r2 * r, window) / window, rolling_sum(r2 * r2, window) / window
-    mu2 = m2 - m1 * m1
-    mu3 = m3 - 3.0 * m1 * m2 + 2.0 * m1 ** 3
-    mu4 = m4 - 4.0 * m1 * m3 + 6.0 * m1 * m1 * m2 - 3.0 * m1 ** 4
+    m1_squared = m1 * m1
+    mu2 = m2 - m1_squared
+    mu3 = m3 - 3.0 * m1 * m2 + 2.0 * m1_squared * m1
+    mu4 = m4 - 4.0 * m1 * m3 + 6.0 * m1_squared * m2 - 3.0 * m1_squared * m1_squared
     return np.where(mu2 > 0.0, mu2, np.nan), mu3, mu4
 
 
 def return_skew(close: np.ndarray, *, window: int) -> np.ndarray:
     """Skewness of the last ``window`` log returns."""
     mu2, mu3, _ = _central_moments(close, window)
-    return mu3 / mu2 ** 1.5
+    return mu3 / (mu2 * np.sqrt(mu2))
 
 
 def return_kurtosis(close: np.ndarray, *, window: int) -> np.ndarray:
