@@ -45,7 +45,7 @@ def check_bars(bars: pd.DataFrame, columns: tuple[str, ...] = ("symbol", "timest
     if len(bars) == 0:
         raise InputError("no bars", where="bars", fix="pass at least one bar per symbol")
     symbols = bars["symbol"].astype(str).to_numpy()
-    stamps = bars["timestamp"].to_numpy()
+    stamps = utc_nanoseconds(bars["timestamp"])
     same = symbols[1:] == symbols[:-1]
     unsorted = (symbols[1:] < symbols[:-1]) | (same & (stamps[1:] <= stamps[:-1]))
     if unsorted.any():

@@ -34,6 +34,7 @@ from alphaforge.targets._core import (
     label_per_symbol,
     price_column,
     shift_forward,
+    utc_nanoseconds,
 )
 from alphaforge.targets.forward import forward_return
 
@@ -71,7 +72,7 @@ def binary_outperformance(bars: pd.DataFrame, horizon: int, benchmark: str) -> L
     """1 if the forward return beats the benchmark's over the same bars (module docstring)."""
     own = forward_return(bars, horizon)
     frame = pd.DataFrame({"symbol": bars["symbol"].astype(str).to_numpy(),
-                          "timestamp": bars["timestamp"].to_numpy(),
+                          "timestamp": utc_nanoseconds(bars["timestamp"]),
                           "ret": own.values, "t1": own.t1})
     if benchmark == EQUAL_WEIGHT:
         labelled = frame.dropna(subset=["ret"])

@@ -33,8 +33,8 @@ def compute_target(bars: pd.DataFrame, spec: TargetSpec) -> pd.DataFrame:
     """One target as a frame: symbol, timestamp, ``name``, ``name__t1``."""
     labels = spec.compute(bars)
     return pd.DataFrame({
-        "symbol": bars["symbol"].astype(str).to_numpy(),
-        "timestamp": bars["timestamp"].to_numpy(),
+        "symbol": bars["symbol"].astype(str).reset_index(drop=True),
+        "timestamp": bars["timestamp"].reset_index(drop=True),
         spec.name: labels.values,
         t1_column(spec.name): pd.DatetimeIndex(labels.t1).tz_localize("UTC"),
     })

@@ -19,7 +19,7 @@ import inspect
 import math
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -103,10 +103,15 @@ class TargetKind:
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """A parsed target: its kind and parameter values; ``name`` is canonical."""
+    """A parsed target: its kind and parameter values (in the kind's order); ``name`` is canonical."""
 
     kind: str
-    params: MappingProxyType = field(hash=False)
+    values: tuple[tuple[str, Any], ...]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameter name -> value."""
+        return dict(self.values)
 
     @property
     def name(self) -> str:
@@ -190,9 +195,9 @@ def parse_target(name: str) -> TargetSpec:
     n_required = sum(p.required for p in kind.params)
     if not n_required <= len(tokens) <= len(kind.params) or "" in tokens:
         raise _unknown(name, f"{kind.prefix} takes {kind.template}")
-    values = {p.name: p.parse(t, name) for p, t in zip(kind.params, tokens, strict=False)}
-    values.update({p.name: p.default for p in kind.params[len(tokens):]})
-    return TargetSpec(kind.prefix, MappingProxyType(values))
+    values = [p.parse(t, name) for p, t in zip(kind.params, tokens, strict=False)]
+    values += [p.default for p in kind.params[len(tokens):]]
+    return TargetSpec(kind.prefix, tuple((p.name, v) for p, v in zip(kind.params, values, strict=True)))
 
 
 def parse_targets(names: Sequence[str]) -> list[TargetSpec]:
