@@ -63,3 +63,12 @@ def resolve_features(spec: FeatureSpec = None, registry: FeatureRegistry | None 
             for feature in _matches(item, registry):
                 chosen.setdefault(feature.name, feature)
     return list(chosen.values())
+
+
+def combine_spec(include: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
+    """One spec from the config's ``features.include`` and ``features.exclude`` lists.
+
+    >>> combine_spec(["ta"], ["ta_rsi_*"])
+    ['ta', '-ta_rsi_*']
+    """
+    return [*include, *(f"-{item}" for item in exclude)]

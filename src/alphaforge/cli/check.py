@@ -1,0 +1,50 @@
+"""`alphaforge check ...`: audits of the pipeline's honesty, starting with feature look-ahead."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Annotated, Any
+
+import typer
+
+from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table, stdout
+from alphaforge.cli.features import FeaturesOption, SymbolsOption, notices_of, split_list
+from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.features import combine_spec
+from alphaforge.features.leakage import check_leakage
+
+app = typer.Typer(help="Check the pipeline for look-ahead.", no_args_is_help=True)
+
+
+@app.command("leakage")
+def leakage(
+    ctx: typer.Context,
+    features: FeaturesOption = None,
+    symbols: SymbolsOption = None,
+    cuts: Annotated[int, typer.Option(min=1, help="Cut times to test (spread over the later half of the data).")]
+    = 3,
+    as_json: JsonOption = False,
+) -> None:
+    """Truncation test per feature: values up to t must not change when data after t is removed or
+    replaced by noise. Exit code 1 when any feature fails."""
+    workspace = open_workspace(ctx)
+    config = workspace.config()
+    spec = split_list(features) or combine_spec(config.features.include, config.features.exclude)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bars = load_bars(workspace, config, symbols=split_list(symbols))
+        macro = load_aligned_macro(workspace, bars, config)
+        results = check_leakage(bars, macro, spec, cuts=cuts, seed=config.seed)
+    rows = [r.to_dict() for r in results]
+    failed = [r["column"] for r in rows if not r["passed"]]
+    summary = {"passed": not failed, "failed": failed, "cuts": cuts, "features": rows, "notices": notices_of(caught)}
+
+    def render(r: dict[str, Any]) -> None:
+        print_table("Look-ahead check (values up to each cut, after truncation and after noise)", r["features"],
+                    ["column", "passed", "checked", "changed_by_truncation", "changed_by_noise"])
+        verdict = "[green]no look-ahead found[/green]" if r["passed"] else f"[red]{len(r['failed'])} leaking[/red]"
+        stdout.print(f"{len(r['features'])} column(s) checked at {r['cuts']} cut(s): {verdict}")
+
+    emit(summary, as_json, render)
+    if failed:
+        raise typer.Exit(1)

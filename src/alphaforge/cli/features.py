@@ -1,0 +1,73 @@
+"""`alphaforge features ...`: list the registered features, build (and cache) the configured set."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Annotated, Any
+
+import typer
+
+from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table
+from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.features import REGISTRY, combine_spec, resolve_features
+from alphaforge.features.cache import FeatureCache
+
+app = typer.Typer(help="The feature registry and the cached feature build.", no_args_is_help=True)
+
+FeaturesOption = Annotated[str | None, typer.Option(
+    "--features", "-f", help="Names, groups or patterns, comma-separated (default: the config's features).")]
+SymbolsOption = Annotated[str | None, typer.Option(
+    "--symbols", help="Comma-separated symbols (default: the config's).")]
+
+
+def split_list(value: str | None) -> list[str] | None:
+    """``"A, B"`` → ``["A", "B"]``; None stays None."""
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def notices_of(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Warning messages (skip notices and the like) as notice lines for ``emit``."""
+    return [str(w.message) for w in caught]
+
+
+@app.command("list")
+def list_(
+    spec: Annotated[str | None, typer.Argument(help="Only these names, groups or patterns (default: all).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every registered feature: group, inputs, lookback (warm-up bars), parameters, description."""
+    features = resolve_features(spec) if spec else list(REGISTRY)
+    rows = [f.to_dict() for f in features]
+    emit({"count": len(rows), "features": rows}, as_json,
+         lambda r: print_table(f"{r['count']} features", r["features"],
+                               ["name", "group", "inputs", "lookback", "params", "description"]))
+
+
+@app.command("build")
+def build(
+    ctx: typer.Context,
+    features: FeaturesOption = None,
+    symbols: SymbolsOption = None,
+    since: Annotated[str | None, typer.Option(help="Only rows from this time on (UTC), reading the warm-up before it.")]
+    = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compute the feature set for the configured data, reusing every feature already cached."""
+    workspace = open_workspace(ctx)
+    config = workspace.config()
+    spec = split_list(features) or combine_spec(config.features.include, config.features.exclude)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bars = load_bars(workspace, config, symbols=split_list(symbols))
+        macro = load_aligned_macro(workspace, bars, config)
+        with workspace.lock("features build"):
+            result = FeatureCache(workspace.features_dir).build(bars, macro, spec, since=since)
+    summary: dict[str, Any] = {**result.to_dict(), "directory": str(workspace.features_dir),
+                               "notices": notices_of(caught)}
+
+    def render(r: dict[str, Any]) -> None:
+        print_fields("Features built", {"rows": r["rows"], "columns": r["columns"], "from cache": len(r["hits"]),
+                                        "computed": len(r["computed"]), "skipped": len(r["skipped"]),
+                                        "data fingerprint": r["data_fingerprint"][:16], "directory": r["directory"]})
+
+    emit(summary, as_json, render)

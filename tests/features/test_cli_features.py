@@ -1,0 +1,70 @@
+"""`alphaforge features list|build` and `alphaforge check leakage`, on bundled data in a fresh workspace."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from alphaforge.cli import check as check_cli
+from alphaforge.cli import features as features_cli
+from alphaforge.data.datasets import import_bundled
+from alphaforge.features import REGISTRY
+from alphaforge.workspace import Workspace
+
+root = typer.Typer()
+root.add_typer(features_cli.app, name="features")
+root.add_typer(check_cli.app, name="check")
+
+
+@pytest.fixture
+def run(workspace: Workspace, monkeypatch: pytest.MonkeyPatch):
+    """Run a features/check command in a workspace holding the bundled sp500 (close only) and macro sets."""
+    import_bundled(workspace, "sp500")
+    import_bundled(workspace, "macro")
+    monkeypatch.chdir(workspace.root)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = runner.invoke(root, list(args), catch_exceptions=False)
+        return result.exit_code, result.stdout
+
+    return invoke
+
+
+def test_list_json_shows_every_feature(run) -> None:
+    code, out = run("features", "list", "--json")
+    listed = json.loads(out)
+    assert code == 0 and listed["count"] == len(REGISTRY)
+    rsi = next(f for f in listed["features"] if f["name"] == "ta_rsi_14")
+    assert rsi["group"] == "ta" and rsi["inputs"] == ["close"] and rsi["params"] == {"window": 14}
+
+
+def test_list_filters_by_spec(run) -> None:
+    code, out = run("features", "list", "cal", "--json")
+    assert code == 0 and [f["name"] for f in json.loads(out)["features"]] == [
+        "cal_hour_sin", "cal_hour_cos", "cal_dow_sin", "cal_dow_cos"]
+
+
+def test_build_twice_is_a_cache_hit(run, workspace: Workspace) -> None:
+    code, out = run("features", "build", "--json")
+    first = json.loads(out)
+    assert code == 0 and first["computed"] and not first["hits"]
+    assert any("skipped" in notice and "ta_adx_14" in notice for notice in first["notices"])  # close-only data
+    assert any(key.startswith("macro_level") for key in first["computed"])
+    code, out = run("features", "build", "--json")
+    second = json.loads(out)
+    assert code == 0 and second["hits"] == first["computed"] and not second["computed"]
+    assert list(workspace.features_dir.rglob("*.parquet"))
+
+
+def test_check_leakage_reports_per_feature(run) -> None:
+    code, out = run("check", "leakage", "--features", "px_ret_1,px_drawdown_72,macro_z_168", "--cuts", "2",
+                    "--json")
+    report = json.loads(out)
+    assert code == 0 and report["passed"] and report["failed"] == []
+    columns = {r["column"] for r in report["features"]}
+    assert {"px_ret_1", "px_drawdown_72"} <= columns and any(c.startswith("macro_z_168_") for c in columns)
+    assert all(r["checked"] > 0 for r in report["features"])
