@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from alphaforge.validation import CombinatorialPurgedKFold, LabelSpans, PurgedKF
 
 @st.composite
 def panels(draw: st.DrawFn) -> LabelSpans:
-    """Spans of 1-3 symbols on a shared integer clock, rows ordered by symbol then time."""
+    """Spans of 1-3 symbols on a shared clock (hours, as integers or datetimes), rows by symbol then time."""
     n_symbols = draw(st.integers(1, 3))
     n_times = draw(st.integers(12, 40))
     t0, t1, symbols = [], [], []
@@ -27,10 +28,19 @@ def panels(draw: st.DrawFn) -> LabelSpans:
         t0 += times
         t1 += [t + h for t, h in zip(times, lengths, strict=True)]
         symbols += [f"S{symbol}"] * len(times)
-    return LabelSpans.from_arrays(np.array(t0), np.array(t1), symbols)
+    if draw(st.booleans()):
+        return LabelSpans.from_arrays(np.array(t0), np.array(t1), symbols)
+    epoch = np.datetime64("2024-01-01T00", "h")
+    return LabelSpans.from_arrays(epoch + np.array(t0), epoch + np.array(t1), symbols)
 
 
-embargoes = st.one_of(st.integers(0, 4), st.sampled_from([0.0, 0.05, 0.2]))
+embargoes = st.one_of(st.integers(0, 4), st.sampled_from([0.0, 0.05, 0.2]),
+                      st.integers(0, 5).map(lambda hours: pd.Timedelta(hours=hours)))
+
+
+def usable(spans: LabelSpans, embargo: object) -> bool:
+    """Durations need datetime spans."""
+    return spans.is_datetime or not isinstance(embargo, pd.Timedelta)
 overlaps = st.sampled_from(["closed", "half_open"])
 
 
@@ -42,15 +52,17 @@ def pairwise_overlap(spans: LabelSpans, train: np.ndarray, test: np.ndarray, ove
     return bool(((a0 < b1) & (b0 < a1)).any())
 
 
-def embargoed_times(spans: LabelSpans, block: np.ndarray, embargo: int | float) -> np.ndarray:
-    """The distinct times an embargo after ``block`` covers, rebuilt by counting."""
+def embargoed_times(spans: LabelSpans, block: np.ndarray, embargo: object) -> np.ndarray:
+    """The distinct times an embargo after ``block`` covers, rebuilt by counting or by clock."""
     times = np.unique(spans.t0)
-    count = embargo if isinstance(embargo, int) else math.ceil(embargo * len(times))
-    return times[times > spans.t1[block].max()][:count]
+    after = times[times > spans.t1[block].max()]
+    if isinstance(embargo, pd.Timedelta):
+        return after[after <= spans.t1[block].max() + embargo.value]
+    return after[:embargo if isinstance(embargo, int) else math.ceil(embargo * len(times))]
 
 
 def check_split(spans: LabelSpans, train: np.ndarray, test: np.ndarray, blocks: list[np.ndarray],
-                embargo: int | float, overlap: str) -> None:
+                embargo: object, overlap: str) -> None:
     assert len(np.intersect1d(train, test)) == 0
     assert np.array_equal(train, np.unique(train)) and np.array_equal(test, np.unique(test))
     assert not pairwise_overlap(spans, train, test, overlap)
@@ -60,7 +72,8 @@ def check_split(spans: LabelSpans, train: np.ndarray, test: np.ndarray, blocks: 
 
 @settings(max_examples=60, deadline=None)
 @given(spans=panels(), n_splits=st.integers(2, 5), embargo=embargoes, overlap=overlaps)
-def test_purged_kfold(spans: LabelSpans, n_splits: int, embargo: int | float, overlap: str) -> None:
+def test_purged_kfold(spans: LabelSpans, n_splits: int, embargo: object, overlap: str) -> None:
+    assume(usable(spans, embargo))
     cv = PurgedKFold(n_splits, embargo=embargo, overlap=overlap)
     splits = list(cv.split(np.zeros(len(spans)), groups=spans))
     assert len(splits) == cv.get_n_splits() == n_splits
@@ -76,7 +89,8 @@ def test_purged_kfold(spans: LabelSpans, n_splits: int, embargo: int | float, ov
 @given(spans=panels(), n_splits=st.integers(1, 4), test_size=st.integers(1, 4),
        train_size=st.one_of(st.none(), st.integers(2, 10)), embargo=embargoes, overlap=overlaps)
 def test_walk_forward(spans: LabelSpans, n_splits: int, test_size: int, train_size: int | None,
-                      embargo: int | float, overlap: str) -> None:
+                      embargo: object, overlap: str) -> None:
+    assume(usable(spans, embargo))
     cv = WalkForward(n_splits, test_size=test_size, train_size=train_size, embargo=embargo, overlap=overlap)
     times = np.unique(spans.t0)
     assume(len(times) > n_splits * test_size)
@@ -92,9 +106,12 @@ def test_walk_forward(spans: LabelSpans, n_splits: int, test_size: int, train_si
         if len(train):
             last_label = spans.t1[train].max()
             assert last_label < start if overlap == "closed" else last_label <= start
-            gap = embargo if isinstance(embargo, int) else math.ceil(embargo * len(times))
-            before = times[times < start]
-            assert spans.t0[train].max() < (before[-gap] if gap else np.inf)
+            if isinstance(embargo, pd.Timedelta):
+                assert spans.t0[train].max() < start - embargo.value
+            else:
+                gap = embargo if isinstance(embargo, int) else math.ceil(embargo * len(times))
+                before = times[times < start]
+                assert spans.t0[train].max() < (before[-gap] if gap else np.inf)
             if train_size is not None:
                 assert len(np.unique(spans.t0[train])) <= train_size
 
@@ -102,7 +119,8 @@ def test_walk_forward(spans: LabelSpans, n_splits: int, test_size: int, train_si
 @settings(max_examples=60, deadline=None)
 @given(spans=panels(), n_groups=st.integers(2, 6), data=st.data(), embargo=embargoes, overlap=overlaps)
 def test_combinatorial_purged(spans: LabelSpans, n_groups: int, data: st.DataObject,
-                              embargo: int | float, overlap: str) -> None:
+                              embargo: object, overlap: str) -> None:
+    assume(usable(spans, embargo))
     k = data.draw(st.integers(1, n_groups - 1))
     cv = CombinatorialPurgedKFold(n_groups, k, embargo=embargo, overlap=overlap)
     splits = list(cv.split(np.zeros(len(spans)), groups=spans))
