@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import tomlkit
@@ -85,6 +85,42 @@ class FeaturesSection(_Section):
     exclude: list[str] = Field(default_factory=list, description="features to leave out (names or patterns)")
 
 
+DEFAULT_CANDIDATE_TARGETS: tuple[str, ...] = (
+    "fwd_ret_1", "fwd_ret_5", "fwd_ret_20", "fwd_volret_5_50", "binary_abs_5_0.02", "binary_outperf_5_ew",
+    "multi_class_5_3_250", "tb_10_1.0_1.0", "y_will_swing_low_10_1.00", "y_will_swing_high_10_1.00",
+)
+
+
+class SelectionSection(_Section):
+    """Target ranking, feature selection with leakage checks, routing and the training plan."""
+
+    targets: list[str] = Field(default_factory=lambda: list(DEFAULT_CANDIDATE_TARGETS),
+                               description="candidate targets that `targets rank` scores")
+    top_n_targets: int = Field(10, ge=1, description="targets kept: the best N that beat the shuffled-label baseline")
+    n_splits: int = Field(4, ge=2, le=20, description="purged walk-forward folds of every quick model")
+    embargo: int = Field(5, ge=0, description="bars left out before each test window, besides purging on t1")
+    shuffles: int = Field(2, ge=1, le=20, description="shuffled-label baseline fits per fold")
+    min_z: float = Field(3.0, gt=0, description="edge over the shuffled-label baseline, in noise units, to pass")
+    max_rows: int = Field(60_000, ge=1_000, description="rows the quick models use at most (every k-th timestamp)")
+    top_k_features: int = Field(20, ge=1, description="features kept per target (method top_k)")
+    method: Literal["top_k", "threshold"] = Field(
+        "top_k", description="top_k: the K best cluster representatives; threshold: those with MDA > min_importance")
+    min_importance: float = Field(0.0, description="out-of-sample MDA (skill lost when permuted) to keep (threshold)")
+    correlation_threshold: float = Field(0.9, gt=0, le=1, description="|Spearman| at which features share a cluster")
+    max_single_feature_skill: float = Field(
+        0.5, gt=0, le=1, description="single-feature out-of-sample skill (rank corr. or 2*AUC-1) flagged as a leak")
+    copy_correlation: float = Field(0.95, gt=0, le=1,
+                                    description="|Spearman| with the (shifted) unknown target flagged as a copy")
+    copy_max_shift: int = Field(5, ge=0, le=100, description="target shifts (bars, both ways) checked for copies")
+    truncation_check: bool = Field(True, description="run the truncation test on the features (`check leakage`)")
+    min_rows_per_symbol: int = Field(500, ge=50, description="labelled rows a symbol needs for its own model")
+    routing_margin: float = Field(0.01, ge=0, description="skill a per-symbol model must add over the pooled one")
+    families: list[str] = Field(default_factory=lambda: ["lightgbm", "xgboost"],
+                                description="model families the training plan trains per job")
+    gpu_families: list[str] = Field(default_factory=lambda: ["mlp", "lstm"],
+                                    description="families trained in the second (GPU) stage; the rest go first")
+
+
 class Config(_Section):
     """The whole workspace configuration."""
 
@@ -93,6 +129,8 @@ class Config(_Section):
     macro: MacroSection = Field(default_factory=MacroSection, description="macro alignment")
     download: DownloadSection = Field(default_factory=DownloadSection, description="downloaders")
     features: FeaturesSection = Field(default_factory=FeaturesSection, description="feature set")
+    selection: SelectionSection = Field(default_factory=SelectionSection,
+                                        description="target ranking, feature selection, plans")
 
     def macro_timing(self, series: str) -> tuple[pd.Timedelta, pd.Timedelta]:
         """(lag, max staleness) for one macro series, falling back to the defaults."""
