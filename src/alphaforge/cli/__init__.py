@@ -16,7 +16,10 @@ import typer
 from rich.markup import escape
 
 from alphaforge import __version__
+from alphaforge.cli import check as check_cli
 from alphaforge.cli import data as data_cli
+from alphaforge.cli import features as features_cli
+from alphaforge.cli import targets as targets_cli
 from alphaforge.cli._common import AppState, JsonOption, app_state, emit, stderr, stdout
 from alphaforge.config import render_config
 from alphaforge.errors import AlphaForgeError
@@ -30,6 +33,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(data_cli.app, name="data")
+app.add_typer(features_cli.app, name="features")
+app.add_typer(targets_cli.app, name="targets")
+app.add_typer(check_cli.app, name="check")
 
 
 def _version(value: bool) -> None:
