@@ -43,6 +43,7 @@ class TargetCache:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def path(self, key: str) -> Path:
+        """File holding the entry for ``key``."""
         return self.directory / f"{key}.parquet"
 
     def load(self, key: str) -> pd.DataFrame | None:

@@ -53,6 +53,7 @@ class Param:
 
     @property
     def required(self) -> bool:
+        """True when the parameter has no default and must appear in the name."""
         return self.default is _NO_DEFAULT
 
     def parse(self, text: str, target: str) -> Any:
@@ -115,8 +116,9 @@ class TargetSpec:
 
     @property
     def name(self) -> str:
+        """Canonical name: trailing parameters equal to their defaults are left out."""
         kind = TARGET_KINDS[self.kind]
-        values = [self.params[p.name] for p in kind.params]
+        values = [value for _, value in self.values]
         keep = len(values)
         while keep and not kind.params[keep - 1].required and values[keep - 1] == kind.params[keep - 1].default:
             keep -= 1

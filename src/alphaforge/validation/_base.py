@@ -109,8 +109,7 @@ class PurgedSplitter:
         return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in names)})"
 
     def _spans(self, X: object, groups: object) -> LabelSpans:
-        n_samples = len(X) if X is not None else len(groups)  # type: ignore[arg-type]
-        return as_label_spans(groups, n_samples)
+        return as_label_spans(groups, None if X is None else len(X))  # type: ignore[arg-type]
 
     def _embargo_end(self, spans: LabelSpans, grid: np.ndarray, high: int) -> int | None:
         """Last time inside the embargo after a block ending at ``high`` (None: no embargo)."""

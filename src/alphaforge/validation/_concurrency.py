@@ -29,6 +29,7 @@ class SpanIndex:
 
     @property
     def n_points(self) -> int:
+        """Number of grid points over all symbols."""
         return len(self.point_times)
 
     def concurrency(self) -> np.ndarray:

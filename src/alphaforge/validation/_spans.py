@@ -98,8 +98,8 @@ class LabelSpans:
                           None if self.symbols is None else self.symbols[index], self.is_datetime)
 
 
-def as_label_spans(groups: object, n_samples: int) -> LabelSpans:
-    """The spans passed as ``groups``, checked against the number of samples."""
+def as_label_spans(groups: object, n_samples: int | None) -> LabelSpans:
+    """The spans passed as ``groups``, checked against the number of samples (when X is given)."""
     if groups is None:
         raise InputError("no label spans: pass groups=LabelSpans(...) to split()", where="splitter",
                          fix="build them with LabelSpans.from_frame(targets, t1='<target>__t1') for the "
@@ -110,7 +110,7 @@ def as_label_spans(groups: object, n_samples: int) -> LabelSpans:
     if spans is None:
         raise InputError(f"groups must be LabelSpans or a t1 Series indexed by t0, got {type(groups).__name__}",
                          where="splitter", fix="wrap the spans: LabelSpans.from_arrays(t0, t1)")
-    if len(spans) != n_samples:
+    if n_samples is not None and len(spans) != n_samples:
         raise InputError(f"{len(spans)} label spans for {n_samples} samples", where="splitter",
                          fix="build the spans from the same rows as X")
     return spans
