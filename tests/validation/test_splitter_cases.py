@@ -31,7 +31,7 @@ def test_closed_overlap_purges_a_label_ending_where_the_test_starts() -> None:
     assert splits_of(PurgedKFold(2, overlap="half_open"), spans)[1][0] == [0, 1]
 
 
-@pytest.mark.parametrize(("embargo", "train"), [(0, [6, 7, 8, 9]), (2, [8, 9]), (0.2, [8, 9]),
+@pytest.mark.parametrize(("embargo", "train"), [(0, [6, 7, 8, 9]), (2, [8, 9]), (np.int64(2), [8, 9]), (0.2, [8, 9]),
                                                 ("2h", [8, 9]), (pd.Timedelta(minutes=90), [7, 8, 9])])
 def test_embargo_as_bars_fraction_or_duration(embargo: object, train: list[int]) -> None:
     spans = hourly_spans(10, horizon=1)

@@ -36,6 +36,8 @@ EmbargoLike = int | float | str | dt.timedelta
 
 def check_embargo(embargo: EmbargoLike) -> EmbargoLike:
     """Validate an embargo at construction; durations are returned as ``pd.Timedelta``."""
+    if isinstance(embargo, (np.integer, np.floating)):
+        embargo = embargo.item()
     if isinstance(embargo, bool):
         raise InputError(f"embargo={embargo!r} is a bool", where="embargo",
                          fix="pass a bar count (int), a fraction (float in (0, 1)) or a duration ('2h')")
