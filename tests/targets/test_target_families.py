@@ -98,7 +98,8 @@ def test_outperformance_of_a_benchmark_symbol_leaves_the_benchmark_unlabelled(ba
 
 
 def test_outperformance_t1_is_the_later_of_the_two_labels(bars_of: Callable, hours: Callable) -> None:
-    out = compute_targets(_two_symbols(bars_of, [100, 110, 121], [100, 105, 126], b_hours=[0, 1, 3]), ["binary_outperf_1_B"])
+    bars = _two_symbols(bars_of, [100, 110, 121], [100, 105, 126], b_hours=[0, 1, 3])
+    out = compute_targets(bars, ["binary_outperf_1_B"])
     assert t1s(out, "binary_outperf_1_B")[:2] == hours(1, 3)
 
 

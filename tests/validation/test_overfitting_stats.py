@@ -48,8 +48,10 @@ def test_dsr_is_psr_against_the_expected_maximum() -> None:
     trials = rng.normal(0, 0.05, 50)
     expected = probabilistic_sharpe_ratio(returns, benchmark=expected_max_sharpe(50, trials.var(ddof=1)))
     assert deflated_sharpe_ratio(returns, trials) == pytest.approx(expected)
-    assert deflated_sharpe_ratio(returns, n_trials=50, sharpe_variance=float(trials.var(ddof=1))) == pytest.approx(expected)
-    assert deflated_sharpe_ratio(returns, n_trials=1, sharpe_variance=0.0) == pytest.approx(probabilistic_sharpe_ratio(returns))
+    variance = float(trials.var(ddof=1))
+    assert deflated_sharpe_ratio(returns, n_trials=50, sharpe_variance=variance) == pytest.approx(expected)
+    single = deflated_sharpe_ratio(returns, n_trials=1, sharpe_variance=0.0)
+    assert single == pytest.approx(probabilistic_sharpe_ratio(returns))
     assert deflated_sharpe_ratio(returns, trials) < probabilistic_sharpe_ratio(returns)
 
 

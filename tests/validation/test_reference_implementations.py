@@ -66,7 +66,8 @@ def test_duration_embargo_differs_from_purgedcv_only_at_the_block_end(bar_spans:
     X = np.zeros((len(t0), 1))
     embargo = pd.Timedelta(hours=3)
     theirs = as_lists(purgedcv.PurgedKFold(5, prediction_times=t0, evaluation_times=t1, embargo=embargo).split(X))
-    ours = as_lists(PurgedKFold(5, embargo=embargo, overlap="half_open").split(X, groups=LabelSpans.from_arrays(t0, t1)))
+    spans = LabelSpans.from_arrays(t0, t1)
+    ours = as_lists(PurgedKFold(5, embargo=embargo, overlap="half_open").split(X, groups=spans))
     for (our_train, test), (their_train, their_test) in zip(ours, theirs, strict=True):
         assert test == their_test
         at_block_end = [i for i in our_train if t0[i] == t1[test].max()]

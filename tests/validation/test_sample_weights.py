@@ -50,7 +50,8 @@ def test_return_attribution_matches_a_loop_over_bars() -> None:
     concurrency = np.array([1, 2, 2, 2, 1, 1])  # bars 1..3 are covered by two labels
     raw = [abs(sum(log_returns[t] / concurrency[t] for t in range(a, b + 1))) for a, b in [(0, 2), (1, 3), (3, 5)]]
     np.testing.assert_allclose(return_attribution(spans, bars), np.array(raw) * 3 / sum(raw))
-    np.testing.assert_allclose(average_uniqueness(spans, bars), [(1 + .5 + .5) / 3, (.5 + .5 + .5) / 3, (.5 + 1 + 1) / 3])
+    expected_uniqueness = [(1 + .5 + .5) / 3, (.5 + .5 + .5) / 3, (.5 + 1 + 1) / 3]
+    np.testing.assert_allclose(average_uniqueness(spans, bars), expected_uniqueness)
 
 
 def test_return_attribution_rejects_flat_prices() -> None:

@@ -91,7 +91,8 @@ def test_a_t1_series_indexed_by_t0_is_accepted_as_groups() -> None:
     series = pd.Series(t0 + HOUR, index=t0)
     spans = LabelSpans.from_arrays(t0, t0 + HOUR)
     X = np.zeros(8)
-    for (a, b), (c, d) in zip(PurgedKFold(2).split(X, groups=series), PurgedKFold(2).split(X, groups=spans), strict=True):
+    from_series, from_spans = PurgedKFold(2).split(X, groups=series), PurgedKFold(2).split(X, groups=spans)
+    for (a, b), (c, d) in zip(from_series, from_spans, strict=True):
         assert np.array_equal(a, c) and np.array_equal(b, d)
 
 

@@ -28,12 +28,6 @@ import pandas as pd
 from alphaforge.errors import InputError
 from alphaforge.targets import _core, binary, events, forward, multiclass, swing, triple_barrier
 from alphaforge.targets._core import Labels
-from alphaforge.targets.binary import EQUAL_WEIGHT, MODES, binary_absolute, binary_outperformance
-from alphaforge.targets.events import format_event_filter, parse_event_filter
-from alphaforge.targets.forward import forward_log_return, forward_return, forward_volatility_return
-from alphaforge.targets.multiclass import multi_class
-from alphaforge.targets.swing import will_swing_high, will_swing_low
-from alphaforge.targets.triple_barrier import VERTICAL_CHOICES, triple_barrier
 
 _NO_DEFAULT = object()
 
@@ -139,41 +133,42 @@ def _kind(prefix: str, params: tuple[Param, ...], compute: Callable[..., Labels]
 
 
 TARGET_KINDS: MappingProxyType = MappingProxyType(dict([
-    _kind("fwd_ret", (_HORIZON,), forward_return,
+    _kind("fwd_ret", (_HORIZON,), forward.forward_return,
           "simple forward return close(t+h) / close(t) - 1", "fwd_ret_24"),
-    _kind("fwd_logret", (_HORIZON,), forward_log_return,
+    _kind("fwd_logret", (_HORIZON,), forward.forward_log_return,
           "log forward return log(close(t+h) / close(t))", "fwd_logret_24"),
-    _kind("fwd_volret", (_HORIZON, _VOL_WINDOW), forward_volatility_return,
+    _kind("fwd_volret", (_HORIZON, _VOL_WINDOW), forward.forward_volatility_return,
           "forward log return / (rolling one-bar vol * sqrt(h))", "fwd_volret_24_100"),
     _kind("binary_abs", (_HORIZON,
                          Param("threshold", float, "rise as a fraction, e.g. 0.02 = 2 %", minimum=0.0),
                          Param("mode", str, "close (at the horizon) or touch (highs within it)",
-                               default="close", choices=MODES)),
-          binary_absolute, "1 if price rises by threshold within h bars", "binary_abs_10_0.02"),
+                               default="close", choices=binary.MODES)),
+          binary.binary_absolute, "1 if price rises by threshold within h bars", "binary_abs_10_0.02"),
     _kind("binary_outperf", (_HORIZON,
-                             Param("benchmark", str, f"a symbol, or '{EQUAL_WEIGHT}' for the equal-weight universe")),
-          binary_outperformance, "1 if the forward return beats a benchmark's", "binary_outperf_24_ew"),
+                             Param("benchmark", str,
+                                   f"a symbol, or '{binary.EQUAL_WEIGHT}' for the equal-weight universe")),
+          binary.binary_outperformance, "1 if the forward return beats a benchmark's", "binary_outperf_24_ew"),
     _kind("multi_class", (_HORIZON,
                           Param("n_classes", int, "number of buckets, >= 2", minimum=2),
                           Param("window", int, "past realised returns behind the quantile edges, >= 2",
                                 minimum=2)),
-          multi_class, "quantile bucket of the forward return (0 = strong sell)", "multi_class_24_5_500"),
+          multiclass.multi_class, "quantile bucket of the forward return (0 = strong sell)", "multi_class_24_5_500"),
     _kind("tb", (_HORIZON,
                  Param("profit_take", float, "upper barrier in target widths (0 = none)", minimum=0.0),
                  Param("stop_loss", float, "lower barrier in target widths (0 = none)", minimum=0.0),
                  Param("events", str, "all, cusum<threshold> or cusumvol<k>", default="all",
-                       canonical=lambda text: format_event_filter(parse_event_filter(text))),
+                       canonical=lambda text: events.format_event_filter(events.parse_event_filter(text))),
                  Param("vertical", str, "label at the vertical barrier: sign or zero", default="sign",
-                       choices=VERTICAL_CHOICES),
+                       choices=triple_barrier.VERTICAL_CHOICES),
                  Param("vol_window", int, _VOL_WINDOW.help, default=20, minimum=2),
                  Param("min_target", float, "minimum target width (log return)", default=0.0, minimum=0.0)),
-          triple_barrier, "triple barrier first touch in {-1, 0, +1}", "tb_24_2.0_1.0"),
+          triple_barrier.triple_barrier, "triple barrier first touch in {-1, 0, +1}", "tb_24_2.0_1.0"),
     _kind("y_will_swing_low", (Param("bars_ahead", int, "bars ahead, >= 1", minimum=1),
                                Param("pct", float, "rally in percent (0.20 = 0.20 %)", minimum=0.0, decimals=2)),
-          will_swing_low, "1 if bar t becomes a swing low with a pct % rally", "y_will_swing_low_10_0.20"),
+          swing.will_swing_low, "1 if bar t becomes a swing low with a pct % rally", "y_will_swing_low_10_0.20"),
     _kind("y_will_swing_high", (Param("bars_ahead", int, "bars ahead, >= 1", minimum=1),
                                 Param("pct", float, "drop in percent (0.20 = 0.20 %)", minimum=0.0, decimals=2)),
-          will_swing_high, "1 if bar t becomes a swing high with a pct % drop", "y_will_swing_high_10_0.20"),
+          swing.will_swing_high, "1 if bar t becomes a swing high with a pct % drop", "y_will_swing_high_10_0.20"),
 ]))
 
 

@@ -34,7 +34,8 @@ class SpanIndex:
 
     def concurrency(self) -> np.ndarray:
         """Number of labels covering each point."""
-        change = np.bincount(self.start, minlength=self.n_points + 1) - np.bincount(self.stop, minlength=self.n_points + 1)
+        size = self.n_points + 1
+        change = np.bincount(self.start, minlength=size) - np.bincount(self.stop, minlength=size)
         return np.cumsum(change)[: self.n_points]
 
     def span_sums(self, per_point: np.ndarray) -> np.ndarray:
@@ -50,8 +51,8 @@ def _bar_groups(bars: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         raise InputError(f"bars lack column(s) {missing}", where="bars", fix="pass canonical bars")
     times = pd.DatetimeIndex(bars["timestamp"]).tz_convert("UTC").tz_localize(None).as_unit("ns").asi8
     groups = {}
-    for symbol, rows in pd.Series(np.arange(len(bars))).groupby(bars["symbol"].astype(str).to_numpy()):
-        rows = rows.to_numpy()[np.argsort(times[rows], kind="stable")]
+    for symbol, positions in pd.Series(np.arange(len(bars))).groupby(bars["symbol"].astype(str).to_numpy()):
+        rows = positions.to_numpy()[np.argsort(times[positions.to_numpy()], kind="stable")]
         log_close = np.log(bars["close"].to_numpy(dtype="float64")[rows])
         groups[str(symbol)] = times[rows], np.r_[0.0, np.diff(log_close)]
     return groups
