@@ -121,6 +121,32 @@ class SelectionSection(_Section):
                                     description="families trained in the second (GPU) stage; the rest go first")
 
 
+class TuningSection(_Section):
+    """Hyperparameter search (`alphaforge tune`), extended cross-validation (`cv`) and `analyze`."""
+
+    enabled: bool = Field(False, description="`alphaforge run` includes tune -> cv -> analyze")
+    family: str = Field("lightgbm", description="model family tuned (see `alphaforge models families`)")
+    target: str = Field("fwd_ret_5", description="target the models learn (a name from `alphaforge targets list`)")
+    metric: Literal["auto", "ic", "mse", "sharpe", "accuracy", "log_loss", "auc"] = Field(
+        "auto", description="CV score: auto = ic for regression targets, log_loss for class targets")
+    random_trials: int = Field(10, ge=0, description="phase 1: random exploration trials")
+    bayes_trials: int = Field(20, ge=0, description="phase 2: multivariate TPE trials")
+    fine_trials: int = Field(10, ge=0, description="phase 3: TPE trials in the space narrowed around the best")
+    narrow_top: int = Field(5, ge=1, description="best trials whose parameter ranges define the narrowed space")
+    timeout_s: float = Field(0.0, ge=0, description="stop tuning after this many seconds; 0 = no limit")
+    pruner: Literal["median", "hyperband", "none"] = Field("median", description="stops hopeless trials after a fold: median, hyperband or none")
+    n_splits: int = Field(4, ge=2, le=20, description="purged walk-forward folds scoring each trial")
+    embargo: int = Field(5, ge=0, description="bars left out before each test window, besides purging on t1")
+    n_jobs: int = Field(1, ge=1, description="trials run in parallel threads by one process")
+    storage: str = Field("", description="SQLAlchemy URL of the study storage; \"\" = sqlite in tuning/<study>/")
+    checkpoints: int = Field(3, ge=0, description="models of the top-k trials saved under tuning/<study>/checkpoints")
+    top_n: int = Field(3, ge=1, description="`cv`: best tuned configurations re-trained with more folds")
+    cv_splits: int = Field(8, ge=2, le=50, description="`cv`: walk-forward folds (cpcv: number of groups)")
+    cv_scheme: Literal["walk-forward", "cpcv"] = Field("walk-forward", description="`cv`: walk-forward or cpcv")
+    cv_iterations: int = Field(0, ge=0, description="`cv`: rounds/epochs for families that have them; "
+                                                    "0 = the trial's own")
+
+
 class Config(_Section):
     """The whole workspace configuration."""
 
@@ -131,6 +157,7 @@ class Config(_Section):
     features: FeaturesSection = Field(default_factory=FeaturesSection, description="feature set")
     selection: SelectionSection = Field(default_factory=SelectionSection,
                                         description="target ranking, feature selection, plans")
+    tuning: TuningSection = Field(default_factory=TuningSection, description="tune -> cv -> analyze")
 
     def macro_timing(self, series: str) -> tuple[pd.Timedelta, pd.Timedelta]:
         """(lag, max staleness) for one macro series, falling back to the defaults."""
