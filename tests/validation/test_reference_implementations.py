@@ -22,6 +22,8 @@ PBO; ``skfolio`` (BSD-3) for PSR and DSR. Convention differences, checked explic
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,12 +39,21 @@ from alphaforge.validation import (
     psr_from_moments,
 )
 
-purgedcv = pytest.importorskip("purgedcv")
-skfolio_measures = pytest.importorskip("skfolio.measures")
+Spans = tuple[pd.Series, pd.Series]
+
+
+@pytest.fixture(name="purgedcv")
+def purgedcv_module() -> ModuleType:
+    return pytest.importorskip("purgedcv")
+
+
+@pytest.fixture(name="skfolio_measures")
+def skfolio_measures_module() -> ModuleType:
+    return pytest.importorskip("skfolio.measures")
 
 
 @pytest.fixture
-def bar_spans() -> tuple[pd.Series, pd.Series]:
+def bar_spans() -> Spans:
     rng = np.random.default_rng(0)
     t0 = pd.Series(pd.date_range("2024-01-01", periods=97, freq="h"))
     t1 = t0 + pd.to_timedelta(rng.integers(1, 6, len(t0)), unit="h")
@@ -53,7 +64,7 @@ def as_lists(splits: object) -> list[tuple[list[int], list[int]]]:
     return [(list(map(int, train)), list(map(int, test))) for train, test in splits]
 
 
-def test_purged_kfold_matches_purgedcv_under_half_open_spans(bar_spans: tuple[pd.Series, pd.Series]) -> None:
+def test_purged_kfold_matches_purgedcv_under_half_open_spans(bar_spans: Spans, purgedcv: ModuleType) -> None:
     t0, t1 = bar_spans
     X = np.zeros((len(t0), 1))
     theirs = purgedcv.PurgedKFold(5, prediction_times=t0, evaluation_times=t1).split(X)
@@ -61,7 +72,7 @@ def test_purged_kfold_matches_purgedcv_under_half_open_spans(bar_spans: tuple[pd
     assert as_lists(ours) == as_lists(theirs)
 
 
-def test_duration_embargo_differs_from_purgedcv_only_at_the_block_end(bar_spans: tuple[pd.Series, pd.Series]) -> None:
+def test_duration_embargo_differs_from_purgedcv_only_at_the_block_end(bar_spans: Spans, purgedcv: ModuleType) -> None:
     t0, t1 = bar_spans
     X = np.zeros((len(t0), 1))
     embargo = pd.Timedelta(hours=3)
@@ -74,7 +85,7 @@ def test_duration_embargo_differs_from_purgedcv_only_at_the_block_end(bar_spans:
         assert sorted(set(our_train) - set(at_block_end)) == their_train
 
 
-def test_cpcv_matches_purgedcv(bar_spans: tuple[pd.Series, pd.Series]) -> None:
+def test_cpcv_matches_purgedcv(bar_spans: Spans, purgedcv: ModuleType) -> None:
     t0, t1 = bar_spans
     X = np.zeros((len(t0), 1))
     theirs = as_lists(purgedcv.CombinatorialPurgedCV(6, 2, prediction_times=t0, evaluation_times=t1).split(X))
@@ -88,7 +99,7 @@ def test_cpcv_matches_purgedcv(bar_spans: tuple[pd.Series, pd.Series]) -> None:
     np.testing.assert_array_equal(paths, purgedcv.reconstruct_paths(predictions, tests, 6, 2, len(t0)))
 
 
-def test_psr_and_dsr_match_skfolio() -> None:
+def test_psr_and_dsr_match_skfolio(skfolio_measures: ModuleType) -> None:
     rng = np.random.default_rng(2)
     returns = rng.standard_t(5, 750) * 0.01 + 0.0008
     trials = rng.normal(0.0, 0.03, 40)
@@ -98,7 +109,7 @@ def test_psr_and_dsr_match_skfolio() -> None:
         skfolio_measures.deflated_sharpe_ratio(returns, trials), rel=1e-10)
 
 
-def test_psr_formula_matches_purgedcv_with_its_estimators() -> None:
+def test_psr_formula_matches_purgedcv_with_its_estimators(purgedcv: ModuleType) -> None:
     rng = np.random.default_rng(3)
     returns = rng.standard_t(4, 500) * 0.01 + 0.001
     sharpe = returns.mean() / returns.std(ddof=0)
@@ -108,7 +119,7 @@ def test_psr_formula_matches_purgedcv_with_its_estimators() -> None:
     assert probabilistic_sharpe_ratio(returns, 0.02) == pytest.approx(ours, abs=0.01)
 
 
-def test_pbo_matches_purgedcv() -> None:
+def test_pbo_matches_purgedcv(purgedcv: ModuleType) -> None:
     rng = np.random.default_rng(4)
     returns = rng.normal(0, 1, (600, 10))
     returns[:, 2] += 0.05
