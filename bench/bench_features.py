@@ -18,6 +18,7 @@ Measured side by side in one run and printed with ratios:
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import time
 import tracemalloc
@@ -41,7 +42,7 @@ def _talib_matrix(bars: pd.DataFrame) -> np.ndarray:
     columns = {c: bars[c].to_numpy(dtype=np.float64) for c in ("high", "low", "close", "volume")}
     edges = np.flatnonzero(np.r_[True, bars["symbol"].to_numpy()[1:] != bars["symbol"].to_numpy()[:-1], True])
     out = np.empty((len(bars), len(SHARED)), order="F")
-    for start, stop in zip(edges[:-1], edges[1:]):
+    for start, stop in itertools.pairwise(edges):
         h, l, c, v = (columns[k][start:stop] for k in ("high", "low", "close", "volume"))
         macd, signal, hist = talib.MACD(c, 12, 26, 9)
         upper, middle, lower = talib.BBANDS(c, 20, 2.0, 2.0, 0)

@@ -8,8 +8,14 @@ import pytest
 
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.features import (
-    FeatureRegistry, FeatureSkipWarning, compute_features, register, resolve_features, warmup_rows,
+    FeatureRegistry,
+    FeatureSkipWarning,
+    compute_features,
+    register,
+    resolve_features,
+    warmup_rows,
 )
+from alphaforge.features.windows import rolling_sum
 
 
 def test_keys_and_columns(panel: pd.DataFrame, macro: pd.DataFrame) -> None:
@@ -92,3 +98,18 @@ def test_features_accepts_feature_objects(panel: pd.DataFrame) -> None:
     out = compute_features(panel, features=chosen)
     hours = panel["timestamp"].dt.hour.to_numpy()
     np.testing.assert_allclose(out["cal_hour_sin"], np.sin(2 * np.pi * hours / 24), atol=1e-12)
+
+
+def test_a_feature_may_read_an_extra_bar_column(panel: pd.DataFrame) -> None:
+    def funding_sum(funding, *, window):
+        """Sum of the funding rate over the last ``window`` bars."""
+        return rolling_sum(funding, window)
+
+    registry = FeatureRegistry()
+    register(funding_sum, name="px_funding_3", params={"window": 3}, lookback=2, description="funding",
+             registry=registry)
+    bars = panel.assign(funding=1.0)
+    out = compute_features(bars, features="px_funding_3", since=bars["timestamp"].iloc[-1], registry=registry)
+    assert out["px_funding_3"].tolist() == [3.0] * bars["symbol"].nunique()
+    with pytest.warns(FeatureSkipWarning, match="need funding"):
+        compute_features(panel, features="px_funding_3", registry=registry)

@@ -27,8 +27,8 @@ import pytest
 
 from alphaforge.data.bundled import load_bundled
 from alphaforge.features import REGISTRY
-from alphaforge.features._windows import EMA_TAIL, rolling_max, rolling_mean, rolling_min, rolling_std
 from alphaforge.features.trend import true_range
+from alphaforge.features.windows import EMA_TAIL, rolling_max, rolling_mean, rolling_min, rolling_std
 
 talib = pytest.importorskip("talib")
 
@@ -65,17 +65,23 @@ FINITE_CASES: dict[str, Callable[[Columns], tuple[np.ndarray, np.ndarray]]] = {
     "stddev_20": lambda c: (rolling_std(c["close"], 20), talib.STDDEV(c["close"], 20, 1)),
     "max_30": lambda c: (rolling_max(c["high"], 30), talib.MAX(c["high"], 30)),
     "min_30": lambda c: (rolling_min(c["low"], 30), talib.MIN(c["low"], 30)),
-    "true_range": lambda c: (true_range(c["high"], c["low"], c["close"]), talib.TRANGE(c["high"], c["low"], c["close"])),
+    "true_range": lambda c: (true_range(c["high"], c["low"], c["close"]),
+                             talib.TRANGE(c["high"], c["low"], c["close"])),
     "ta_bb_pctb_20": lambda c: (_ours("ta_bb_pctb_20", c), _pctb(c["close"], 20)),
     "ta_bb_width_20": lambda c: (_ours("ta_bb_width_20", c), _width(c["close"], 20)),
     "ta_willr_14": lambda c: (_ours("ta_willr_14", c), talib.WILLR(c["high"], c["low"], c["close"], 14)),
     "ta_cci_20": lambda c: (_ours("ta_cci_20", c), talib.CCI(c["high"], c["low"], c["close"], 20)),
-    "ta_stoch_k_14": lambda c: (_ours("ta_stoch_k_14", c), talib.STOCH(c["high"], c["low"], c["close"], 14, 3, 0, 3, 0)[0]),
-    "ta_stoch_d_14": lambda c: (_ours("ta_stoch_d_14", c), talib.STOCH(c["high"], c["low"], c["close"], 14, 3, 0, 3, 0)[1]),
+    "ta_stoch_k_14": lambda c: (_ours("ta_stoch_k_14", c), _stoch(c)[0]),
+    "ta_stoch_d_14": lambda c: (_ours("ta_stoch_d_14", c), _stoch(c)[1]),
     "px_ret_12": lambda c: (100.0 * _ours("px_ret_12", c), talib.ROC(c["close"], 12)),
     "ta_obv_slope_20": lambda c: (_ours("ta_obv_slope_20", c) * talib.SMA(c["volume"], 20),
                                   talib.LINEARREG_SLOPE(talib.OBV(c["close"], c["volume"]), 20)),
 }
+
+
+def _stoch(c: Columns) -> tuple[np.ndarray, np.ndarray]:
+    """TA-Lib's slow stochastic: %K over 14 bars smoothed by a 3-bar SMA, %D a 3-bar SMA of that."""
+    return talib.STOCH(c["high"], c["low"], c["close"], 14, 3, 0, 3, 0)
 
 
 def _pctb(close: np.ndarray, window: int) -> np.ndarray:

@@ -9,9 +9,15 @@ True
 """
 
 from alphaforge.features import (  # noqa: F401  (imported to register the built-in features)
-    calendar, momentum, returns, trend, volatility, volume,
+    calendar,
+    cross_sectional,
+    macro,
+    momentum,
+    returns,
+    trend,
+    volatility,
+    volume,
 )
-from alphaforge.features import cross_sectional, macro  # noqa: F401  (after their base features)
 from alphaforge.features.compute import FeatureSkipWarning, compute_features, required_columns, warmup_rows
 from alphaforge.features.registry import GROUPS, REGISTRY, Feature, FeatureRegistry, make_feature, register
 from alphaforge.features.sets import DEFAULT_SPEC, combine_spec, resolve_features

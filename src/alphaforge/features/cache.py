@@ -31,9 +31,15 @@ import pandas as pd
 
 import alphaforge
 from alphaforge.errors import InputError
-from alphaforge.features import _windows
+from alphaforge.features import windows
 from alphaforge.features.compute import (
-    FeatureSkipWarning, as_features, available_features, check_macro, compute_features, output_columns, skip_notice,
+    FeatureSkipWarning,
+    as_features,
+    available_features,
+    check_macro,
+    compute_features,
+    output_columns,
+    skip_notice,
 )
 from alphaforge.features.registry import REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec
@@ -70,7 +76,7 @@ def feature_fingerprint(feature: Feature, code_version: str | None = None,
     spec = json.dumps({"name": feature.name, "kind": feature.kind, "inputs": list(feature.inputs),
                        "lookback": feature.lookback, "params": dict(feature.params)}, sort_keys=True, default=str)
     base = feature_fingerprint(registry.get(feature.base), code_version, registry) if feature.base else ""
-    return _sha256(spec, _source(feature.func), _source(module) if module else "", _source(_windows),
+    return _sha256(spec, _source(feature.func), _source(module) if module else "", _source(windows),
                    code_version or alphaforge.__version__, base)
 
 
@@ -122,7 +128,8 @@ class FeatureCache:
 
     def path(self, data_key: str, feature: Feature, fingerprint: str) -> Path:
         """Where one feature's columns for one data fingerprint live."""
-        return self.directory / data_key[:FINGERPRINT_LENGTH] / f"{feature.name}-{fingerprint[:FINGERPRINT_LENGTH]}.parquet"
+        name = f"{feature.name}-{fingerprint[:FINGERPRINT_LENGTH]}.parquet"
+        return self.directory / data_key[:FINGERPRINT_LENGTH] / name
 
     def build(self, bars: pd.DataFrame, macro: pd.DataFrame | None = None,
               features: FeatureSpec | Sequence[Feature] = None, *, since: object = None,

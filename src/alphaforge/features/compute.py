@@ -4,7 +4,7 @@ prediction mode.
 Training mode (``since=None``) returns a value for every bar. Prediction mode returns the
 values from ``since`` on and, per symbol, reads only the rows it needs: the ``since`` rows
 plus the largest lookback of the requested features before them. Every feature is a
-finite-window function of the past (see :mod:`alphaforge.features._windows`), so both modes
+finite-window function of the past (see :mod:`alphaforge.features.windows`), so both modes
 give bit-identical values at the same (symbol, t); the property tests check exactly that.
 """
 
@@ -21,9 +21,6 @@ from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.features._grid import Grid
 from alphaforge.features.registry import MACRO_INPUT, REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec, resolve_features
-
-BAR_INPUTS = ("open", "high", "low", "close", "volume", "timestamp")
-"""Columns a per-symbol feature may read (``timestamp`` as int64 nanoseconds since the epoch, UTC)."""
 
 
 class FeatureSkipWarning(UserWarning):
@@ -140,6 +137,13 @@ def _checked(feature: Feature, values: object, length: int) -> np.ndarray:
     return array
 
 
+def _block_values(feature: Feature, block: _Block, inputs: dict[str, np.ndarray]) -> np.ndarray:
+    """One feature on one symbol's block: computed from its own warm-up, the kept rows returned."""
+    start = max(block.start, block.first - feature.lookback)
+    values = feature.compute(**{c: v[start:block.stop] for c, v in inputs.items()})
+    return _checked(feature, values, block.stop - start)[block.first - start:]
+
+
 def available_features(features: Sequence[Feature], columns: Sequence[str], macro_series: Sequence[str],
                        registry: FeatureRegistry | None = None) -> tuple[list[Feature], dict[str, list[str]]]:
     """Split ``features`` into those computable from ``columns`` (+ macro) and those skipped, with what each lacks."""
@@ -171,7 +175,8 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
                      registry: FeatureRegistry | None = None) -> pd.DataFrame:
     """Feature values keyed by (symbol, timestamp): every bar, or from ``since`` on.
 
-    ``bars`` are canonical bars sorted by (symbol, timestamp). ``macro`` is the aligned wide
+    ``bars`` are canonical bars sorted by (symbol, timestamp); a feature may also read any
+    other numeric column they carry, by naming it as a parameter. ``macro`` is the aligned wide
     frame (one column per series, one row per bar row, as ``align_macro`` returns).
     ``features`` is a spec (names, groups, patterns; see :mod:`alphaforge.features.sets`) or a
     list of :class:`Feature`. ``since`` (a time; naive means UTC) selects prediction mode.
@@ -201,7 +206,8 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
     n_out = sum(b.stop - b.first for b in blocks)
     matrix = np.empty((n_out, len(names)), order="F")  # every cell is written below
     base_values = {name: np.full(n_out, np.nan) for name in bases}
-    inputs = {c: bars[c].to_numpy(dtype=np.float64) for c in BAR_INPUTS if c in bars.columns and c != "timestamp"}
+    needed = {c for f in [*per_symbol, *bases.values()] for c in f.inputs} - {"timestamp"}
+    inputs = {c: bars[c].to_numpy(dtype=np.float64) for c in needed}
     inputs["timestamp"] = ns
     macro_values = {s: macro[s].to_numpy(dtype=np.float64) for s in series} if series else {}
     rows = np.empty(n_out, dtype=np.int64)
@@ -211,19 +217,12 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
         window = slice(at, at + block.stop - block.first)
         rows[window] = np.arange(block.first, block.stop)
         for feature in [*per_symbol, *bases.values()]:
-            start = max(block.start, block.first - feature.lookback)  # this feature's own warm-up
-            columns = {c: inputs[c][start:block.stop] for c in feature.inputs}
-            values = _checked(feature, feature.compute(**columns), block.stop - start)[block.first - start:]
-            if feature.name in column:
-                matrix[window, column[feature.name]] = values
-            else:
-                base_values[feature.name][window] = values
+            values = _block_values(feature, block, {c: inputs[c] for c in feature.inputs})
+            target = matrix[:, column[feature.name]] if feature.name in column else base_values[feature.name]
+            target[window] = values
         for feature in templates:
-            start = max(block.start, block.first - feature.lookback)
             for name, values in macro_values.items():
-                result = feature.func(values[start:block.stop], **feature.params)
-                matrix[window, column[f"{feature.name}_{name}"]] = _checked(
-                    feature, result, block.stop - start)[block.first - start:]
+                matrix[window, column[f"{feature.name}_{name}"]] = _block_values(feature, block, {MACRO_INPUT: values})
         at = window.stop
 
     grid = Grid.of(ns[rows], codes[rows]) if cross else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from alphaforge.features import returns, volatility, volume  # noqa: F401  (registers the base features)
 from alphaforge.features._grid import Grid
 from alphaforge.features.registry import REGISTRY, register
 

@@ -72,8 +72,9 @@ def _changed(reference: pd.DataFrame, other: pd.DataFrame, columns: Sequence[str
             for c in columns}
 
 
-def check_leakage(bars: pd.DataFrame, macro: pd.DataFrame | None = None, features: FeatureSpec | Sequence[Feature] = None,
-                  *, cuts: int = 3, seed: int = 0, registry: FeatureRegistry | None = None) -> list[LeakageResult]:
+def check_leakage(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
+                  features: FeatureSpec | Sequence[Feature] = None, *, cuts: int = 3, seed: int = 0,
+                  registry: FeatureRegistry | None = None) -> list[LeakageResult]:
     """Truncation and noise test of ``features`` on ``bars`` at ``cuts`` cut times; one result per column.
 
     Cut times are spread over the later half of the timestamps, so that long-lookback

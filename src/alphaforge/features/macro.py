@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from alphaforge.features._windows import lag, rolling_mean, rolling_std, safe_divide
 from alphaforge.features.registry import register
+from alphaforge.features.windows import lag, rolling_mean, rolling_std, safe_divide
 
 
 def level(macro: np.ndarray) -> np.ndarray:

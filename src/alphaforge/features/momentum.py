@@ -1,6 +1,6 @@
 """Momentum oscillators: RSI, stochastic %K/%D, Williams %R, CCI, money flow index.
 
-RSI uses Wilder's smoothing as a truncated EMA (see :mod:`alphaforge.features._windows`);
+RSI uses Wilder's smoothing as a truncated EMA (see :mod:`alphaforge.features.windows`);
 the others are finite-window definitions identical to TA-Lib's.
 """
 
@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from alphaforge.features._windows import (
-    ema, ema_lookback, lag, rolling_max, rolling_mean, rolling_mean_abs_deviation, rolling_min, rolling_sum,
-    safe_divide, wilder_alpha,
-)
 from alphaforge.features.registry import register
+from alphaforge.features.windows import (
+    ema,
+    ema_lookback,
+    lag,
+    rolling_max,
+    rolling_mean,
+    rolling_mean_abs_deviation,
+    rolling_min,
+    rolling_sum,
+    safe_divide,
+    wilder_alpha,
+)
 
 
 def rsi(close: np.ndarray, *, window: int) -> np.ndarray:

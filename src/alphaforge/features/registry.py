@@ -1,24 +1,26 @@
 """The registry of named features: what each feature is, what it reads, how far back it looks.
 
 A feature is a plain, pure function of past data. Its positional parameters name the
-columns it reads (``close``, ``high``, ``volume``, ``timestamp``...), its keyword-only
-parameters are its settings, and it returns one value per input row, the value at row ``t``
-computed from rows ``t - lookback .. t`` only (NaN where fewer rows exist)::
+columns it reads (``open``, ``high``, ``low``, ``close``, ``volume``, ``timestamp`` as int64
+UTC nanoseconds), its keyword-only parameters are its settings, and it returns one value per
+input row, the value at row ``t`` computed from rows ``t - lookback .. t`` only (NaN where
+fewer rows exist)::
 
     from alphaforge.features import register
-    from alphaforge.features._windows import lag
+    from alphaforge.features.windows import lag
 
+    @register(name="px_gap_1", params={"n": 1}, lookback=1,
+              description="open over the close 1 bar earlier, minus 1")
     def gap(open, close, *, n):
         '''Open of this bar over the close ``n`` bars earlier, minus one.'''
         return open / lag(close, n) - 1.0
 
-    register(gap, name="px_gap_1", params={"n": 1}, lookback=1,
-             description="open over previous close minus 1 (1 bar)")
-
 The name's prefix before the first ``_`` is its group: ``ta`` indicators, ``px``
 price/returns/volatility, ``vol`` volume, ``xs`` cross-sectional, ``macro``, ``cal``
-calendar. Cross-sectional features rank a per-symbol *base* feature across the symbols at
-each timestamp; macro features are templates applied to every aligned macro series.
+calendar. Cross-sectional features (``kind="cross_sectional"``) compare a per-symbol *base*
+feature across the symbols at each timestamp: their function takes the base values and a
+:class:`~alphaforge.features._grid.Grid`. Macro features (``kind="macro"``) are templates
+whose one positional parameter, ``macro``, receives each aligned macro series in turn.
 """
 
 from __future__ import annotations
@@ -163,19 +165,29 @@ REGISTRY = FeatureRegistry()
 """The default registry: every built-in feature, plus those users register."""
 
 
-def register(func: Callable[..., np.ndarray], *, name: str, lookback: int, description: str,
+def register(func: Callable[..., np.ndarray] | None = None, *, name: str, lookback: int, description: str,
              params: Mapping[str, Any] | None = None, kind: Kind = "symbol", base: str | None = None,
-             registry: FeatureRegistry | None = None) -> Feature:
+             registry: FeatureRegistry | None = None) -> Any:
     """Register ``func`` as feature ``name`` (in :data:`REGISTRY` unless ``registry`` is given).
 
-    >>> import numpy as np
+    Called with the function it returns the :class:`Feature`; without one it is a decorator
+    that registers the function it decorates and returns that function unchanged.
+
     >>> r = FeatureRegistry()
-    >>> def spread(high, low):
+    >>> @register(name="px_spread", lookback=0, description="high/low - 1", registry=r)
+    ... def spread(high, low):
     ...     '''High over low minus one, this bar.'''
     ...     return high / low - 1.0
-    >>> register(spread, name="px_spread", lookback=0, description="high/low - 1", registry=r).inputs
+    >>> r.get("px_spread").inputs
     ('high', 'low')
     """
-    feature = make_feature(func, name=name, lookback=lookback, description=description, params=params,
-                           kind=kind, base=base)
-    return (REGISTRY if registry is None else registry).add(feature)
+    settings = {"name": name, "lookback": lookback, "description": description, "params": params, "kind": kind,
+                "base": base}
+    target = REGISTRY if registry is None else registry
+    if func is None:
+        def decorate(decorated: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+            target.add(make_feature(decorated, **settings))
+            return decorated
+
+        return decorate
+    return target.add(make_feature(func, **settings))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from alphaforge.features._windows import lag, rolling_max, rolling_mean, rolling_min
 from alphaforge.features.registry import register
+from alphaforge.features.windows import lag, rolling_max, rolling_mean, rolling_min
 
 
 def simple_return(close: np.ndarray, *, n: int) -> np.ndarray:

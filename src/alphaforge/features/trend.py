@@ -1,7 +1,7 @@
 """Trend indicators: MACD line/signal/histogram and the directional movement system (ADX, ±DI).
 
 Both are built on exponential smoothing, computed here as truncated EMAs (finite memory, so
-training and prediction values are bit-identical; see :mod:`alphaforge.features._windows`).
+training and prediction values are bit-identical; see :mod:`alphaforge.features.windows`).
 MACD is divided by the close so that it compares across symbols and price levels.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from alphaforge.features._windows import ema, ema_lookback, lag, safe_divide, span_alpha, wilder_alpha
 from alphaforge.features.registry import register
+from alphaforge.features.windows import ema, ema_lookback, lag, safe_divide, span_alpha, wilder_alpha
 
 
 def _macd(close: np.ndarray, fast: int, slow: int, signal: int) -> tuple[np.ndarray, np.ndarray]:

@@ -11,11 +11,18 @@ import math
 
 import numpy as np
 
-from alphaforge.features._windows import (
-    ema, ema_lookback, log_returns, rolling_mean, rolling_std, rolling_sum, safe_divide, wilder_alpha,
-)
 from alphaforge.features.registry import register
 from alphaforge.features.trend import true_range
+from alphaforge.features.windows import (
+    ema,
+    ema_lookback,
+    log_returns,
+    rolling_mean,
+    rolling_std,
+    rolling_sum,
+    safe_divide,
+    wilder_alpha,
+)
 
 
 def natr(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:

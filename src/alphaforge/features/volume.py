@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from alphaforge.features._windows import lag, rolling_mean, rolling_std, safe_divide, weighted_window
 from alphaforge.features.registry import register
+from alphaforge.features.windows import lag, rolling_mean, rolling_std, safe_divide, weighted_window
 
 
 @lru_cache(maxsize=32)

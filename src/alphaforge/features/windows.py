@@ -22,6 +22,7 @@ Rows without a full window are NaN: a feature never reports a value it cannot re
 from __future__ import annotations
 
 import math
+
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
