@@ -1,0 +1,210 @@
+"""scikit-learn families: gradient boosting, histogram gradient boosting, random forest, and
+the logistic / ridge baselines. Saved with skops (no pickle; see :mod:`._skops`).
+
+Missing feature values: histogram boosting and random forests handle NaN natively. Gradient
+boosting and the linear baselines cannot, so a median :class:`~sklearn.impute.SimpleImputer`
+(``keep_empty_features=True``: an all-NaN column becomes zeros) is the first step of their
+pipeline; it is fitted inside ``fit``, on the training rows only, never on validation data.
+The linear baselines also standardise features (a scaler fitted the same way), so their
+coefficients are comparable and serve as importances.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.models._skops import dumps_canonical, loads_trusted
+from alphaforge.models.base import ModelFamily, Task
+from alphaforge.workspace import atomic_write_bytes
+
+
+class SklearnFamily(ModelFamily):
+    """Shared fitting, prediction and persistence of the scikit-learn families."""
+
+    model_file = "estimator.skops"
+    imputes: ClassVar[bool] = False
+    scales: ClassVar[bool] = False
+
+    @abstractmethod
+    def _estimator(self, params: dict[str, Any]) -> Any:
+        """The unfitted final estimator for ``self.task`` with ``params``."""
+
+    def _build(self, params: dict[str, Any]) -> Any:
+        from sklearn.impute import SimpleImputer
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        estimator = self._estimator(params)
+        steps = [("impute", SimpleImputer(strategy="median", keep_empty_features=True))] if self.imputes else []
+        steps += [("scale", StandardScaler())] if self.scales else []
+        return Pipeline([*steps, ("model", estimator)]) if steps else estimator
+
+    def _final_step(self) -> Any:
+        return self.estimator_.steps[-1][1] if hasattr(self.estimator_, "steps") else self.estimator_
+
+    def _fit_estimator(self, params: dict[str, Any], X: np.ndarray, y: np.ndarray,
+                       sample_weight: np.ndarray | None, **extra: Any) -> None:
+        estimator = self._build(params)
+        prefix = "model__" if hasattr(estimator, "steps") else ""
+        fit_args = {f"{prefix}{k}": v for k, v in extra.items()}
+        if sample_weight is not None:
+            fit_args[f"{prefix}sample_weight"] = sample_weight
+        self.estimator_ = estimator.fit(X, self._labels(y), **fit_args)
+
+    def _labels(self, y: np.ndarray) -> np.ndarray:
+        return y if self.task == "regression" else y.astype(np.int64)
+
+    def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None,
+             validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
+             frame: pd.DataFrame | np.ndarray) -> None:
+        self._fit_estimator(self.resolved_params(), X, y, sample_weight)
+
+    def _raw_predict(self, X: np.ndarray, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
+        if self.task == "regression":
+            return np.asarray(self.estimator_.predict(X), dtype=np.float64)
+        return np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
+
+    def _native_importance(self) -> np.ndarray | None:
+        return getattr(self._final_step(), "feature_importances_", None)
+
+    def _save_native(self, path: Path) -> None:
+        atomic_write_bytes(path, dumps_canonical(self.estimator_))
+
+    def _load_native(self, path: Path, state: dict[str, Any]) -> None:
+        self.estimator_ = loads_trusted(path.read_bytes(), str(path))
+
+
+class GradientBoostingModel(SklearnFamily):
+    """scikit-learn ``GradientBoosting{Classifier,Regressor}`` behind a median imputer.
+
+    With a validation set the staged validation loss picks the best number of stages and the
+    model is refitted with exactly that many (scikit-learn cannot drop trained stages).
+    """
+
+    name = "gradient_boosting"
+    iteration_param = "n_estimators"
+    imputes = True
+    default_params = MappingProxyType({"n_estimators": 200, "learning_rate": 0.05, "max_depth": 3,
+                                       "subsample": 0.8, "min_samples_leaf": 20})
+
+    def _estimator(self, params: dict[str, Any]) -> Any:
+        from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+
+        cls = GradientBoostingRegressor if self.task == "regression" else GradientBoostingClassifier
+        return cls(random_state=self.seed, **params)
+
+    def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None,
+             validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
+             frame: pd.DataFrame | np.ndarray) -> None:
+        params = self.resolved_params()
+        self._fit_estimator(params, X, y, sample_weight)
+        if validation is None:
+            return
+        val_x, val_y, val_w = validation
+        prepared = self.estimator_[:-1].transform(val_x)
+        losses = [_loss(self.task, stage, val_y, val_w) for stage in self._staged(prepared)]
+        self.best_iteration_ = int(np.argmin(losses)) + 1
+        if self.best_iteration_ < params["n_estimators"]:
+            self._fit_estimator({**params, "n_estimators": self.best_iteration_}, X, y, sample_weight)
+
+    def _staged(self, prepared: np.ndarray) -> Any:
+        model = self._final_step()
+        return model.staged_predict(prepared) if self.task == "regression" else model.staged_predict_proba(prepared)
+
+
+class HistGradientBoostingModel(SklearnFamily):
+    """scikit-learn ``HistGradientBoosting{Classifier,Regressor}`` (NaN handled natively).
+
+    With a validation set it stops after ``early_stopping_rounds`` rounds without improvement
+    of the validation loss; the best count is the rounds trained minus those.
+    """
+
+    name = "hist_gradient_boosting"
+    iteration_param = "max_iter"
+    default_params = MappingProxyType({"max_iter": 1000, "learning_rate": 0.05, "max_leaf_nodes": 31,
+                                       "min_samples_leaf": 20, "l2_regularization": 1.0})
+
+    def _estimator(self, params: dict[str, Any]) -> Any:
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+        cls = HistGradientBoostingRegressor if self.task == "regression" else HistGradientBoostingClassifier
+        return cls(random_state=self.seed, **params)
+
+    def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None,
+             validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
+             frame: pd.DataFrame | np.ndarray) -> None:
+        params = {**self.resolved_params(), "early_stopping": validation is not None}
+        if validation is None:
+            self._fit_estimator(params, X, y, sample_weight)
+            return
+        val_x, val_y, val_w = validation
+        params.update({"n_iter_no_change": self.early_stopping_rounds, "scoring": "loss"})
+        self._fit_estimator(params, X, y, sample_weight, X_val=val_x, y_val=self._labels(val_y),
+                            sample_weight_val=val_w)
+        trained = int(self.estimator_.n_iter_)
+        stopped = trained < params["max_iter"]
+        self.best_iteration_ = max(trained - self.early_stopping_rounds, 1) if stopped else trained
+
+
+class RandomForestModel(SklearnFamily):
+    """scikit-learn ``RandomForest{Classifier,Regressor}`` (NaN handled natively; no early stopping)."""
+
+    name = "random_forest"
+    default_params = MappingProxyType({"n_estimators": 300, "min_samples_leaf": 20, "max_features": "sqrt",
+                                       "n_jobs": 1})
+
+    def _estimator(self, params: dict[str, Any]) -> Any:
+        from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+        cls = RandomForestRegressor if self.task == "regression" else RandomForestClassifier
+        return cls(random_state=self.seed, **params)
+
+
+class _LinearBaseline(SklearnFamily):
+    imputes = True
+    scales = True
+
+    def _native_importance(self) -> np.ndarray:
+        coefficients = np.atleast_2d(self._final_step().coef_)
+        return np.abs(coefficients).sum(axis=0)
+
+
+class LogisticModel(_LinearBaseline):
+    """Baseline classifier: imputer, scaler, L2 logistic regression."""
+
+    name = "logistic"
+    tasks: ClassVar[tuple[Task, ...]] = ("binary", "multiclass")
+    default_params = MappingProxyType({"C": 1.0, "max_iter": 1000})
+
+    def _estimator(self, params: dict[str, Any]) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(random_state=self.seed, **params)
+
+
+class RidgeModel(_LinearBaseline):
+    """Baseline regressor: imputer, scaler, ridge regression."""
+
+    name = "ridge"
+    tasks: ClassVar[tuple[Task, ...]] = ("regression",)
+    default_params = MappingProxyType({"alpha": 1.0})
+
+    def _estimator(self, params: dict[str, Any]) -> Any:
+        from sklearn.linear_model import Ridge
+
+        return Ridge(**params)
+
+
+def _loss(task: str, output: np.ndarray, labels: np.ndarray, weights: np.ndarray | None) -> float:
+    """Weighted validation loss: squared error, or log loss of the true class."""
+    if task == "regression":
+        errors = (output - labels) ** 2
+    else:
+        errors = -np.log(np.clip(output[np.arange(len(labels)), labels.astype(np.int64)], 1e-15, 1.0))
+    return float(np.average(errors, weights=weights))
