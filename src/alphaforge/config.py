@@ -147,6 +147,28 @@ class TuningSection(_Section):
                                                     "0 = the trial's own")
 
 
+class ModelsSection(_Section):
+    """Training: the default target and model family, the validation split, the device."""
+
+    target: str = Field("fwd_ret_5", description="target trained when `train` gets no --target (fwd_ret_5: the "
+                                                  "simple return over the next 5 bars, a week of daily bars)")
+    family: str = Field("lightgbm", description="model family: lightgbm, xgboost, gradient_boosting, "
+                                                 "hist_gradient_boosting, random_forest, logistic, ridge, lstm")
+    validation_fraction: float = Field(0.2, gt=0, lt=1,
+                                       description="last share of the timestamps held out for early stopping")
+    early_stopping_rounds: int = Field(50, ge=1, description="rounds (epochs) without validation improvement "
+                                                             "before stopping")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto (GPU when usable), cpu, or cuda "
+                                                                         "(falls back to CPU with a notice)")
+
+
+class TrackingSection(_Section):
+    """Experiment tracking with MLflow (a SQLite store inside the workspace)."""
+
+    enabled: bool = Field(True, description="record every train/tune/CV/backtest run in mlruns.db")
+    experiment: str = Field("alphaforge", description="MLflow experiment name when --experiment-name is not given")
+
+
 class Config(_Section):
     """The whole workspace configuration."""
 
@@ -155,6 +177,8 @@ class Config(_Section):
     macro: MacroSection = Field(default_factory=MacroSection, description="macro alignment")
     download: DownloadSection = Field(default_factory=DownloadSection, description="downloaders")
     features: FeaturesSection = Field(default_factory=FeaturesSection, description="feature set")
+    models: ModelsSection = Field(default_factory=ModelsSection, description="model training")
+    tracking: TrackingSection = Field(default_factory=TrackingSection, description="experiment tracking")
     selection: SelectionSection = Field(default_factory=SelectionSection,
                                         description="target ranking, feature selection, plans")
     tuning: TuningSection = Field(default_factory=TuningSection, description="tune -> cv -> analyze")
