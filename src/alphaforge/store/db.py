@@ -1,0 +1,78 @@
+"""The connection to the workspace's embedded DuckDB database (``store.duckdb``).
+
+DuckDB lets one process write a database file, or several processes read it. Writers here
+first take the workspace lock (:meth:`Workspace.lock`), so two AlphaForge writers meet the
+lock's clear :class:`WorkspaceBusyError`; a reader that finds a writer's file lock gets the
+same error instead of DuckDB's I/O message. Every connection works in UTC, so timestamps
+read back as they were stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import duckdb
+
+from alphaforge.errors import MissingInputError, WorkspaceBusyError
+from alphaforge.workspace import Workspace
+
+FILL_FIX = "run `alphaforge store fill` first (after `alphaforge features build` and `alphaforge targets build`)"
+
+
+def quote(name: str) -> str:
+    """``name`` as a DuckDB identifier: column names such as ``tb_24_2.0_1.0`` hold dots."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def column_list(names: list[str], prefix: str = "") -> str:
+    """Comma-separated quoted identifiers, each optionally qualified by ``prefix`` (a table alias)."""
+    return ", ".join(f"{prefix}{quote(n)}" for n in names)
+
+
+@contextlib.contextmanager
+def connect(workspace: Workspace, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to ``store.duckdb``, closed on exit.
+
+    ``write=False`` opens read-only and requires the store to exist. Callers that write hold
+    the workspace lock around this (the lock, not DuckDB's file lock, is what names the
+    other writer).
+    """
+    path = workspace.store_path
+    if not write and not path.exists():
+        raise MissingInputError("the store has not been filled", where=str(path), fix=FILL_FIX)
+    try:
+        connection = duckdb.connect(str(path), read_only=not write)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise WorkspaceBusyError("workspace busy: another process is writing to the store", where=str(path),
+                                 fix="wait for it to finish, then run the command again") from None
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        yield connection
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block as one transaction: committed whole on success, rolled back on any error.
+
+    A process killed inside the block leaves nothing of it behind: DuckDB replays only
+    committed transactions from its write-ahead log.
+    """
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the store holds table ``name``."""
+    (count,), = connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                                   [name]).fetchall()
+    return bool(count)
