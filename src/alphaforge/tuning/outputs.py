@@ -1,0 +1,159 @@
+"""What a study leaves in ``tuning/<study>/`` besides its database.
+
+- ``trial_results.json``: every trial (number, phase, state, value, parameters, fold scores,
+  duration) with the phase counts and the best trial;
+- ``optimization_history.json`` and ``.png``: each finished trial's score and the best so far;
+- ``param_importances.json`` and ``.png``: Optuna's default importance evaluator (PED-ANOVA)
+  over the complete trials;
+- ``checkpoints/trial_<n>/``: the last-fold model of each of the top-k trials, saved in the
+  family's native format (no pickles); trials that fall out of the top k lose theirs.
+
+Every file is written atomically; plots use matplotlib's object API (no global pyplot state),
+so threads and processes can write side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import optuna
+from matplotlib.figure import Figure
+from optuna.trial import FrozenTrial, TrialState
+
+from alphaforge.models import ModelFamily
+from alphaforge.tuning.phases import PHASE_ATTR, PHASES, best_trials
+from alphaforge.workspace import atomic_path, atomic_write_json
+
+CHECKPOINTS = "checkpoints"
+_COLORS = {"random": "tab:gray", "bayes": "tab:blue", "fine": "tab:green"}
+
+
+def trial_record(trial: FrozenTrial) -> dict[str, Any]:
+    """One trial as JSON: number, phase, state, value, params, fold scores, timing."""
+    duration = trial.duration.total_seconds() if trial.duration is not None else None
+    return {"number": trial.number, "phase": trial.user_attrs.get(PHASE_ATTR), "state": trial.state.name,
+            "value": trial.value, "params": trial.params, "fold_scores": trial.user_attrs.get("fold_scores", []),
+            "duration_s": duration, "started": _iso(trial.datetime_start), "completed": _iso(trial.datetime_complete)}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def phase_summary(study: optuna.Study, planned: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Per phase: trials planned and trials per state."""
+    summary = {p: {"planned": planned.get(p, 0), "complete": 0, "pruned": 0, "fail": 0, "running": 0}
+               for p in PHASES}
+    for trial in study.get_trials(deepcopy=False):
+        phase = trial.user_attrs.get(PHASE_ATTR)
+        key = trial.state.name.lower()
+        if phase in summary and key in summary[phase]:
+            summary[phase][key] += 1
+    return summary
+
+
+def write_trial_results(study: optuna.Study, path: Path, planned: dict[str, int]) -> dict[str, Any]:
+    """``trial_results.json``; returns what it wrote."""
+    best = best_trials(study, 1)
+    result = {"study": study.study_name, "direction": study.direction.name.lower(), **study.user_attrs,
+              "phases": phase_summary(study, planned), "best": trial_record(best[0]) if best else None,
+              "trials": [trial_record(t) for t in study.get_trials(deepcopy=False)]}
+    atomic_write_json(path, result)
+    return result
+
+
+def history(study: optuna.Study) -> list[dict[str, Any]]:
+    """Complete trials in order with their value and the best value so far."""
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    rows, best = [], None
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        value = float(trial.value)  # type: ignore[arg-type]
+        best = value if best is None else (max(best, value) if maximize else min(best, value))
+        rows.append({"number": trial.number, "phase": trial.user_attrs.get(PHASE_ATTR), "value": value,
+                     "best_so_far": best})
+    return rows
+
+
+def _save_figure(figure: Figure, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+
+
+def write_history(study: optuna.Study, directory: Path, metric: str) -> list[dict[str, Any]]:
+    """``optimization_history.json`` and ``.png`` (points coloured by phase, best-so-far line)."""
+    rows = history(study)
+    atomic_write_json(directory / "optimization_history.json", rows)
+    figure = Figure(figsize=(8, 4.5))
+    axes = figure.add_subplot()
+    for phase in PHASES:
+        points = [r for r in rows if r["phase"] == phase]
+        axes.scatter([r["number"] for r in points], [r["value"] for r in points], s=18, label=phase,
+                     color=_COLORS[phase])
+    axes.step([r["number"] for r in rows], [r["best_so_far"] for r in rows], where="post", color="black",
+              label="best so far")
+    axes.set(title=f"{study.study_name}: optimization history", xlabel="trial", ylabel=metric)
+    axes.legend()
+    _save_figure(figure, directory / "optimization_history.png")
+    return rows
+
+
+def write_importances(study: optuna.Study, directory: Path) -> dict[str, float]:
+    """``param_importances.json`` and ``.png``; empty (and no plot) with fewer than 2 complete trials."""
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    importances: dict[str, float] = {}
+    if len(complete) >= 2 and len({t.value for t in complete}) > 1:
+        importances = {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
+    atomic_write_json(directory / "param_importances.json", importances)
+    if importances:
+        figure = Figure(figsize=(7, 0.5 + 0.4 * len(importances)))
+        axes = figure.add_subplot()
+        names = list(importances)[::-1]
+        axes.barh(names, [importances[n] for n in names], color="tab:blue")
+        axes.set(title=f"{study.study_name}: parameter importance (PED-ANOVA)", xlabel="importance")
+        _save_figure(figure, directory / "param_importances.png")
+    return importances
+
+
+def save_checkpoint(directory: Path, number: int, model: ModelFamily) -> Path:
+    """Save ``model`` as ``checkpoints/trial_<number>/`` (written aside, then renamed into place)."""
+    target = directory / CHECKPOINTS / f"trial_{number}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".trial_{number}.", dir=target.parent))
+    try:
+        model.save(staging)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def keep_checkpoints(directory: Path, numbers: set[int]) -> None:
+    """Remove the checkpoints of trials not in ``numbers`` (the current top k)."""
+    root = directory / CHECKPOINTS
+    if not root.is_dir():
+        return
+    for path in root.glob("trial_*"):
+        if path.is_dir() and path.name.removeprefix("trial_").isdigit() and int(path.name[6:]) not in numbers:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def checkpoint_callback(directory: Path, top_k: int, pop_model: Any) -> Any:
+    """An ``optimize`` callback saving the finished trial's model while it is in the top ``top_k``."""
+
+    def callback(study: optuna.Study, trial: FrozenTrial) -> None:
+        model = pop_model(trial.number)
+        if top_k <= 0 or model is None or trial.state != TrialState.COMPLETE:
+            return
+        top = {t.number for t in best_trials(study, top_k)}
+        if trial.number in top:
+            save_checkpoint(directory, trial.number, model)
+        keep_checkpoints(directory, top)
+
+    return callback

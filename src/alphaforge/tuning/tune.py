@@ -1,0 +1,167 @@
+"""`alphaforge tune` as a library call: run the three phases of one study, then write its outputs.
+
+A call only adds the trials each phase is missing, so running it again after a kill (or in a
+second process or machine pointed at the same storage) continues the same study. Trials of
+this process run ``n_jobs`` at a time in threads; ``timeout_s`` bounds the whole call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial
+
+from alphaforge.config import Config
+from alphaforge.tuning.dataset import TuningData
+from alphaforge.tuning.metrics import Metric, resolve_metric
+from alphaforge.tuning.objective import CVObjective
+from alphaforge.tuning.outputs import checkpoint_callback, write_history, write_importances, write_trial_results
+from alphaforge.tuning.phases import (
+    PHASE_ATTR,
+    make_pruner,
+    narrowed_space,
+    phase_counts,
+    phase_sampler,
+    phase_schedule,
+)
+from alphaforge.tuning.spaces import search_space
+from alphaforge.tuning.study import (
+    GRACE_PERIOD_S,
+    HEARTBEAT_INTERVAL_S,
+    default_storage_url,
+    open_storage,
+    open_study,
+    study_dir,
+    study_name,
+)
+from alphaforge.validation import WalkForward
+from alphaforge.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class TuneSettings:
+    """Everything a tuning run needs besides the data (defaults: the ``[tuning]`` config section)."""
+
+    family: str = "lightgbm"
+    target: str = "fwd_ret_5"
+    metric: str = "auto"
+    random_trials: int = 10
+    bayes_trials: int = 20
+    fine_trials: int = 10
+    narrow_top: int = 5
+    timeout_s: float = 0.0
+    pruner: str = "median"
+    n_splits: int = 4
+    embargo: int = 5
+    n_jobs: int = 1
+    storage: str = ""
+    checkpoints: int = 3
+    seed: int = 0
+
+    @classmethod
+    def from_config(cls, config: Config, **overrides: Any) -> TuneSettings:
+        """Settings from ``config.tuning`` and ``config.seed``; ``None`` overrides are ignored."""
+        section = config.tuning
+        base = cls(**{name: getattr(section, name) for name in cls.__dataclass_fields__ if hasattr(section, name)},
+                   seed=config.seed)
+        return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def study(self) -> str:
+        return study_name(self.target, self.family)
+
+    def planned(self) -> dict[str, int]:
+        return {p.name: p.n_trials for p in phase_schedule(self.random_trials, self.bayes_trials, self.fine_trials)}
+
+    def storage_url(self, workspace: Workspace) -> str:
+        return self.storage or default_storage_url(workspace, self.study)
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    """A finished tuning call: where things are and what the study holds now."""
+
+    study: str
+    storage: str
+    directory: Path
+    phases: dict[str, dict[str, int]]
+    best: dict[str, Any] | None
+    trials_run: int
+    stopped_by_timeout: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "directory": str(self.directory)}
+
+
+def walk_forward_folds(data: TuningData, n_splits: int, embargo: int) -> list[tuple[Any, Any]]:
+    """The purged walk-forward (train, test) positions every trial is scored on."""
+    return list(WalkForward(n_splits=n_splits, embargo=embargo).split(data.X, groups=data.spans))
+
+
+def _phase_stopper(phase: str, size: int) -> Callable[[optuna.Study, FrozenTrial], None]:
+    """Stop ``optimize`` as soon as ``phase`` holds ``size`` trials (other workers' included)."""
+
+    def callback(study: optuna.Study, trial: FrozenTrial) -> None:
+        if phase_counts(study)[phase] >= size:
+            study.stop()
+
+    return callback
+
+
+def tune(workspace: Workspace, data: TuningData, settings: TuneSettings, *,
+         heartbeat_interval: int = HEARTBEAT_INTERVAL_S, grace_period: int = GRACE_PERIOD_S,
+         on_trial: Callable[[optuna.Study, FrozenTrial], None] | None = None) -> TuneResult:
+    """Run (or resume) the study of ``settings.target`` x ``settings.family`` on ``data``.
+
+    Phases run in order; each only adds the trials it is missing. The outputs in
+    ``tuning/<study>/`` are rewritten at the end (and stay valid if the run is killed: the
+    next run rewrites them from the database).
+    """
+    metric: Metric = resolve_metric(settings.metric, data.task)
+    space = search_space(settings.family)
+    url = settings.storage_url(workspace)
+    storage = open_storage(url, heartbeat_interval=heartbeat_interval, grace_period=grace_period)
+    attrs = {"target": data.target, "family": settings.family, "metric": metric.name, "task": data.task,
+             "data_fingerprint": data.fingerprint, "n_splits": settings.n_splits, "embargo": settings.embargo,
+             "seed": settings.seed}
+    study = open_study(storage, settings.study, metric.direction, attrs=attrs)
+    directory = study_dir(workspace, settings.study)
+    directory.mkdir(parents=True, exist_ok=True)
+    objective = CVObjective(data, settings.family, space, metric,
+                            walk_forward_folds(data, settings.n_splits, settings.embargo), settings.seed)
+    deadline = time.monotonic() + settings.timeout_s if settings.timeout_s > 0 else None
+    callbacks = [checkpoint_callback(directory, settings.checkpoints, objective.pop_model)]
+    if on_trial is not None:
+        callbacks.append(on_trial)
+    pruner = make_pruner(settings.pruner, settings.n_splits)
+    trials_run, timed_out = 0, False
+    for phase in phase_schedule(settings.random_trials, settings.bayes_trials, settings.fine_trials):
+        while (missing := phase.n_trials - phase_counts(study)[phase.name]) > 0 and not timed_out:
+            narrowed = narrowed_space(study, space, settings.narrow_top) if phase.name == "fine" else None
+            sampler = phase_sampler(phase.name, settings.seed, narrowed=narrowed, offset=len(study.trials))
+            runner = optuna.load_study(study_name=settings.study, storage=storage, sampler=sampler, pruner=pruner)
+            before = len(runner.trials)
+            remaining = None if deadline is None else deadline - time.monotonic()
+            runner.optimize(_phased(objective, phase.name), n_trials=missing, timeout=remaining,
+                            n_jobs=settings.n_jobs, callbacks=[*callbacks, _phase_stopper(phase.name, phase.n_trials)])
+            trials_run += len(runner.trials) - before
+            timed_out = deadline is not None and time.monotonic() >= deadline
+    write_history(study, directory, metric.name)
+    write_importances(study, directory)
+    summary = write_trial_results(study, directory / "trial_results.json", settings.planned())
+    return TuneResult(settings.study, url, directory, summary["phases"], summary["best"], trials_run, timed_out)
+
+
+def _phased(objective: CVObjective, phase: str) -> Callable[[optuna.Trial], float]:
+    """The objective with the trial's phase recorded first (so a killed trial still shows its phase)."""
+
+    def run(trial: optuna.Trial) -> float:
+        trial.set_user_attr(PHASE_ATTR, phase)
+        return objective(trial)
+
+    return run
