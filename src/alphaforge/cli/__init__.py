@@ -19,6 +19,7 @@ from alphaforge import __version__
 from alphaforge.cli import check as check_cli
 from alphaforge.cli import data as data_cli
 from alphaforge.cli import features as features_cli
+from alphaforge.cli import holdout as holdout_cli
 from alphaforge.cli import targets as targets_cli
 from alphaforge.cli._common import AppState, JsonOption, app_state, emit, stderr, stdout
 from alphaforge.config import render_config
@@ -36,6 +37,8 @@ app.add_typer(data_cli.app, name="data")
 app.add_typer(features_cli.app, name="features")
 app.add_typer(targets_cli.app, name="targets")
 app.add_typer(check_cli.app, name="check")
+app.add_typer(holdout_cli.store_app, name="store")
+app.add_typer(holdout_cli.app, name="holdout")
 
 
 def _version(value: bool) -> None:

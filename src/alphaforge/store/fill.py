@@ -49,6 +49,7 @@ class CachedSources:
     feature_files: dict[str, Path]
     target_files: dict[str, Path]
     fingerprints: dict[str, Any]
+    skipped: list[str]
 
 
 def locate_sources(workspace: Workspace, targets: Sequence[str], features: FeatureSpec = None,
@@ -59,7 +60,7 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
     bars = load_bars(workspace, config)
     macro = load_aligned_macro(workspace, bars, config)
     series = check_macro(macro, len(bars))
-    usable, _ = available_features(as_features(spec, REGISTRY), list(bars.columns), series)
+    usable, skipped = available_features(as_features(spec, REGISTRY), list(bars.columns), series)
     data_key = data_fingerprint(bars, macro)
     cache = FeatureCache(workspace.features_dir)
     fingerprints = {f.name: feature_fingerprint(f) for f in usable}
@@ -82,22 +83,23 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
                                 fix=f"run `alphaforge targets build {' '.join(absent)}` first")
     return CachedSources(keys_file, feature_files, target_files, {
         "dataset": config.data.dataset, "data_fingerprint": data_key, "data_sha256": data_sha,
-        "features": fingerprints, "targets": target_keys})
+        "features": fingerprints, "targets": target_keys}, sorted(skipped))
 
 
-def _feature_table(sources: CachedSources) -> tuple[pa.Table, list[str]]:
-    """Keys and every feature column side by side (the cache stores them row-aligned)."""
+def _feature_table(sources: CachedSources) -> tuple[pa.Table, dict[str, list[str]]]:
+    """Keys and every feature column side by side (the cache stores them row-aligned), and each
+    feature's columns (a macro template has one per series)."""
     table = pq.read_table(sources.keys_file, columns=["symbol", "timestamp"])
-    names: list[str] = []
-    for path in sources.feature_files.values():
+    columns: dict[str, list[str]] = {}
+    for feature, path in sources.feature_files.items():
         part = pq.read_table(path)
         if part.num_rows != table.num_rows:
             raise InputError(f"cached feature file has {part.num_rows} rows, its keys {table.num_rows}",
                              where=str(path), fix="delete it and run `alphaforge features build` again")
         for name, column in zip(part.column_names, part.columns, strict=True):
             table = table.append_column(name, column)
-            names.append(name)
-    return table, names
+        columns[feature] = part.column_names
+    return table, columns
 
 
 def _target_table(sources: CachedSources) -> pa.Table:
@@ -150,7 +152,8 @@ def fill_store(workspace: Workspace, targets: Sequence[str] | None = None, *, fe
     """
     config = workspace.config()
     sources = locate_sources(workspace, list(targets or config.selection.targets), features, config)
-    feature_table, feature_names = _feature_table(sources)
+    feature_table, feature_columns = _feature_table(sources)
+    feature_names = [c for columns in feature_columns.values() for c in columns]
     target_table = _target_table(sources)
     target_names = list(sources.target_files)
     t1_names = [t1_column(t) for t in target_names]
@@ -177,7 +180,8 @@ def fill_store(workspace: Workspace, targets: Sequence[str] | None = None, *, fe
             create_prediction_table(connection, f"SELECT {column_list([*KEY_COLUMNS, *feature_names])} "
                                                 f"FROM keyed WHERE NOT labelled OR {held} {order}")
             connection.execute("DROP TABLE keyed")
-            write_meta(connection, {"features": feature_names, "targets": target_names, "events": events is not None,
+            write_meta(connection, {"features": feature_names, "feature_columns": feature_columns,
+                                    "skipped": sources.skipped, "targets": target_names, "events": events is not None,
                                     "sources": sources.fingerprints,
                                     "filled_at": datetime.now(UTC).isoformat(timespec="seconds")})
             counts = {table: row_count(connection, table) for table in (TRAINING, PREDICTION, "holdouts")}

@@ -1,31 +1,37 @@
 """Read a training matrix from the store: what training uses once the store is filled.
 
 Held-out setups are not in the ``training`` table (``holdout remove`` deleted them), so a
-model trained from this matrix cannot have seen them. Rows come in (symbol, timestamp) order,
-only rows labelled for the chosen target, with that target's ``t1`` for purging.
+model trained from this matrix cannot have seen them. The layout matches
+:func:`alphaforge.pipeline.matrix.training_matrix`: only rows labelled for the target,
+ordered by (timestamp, symbol), ``X`` indexed by (symbol, timestamp), ``t1`` for purging.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.store.db import FILL_FIX, column_list, connect, quote, table_exists
-from alphaforge.store.tables import TRAINING, read_meta
+from alphaforge.store.tables import TRAINING, as_utc, read_meta
 from alphaforge.targets.compute import t1_column
 from alphaforge.workspace import Workspace
 
 
-class TrainingMatrix(NamedTuple):
-    """Features ``X``, labels ``y``, ``keys`` (setup_id, symbol, timestamp) and ``t1``, row-aligned."""
+class StoreMatrix(NamedTuple):
+    """Features ``X`` (index symbol, timestamp), labels ``y``, label times ``t1``, ``setup_ids``, row-aligned;
+    the data fingerprint the store was filled from and the requested features it does not hold
+    because the data lacks their inputs."""
 
     X: pd.DataFrame
-    y: pd.Series
-    keys: pd.DataFrame
-    t1: pd.Series
+    y: np.ndarray
+    t1: pd.DatetimeIndex
+    setup_ids: np.ndarray
+    data_fingerprint: str
+    skipped: list[str]
 
 
 def store_has(workspace: Workspace, target: str) -> bool:
@@ -36,37 +42,46 @@ def store_has(workspace: Workspace, target: str) -> bool:
         return table_exists(connection, TRAINING) and target in read_meta(connection).get("targets", [])
 
 
-def _check_names(meta: dict, target: str, features: Sequence[str]) -> None:
-    if target not in meta.get("targets", []):
-        raise MissingInputError(f"target {target!r} is not in the store (it holds {meta.get('targets', [])})",
-                                where="store.duckdb", fix=f"refill it: `alphaforge store fill --targets {target} ...`")
-    unknown = [f for f in features if f not in meta.get("features", [])]
+def _feature_columns(meta: dict[str, Any], features: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """(store columns of ``features``, requested features skipped at fill for lack of inputs)."""
+    by_feature: dict[str, list[str]] = meta.get("feature_columns", {})
+    if features is None:
+        return [c for columns in by_feature.values() for c in columns], []
+    skipped = [f for f in features if f in meta.get("skipped", [])]
+    unknown = [f for f in features if f not in by_feature and f not in skipped]
     if unknown:
         raise InputError(f"feature(s) not in the store: {unknown[:8]}", where="store.duckdb",
-                         fix="choose features the store was filled with (`alphaforge store info`), or refill it")
+                         fix="refill the store with them (`alphaforge store fill`); `alphaforge store info` "
+                             "lists what it holds")
+    return [c for f in features if f in by_feature for c in by_feature[f]], skipped
 
 
 def read_training_matrix(workspace: Workspace, target: str, features: Sequence[str] | None = None,
-                         symbols: Sequence[str] | None = None) -> TrainingMatrix:
-    """The labelled rows of ``target`` for ``features`` (default: all in the store) and ``symbols``.
+                         symbols: Sequence[str] | None = None) -> StoreMatrix:
+    """The rows labelled for ``target``, with ``features`` (feature names; default all in the store),
+    for ``symbols`` (default all).
 
-    >>> X, y, keys, t1 = read_training_matrix(workspace, "fwd_ret_5")  # doctest: +SKIP
+    >>> matrix = read_training_matrix(workspace, "fwd_ret_5", ["px_ret_1"])  # doctest: +SKIP
     """
     with connect(workspace) as connection:
         if not table_exists(connection, TRAINING):
             raise MissingInputError("the store has no training table", where=str(workspace.store_path),
                                     fix=FILL_FIX)
         meta = read_meta(connection)
-        features = list(features) if features is not None else list(meta.get("features", []))
-        _check_names(meta, target, features)
-        where = [f"{quote(target)} IS NOT NULL"]
-        params: list[object] = []
+        if target not in meta.get("targets", []):
+            raise MissingInputError(f"target {target!r} is not in the store (it holds {meta.get('targets', [])})",
+                                    where=str(workspace.store_path),
+                                    fix=f"refill it with the target: `alphaforge store fill --targets {target}`")
+        columns, skipped = _feature_columns(meta, features)
+        where, params = [f"{quote(target)} IS NOT NULL"], list(symbols or [])
         if symbols:
             where.append(f"symbol IN ({', '.join('?' for _ in symbols)})")
-            params.extend(symbols)
-        columns = ["setup_id", "symbol", "timestamp", *features, target, t1_column(target)]
-        frame = connection.execute(f"SELECT {column_list(columns)} FROM {TRAINING} WHERE {' AND '.join(where)} "
-                                   "ORDER BY symbol, timestamp, event", params).df()
-    keys = frame[["setup_id", "symbol", "timestamp"]]
-    return TrainingMatrix(X=frame[features], y=frame[target].rename(target), keys=keys,
-                          t1=frame[t1_column(target)].rename("t1"))
+        selected = ["setup_id", "symbol", "timestamp", *columns, target, t1_column(target)]
+        frame = connection.execute(f"SELECT {column_list(selected)} FROM {TRAINING} WHERE {' AND '.join(where)} "
+                                   "ORDER BY timestamp, symbol, event", params).df()
+    index = pd.MultiIndex.from_arrays([frame["symbol"].to_numpy(dtype=str), as_utc(frame["timestamp"])],
+                                      names=["symbol", "timestamp"])
+    X = pd.DataFrame(frame[columns].to_numpy(dtype=np.float64), columns=columns, index=index)
+    return StoreMatrix(X=X, y=frame[target].to_numpy(dtype=np.float64), t1=as_utc(frame[t1_column(target)]),
+                       setup_ids=frame["setup_id"].to_numpy(dtype=str),
+                       data_fingerprint=meta["sources"]["data_fingerprint"], skipped=skipped)

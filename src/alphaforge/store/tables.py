@@ -62,6 +62,12 @@ def columns_of(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in connection.execute(f"DESCRIBE {quote(table)}").fetchall()]
 
 
+def as_utc(values: pd.Series) -> pd.DatetimeIndex:
+    """Times read back from DuckDB as tz-aware UTC nanoseconds (nanosecond columns come back naive)."""
+    index = pd.DatetimeIndex(values).as_unit("ns")
+    return index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+
+
 def row_count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
     """Rows in ``table`` (0 when it does not exist)."""
     if not table_exists(connection, table):
