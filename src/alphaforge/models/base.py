@@ -213,6 +213,16 @@ class ModelFamily(ABC):
                              where=f"model family {self.name}", fix="call predict")
         return self._raw_predict(self._matrix(X, check=True), X)
 
+    def outputs(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """What metrics and plots read: ``predict_proba`` for classifiers, ``predict`` for regression."""
+        return self.predict(X) if self.task == "regression" else self.predict_proba(X)
+
+    def encode(self, y: object) -> np.ndarray:
+        """Labels as the model sees them: classes encoded 0..K-1 (regression values unchanged)."""
+        self._check_fitted()
+        labels = _as_labels(y, len(np.asarray(y)))
+        return labels if self.classes_ is None else self._encode(labels)
+
     def feature_importance(self) -> pd.Series:
         """Importance of each feature (native gain/impurity, else permutation), summing to 1."""
         self._check_fitted()

@@ -1,0 +1,228 @@
+"""The model registry: ``models/<name>/<version>/`` in a workspace, and finding the model a
+consumer (predict, backtest) should use.
+
+A version folder holds::
+
+    config.json             family, parameters, target, ordered features and symbols, scope,
+                            training time range, data/feature fingerprints, library versions, seed
+    training_results.json   split, best iteration, metrics
+    best/  final/           each a saved model (model.json + the native model file)
+    plots/                  feature importance; ROC/calibration or predicted-vs-actual/residuals
+
+Versions are numbered ``v1, v2, ...`` per name. A version is written into a staging folder
+and renamed into place at the end, so a crash never leaves a half-written version.
+
+Tuning and extended CV save their best model with :func:`save_checkpoint` at
+:data:`CV_BEST_MODEL` and ``tuning/<study>/`` + :data:`CHECKPOINT_DIR`. :func:`resolve_model`
+looks, in order, at an explicit path, the latest final model, the extended-CV model, the
+newest tuning checkpoint; with none, it says which command to run. It never falls back to
+an untrained default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alphaforge.errors import InputError, MissingInputError
+from alphaforge.models import load_model
+from alphaforge.models.base import META_FILE, ModelFamily
+from alphaforge.models.compat import check_feature_order, check_symbols
+from alphaforge.workspace import atomic_write_json
+
+CONFIG_FILE = "config.json"
+RESULTS_FILE = "training_results.json"
+PLOTS_DIR = "plots"
+BEST_DIR = "best"
+FINAL_DIR = "final"
+CHECKPOINT_DIR = "best_model"
+CV_BEST_MODEL = Path("cv") / CHECKPOINT_DIR
+TUNING_DIR = "tuning"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.=-]*$")
+_VERSION = re.compile(r"^v(\d+)$")
+
+
+def check_name(name: str) -> str:
+    """A model name usable as a folder name; an :class:`InputError` otherwise."""
+    if not _NAME.match(name):
+        raise InputError(f"model name {name!r} is not a plain folder name", where="--name",
+                         fix="use letters, digits, '_', '-', '.' and '=' only")
+    return name
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MissingInputError(f"no {path.name}", where=str(path.parent),
+                                fix="re-run `alphaforge train`; this folder is incomplete") from None
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One registered version: ``models/<name>/<version>/``."""
+
+    name: str
+    version: str
+    path: Path
+
+    def config(self) -> dict[str, Any]:
+        return _read_json(self.path / CONFIG_FILE)
+
+    def results(self) -> dict[str, Any]:
+        return _read_json(self.path / RESULTS_FILE)
+
+    def summary(self) -> dict[str, Any]:
+        """One row of `models list`."""
+        config, results = self.config(), self.results()
+        validation = results.get("metrics", {}).get("validation", {})
+        return {"name": self.name, "version": self.version, "family": config.get("family"),
+                "target": config.get("target", {}).get("name"), "task": config.get("task"),
+                "symbols": len(config.get("symbols", [])), "features": len(config.get("features", [])),
+                "created": config.get("created"), "best_iteration": results.get("best_iteration"),
+                "validation": validation, "path": str(self.path)}
+
+
+class ModelRegistry:
+    """Model versions under a workspace's ``models/`` folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def names(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def versions(self, name: str) -> list[ModelVersion]:
+        """Versions of ``name``, oldest first."""
+        folder = self.root / name
+        if not folder.is_dir():
+            return []
+        found = [(int(m.group(1)), p.name) for p in folder.iterdir() if (m := _VERSION.match(p.name))
+                 and (p / CONFIG_FILE).is_file()]
+        return [ModelVersion(name, version, folder / version) for _, version in sorted(found)]
+
+    def all_versions(self) -> list[ModelVersion]:
+        return [v for name in self.names() for v in self.versions(name)]
+
+    def get(self, reference: str) -> ModelVersion:
+        """``name`` (its latest version) or ``name/version``."""
+        name, _, version = reference.partition("/")
+        versions = self.versions(name)
+        if not versions:
+            known = ", ".join(self.names()) or "none yet"
+            raise InputError(f"no model named {name!r} (models: {known})", where=str(self.root),
+                             fix="see `alphaforge models list`, or train one with `alphaforge train`")
+        if not version:
+            return versions[-1]
+        for candidate in versions:
+            if candidate.version == version:
+                return candidate
+        raise InputError(f"model {name!r} has no version {version!r}", where=str(self.root / name),
+                         fix=f"choose one of: {', '.join(v.version for v in versions)}")
+
+    def latest(self) -> ModelVersion | None:
+        """The most recently created version of any name."""
+        versions = self.all_versions()
+        if not versions:
+            return None
+        return max(versions, key=lambda v: (v.config().get("created", ""), int(v.version[1:])))
+
+    def create(self, name: str, write: Callable[[Path], None]) -> ModelVersion:
+        """A new version of ``name``: ``write`` fills a staging folder, which is then renamed into place."""
+        folder = self.root / check_name(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+        try:
+            write(staging)
+            while True:
+                existing = self.versions(name)
+                number = int(existing[-1].version[1:]) + 1 if existing else 1
+                target = folder / f"v{number}"
+                try:
+                    os.rename(staging, target)
+                except OSError:
+                    if target.exists():
+                        continue  # another writer took this number; take the next
+                    raise
+                return ModelVersion(name, target.name, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def save_checkpoint(directory: Path, model: ModelFamily, config: dict[str, Any]) -> Path:
+    """Save ``model`` and its ``config.json`` into ``directory`` (tuning/CV best models)."""
+    directory = Path(directory)
+    model.save(directory)
+    atomic_write_json(directory / CONFIG_FILE, config)
+    return directory
+
+
+@dataclass
+class ResolvedModel:
+    """A loaded model, the config it was trained with, where it came from and why it was chosen."""
+
+    model: ModelFamily
+    config: dict[str, Any]
+    path: Path
+    source: str
+
+    def check_compatible(self, features: Sequence[str], symbols: Sequence[str]) -> list[str]:
+        """Features exactly as in training (else an error listing them); returns unseen symbols.
+
+        Unseen symbols are an error for per-symbol models and a warning for cross-sectional ones.
+        """
+        check_feature_order(self.config["features"], features, where=f"model {self.path}")
+        return check_symbols(self.config.get("symbols", []), symbols, self.config.get("scope", "cross_sectional"),
+                             where=f"model {self.path}")
+
+
+def _load_dir(model_dir: Path, config_dir: Path, source: str) -> ResolvedModel:
+    config_path = config_dir / CONFIG_FILE
+    config = _read_json(config_path) if config_path.is_file() else {}
+    model = load_model(model_dir)
+    config.setdefault("features", model.feature_names_)
+    return ResolvedModel(model, config, model_dir, source)
+
+
+def load_path(path: Path, source: str = "explicit") -> ResolvedModel:
+    """A model from a path: a saved model folder, a version folder (its final model) or a name folder."""
+    path = Path(path)
+    if (path / META_FILE).is_file():
+        return _load_dir(path, path if (path / CONFIG_FILE).is_file() else path.parent, source)
+    if (path / FINAL_DIR / META_FILE).is_file():
+        return _load_dir(path / FINAL_DIR, path, source)
+    versions = ModelRegistry(path.parent).versions(path.name)
+    if versions:
+        return _load_dir(versions[-1].path / FINAL_DIR, versions[-1].path, source)
+    raise InputError("no model here", where=str(path),
+                     fix="pass a folder from `alphaforge models list` (models/<name>/<version>), or omit "
+                         "--model-path to use the latest model")
+
+
+def resolve_model(root: Path, model_path: Path | None = None) -> ResolvedModel:
+    """The model a consumer should use (see the module docstring for the order)."""
+    root = Path(root)
+    if model_path is not None:
+        return load_path(model_path)
+    latest = ModelRegistry(root / "models").latest()
+    if latest is not None:
+        return _load_dir(latest.path / FINAL_DIR, latest.path, "final")
+    if (root / CV_BEST_MODEL / META_FILE).is_file():
+        return load_path(root / CV_BEST_MODEL, "extended_cv")
+    checkpoints = sorted((root / TUNING_DIR).glob(f"*/{CHECKPOINT_DIR}/{META_FILE}"),
+                         key=lambda p: (p.stat().st_mtime_ns, str(p)))
+    if checkpoints:
+        return load_path(checkpoints[-1].parent, "tuning")
+    raise MissingInputError("no trained model in this workspace (no final model, extended-CV model or tuning "
+                            "checkpoint)", where=str(root),
+                            fix="train one first: `alphaforge train --target TARGET` (or `alphaforge run`), or "
+                                "pass --model-path")

@@ -1,0 +1,124 @@
+"""Best and final models: early stopping on a time-ordered validation split, then a refit on
+all the training data with the best iteration count.
+
+The validation split is the last ``validation_fraction`` of the distinct timestamps. Training
+rows whose label is not known before the validation period starts (``t1`` at or after its
+first timestamp) are purged, so no training label overlaps the validation period. The *best
+model* is trained on the remaining earlier rows and stops early on the validation loss; the
+*final model* is a fresh model of the same family and parameters trained on every row with
+exactly the best iteration count (families without iterations simply refit). Everything is
+seeded: the same data, parameters and seed give identical models and metrics.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.errors import InputError
+from alphaforge.models import make_model
+from alphaforge.models.base import ModelFamily, Task
+from alphaforge.models.devices import GpuFallbackWarning
+from alphaforge.models.metrics import score
+
+MIN_TIMES = 2
+
+
+@dataclass(frozen=True)
+class TimeSplit:
+    """Row positions of a time-ordered train/validation split."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    validation_start: pd.Timestamp
+    purged: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"train_rows": len(self.train), "validation_rows": len(self.validation),
+                "validation_start": self.validation_start.isoformat(), "purged_rows": self.purged}
+
+
+def time_split(timestamps: pd.Series | np.ndarray, t1: pd.Series | np.ndarray, validation_fraction: float) -> TimeSplit:
+    """The last ``validation_fraction`` of distinct times for validation; overlapping labels purged.
+
+    >>> times = pd.date_range("2024-01-01", periods=10, freq="D", tz="UTC")
+    >>> split = time_split(times, times + pd.Timedelta("2D"), 0.2)
+    >>> split.train.tolist(), split.validation.tolist(), split.purged
+    ([0, 1, 2, 3, 4, 5], [8, 9], 2)
+    """
+    if not 0.0 < validation_fraction < 1.0:
+        raise InputError(f"validation_fraction={validation_fraction} is outside (0, 1)",
+                         where="models.validation_fraction", fix="use e.g. 0.2")
+    times = pd.DatetimeIndex(timestamps)
+    ends = pd.DatetimeIndex(t1)
+    distinct = times.unique().sort_values()
+    n_validation = math.ceil(len(distinct) * validation_fraction)
+    if len(distinct) - n_validation < MIN_TIMES or n_validation < 1:
+        raise InputError(f"only {len(distinct)} distinct timestamps: too few for a train/validation split",
+                         where="training data", fix="use more bars (or a longer date range)")
+    start = distinct[len(distinct) - n_validation]
+    before = np.asarray(times < start)
+    known = before & np.asarray(ends < start)
+    train = np.flatnonzero(known)
+    if len(train) == 0:
+        raise InputError("every training label overlaps the validation period", where="training data",
+                         fix="use more bars, a shorter target horizon or a smaller validation_fraction")
+    return TimeSplit(train, np.flatnonzero(~before), start, int(before.sum() - known.sum()))
+
+
+@dataclass
+class TrainingOutcome:
+    """Both models, the split, their metrics and notices (e.g. GPU fallback)."""
+
+    best: ModelFamily
+    final: ModelFamily
+    split: TimeSplit
+    metrics: dict[str, dict[str, float]]
+    validation_output: np.ndarray
+    validation_labels: np.ndarray
+    notices: list[str] = field(default_factory=list)
+
+
+def _rows(X: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    return X if len(rows) == len(X) else X.iloc[rows]
+
+
+def _take(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if values is None else values[rows]
+
+
+def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Series | np.ndarray,
+                         t1: pd.Series | np.ndarray, family: str, task: Task, params: dict[str, Any] | None = None,
+                         seed: int = 0, device: str = "auto", validation_fraction: float = 0.2,
+                         early_stopping_rounds: int = 50, sample_weight: np.ndarray | None = None) -> TrainingOutcome:
+    """Fit the best model (early stopping on the validation split) and the final model (all rows).
+
+    ``X`` rows are samples in time order, ``timestamps``/``t1`` their times and label times.
+    Metrics: ``train`` and ``validation`` of the best model, ``final_in_sample`` of the final
+    model on all rows (in-sample, for reference only).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    split = time_split(timestamps, t1, validation_fraction)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GpuFallbackWarning)
+        best = make_model(family, task=task, params=params, seed=seed, device=device,
+                          early_stopping_rounds=early_stopping_rounds)
+        train_x, val_x = _rows(X, split.train), _rows(X, split.validation)
+        best.fit(train_x, y[split.train], sample_weight=_take(weights, split.train),
+                 eval_set=(val_x, y[split.validation]), eval_sample_weight=_take(weights, split.validation))
+        final = best.with_iterations(best.best_iteration_).fit(X, y, sample_weight=weights)
+    notices = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, GpuFallbackWarning)))
+    validation_output = best.outputs(val_x)
+    validation_labels = best.encode(y[split.validation])
+    metrics = {
+        "train": score(task, best.encode(y[split.train]), best.outputs(train_x), _take(weights, split.train)),
+        "validation": score(task, validation_labels, validation_output, _take(weights, split.validation)),
+        "final_in_sample": score(task, final.encode(y), final.outputs(X), weights),
+    }
+    return TrainingOutcome(best, final, split, metrics, validation_output, validation_labels, notices)

@@ -1,0 +1,121 @@
+"""The training matrix: features and one target for every labelled (symbol, timestamp).
+
+``training_matrix`` reads the workspace's raw bars (and aligned macro) as the config selects
+them, builds features through the feature cache (``data/features/``) and the target through
+the target cache (``data/targets/``), and joins them row by row. Rows without a label are
+dropped; missing feature values stay NaN (LightGBM/XGBoost/histogram boosting handle them;
+other families fit an imputer inside the training fold). Rows are ordered by
+(timestamp, symbol) so that a time-ordered split is a split of rows, and ``X`` is indexed by
+(symbol, timestamp) so sequence models can find each symbol's history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.config import Config
+from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.errors import InputError
+from alphaforge.features import REGISTRY, combine_spec, resolve_features
+from alphaforge.features.cache import FeatureCache, data_fingerprint, feature_fingerprint
+from alphaforge.features.registry import Feature
+from alphaforge.models.base import Task
+from alphaforge.targets import TargetCache, build_targets, parse_target, t1_column
+from alphaforge.workspace import Workspace
+
+REGRESSION_KINDS = ("fwd_ret", "fwd_logret", "fwd_volret")
+"""Target kinds with continuous labels; every other kind is a classification."""
+
+
+@dataclass
+class TrainingMatrix:
+    """Features ``X`` (fixed column order, index (symbol, timestamp)), labels ``y`` and their spans."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    timestamps: pd.DatetimeIndex
+    t1: pd.DatetimeIndex
+    target: str
+    task: Task
+    data_fingerprint: str
+    feature_fingerprint: str
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [str(c) for c in self.X.columns]
+
+    @property
+    def symbols(self) -> list[str]:
+        """Symbols present, sorted."""
+        return sorted(self.X.index.get_level_values("symbol").unique().astype(str))
+
+
+def task_of(target: str, labels: np.ndarray) -> Task:
+    """``regression`` for forward-return kinds; else ``binary`` (two classes) or ``multiclass``.
+
+    >>> task_of("fwd_ret_5", np.array([0.1, -0.2])), task_of("tb_10_1.0_1.0", np.array([-1.0, 0.0, 1.0]))
+    ('regression', 'multiclass')
+    """
+    if parse_target(target).kind in REGRESSION_KINDS:
+        return "regression"
+    return "binary" if len(np.unique(labels)) <= 2 else "multiclass"
+
+
+def features_fingerprint(features: Sequence[Feature], columns: Sequence[str]) -> str:
+    """sha256 over the feature definitions (code and parameters) and the ordered output columns."""
+    digest = hashlib.sha256()
+    for feature in features:
+        digest.update(f"{feature.name}={feature_fingerprint(feature)}\n".encode())
+    digest.update(",".join(columns).encode())
+    return digest.hexdigest()
+
+
+def training_matrix(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None = None,
+                    features: Sequence[str] | None = None) -> TrainingMatrix:
+    """The labelled feature table for ``target`` (see the module docstring).
+
+    ``features`` (names, groups or patterns) overrides the config's feature set; ``symbols``
+    the config's symbols. Notices (e.g. features skipped for lack of inputs) are collected.
+    """
+    canonical = parse_target(target).name
+    spec = list(features) if features else combine_spec(config.features.include, config.features.exclude)
+    selected = resolve_features(spec, REGISTRY)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bars = load_bars(workspace, config, symbols=list(symbols) if symbols else None)
+        macro = load_aligned_macro(workspace, bars, config)
+        built = FeatureCache(workspace.features_dir).build(bars, macro, selected)
+        targets, _ = build_targets(bars, [canonical], data_sha256=data_fingerprint(bars),
+                                   cache=TargetCache(workspace.targets_dir))
+    frame = built.frame
+    if not (frame["symbol"].astype(str).to_numpy() == targets["symbol"].to_numpy()).all():
+        raise InputError("feature and target rows are not aligned", where="training matrix",
+                         fix="clear data/features and data/targets and run again")
+    labels = targets[canonical].to_numpy(dtype=np.float64)
+    keep = np.flatnonzero(np.isfinite(labels))
+    if len(keep) == 0:
+        raise InputError(f"target {canonical} has no label on these bars", where="training data",
+                         fix="use more bars per symbol than the target's horizon, or another target")
+    symbol = frame["symbol"].to_numpy().astype(str)
+    stamps = _utc(frame["timestamp"])
+    order = keep[np.lexsort((symbol[keep], stamps.asi8[keep]))]
+    columns = [c for c in frame.columns if c not in ("symbol", "timestamp")]
+    index = pd.MultiIndex.from_arrays([symbol[order], stamps[order]], names=["symbol", "timestamp"])
+    X = pd.DataFrame(frame[columns].to_numpy(dtype=np.float64)[order], columns=columns, index=index)
+    y = labels[order]
+    return TrainingMatrix(X=X, y=y, timestamps=stamps[order], t1=_utc(targets[t1_column(canonical)])[order],
+                          target=canonical, task=task_of(canonical, y), data_fingerprint=built.data_fingerprint,
+                          feature_fingerprint=features_fingerprint(selected, columns),
+                          notices=list(dict.fromkeys(str(w.message) for w in caught)))
+
+
+def _utc(values: pd.Series) -> pd.DatetimeIndex:
+    stamps = pd.DatetimeIndex(values)
+    return stamps.tz_localize("UTC") if stamps.tz is None else stamps.tz_convert("UTC")
