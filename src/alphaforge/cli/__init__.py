@@ -21,6 +21,7 @@ from alphaforge.cli import data as data_cli
 from alphaforge.cli import features as features_cli
 from alphaforge.cli import holdout as holdout_cli
 from alphaforge.cli import targets as targets_cli
+from alphaforge.cli import tuning as tuning_cli
 from alphaforge.cli._common import AppState, JsonOption, app_state, emit, stderr, stdout
 from alphaforge.config import render_config
 from alphaforge.errors import AlphaForgeError
@@ -39,6 +40,9 @@ app.add_typer(targets_cli.app, name="targets")
 app.add_typer(check_cli.app, name="check")
 app.add_typer(holdout_cli.store_app, name="store")
 app.add_typer(holdout_cli.app, name="holdout")
+app.command("tune")(tuning_cli.tune)
+app.command("cv")(tuning_cli.cv)
+app.command("analyze")(tuning_cli.analyze)
 
 
 def _version(value: bool) -> None:

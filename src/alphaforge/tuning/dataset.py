@@ -26,9 +26,10 @@ from alphaforge.workspace import Workspace
 class TuningData:
     """Labelled rows of one target: ``X``, ``y`` and ``spans`` aligned row by row.
 
-    ``task`` is ``regression``, ``binary`` or ``multiclass``; ``fingerprint`` identifies the
-    data (a study refuses to continue on different data); ``symbols`` and ``features`` are
-    recorded in ``best_config.json`` for the final training.
+    ``X`` keeps the matrix's (symbol, timestamp) index (sequence models read it). ``task`` is
+    ``regression``, ``binary`` or ``multiclass``; ``fingerprint`` identifies the data (a study
+    refuses to continue on different data); ``symbols`` and ``features`` are recorded with
+    every checkpoint and in ``best_config.json`` for the final training.
     """
 
     target: str
@@ -60,18 +61,28 @@ class TuningData:
         return self.spans.t0
 
 
-def fingerprint_of(parts: Any) -> str:
-    """sha256 of a JSON-able description of the inputs (e.g. the matrix's input fingerprints)."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+def thin(data: TuningData, max_rows: int) -> TuningData:
+    """Keep every k-th sample time (all symbols at once) so at most about ``max_rows`` rows remain.
+
+    Whole cross-sections stay together and each row keeps its own t1, so purging stays exact;
+    an embargo counted in bars then counts kept sample times. ``max_rows=0`` keeps everything.
+    """
+    if max_rows <= 0 or len(data.y) <= max_rows:
+        return data
+    grid = np.unique(data.times)
+    step = int(np.ceil(len(data.y) / max_rows))
+    rows = np.flatnonzero(np.isin(data.times, grid[::step]))
+    return TuningData(data.target, data.X.iloc[rows], data.y[rows], data.spans[rows], data.task,
+                      fingerprint_of([data.fingerprint, "every", step]))
 
 
-def load_tuning_data(workspace: Workspace, config: Config, target: str) -> TuningData:
-    """The training matrix of ``target`` on the configured symbols, as :class:`TuningData`."""
+def load_tuning_data(workspace: Workspace, config: Config, target: str, max_rows: int = 0) -> TuningData:
+    """The training matrix of ``target`` on the configured symbols, thinned to ``max_rows`` rows."""
     from alphaforge.pipeline.matrix import training_matrix
-    from alphaforge.selection.scoring import task_of
 
-    X, y, keys, t1, fingerprints = training_matrix(workspace, config, target, config.data.symbols or None)
-    labels = np.asarray(y, dtype=np.float64)
-    spans = LabelSpans.from_arrays(pd.Series(keys["timestamp"]).to_numpy(), pd.Series(t1).to_numpy(),
-                                   keys["symbol"])
-    return TuningData(target, X.reset_index(drop=True), labels, spans, task_of(labels), fingerprint_of(fingerprints))
+    matrix = training_matrix(workspace, config, target, config.data.symbols or None)
+    symbols = matrix.X.index.get_level_values("symbol").astype(str).to_numpy()
+    spans = LabelSpans.from_arrays(matrix.timestamps, matrix.t1, symbols)
+    data = TuningData(matrix.target, matrix.X, matrix.y, spans, matrix.task,
+                      fingerprint_of([matrix.data_fingerprint, matrix.feature_fingerprint]))
+    return thin(data, max_rows)

@@ -9,7 +9,9 @@ its peers; the fold scores are kept as the trial's ``fold_scores`` user attribut
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,14 +23,26 @@ from alphaforge.tuning.metrics import Metric
 from alphaforge.tuning.spaces import Space, suggest
 
 
+@dataclass(frozen=True)
+class FoldFit:
+    """One fold: the fitted model, its output on the test rows, the score and the training seconds."""
+
+    model: ModelFamily
+    output: np.ndarray
+    score: float
+    seconds: float
+
+
 def fit_and_score(data: TuningData, family: str, params: Mapping[str, Any], metric: Metric,
-                  train: np.ndarray, test: np.ndarray, seed: int) -> tuple[ModelFamily, float]:
+                  train: np.ndarray, test: np.ndarray, seed: int) -> FoldFit:
     """Fit ``family`` with ``params`` on the ``train`` rows and score it on the ``test`` rows."""
     model = make_model(family, task=data.task, params=dict(params), seed=seed)
+    started = time.perf_counter()
     model.fit(data.X.iloc[train], data.y[train])
+    seconds = time.perf_counter() - started
     test_x = data.X.iloc[test]
     output = model.predict_proba(test_x) if metric.uses_proba else model.predict(test_x)
-    return model, metric.score(data.y[test], output, data.times[test], model.classes_)
+    return FoldFit(model, output, metric.score(data.y[test], output, data.times[test], model.classes_), seconds)
 
 
 class CVObjective:
@@ -55,8 +69,9 @@ class CVObjective:
         scores: list[float] = []
         model = None
         for step, (train, test) in enumerate(self.folds):
-            model, score = fit_and_score(self.data, self.family, params, self.metric, train, test, self.seed)
-            scores.append(score)
+            fold = fit_and_score(self.data, self.family, params, self.metric, train, test, self.seed)
+            model = fold.model
+            scores.append(fold.score)
             trial.set_user_attr("fold_scores", scores)
             trial.report(float(np.mean(scores)), step)
             if trial.should_prune():

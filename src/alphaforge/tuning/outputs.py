@@ -6,7 +6,8 @@
 - ``param_importances.json`` and ``.png``: Optuna's default importance evaluator (PED-ANOVA)
   over the complete trials;
 - ``checkpoints/trial_<n>/``: the last-fold model of each of the top-k trials, saved in the
-  family's native format (no pickles); trials that fall out of the top k lose theirs.
+  family's native format (no pickles) with its ``config.json``; trials that fall out of the
+  top k lose theirs; ``best_model/`` holds the best trial's (the registry finds it there).
 
 Every file is written atomically; plots use matplotlib's object API (no global pyplot state),
 so threads and processes can write side by side.
@@ -14,11 +15,13 @@ so threads and processes can write side by side.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import optuna
@@ -26,7 +29,9 @@ from matplotlib.figure import Figure
 from optuna.trial import FrozenTrial, TrialState
 
 from alphaforge.models import ModelFamily
-from alphaforge.tuning.phases import PHASE_ATTR, PHASES, best_trials
+from alphaforge.models.registry import CHECKPOINT_DIR, save_checkpoint
+from alphaforge.tuning.dataset import TuningData
+from alphaforge.tuning.phases import NARROWED_ATTR, PHASE_ATTR, PHASES, best_trials
 from alphaforge.workspace import atomic_path, atomic_write_json
 
 CHECKPOINTS = "checkpoints"
@@ -60,7 +65,10 @@ def phase_summary(study: optuna.Study, planned: dict[str, int]) -> dict[str, dic
 def write_trial_results(study: optuna.Study, path: Path, planned: dict[str, int]) -> dict[str, Any]:
     """``trial_results.json``; returns what it wrote."""
     best = best_trials(study, 1)
-    result = {"study": study.study_name, "direction": study.direction.name.lower(), **study.user_attrs,
+    attrs = dict(study.user_attrs)
+    if NARROWED_ATTR in attrs:  # stored as JSON text; shown as {name: distribution}
+        attrs[NARROWED_ATTR] = {n: json.loads(t) for n, t in json.loads(attrs[NARROWED_ATTR]).items()}
+    result = {"study": study.study_name, "direction": study.direction.name.lower(), **attrs,
               "phases": phase_summary(study, planned), "best": trial_record(best[0]) if best else None,
               "trials": [trial_record(t) for t in study.get_trials(deepcopy=False)]}
     atomic_write_json(path, result)
@@ -119,13 +127,20 @@ def write_importances(study: optuna.Study, directory: Path) -> dict[str, float]:
     return importances
 
 
-def save_checkpoint(directory: Path, number: int, model: ModelFamily) -> Path:
-    """Save ``model`` as ``checkpoints/trial_<number>/`` (written aside, then renamed into place)."""
-    target = directory / CHECKPOINTS / f"trial_{number}"
+def model_config(data: TuningData, family: str, params: dict[str, Any], seed: int,
+                 source: dict[str, Any]) -> dict[str, Any]:
+    """The ``config.json`` saved beside a checkpoint (what predict/backtest need to use the model)."""
+    return {"family": family, "target": data.target, "task": data.task, "params": params,
+            "features": data.features, "symbols": data.symbols, "scope": "cross_sectional", "seed": seed,
+            "data_fingerprint": data.fingerprint, "source": source}
+
+
+def save_model_dir(target: Path, model: ModelFamily, config: dict[str, Any]) -> Path:
+    """Save ``model`` and ``config`` as the folder ``target``, written aside and renamed into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".trial_{number}.", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        model.save(staging)
+        save_checkpoint(staging, model, config)
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
@@ -144,16 +159,23 @@ def keep_checkpoints(directory: Path, numbers: set[int]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def checkpoint_callback(directory: Path, top_k: int, pop_model: Any) -> Any:
-    """An ``optimize`` callback saving the finished trial's model while it is in the top ``top_k``."""
+def checkpoint_callback(directory: Path, top_k: int, pop_model: Callable[[int], ModelFamily | None],
+                        config_of: Callable[[FrozenTrial], dict[str, Any]]) -> Callable[[optuna.Study, FrozenTrial], None]:
+    """An ``optimize`` callback saving a finished trial's model while it is in the top ``top_k``.
+
+    The best trial's model is also ``tuning/<study>/best_model/``, where predict and backtest
+    find it when no final model exists yet.
+    """
 
     def callback(study: optuna.Study, trial: FrozenTrial) -> None:
         model = pop_model(trial.number)
         if top_k <= 0 or model is None or trial.state != TrialState.COMPLETE:
             return
-        top = {t.number for t in best_trials(study, top_k)}
-        if trial.number in top:
-            save_checkpoint(directory, trial.number, model)
-        keep_checkpoints(directory, top)
+        top = best_trials(study, top_k)
+        if trial.number in {t.number for t in top}:
+            save_model_dir(directory / CHECKPOINTS / f"trial_{trial.number}", model, config_of(trial))
+        if top[0].number == trial.number:
+            save_model_dir(directory / CHECKPOINT_DIR, model, config_of(trial))
+        keep_checkpoints(directory, {t.number for t in top})
 
     return callback

@@ -17,10 +17,11 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from alphaforge.config import Config
+from alphaforge.targets import parse_target
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.metrics import Metric, resolve_metric
 from alphaforge.tuning.objective import CVObjective
-from alphaforge.tuning.outputs import checkpoint_callback, write_history, write_importances, write_trial_results
+from alphaforge.tuning.outputs import checkpoint_callback, model_config, write_history, write_importances, write_trial_results
 from alphaforge.tuning.phases import (
     PHASE_ATTR,
     make_pruner,
@@ -65,11 +66,15 @@ class TuneSettings:
 
     @classmethod
     def from_config(cls, config: Config, **overrides: Any) -> TuneSettings:
-        """Settings from ``config.tuning`` and ``config.seed``; ``None`` overrides are ignored."""
+        """Settings from ``config.tuning`` and ``config.seed``; ``None`` overrides are ignored.
+
+        The target is stored under its canonical name, so every spelling finds the same study.
+        """
         section = config.tuning
         base = cls(**{name: getattr(section, name) for name in cls.__dataclass_fields__ if hasattr(section, name)},
                    seed=config.seed)
-        return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+        settings = replace(base, **{k: v for k, v in overrides.items() if v is not None})
+        return replace(settings, target=parse_target(settings.target).name)
 
     @property
     def study(self) -> str:
@@ -135,7 +140,10 @@ def tune(workspace: Workspace, data: TuningData, settings: TuneSettings, *,
     objective = CVObjective(data, settings.family, space, metric,
                             walk_forward_folds(data, settings.n_splits, settings.embargo), settings.seed)
     deadline = time.monotonic() + settings.timeout_s if settings.timeout_s > 0 else None
-    callbacks = [checkpoint_callback(directory, settings.checkpoints, objective.pop_model)]
+    callbacks = [checkpoint_callback(directory, settings.checkpoints, objective.pop_model,
+                                     lambda trial: model_config(data, settings.family, trial.params, settings.seed, {
+                                         "stage": "tuning", "study": settings.study, "trial": trial.number,
+                                         "phase": trial.user_attrs.get(PHASE_ATTR), "value": trial.value}))]
     if on_trial is not None:
         callbacks.append(on_trial)
     pruner = make_pruner(settings.pruner, settings.n_splits)

@@ -1,0 +1,55 @@
+"""The tuning chain on a workspace: what `alphaforge tune`, `cv` and `analyze` (and the
+pipeline's stages) call.
+
+Each reads the configuration (``[tuning]``, overridable per call), loads the same training
+data through the shared training matrix, runs its library step and returns a JSON-able
+summary. The study is found from (target, family) and the storage URL, so `cv` and `analyze`
+find what `tune` made; a missing prerequisite names the command to run first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alphaforge.config import Config
+from alphaforge.tuning.analysis import analyze
+from alphaforge.tuning.dataset import TuningData, load_tuning_data
+from alphaforge.tuning.extended import ExtendedSettings, extended_cv
+from alphaforge.tuning.study import load_existing_study
+from alphaforge.tuning.tune import TuneSettings, tune
+from alphaforge.workspace import Workspace
+
+
+def tuning_data(workspace: Workspace, config: Config, target: str) -> TuningData:
+    """The rows tuning and cv score on (thinned to ``[tuning] max_rows``)."""
+    return load_tuning_data(workspace, config, target, config.tuning.max_rows)
+
+
+def run_tune(workspace: Workspace, config: Config, **overrides: Any) -> dict[str, Any]:
+    """Run or resume the study; ``overrides`` are :class:`TuneSettings` fields (None = config)."""
+    settings = TuneSettings.from_config(config, **overrides)
+    data = tuning_data(workspace, config, settings.target)
+    return tune(workspace, data, settings).to_dict()
+
+
+def run_extended_cv(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
+                    storage: str | None = None, top_n: int | None = None, scheme: str | None = None,
+                    n_splits: int | None = None, iterations: int | None = None) -> dict[str, Any]:
+    """Re-score the study's top configurations with more folds (`alphaforge cv`)."""
+    section = config.tuning
+    settings = TuneSettings.from_config(config, target=target, family=family, storage=storage)
+    study = load_existing_study(settings.storage_url(workspace), settings.study)
+    extended = ExtendedSettings(top_n=top_n or section.top_n, scheme=scheme or section.cv_scheme,  # type: ignore[arg-type]
+                                n_splits=n_splits or section.cv_splits, embargo=section.embargo,
+                                iterations=section.cv_iterations if iterations is None else iterations,
+                                seed=config.seed)
+    data = tuning_data(workspace, config, settings.target)
+    return extended_cv(workspace, study, data, extended)
+
+
+def run_analyze(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
+                storage: str | None = None) -> dict[str, Any]:
+    """Pick the best configuration into ``analysis/best_config.json`` (`alphaforge analyze`)."""
+    settings = TuneSettings.from_config(config, target=target, family=family, storage=storage)
+    url = settings.storage_url(workspace)
+    return analyze(workspace, load_existing_study(url, settings.study), url)
