@@ -40,7 +40,8 @@ SHARED = ["ta_rsi_14", "ta_macd_line", "ta_macd_signal", "ta_macd_hist", "ta_bb_
 def _talib_matrix(bars: pd.DataFrame) -> np.ndarray:
     """The SHARED outputs with TA-Lib, symbol by symbol, into one float64 matrix."""
     columns = {c: bars[c].to_numpy(dtype=np.float64) for c in ("high", "low", "close", "volume")}
-    edges = np.flatnonzero(np.r_[True, bars["symbol"].to_numpy()[1:] != bars["symbol"].to_numpy()[:-1], True])
+    codes, _ = pd.factorize(bars["symbol"])  # as compute_features finds its symbols
+    edges = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
     out = np.empty((len(bars), len(SHARED)), order="F")
     for start, stop in itertools.pairwise(edges):
         h, l, c, v = (columns[k][start:stop] for k in ("high", "low", "close", "volume"))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.features._grid import Grid
+from alphaforge.features._memo import shared_intermediates
 from alphaforge.features.registry import MACRO_INPUT, REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec, resolve_features
 
@@ -137,11 +138,30 @@ def _checked(feature: Feature, values: object, length: int) -> np.ndarray:
     return array
 
 
+def _start(block: _Block, feature: Feature) -> int:
+    """First row a feature reads in a block: its own warm-up before the kept rows."""
+    return max(block.start, block.first - feature.lookback)
+
+
+class _Slices:
+    """One array object per (column, start) in a block, so shared helpers recognise their inputs."""
+
+    def __init__(self, block: _Block) -> None:
+        self.block = block
+        self._cache: dict[tuple[str, int], np.ndarray] = {}
+
+    def of(self, inputs: dict[str, np.ndarray], column: str, feature: Feature) -> np.ndarray:
+        start = _start(self.block, feature)
+        key = (column, start)
+        if key not in self._cache:
+            self._cache[key] = inputs[column][start:self.block.stop]
+        return self._cache[key]
+
+
 def _block_values(feature: Feature, block: _Block, inputs: dict[str, np.ndarray]) -> np.ndarray:
-    """One feature on one symbol's block: computed from its own warm-up, the kept rows returned."""
-    start = max(block.start, block.first - feature.lookback)
-    values = feature.compute(**{c: v[start:block.stop] for c, v in inputs.items()})
-    return _checked(feature, values, block.stop - start)[block.first - start:]
+    """One feature on its slices of one symbol's block; the kept rows returned."""
+    start = _start(block, feature)
+    return _checked(feature, feature.compute(**inputs), block.stop - start)[block.first - start:]
 
 
 def available_features(features: Sequence[Feature], columns: Sequence[str], macro_series: Sequence[str],
@@ -216,13 +236,16 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
     for block in blocks:
         window = slice(at, at + block.stop - block.first)
         rows[window] = np.arange(block.first, block.stop)
-        for feature in [*per_symbol, *bases.values()]:
-            values = _block_values(feature, block, {c: inputs[c] for c in feature.inputs})
-            target = matrix[:, column[feature.name]] if feature.name in column else base_values[feature.name]
-            target[window] = values
-        for feature in templates:
-            for name, values in macro_values.items():
-                matrix[window, column[f"{feature.name}_{name}"]] = _block_values(feature, block, {MACRO_INPUT: values})
+        with shared_intermediates():  # features of this block share helpers' results (same input slices)
+            slices = _Slices(block)
+            for feature in [*per_symbol, *bases.values()]:
+                values = _block_values(feature, block, {c: slices.of(inputs, c, feature) for c in feature.inputs})
+                target = matrix[:, column[feature.name]] if feature.name in column else base_values[feature.name]
+                target[window] = values
+            for feature in templates:
+                for name, values in macro_values.items():
+                    matrix[window, column[f"{feature.name}_{name}"]] = _block_values(
+                        feature, block, {MACRO_INPUT: values[_start(block, feature):block.stop]})
         at = window.stop
 
     grid = Grid.of(ns[rows], codes[rows]) if cross else None

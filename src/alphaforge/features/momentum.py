@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from alphaforge.features.registry import register
+from alphaforge.features._memo import shared
 from alphaforge.features.windows import (
     ema,
     ema_lookback,
@@ -32,19 +33,20 @@ def rsi(close: np.ndarray, *, window: int) -> np.ndarray:
     return 100.0 * safe_divide(gains, gains + losses)
 
 
-def _fast_k(high: np.ndarray, low: np.ndarray, close: np.ndarray, window: int) -> np.ndarray:
+@shared
+def _slow_k(high: np.ndarray, low: np.ndarray, close: np.ndarray, window: int, smooth: int) -> np.ndarray:
     lowest = rolling_min(low, window)
-    return 100.0 * safe_divide(close - lowest, rolling_max(high, window) - lowest)
+    return rolling_mean(100.0 * safe_divide(close - lowest, rolling_max(high, window) - lowest), smooth)
 
 
 def stoch_k(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int, smooth: int) -> np.ndarray:
     """Slow stochastic %K, 0..100: the position of close in the ``window``-bar range, averaged over ``smooth``."""
-    return rolling_mean(_fast_k(high, low, close, window), smooth)
+    return _slow_k(high, low, close, window, smooth)
 
 
 def stoch_d(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int, smooth: int) -> np.ndarray:
     """Stochastic %D: slow %K averaged over another ``smooth`` bars."""
-    return rolling_mean(stoch_k(high, low, close, window=window, smooth=smooth), smooth)
+    return rolling_mean(_slow_k(high, low, close, window, smooth), smooth)
 
 
 def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:

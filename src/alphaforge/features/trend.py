@@ -10,30 +10,38 @@ from __future__ import annotations
 import numpy as np
 
 from alphaforge.features.registry import register
+from alphaforge.features._memo import shared
 from alphaforge.features.windows import ema, ema_lookback, lag, safe_divide, span_alpha, wilder_alpha
 
 
-def _macd(close: np.ndarray, fast: int, slow: int, signal: int) -> tuple[np.ndarray, np.ndarray]:
-    line = ema(close, span_alpha(fast)) - ema(close, span_alpha(slow))
-    return line, ema(line, span_alpha(signal))
+@shared
+def _macd(close: np.ndarray, fast: int, slow: int) -> np.ndarray:
+    """Fast EMA minus slow EMA of close, in price units."""
+    return ema(close, span_alpha(fast)) - ema(close, span_alpha(slow))
+
+
+@shared
+def _macd_signal(close: np.ndarray, fast: int, slow: int, signal: int) -> np.ndarray:
+    """EMA of the MACD line, in price units."""
+    return ema(_macd(close, fast, slow), span_alpha(signal))
 
 
 def macd_line(close: np.ndarray, *, fast: int, slow: int) -> np.ndarray:
     """MACD line (fast EMA minus slow EMA of close) over close."""
-    return (ema(close, span_alpha(fast)) - ema(close, span_alpha(slow))) / close
+    return _macd(close, fast, slow) / close
 
 
 def macd_signal(close: np.ndarray, *, fast: int, slow: int, signal: int) -> np.ndarray:
     """MACD signal line (EMA of the MACD line) over close."""
-    return _macd(close, fast, slow, signal)[1] / close
+    return _macd_signal(close, fast, slow, signal) / close
 
 
 def macd_hist(close: np.ndarray, *, fast: int, slow: int, signal: int) -> np.ndarray:
     """MACD histogram (line minus signal) over close."""
-    line, sig = _macd(close, fast, slow, signal)
-    return (line - sig) / close
+    return (_macd(close, fast, slow) - _macd_signal(close, fast, slow, signal)) / close
 
 
+@shared
 def _directional(high: np.ndarray, low: np.ndarray, close: np.ndarray,
                  window: int) -> tuple[np.ndarray, np.ndarray]:
     """+DI and -DI, 0..100: Wilder-smoothed directional movement over Wilder-smoothed true range."""
@@ -46,6 +54,7 @@ def _directional(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     return 100.0 * safe_divide(ema(plus_dm, alpha), range_), 100.0 * safe_divide(ema(minus_dm, alpha), range_)
 
 
+@shared
 def true_range(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
     """max(high - low, |high - previous close|, |low - previous close|); NaN on the first row."""
     previous = lag(close, 1)

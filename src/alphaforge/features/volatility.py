@@ -13,6 +13,7 @@ import numpy as np
 
 from alphaforge.features.registry import register
 from alphaforge.features.trend import true_range
+from alphaforge.features._memo import shared
 from alphaforge.features.windows import (
     ema,
     ema_lookback,
@@ -30,6 +31,7 @@ def natr(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -
     return ema(true_range(high, low, close), wilder_alpha(window)) / close
 
 
+@shared
 def _bollinger(close: np.ndarray, window: int, width: float) -> tuple[np.ndarray, np.ndarray]:
     """Middle band (SMA) and half-width (``width`` population standard deviations)."""
     return rolling_mean(close, window), width * rolling_std(close, window)
@@ -69,6 +71,7 @@ def garman_klass_vol(open: np.ndarray, high: np.ndarray, low: np.ndarray, close:
     return np.sqrt(np.maximum(variance, 0.0))
 
 
+@shared
 def _central_moments(close: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Second, third and fourth central moments of the last ``window`` log returns."""
     r = log_returns(close)

@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+from alphaforge.features._memo import shared
 
 EMA_TAIL = 1e-9
 """Weight mass an EMA truncation may drop; sets the window of every exponential average."""
@@ -63,6 +64,20 @@ def _shift(x: np.ndarray, rows: int) -> np.ndarray:
     return out
 
 
+def _combine_older(ufunc: np.ufunc, newer: np.ndarray, older: np.ndarray, rows: int,
+                   factor: float = 1.0) -> np.ndarray:
+    """A fresh array: ufunc(newer[t], factor * older[t - rows]), NaN for t < rows."""
+    out = np.empty_like(newer)
+    length = len(newer)
+    out[: min(rows, length)] = np.nan
+    if rows < length:
+        lagged = older[: length - rows]
+        if factor != 1.0:
+            lagged = np.multiply(lagged, factor, out=out[rows:])
+        ufunc(newer[rows:], lagged, out=out[rows:])
+    return out
+
+
 def decayed_sum(x: np.ndarray, n: int, decay: float = 1.0) -> np.ndarray:
     """sum_{j < n} decay**j * x[t - j]: the window sum (decay 1) or an exponential window.
 
@@ -75,18 +90,16 @@ def decayed_sum(x: np.ndarray, n: int, decay: float = 1.0) -> np.ndarray:
     size, offset, remaining = 1, 0, n
     while remaining:
         if remaining & 1:
-            term = _shift(block, offset)
-            if decay != 1.0 and offset:
-                term *= decay ** offset
-            total = term if total is None else np.add(total, term, out=total)
+            if total is None:
+                total = _shift(block, offset)
+                if decay != 1.0 and offset:
+                    total *= decay ** offset
+            else:
+                total = _combine_older(np.add, total, block, offset, decay ** offset)
             offset += size
         remaining >>= 1
         if remaining:
-            older = _shift(block, size)
-            if decay != 1.0:
-                older *= decay ** size
-            older += block
-            block = older
+            block = _combine_older(np.add, block, block, size, decay ** size)
             size *= 2
     return total if total is not None else np.full(len(block), np.nan)
 
@@ -123,22 +136,28 @@ def rolling_std(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
     return np.sqrt(rolling_var(x, n, ddof))
 
 
-def _trailing(filter_1d, x: np.ndarray, n: int) -> np.ndarray:
-    if len(x) < n:
-        return np.full(len(x), np.nan)
-    out = filter_1d(x, size=n, origin=(n - 1) // 2, mode="nearest")
-    out[: n - 1] = np.nan
-    return out
+def _extreme(ufunc: np.ufunc, x: np.ndarray, n: int) -> np.ndarray:
+    """``ufunc`` (maximum or minimum) over the last ``n`` rows, exact.
+
+    Blocks of 1, 2, 4, ... rows are doubled up to the largest power of two p <= n; two
+    overlapping p-blocks then cover the window (a max or min does not mind the overlap).
+    """
+    block = np.asarray(x, dtype=np.float64)
+    size = 1
+    while 2 * size <= n:
+        block = _combine_older(ufunc, block, block, size)
+        size *= 2
+    return _combine_older(ufunc, block, block, n - size) if size < n else block.copy()
 
 
 def rolling_max(x: np.ndarray, n: int) -> np.ndarray:
-    """Maximum of the last ``n`` rows (exact; O(len(x)))."""
-    return _trailing(maximum_filter1d, x, n)
+    """Maximum of the last ``n`` rows (exact; O(len(x) log n))."""
+    return _extreme(np.maximum, x, n)
 
 
 def rolling_min(x: np.ndarray, n: int) -> np.ndarray:
-    """Minimum of the last ``n`` rows (exact; O(len(x)))."""
-    return _trailing(minimum_filter1d, x, n)
+    """Minimum of the last ``n`` rows (exact; O(len(x) log n))."""
+    return _extreme(np.minimum, x, n)
 
 
 def ema_window(alpha: float) -> int:
@@ -176,6 +195,7 @@ def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return out
 
 
+@shared
 def log_returns(close: np.ndarray) -> np.ndarray:
     """ln(close_t / close_{t-1}); NaN on the first row."""
     return np.log(close / lag(close, 1))
