@@ -85,12 +85,10 @@ def create_holdout(workspace: Workspace, output: Path, *, count: int | None = No
     if symbols:
         where.append(f"symbol IN ({', '.join('?' for _ in symbols)})")
         params.extend(symbols)
-    if low is not None:
-        where.append("timestamp >= ?")
-        params.append(low.to_pydatetime())
-    if high is not None:
-        where.append("timestamp <= ?")
-        params.append(high.to_pydatetime())
+    for bound, operator in ((low, ">="), (high, "<=")):
+        if bound is not None:
+            where.append(f"timestamp {operator} CAST(? AS TIMESTAMPTZ_NS)")
+            params.append(bound.isoformat())
     with connect(workspace) as connection:
         _require_training(connection, workspace)
         ids = [row[0] for row in connection.execute(

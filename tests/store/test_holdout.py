@@ -1,0 +1,112 @@
+"""The holdout cycle in the library: create, preserve, remove, restore, and what training sees."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from alphaforge.errors import InputError
+from alphaforge.store.db import connect
+from alphaforge.store.fill import fill_store
+from alphaforge.store.holdout import create_holdout, preserve_setups, remove_setups, restore_preserved
+from alphaforge.store.matrix import read_training_matrix
+from alphaforge.store.setups import read_setup_file
+from alphaforge.workspace import file_sha256
+from tests.store.conftest import TARGETS
+
+
+def _table(workspace, name):
+    with connect(workspace) as connection:
+        return connection.execute(f"SELECT * FROM {name} ORDER BY setup_id").df()
+
+
+def _counts(workspace):
+    with connect(workspace) as connection:
+        return {t: connection.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                for t in ("training", "prediction", "holdouts", "preserved")}
+
+
+def test_create_is_reproducible_and_filters(filled, tmp_path):
+    a = create_holdout(filled, tmp_path / "a.txt", count=50, seed=7)
+    b = create_holdout(filled, tmp_path / "b.txt", count=50, seed=7)
+    c = create_holdout(filled, tmp_path / "c.txt", count=50, seed=8)
+    ids = read_setup_file(tmp_path / "a.txt")
+    assert a["count"] == 50 and len(ids) == 50 and ids == read_setup_file(tmp_path / "b.txt")
+    assert ids != read_setup_file(tmp_path / "c.txt") and b["seed"] == 7 and c["seed"] == 8
+    create_holdout(filled, tmp_path / "d.txt", symbols=["JPM"], start="2019-03-01", end="2019-03-31")
+    dated = read_setup_file(tmp_path / "d.txt")
+    assert dated[0] == "JPM@2019-03-01T21:00:00Z" and dated[-1] == "JPM@2019-03-29T20:00:00Z"
+    assert len(dated) == 21
+    with pytest.raises(InputError, match="--count"):
+        create_holdout(filled, tmp_path / "e.txt")
+    with pytest.raises(InputError, match="match"):
+        create_holdout(filled, tmp_path / "e.txt", count=10**7)
+
+
+def test_round_trip_is_exact_and_restore_twice_changes_nothing(filled, tmp_path):
+    before = _table(filled, "training")
+    predictions_before = _table(filled, "prediction")
+    create_holdout(filled, tmp_path / "h.txt", count=100, seed=1)
+    ids = read_setup_file(tmp_path / "h.txt")
+    preserved = preserve_setups(filled, tmp_path / "h.txt")
+    manifest = json.loads(open(preserved["manifest"]).read())
+    assert manifest["count"] == 100 and manifest["sha256"] == file_sha256(preserved["preserved_file"])
+    assert manifest["sources"]["data_fingerprint"] and set(manifest["targets"]) == set(TARGETS)
+    removed = remove_setups(filled, tmp_path / "h.txt")
+    assert removed["removed"] == 100 and len(_table(filled, "training")) == len(before) - 100
+    # the prediction rows are the preserved features, without labels
+    holdout_rows = _table(filled, "prediction").set_index("setup_id").loc[sorted(ids)]
+    assert not [c for c in holdout_rows.columns if c in TARGETS or c.endswith("__t1")]
+    original = before.set_index("setup_id").loc[sorted(ids), holdout_rows.columns]
+    pd.testing.assert_frame_equal(holdout_rows, original, check_exact=True)
+    assert remove_setups(filled, tmp_path / "h.txt")["removed"] == 0  # already held out
+    first = restore_preserved(filled, preserved["preserved_file"])
+    assert first["restored"] == 100
+    pd.testing.assert_frame_equal(_table(filled, "training"), before, check_exact=True)
+    pd.testing.assert_frame_equal(_table(filled, "prediction"), predictions_before, check_exact=True)
+    state = _counts(filled)
+    second = restore_preserved(filled, preserved["preserved_file"])
+    assert second["restored"] == 0 and second["already_in_training"] == 100 and _counts(filled) == state
+    pd.testing.assert_frame_equal(_table(filled, "training"), before, check_exact=True)
+
+
+def test_remove_refuses_setups_not_preserved(filled, tmp_path):
+    create_holdout(filled, tmp_path / "h.txt", count=20, seed=3)
+    state = _counts(filled)
+    with pytest.raises(InputError, match="not preserved first"):
+        remove_setups(filled, tmp_path / "h.txt")
+    assert _counts(filled) == state
+    (tmp_path / "bad.txt").write_text("# made by hand\nNOPE@2020-01-01T00:00:00Z\n")
+    with pytest.raises(InputError, match="not in the"):
+        preserve_setups(filled, tmp_path / "bad.txt")
+
+
+def test_restore_refuses_a_file_whose_checksum_differs(filled, tmp_path):
+    create_holdout(filled, tmp_path / "h.txt", count=30, seed=4)
+    path = preserve_setups(filled, tmp_path / "h.txt")["preserved_file"]
+    remove_setups(filled, tmp_path / "h.txt")
+    state = _counts(filled)
+    data = bytearray(open(path, "rb").read())
+    data[len(data) // 2] ^= 0xFF
+    open(path, "wb").write(bytes(data))
+    with pytest.raises(InputError, match="checksum mismatch") as error:
+        restore_preserved(filled, path)
+    assert error.value.fix and "intact copy" in error.value.fix
+    assert _counts(filled) == state
+
+
+def test_held_out_setups_never_reach_training_even_after_a_refill(filled, tmp_path):
+    create_holdout(filled, tmp_path / "h.txt", count=80, seed=5)
+    held = set(read_setup_file(tmp_path / "h.txt"))
+    path = preserve_setups(filled, tmp_path / "h.txt")["preserved_file"]
+    remove_setups(filled, tmp_path / "h.txt")
+    for target in TARGETS:
+        assert not held & set(read_training_matrix(filled, target).setup_ids)
+    fill_store(filled, TARGETS)  # a refill keeps the holdout out
+    matrix = read_training_matrix(filled, "fwd_ret_5")
+    assert not held & set(matrix.setup_ids)
+    assert _counts(filled)["holdouts"] == 80
+    restore_preserved(filled, path)
+    assert held <= set(read_training_matrix(filled, "fwd_ret_5").setup_ids)
