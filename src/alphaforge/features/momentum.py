@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from alphaforge.features.registry import register
 from alphaforge.features._memo import shared
+from alphaforge.features.registry import register
 from alphaforge.features.windows import (
     ema,
     ema_lookback,

@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
+from alphaforge.features._memo import shared
 from alphaforge.features.registry import register
 from alphaforge.features.trend import true_range
-from alphaforge.features._memo import shared
 from alphaforge.features.windows import (
     ema,
     ema_lookback,
