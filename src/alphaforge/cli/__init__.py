@@ -18,9 +18,12 @@ from rich.markup import escape
 from alphaforge import __version__
 from alphaforge.cli import check as check_cli
 from alphaforge.cli import data as data_cli
+from alphaforge.cli import experiments as experiments_cli
 from alphaforge.cli import features as features_cli
 from alphaforge.cli import holdout as holdout_cli
+from alphaforge.cli import models as models_cli
 from alphaforge.cli import targets as targets_cli
+from alphaforge.cli import train as train_cli
 from alphaforge.cli import tuning as tuning_cli
 from alphaforge.cli._common import AppState, JsonOption, app_state, emit, stderr, stdout
 from alphaforge.config import render_config
@@ -43,6 +46,9 @@ app.add_typer(holdout_cli.app, name="holdout")
 app.command("tune")(tuning_cli.tune)
 app.command("cv")(tuning_cli.cv)
 app.command("analyze")(tuning_cli.analyze)
+app.command("train")(train_cli.train)
+app.add_typer(models_cli.app, name="models")
+app.add_typer(experiments_cli.app, name="experiments")
 
 
 def _version(value: bool) -> None:

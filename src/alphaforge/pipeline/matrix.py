@@ -21,9 +21,10 @@ import pandas as pd
 
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError
 from alphaforge.features import REGISTRY, combine_spec, resolve_features
-from alphaforge.features.cache import FeatureCache, data_fingerprint, feature_fingerprint
+from alphaforge.features.cache import FeatureCache, feature_fingerprint
 from alphaforge.features.registry import Feature
 from alphaforge.models.base import Task
 from alphaforge.targets import TargetCache, build_targets, parse_target, t1_column
@@ -92,7 +93,7 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
         bars = load_bars(workspace, config, symbols=list(symbols) if symbols else None)
         macro = load_aligned_macro(workspace, bars, config)
         built = FeatureCache(workspace.features_dir).build(bars, macro, selected)
-        targets, _ = build_targets(bars, [canonical], data_sha256=data_fingerprint(bars),
+        targets, _ = build_targets(bars, [canonical], data_sha256=content_sha256(bars),
                                    cache=TargetCache(workspace.targets_dir))
     frame = built.frame
     if not (frame["symbol"].astype(str).to_numpy() == targets["symbol"].to_numpy()).all():

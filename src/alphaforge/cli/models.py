@@ -1,0 +1,73 @@
+"""`alphaforge models ...`: the model families and the registered model versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table
+from alphaforge.models import FAMILIES
+from alphaforge.models.registry import ModelRegistry
+
+app = typer.Typer(help="Model families and the model registry (models/<name>/<version>/).", no_args_is_help=True)
+
+
+def _registry(ctx: typer.Context) -> ModelRegistry:
+    return ModelRegistry(open_workspace(ctx).subdir("models"))
+
+
+@app.command("families")
+def families(as_json: JsonOption = False) -> None:
+    """The model families: tasks, GPU support, what counts as an iteration, the saved format."""
+    rows = [{"family": name, "tasks": list(cls.tasks), "gpu": cls.supports_gpu, "iterations": cls.iteration_param,
+             "file": cls.model_file} for name, cls in FAMILIES.items()]
+    emit({"families": rows}, as_json, lambda r: print_table("Model families (--family)", r["families"]))
+
+
+def _headline(metrics: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:.4g}" for k, v in metrics.items() if k in ("ic", "rmse", "auc", "log_loss", "accuracy"))
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Every registered version, oldest first."""
+    rows = [version.summary() for version in _registry(ctx).all_versions()]
+
+    def render(r: dict[str, Any]) -> None:
+        table = [{**row, "validation": _headline(row["validation"])} for row in r["models"]]
+        print_table(f"{len(table)} model version(s)" if table else "No models yet: run `alphaforge train`", table,
+                    ["name", "version", "family", "target", "task", "symbols", "features", "best_iteration",
+                     "validation", "created"])
+
+    emit({"models": rows}, as_json, render)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help="NAME (latest version) or NAME/VERSION.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A version's config (family, params, target, features, symbols, fingerprints) and results."""
+    version = _registry(ctx).get(reference)
+    config, results = version.config(), version.results()
+    plots = sorted(p.name for p in (Path(version.path) / "plots").glob("*.png"))
+    result = {"name": version.name, "version": version.version, "path": str(version.path), "config": config,
+              "results": results, "plots": plots}
+
+    def render(r: dict[str, Any]) -> None:
+        c = r["config"]
+        print_fields(f"{r['name']} {r['version']}", {
+            "family": c["family"], "task": c["task"], "target": c["target"]["name"], "scope": c["scope"],
+            "symbols": c["symbols"], "features": f"{len(c['features'])}: " + ", ".join(c["features"][:8]) + " …",
+            "trained on": f"{c['training_range']['start']} .. {c['training_range']['end']}",
+            "validation from": c["training_range"]["validation_start"], "best iteration": c["best_iteration"],
+            "seed": c["seed"], "data fingerprint": c["data_fingerprint"][:16],
+            "feature fingerprint": c["feature_fingerprint"][:16], "params": c["params"], "plots": r["plots"],
+            "path": r["path"]})
+        rows = [{"split": part, **values} for part, values in r["results"]["metrics"].items()]
+        print_table("Metrics", rows)
+
+    emit(result, as_json, render)

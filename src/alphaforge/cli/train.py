@@ -1,0 +1,59 @@
+"""`alphaforge train`: the best model (early stopping) and the final model (all data), registered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table
+from alphaforge.cli.features import split_list
+from alphaforge.models import FAMILIES
+from alphaforge.pipeline.train import train as train_model
+from alphaforge.tracking import open_tracker, parse_tags
+
+ExperimentNameOption = Annotated[str | None, typer.Option(
+    "--experiment-name", help="MLflow experiment to record the run in (default: [tracking] experiment).")]
+ExperimentTagsOption = Annotated[list[str] | None, typer.Option(
+    "--experiment-tags", help="Tags KEY=VALUE for the run (repeat, or comma-separate).")]
+TrackOption = Annotated[bool, typer.Option("--track/--no-track", help="Record the run in the workspace's MLflow "
+                                                                      "store (mlruns.db).")]
+
+
+def train(
+    ctx: typer.Context,
+    target: Annotated[str | None, typer.Option("--target", "-t", help="Target name, e.g. fwd_ret_5 (default: "
+                                                                       "[models] target).")] = None,
+    family: Annotated[str | None, typer.Option(help=f"Model family: {', '.join(FAMILIES)} (default: [models] "
+                                                    "family).")] = None,
+    best_config: Annotated[Path | None, typer.Option("--config", help="best_config.json from `alphaforge analyze` "
+                                                                      "(family, params, target, features).")] = None,
+    symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols (default: the config's).")] = None,
+    name: Annotated[str | None, typer.Option(help="Registry name (default: TARGET-FAMILY).")] = None,
+    experiment_name: ExperimentNameOption = None,
+    experiment_tags: ExperimentTagsOption = None,
+    track: TrackOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Train on a time-ordered split with early stopping, refit on all data, save both in models/."""
+    workspace = open_workspace(ctx)
+    config = workspace.config()
+    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
+                           tags=parse_tags(experiment_tags))
+    arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,
+                 "symbols": symbols, "name": name, "experiment_name": experiment_name,
+                 "experiment_tags": experiment_tags or [], "track": track}
+    result = train_model(workspace, target=target, family=family, best_config=best_config,
+                         symbols=split_list(symbols), name=name, tracker=tracker, arguments=arguments)
+
+    def render(r: dict[str, Any]) -> None:
+        print_fields(f"Trained {r['name']} {r['version']}", {
+            "family": r["family"], "target": r["target"], "task": r["task"], "rows": r["rows"],
+            "features": r["features"], "symbols": r["symbols"], "best iteration": r["best_iteration"],
+            "validation from": r["split"]["validation_start"], "purged rows": r["split"]["purged_rows"],
+            "path": r["path"], "MLflow run": r["run_id"] or "not tracked"})
+        rows = [{"split": part, **values} for part, values in r["metrics"].items()]
+        print_table("Metrics (train/validation: best model; final_in_sample: final model, in-sample)", rows)
+
+    emit(result, as_json, render)
