@@ -55,15 +55,6 @@ def weighted_window(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return pad_front(np.convolve(x, weights, mode="valid"), len(x))
 
 
-def _shift(x: np.ndarray, rows: int) -> np.ndarray:
-    """``x`` moved ``rows`` later, NaN in front (a fresh array)."""
-    out = np.empty_like(x)
-    out[: min(rows, len(x))] = np.nan
-    if rows < len(x):
-        out[rows:] = x[: len(x) - rows]
-    return out
-
-
 def _combine_older(ufunc: np.ufunc, newer: np.ndarray, older: np.ndarray, rows: int,
                    factor: float = 1.0) -> np.ndarray:
     """A fresh array: ufunc(newer[t], factor * older[t - rows]), NaN for t < rows."""
@@ -91,7 +82,7 @@ def decayed_sum(x: np.ndarray, n: int, decay: float = 1.0) -> np.ndarray:
     while remaining:
         if remaining & 1:
             if total is None:
-                total = _shift(block, offset)
+                total = lag(block, offset)
                 if decay != 1.0 and offset:
                     total *= decay ** offset
             else:
@@ -119,7 +110,7 @@ def rolling_mean_abs_deviation(x: np.ndarray, n: int) -> np.ndarray:
     mean = rolling_mean(x, n)
     total = np.abs(x - mean)
     for j in range(1, n):  # lag by lag: n passes, summed in a fixed order
-        total += np.abs(_shift(x, j) - mean)
+        total += np.abs(lag(x, j) - mean)
     return total / n
 
 
