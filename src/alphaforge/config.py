@@ -171,6 +171,37 @@ class TrackingSection(_Section):
     experiment: str = Field("alphaforge", description="MLflow experiment name when --experiment-name is not given")
 
 
+class ValidationSection(_Section):
+    """Walk-forward cross-validation: the folds whose out-of-sample predictions feed the backtest."""
+
+    n_splits: int = Field(5, ge=2, le=50, description="walk-forward test windows (each refits on all earlier data)")
+    embargo: int = Field(0, ge=0, description="bars dropped before each test window beyond purging on label times")
+    max_train_rows: int = Field(0, ge=0, description="rows a fold trains on at most (most recent kept); 0 = all")
+
+
+class PredictSection(_Section):
+    """How scores become signals (the same rule for live prediction and the backtest)."""
+
+    bars: int = Field(256, ge=1, description="recent bars per symbol `alphaforge predict` scores by default")
+    band: float = Field(0.05, ge=0, lt=0.5, description="classifiers: long above 0.5 + band, short below "
+                                                        "0.5 - band (probability of the up class)")
+
+
+class BacktestSection(_Section):
+    """The backtest of `alphaforge run` and `alphaforge backtest`."""
+
+    strategy: str = Field("model", description="model (walk-forward predictions), trend_baseline, mean_reversion")
+    rule: Literal["threshold", "top_k"] = Field("threshold", description="model strategy: per-symbol threshold on "
+                                                                         "the score, or top-k across symbols")
+    k: int = Field(3, ge=1, description="top_k: symbols long (and short) at each bar")
+    direction: Literal["long_only", "long_short", "short_only"] = Field("long_only", description="which sides trade")
+    sizing: Literal["equal", "probability"] = Field("equal", description="equal weights, or scaled by |2p - 1|")
+    fees_bps: float = Field(10.0, ge=0, description="fees in basis points of traded value")
+    slippage_bps: float = Field(5.0, ge=0, description="slippage in basis points of traded value")
+    benchmark: Literal["buy_and_hold", "equal_weight"] = Field("buy_and_hold", description="what the strategy is "
+                                                                                            "compared with")
+
+
 class Config(_Section):
     """The whole workspace configuration."""
 
@@ -184,6 +215,9 @@ class Config(_Section):
     selection: SelectionSection = Field(default_factory=SelectionSection,
                                         description="target ranking, feature selection, plans")
     tuning: TuningSection = Field(default_factory=TuningSection, description="tune -> cv -> analyze")
+    validation: ValidationSection = Field(default_factory=ValidationSection, description="walk-forward CV")
+    predict: PredictSection = Field(default_factory=PredictSection, description="scores to signals")
+    backtest: BacktestSection = Field(default_factory=BacktestSection, description="backtest")
 
     def macro_timing(self, series: str) -> tuple[pd.Timedelta, pd.Timedelta]:
         """(lag, max staleness) for one macro series, falling back to the defaults."""
