@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import time
 import tracemalloc
@@ -58,14 +59,16 @@ def _talib_matrix(bars: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _best(run: Callable[[], object], repeat: int) -> float:
-    """Fastest of ``repeat`` runs, in seconds (the least disturbed by other work on the machine)."""
-    times = []
+def _best(runs: list[Callable[[], object]], repeat: int) -> list[float]:
+    """Fastest of ``repeat`` runs of each, in seconds, the runs interleaved so that other work
+    on the machine disturbs each about equally."""
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for run, spent in zip(runs, times, strict=True):
+            start = time.perf_counter()
+            run()
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
 
 
 def _macro(bars: pd.DataFrame) -> pd.DataFrame:
@@ -86,14 +89,14 @@ def main() -> None:
     macro = _macro(bars)
     print(f"panel: {args.symbols} symbols x {args.bars} bars = {len(bars):,} rows")
 
-    ours = _best(lambda: compute_features(bars, features=SHARED), args.repeat)
-    theirs = _best(lambda: _talib_matrix(bars), args.repeat)
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    theirs, ours = _best([lambda: _talib_matrix(bars), lambda: compute_features(bars, features=SHARED)], args.repeat)
     print(f"\n1. indicators TA-Lib also has ({len(SHARED)} outputs)")
     print(f"   TA-Lib (C)          {theirs * 1e3:9.1f} ms")
     print(f"   alphaforge          {ours * 1e3:9.1f} ms   ratio {ours / theirs:.2f}x  (goal <= 1.5x)")
 
     features = resolve_features("default")
-    seconds = _best(lambda: compute_features(bars, macro, features), args.repeat)
+    [seconds] = _best([lambda: compute_features(bars, macro, features)], args.repeat)
     tracemalloc.start()  # numpy reports its allocations to tracemalloc
     frame = compute_features(bars, macro, features)
     _, peak = tracemalloc.get_traced_memory()
@@ -119,7 +122,9 @@ def main() -> None:
             start = time.perf_counter()
             compute_features(history, features=features, since=last)
             times.append(time.perf_counter() - start)
-        print(f"   {label:32s} median {statistics.median(times) * 1e3:6.2f} ms  (goal < 20 ms)")
+        print(f"   {label:32s} median {statistics.median(times) * 1e3:6.2f} ms, fastest {min(times) * 1e3:6.2f} ms"
+              "  (goal: median < 20 ms)")
+    print(f"\nload average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
