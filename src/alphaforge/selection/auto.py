@@ -1,0 +1,165 @@
+"""``auto_plan``: target ranking → feature selection → routing → training plan, each step cached.
+
+Each step is a pipeline stage (:mod:`alphaforge.pipeline.stages`) keyed by the selection
+code, its settings, the inputs' fingerprint (:class:`~alphaforge.selection.inputs.SelectionInputs`)
+and the upstream steps' keys, so running it again on unchanged inputs is all cache hits and
+changing, say, ``top_k_features`` reruns selection, routing and the plan but not the ranking.
+
+Outputs (under ``plans/``)::
+
+    target_ranking/target_ranking.{parquet,md}
+    feature_selection/<target>/{selection.json,feature_importance.parquet,report.md}
+    routing_plan/routing_plan.{json,yaml,md}, routing_plan/routing_candidates.parquet
+    training_plan/master_training_plan.json (+ mirrors and views, see plan.py)
+
+The caller holds the workspace lock (the CLI does), so that a runner that already holds it
+can call this too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from alphaforge.config import Config
+from alphaforge.features import FeatureRegistry
+from alphaforge.pipeline.stages import Stage, StageContext, StageResult, run_stages
+from alphaforge.selection.inputs import SelectionInputs
+from alphaforge.selection.leakage import truncation_flags
+from alphaforge.selection.plan import (
+    build_training_plan,
+    plan_directory,
+    write_training_plan,
+)
+from alphaforge.selection.ranking import rank_targets, selected_targets, write_ranking
+from alphaforge.selection.routing import route_targets, write_routing_plan
+from alphaforge.selection.selection import select_features, write_selection
+from alphaforge.workspace import Workspace
+
+CODE = ("alphaforge.selection",)
+RANKING_KEYS = ("targets", "n_splits", "embargo", "shuffles", "min_z", "max_rows")
+SELECTION_KEYS = ("n_splits", "embargo", "max_rows", "top_k_features", "method", "min_importance",
+                  "correlation_threshold", "max_single_feature_skill", "copy_correlation", "copy_max_shift",
+                  "truncation_check")
+ROUTING_KEYS = ("n_splits", "embargo", "max_rows", "min_rows_per_symbol", "routing_margin")
+PLAN_KEYS = ("families", "gpu_families")
+
+
+def plans_dir(workspace: Workspace) -> Path:
+    """The workspace's ``plans/`` folder."""
+    return workspace.subdir("plans")
+
+
+def _relative(workspace: Workspace, paths: list[Path]) -> list[str]:
+    return [str(Path(p).relative_to(workspace.root)) for p in paths]
+
+
+def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]:
+    """The four cached stages over ``inputs`` (the pipeline runner may embed them)."""
+    workspace, config = inputs.workspace, inputs.config
+    settings, seed = config.selection, config.seed
+    plans = plans_dir(workspace)
+
+    def params(keys: tuple[str, ...], **extra: Any) -> Any:
+        return lambda _config: {"inputs": inputs.key, "seed": seed, **extra,
+                                **{k: getattr(settings, k) for k in keys}}
+
+    def ranking(ctx: StageContext) -> StageResult:
+        table = rank_targets(inputs.features, inputs.targets, inputs.target_names, settings, top_n=top_n_targets,
+                             seed=seed)
+        paths = write_ranking(table, plans / "target_ranking")
+        rows = table.drop(columns=["fold_skills"]).to_dict("records")
+        return StageResult(_relative(workspace, paths), {"selected": selected_targets(table), "ranking": rows})
+
+    def selection(ctx: StageContext) -> StageResult:
+        chosen = ctx.upstream["target_ranking"]["selected"]
+        columns = [c for c in inputs.features.columns if c not in ("symbol", "timestamp")]
+        truncation = (truncation_flags(inputs.bars, inputs.macro, columns, registry=inputs.registry, seed=seed)
+                      if settings.truncation_check and chosen else [])
+        paths, features, flagged = [], {}, {}
+        for target in chosen:
+            result = select_features(inputs.features, inputs.targets, target, settings, truncation=truncation,
+                                     seed=seed)
+            paths += write_selection(result, plans / "feature_selection" / target)
+            features[target] = result.selected
+            flagged[target] = [f.to_dict() for f in result.flags]
+        return StageResult(_relative(workspace, paths), {"features": features, "flagged": flagged})
+
+    def routing(ctx: StageContext) -> StageResult:
+        plan = route_targets(inputs.features, inputs.targets, ctx.upstream["feature_selection"]["features"],
+                             settings, seed=seed)
+        paths = write_routing_plan(plan, plans / "routing_plan")
+        return StageResult(_relative(workspace, paths),
+                           {"routes": {t: r["route"] for t, r in plan.to_dict()["targets"].items()}})
+
+    def training_plan(ctx: StageContext) -> StageResult:
+        routes = json.loads((plans / "routing_plan" / "routing_plan.json").read_text(encoding="utf-8"))["targets"]
+        plan = build_training_plan(routes, ctx.upstream["feature_selection"]["features"], settings.families,
+                                   settings.gpu_families, created_from={"inputs": inputs.key})
+        paths = write_training_plan(plan, plan_directory(workspace))
+        return StageResult(_relative(workspace, paths), {"summary": plan["summary"],
+                                                         "path": str(plan_directory(workspace))})
+
+    return [
+        Stage("target_ranking", ranking, params(RANKING_KEYS, top_n=top_n_targets), CODE,
+              description="rank candidate targets against a shuffled-label baseline"),
+        Stage("feature_selection", selection, params(SELECTION_KEYS), CODE, ("target_ranking",),
+              description="per-target feature selection with leakage flags"),
+        Stage("routing_plan", routing, params(ROUTING_KEYS), CODE, ("feature_selection",),
+              description="cross-sectional vs symbol-specific routing"),
+        Stage("training_plan", training_plan, params(PLAN_KEYS), CODE, ("routing_plan", "feature_selection"),
+              description="training jobs by target, type and device stage"),
+    ]
+
+
+STAGE_NAMES = ("target_ranking", "feature_selection", "routing_plan", "training_plan")
+
+
+def run_selection_stages(workspace: Workspace, config: Config | None = None, top_n_targets: int | None = None, *,
+                         until: str = "training_plan", candidates: list[str] | None = None, force: bool = False,
+                         registry: FeatureRegistry | None = None) -> dict[str, Any]:
+    """Run the stages up to and including ``until``; returns each stage's status and summary.
+
+    ``candidates`` replaces the config's candidate targets; ``top_n_targets`` its top N.
+    """
+    config = config or workspace.config()
+    top_n = config.selection.top_n_targets if top_n_targets is None else top_n_targets
+    inputs = SelectionInputs(workspace, config, candidates or config.selection.targets, registry)
+    stages = selection_stages(inputs, top_n)[: STAGE_NAMES.index(until) + 1]
+    outcomes = run_stages(workspace, config, stages, force=force)
+    return {"stages": [{"stage": o.name, "status": o.status, "seconds": round(o.seconds, 2)} for o in outcomes],
+            **{o.name: o.summary for o in outcomes}}
+
+
+def auto_plan(workspace: Workspace, config: Config | None = None, top_n_targets: int | None = None, *,
+              force: bool = False, registry: FeatureRegistry | None = None) -> dict[str, Any]:
+    """Rank targets, select features, route and write the training plan; returns a summary.
+
+    ``top_n_targets`` defaults to ``config.selection.top_n_targets``; ``force`` recomputes every
+    step. The caller holds the workspace lock.
+    """
+    result = run_selection_stages(workspace, config, top_n_targets, force=force, registry=registry)
+    return {"stages": result["stages"],
+            "ranking": result["target_ranking"]["ranking"],
+            "selected_targets": result["target_ranking"]["selected"],
+            "features": result["feature_selection"]["features"],
+            "flagged": {t: sorted({f["feature"] for f in flags})
+                        for t, flags in result["feature_selection"]["flagged"].items()},
+            "routes": result["routing_plan"]["routes"],
+            "plan": result["training_plan"]}
+
+
+def select_for_target(workspace: Workspace, config: Config | None, target: str, *,
+                      registry: FeatureRegistry | None = None) -> dict[str, Any]:
+    """Feature selection for one named target (not cached: asked for explicitly); writes its report."""
+    config = config or workspace.config()
+    inputs = SelectionInputs(workspace, config, [target], registry)
+    name = inputs.target_names[0]
+    columns = [c for c in inputs.features.columns if c not in ("symbol", "timestamp")]
+    truncation = (truncation_flags(inputs.bars, inputs.macro, columns, registry=inputs.registry, seed=config.seed)
+                  if config.selection.truncation_check else [])
+    result = select_features(inputs.features, inputs.targets, name, config.selection, truncation=truncation,
+                             seed=config.seed)
+    paths = write_selection(result, plans_dir(workspace) / "feature_selection" / name)
+    return {**result.to_dict(), "outputs": _relative(workspace, paths)}

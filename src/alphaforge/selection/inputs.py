@@ -1,0 +1,84 @@
+"""What the selection stages read from a workspace: bars, macro, the feature and target tables.
+
+The tables come from the feature and target caches (built on first use, read afterwards).
+:attr:`SelectionInputs.key` fingerprints everything they depend on (the bars and macro, each
+feature's code and parameters, the target code and names) without computing any of them, so a
+cached stage can be recognised before any feature is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Sequence
+from functools import cached_property
+
+import pandas as pd
+
+from alphaforge.config import Config
+from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.data.rawstore import content_sha256
+from alphaforge.features import (
+    REGISTRY,
+    FeatureRegistry,
+    FeatureSkipWarning,
+    combine_spec,
+    resolve_features,
+)
+from alphaforge.features.cache import (
+    FeatureCache,
+    data_fingerprint,
+    feature_fingerprint,
+)
+from alphaforge.targets import TargetCache, build_targets, parse_targets
+from alphaforge.targets.registry import code_version as target_code_version
+from alphaforge.workspace import Workspace
+
+
+class SelectionInputs:
+    """Lazily loaded inputs of the selection stages for one workspace and config."""
+
+    def __init__(self, workspace: Workspace, config: Config, targets: Sequence[str],
+                 registry: FeatureRegistry | None = None) -> None:
+        self.workspace = workspace
+        self.config = config
+        self.target_names = [spec.name for spec in parse_targets(list(targets))]
+        self.registry = REGISTRY if registry is None else registry
+
+    @cached_property
+    def bars(self) -> pd.DataFrame:
+        return load_bars(self.workspace, self.config)
+
+    @cached_property
+    def macro(self) -> pd.DataFrame | None:
+        return load_aligned_macro(self.workspace, self.bars, self.config)
+
+    @cached_property
+    def feature_spec(self) -> list[str]:
+        return combine_spec(self.config.features.include, self.config.features.exclude)
+
+    @cached_property
+    def key(self) -> str:
+        """Fingerprint of the data, the feature definitions and the target code and names."""
+        features = {f.name: feature_fingerprint(f, registry=self.registry)
+                    for f in resolve_features(self.feature_spec, self.registry)}
+        payload = json.dumps({"data": data_fingerprint(self.bars, self.macro), "features": features,
+                              "targets": self.target_names, "target_code": target_code_version()}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    @cached_property
+    def features(self) -> pd.DataFrame:
+        """The configured feature table (from the feature cache); skipped features are left out."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FeatureSkipWarning)
+            build = FeatureCache(self.workspace.features_dir).build(self.bars, self.macro, self.feature_spec,
+                                                                    registry=self.registry)
+        return build.frame
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """The candidate targets' table (from the target cache)."""
+        table, _ = build_targets(self.bars, self.target_names, data_sha256=content_sha256(self.bars),
+                                 cache=TargetCache(self.workspace.targets_dir))
+        return table

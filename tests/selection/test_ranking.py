@@ -1,0 +1,90 @@
+"""Target ranking: the planted target first, noise at chance, nothing passes on a random walk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alphaforge.config import DEFAULT_CANDIDATE_TARGETS, SelectionSection
+from alphaforge.data.synthetic import SynthSpec, generate_bars
+from alphaforge.selection.ranking import (
+    RANKING_COLUMNS,
+    rank_targets,
+    ranking_markdown,
+    selected_targets,
+)
+from alphaforge.selection.scoring import skill, task_of
+from alphaforge.targets import compute_targets
+from tests.selection.conftest import FEATURES, LEAKY, feature_table
+
+
+@pytest.fixture(scope="module")
+def planted_ranking(planted_tables: tuple[pd.DataFrame, pd.DataFrame], settings: SelectionSection) -> pd.DataFrame:
+    features, targets = planted_tables
+    return rank_targets(features.drop(columns=[LEAKY]), targets, ["noise_ret", "fwd_ret_1", "noise_up"], settings)
+
+
+def test_the_planted_target_ranks_first_and_is_selected(planted_ranking: pd.DataFrame) -> None:
+    first = planted_ranking.iloc[0]
+    assert first["target"] == "fwd_ret_1"
+    assert first["passed"] and first["selected"]
+    assert first["z"] >= 3.0 and first["stability"] == 1.0
+    assert selected_targets(planted_ranking) == ["fwd_ret_1"]
+
+
+def test_pure_noise_targets_rank_at_chance_level(planted_ranking: pd.DataFrame) -> None:
+    noise = planted_ranking.set_index("target").loc[["noise_ret", "noise_up"]]
+    assert not noise["passed"].any() and not noise["selected"].any()
+    assert (noise["z"].abs() < 3.0).all()
+    assert (noise["skill"].abs() < 3 * noise["noise"]).all()
+    assert noise.loc["noise_up", "task"] == "binary" and noise.loc["noise_up", "metric"] == "roc_auc"
+
+
+def test_the_ranking_table_has_every_column_and_a_markdown_report(planted_ranking: pd.DataFrame) -> None:
+    assert list(planted_ranking.columns[: len(RANKING_COLUMNS)]) == RANKING_COLUMNS
+    assert planted_ranking["rank"].tolist() == [1, 2, 3]
+    report = ranking_markdown(planted_ranking)
+    assert "| 1 | fwd_ret_1 |" in report and "Selected: fwd_ret_1" in report
+
+
+def test_top_n_limits_the_selection(planted_tables: tuple[pd.DataFrame, pd.DataFrame],
+                                    settings: SelectionSection) -> None:
+    features, targets = planted_tables
+    ranking = rank_targets(features[["symbol", "timestamp", "px_ret_6", "px_ret_3"]], targets,
+                           ["fwd_ret_1", "fwd_ret_5"], settings, top_n=1)
+    assert ranking["selected"].sum() == 1
+
+
+RANDOM_WALK_TARGETS = ["fwd_ret_1", "binary_outperf_5_ew", "multi_class_5_3_250", "tb_10_1.0_1.0"]
+
+
+@pytest.mark.parametrize("candidates", [
+    pytest.param(RANDOM_WALK_TARGETS, id="one-per-family"),
+    pytest.param(list(DEFAULT_CANDIDATE_TARGETS), id="default-candidates", marks=pytest.mark.slow),
+])
+def test_on_a_random_walk_no_target_passes_the_shuffled_label_baseline(settings: SelectionSection,
+                                                                       candidates: list[str]) -> None:
+    # Close-only bars: with highs and lows a swing label depends on where bar t's own low sits,
+    # which is known at t and genuinely predictable (see tests/validation/test_null_random_walk.py).
+    bars = generate_bars(SynthSpec(symbols=6, bars=2000, mode="random_walk", seed=5))[["symbol", "timestamp",
+                                                                                       "close"]]
+    features = feature_table(bars, FEATURES)
+    ranking = rank_targets(features, compute_targets(bars, candidates), candidates, settings)
+    print(ranking[["target", "skill", "baseline_skill", "noise", "z"]].to_string())
+    assert not ranking["passed"].any()
+    assert selected_targets(ranking) == []
+    assert "no target beat the shuffled-label baseline" in ranking_markdown(ranking)
+
+
+def test_skill_is_a_rank_correlation_for_every_task() -> None:
+    labels = np.array([0.0, 1.0, 2.0, 3.0])
+    assert skill(labels, labels, "regression") == pytest.approx(1.0)
+    assert skill(labels, -labels, "regression") == pytest.approx(-1.0)
+    assert skill(labels, np.ones(4), "regression") == 0.0
+    assert skill(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.2, 0.1, 0.4, 0.3]), "binary") == pytest.approx(-0.5)
+    classes = np.array([0.0, 1.0, 2.0])
+    perfect = np.eye(3)[[0, 1, 2, 1]]
+    assert skill(np.array([0.0, 1.0, 2.0, 1.0]), perfect, "multiclass", classes) == pytest.approx(1.0)
+    assert [task_of(np.array(v)) for v in ([0.0, 1.0], [-1.0, 0.0, 1.0], [0.5, 1.5], [np.nan, 1.0, 0.0])] == \
+        ["binary", "multiclass", "regression", "binary"]
