@@ -121,9 +121,11 @@ def evaluate(
     result = evaluate_holdout(open_workspace(ctx), domain, predictions)
 
     def render(r: dict[str, Any]) -> None:
-        metrics = ["n", "ic", "hit_rate", "rmse", "r2", "accuracy", "auc", "log_loss", "brier"]
-        print_table("Holdout scores", r["overall"], ["family", "target", "task", *metrics])
-        print_table("By domain", r["by_domain"], ["domain_kind", "domain", "target", "prediction_sets", *metrics])
+        shown = [m for m in ("n", "ic", "hit_rate", "rmse", "r2", "accuracy", "auc", "log_loss", "brier")
+                 if any(m in row for row in r["overall"])]
+        print_table("Holdout scores", r["overall"], ["family", "target", "task", *shown])
+        print_table("By domain (kind: target, family or feature group)", r["by_domain"],
+                    ["domain_kind", "domain", "target", *shown])
         stdout.print(f"Plot: {r['plot']}")
 
     emit(result, as_json, render)

@@ -7,6 +7,9 @@ dropped; missing feature values stay NaN (LightGBM/XGBoost/histogram boosting ha
 other families fit an imputer inside the training fold). Rows are ordered by
 (timestamp, symbol) so that a time-ordered split is a split of rows, and ``X`` is indexed by
 (symbol, timestamp) so sequence models can find each symbol's history.
+
+Once ``alphaforge store fill`` has put the target in the store, the matrix is read from the
+store's training table instead (same layout): setups held out there never reach training.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from alphaforge.features import REGISTRY, combine_spec, resolve_features
 from alphaforge.features.cache import FeatureCache, feature_fingerprint
 from alphaforge.features.registry import Feature
 from alphaforge.models.base import Task
+from alphaforge.store.matrix import read_training_matrix, store_has
 from alphaforge.targets import TargetCache, build_targets, parse_target, t1_column
 from alphaforge.workspace import Workspace
 
@@ -88,6 +92,8 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     canonical = parse_target(target).name
     spec = list(features) if features else combine_spec(config.features.include, config.features.exclude)
     selected = resolve_features(spec, REGISTRY)
+    if store_has(workspace, canonical):  # `alphaforge store fill` ran: read it, without the held-out setups
+        return _from_store(workspace, canonical, selected, symbols)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bars = load_bars(workspace, config, symbols=list(symbols) if symbols else None)
@@ -115,6 +121,18 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
                           target=canonical, task=task_of(canonical, y), data_fingerprint=built.data_fingerprint,
                           feature_fingerprint=features_fingerprint(selected, columns),
                           notices=list(dict.fromkeys(str(w.message) for w in caught)))
+
+
+def _from_store(workspace: Workspace, target: str, selected: Sequence[Feature],
+                symbols: Sequence[str] | None) -> TrainingMatrix:
+    """The same matrix read from the store's training table (see :mod:`alphaforge.store.matrix`)."""
+    read = read_training_matrix(workspace, target, [f.name for f in selected], symbols)
+    columns = [str(c) for c in read.X.columns]
+    return TrainingMatrix(X=read.X, y=read.y, timestamps=read.X.index.get_level_values("timestamp"), t1=read.t1,
+                          target=target, task=task_of(target, read.y), data_fingerprint=read.data_fingerprint,
+                          feature_fingerprint=features_fingerprint(selected, columns),
+                          notices=[f"features skipped for lack of inputs: {', '.join(read.skipped)}"]
+                          if read.skipped else [])
 
 
 def _utc(values: pd.Series) -> pd.DatetimeIndex:

@@ -130,6 +130,7 @@ def _plot(sets: list[PredictionSet], path: Path) -> None:
             ax.axhline(0.0, color="grey", linewidth=0.8)
             ax.axvline(0.0, color="grey", linewidth=0.8)
             ax.set(xlabel="predicted", ylabel="actual (preserved label)", title=title)
+            ax.tick_params(axis="x", labelrotation=30)
         else:
             classes = item.info["classes"]
             table = pd.crosstab(pd.Categorical(item.frame["label"], classes),

@@ -73,6 +73,12 @@ def read_training_matrix(workspace: Workspace, target: str, features: Sequence[s
                                     where=str(workspace.store_path),
                                     fix=f"refill it with the target: `alphaforge store fill --targets {target}`")
         columns, skipped = _feature_columns(meta, features)
+        if symbols:
+            stored = {r[0] for r in connection.execute(f"SELECT DISTINCT symbol FROM {TRAINING}").fetchall()}
+            unknown = sorted(set(symbols) - stored)
+            if unknown:
+                raise InputError(f"symbol(s) not in the store: {unknown}", where=str(workspace.store_path),
+                                 fix=f"choose from {', '.join(sorted(stored))}, or refill the store for them")
         where, params = [f"{quote(target)} IS NOT NULL"], list(symbols or [])
         if symbols:
             where.append(f"symbol IN ({', '.join('?' for _ in symbols)})")
