@@ -1,0 +1,127 @@
+"""Hand-computed backtests: a few bars, one or two symbols, every number worked out on paper."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alphaforge.backtest import run_backtest, simulate
+from alphaforge.errors import InputError
+
+TIMES = pd.date_range("2024-01-01", periods=4, freq="D", tz="UTC")
+
+
+def long_bars(prices: dict[str, list[float]]) -> pd.DataFrame:
+    """Canonical close-only bars, one column of ``prices`` per symbol, on TIMES."""
+    rows = [(symbol, TIMES[i], p) for symbol, series in prices.items() for i, p in enumerate(series) if p == p]
+    return pd.DataFrame(rows, columns=["symbol", "timestamp", "close"])
+
+
+def test_an_all_in_entry_buys_value_over_one_plus_fee_and_the_exit_sells_minus_fee() -> None:
+    # 100 cash, 10 bps: buy 100 / 1.001 of the asset at 100, ride +10 % and -10 %, sell at 99.
+    ledger = simulate(np.array([[100.0, 110.0, 99.0, 120.0]]), np.array([[1.0, 1.0, 0.0, 0.0]]),
+                      fees_bps=10, initial_cash=100.0)
+    entry = 100.0 / 1.001
+    exit_ = entry * 0.99 * 0.999
+    np.testing.assert_allclose(ledger.equity, [entry, entry * 1.1, exit_, exit_], rtol=1e-14)
+    np.testing.assert_allclose(ledger.costs, [100.0 - entry, 0.0, entry * 0.99 * 0.001, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(ledger.traded, [entry, 0.0, entry * 0.99, 0.0], rtol=1e-14)
+
+
+def test_a_signal_at_t_earns_the_return_after_t_not_into_t() -> None:
+    # The price doubles into bar 1; a position taken at bar 1 must not see that, only 200 -> 220.
+    ledger = simulate(np.array([[100.0, 200.0, 220.0, 220.0]]), np.array([[0.0, 1.0, 1.0, 1.0]]),
+                      initial_cash=100.0)
+    np.testing.assert_allclose(ledger.equity, [100.0, 100.0, 110.0, 110.0])
+
+
+def test_a_short_gains_when_the_price_falls_and_pays_costs_both_ways() -> None:
+    # Short the whole sub-account at 100 (fee 10 bps): equity 100 / 1.001, units -1/1.001.
+    # At 90 it is worth 100/1.001 * (2 - 0.9); covering at 99 costs 99 * units * 1.001.
+    ledger = simulate(np.array([[100.0, 90.0, 99.0]]), np.array([[-1.0, -1.0, 0.0]]), fees_bps=10, initial_cash=100.0)
+    after_entry = 100.0 / 1.001
+    units = -after_entry / 100.0
+    cash = after_entry - units * 100.0
+    np.testing.assert_allclose(ledger.equity, [after_entry, after_entry * 1.1, cash + units * 99.0 * 1.001],
+                               rtol=1e-14)
+
+
+def test_slippage_and_fees_compound_on_the_fill() -> None:
+    ledger = simulate(np.array([[50.0, 50.0]]), np.array([[1.0, 0.0]]), fees_bps=20, slippage_bps=5,
+                      initial_cash=1.0)
+    entry = 1.0 / (1.002 * 1.0005)
+    np.testing.assert_allclose(ledger.equity, [entry, entry * 0.998 * 0.9995], rtol=1e-14)
+
+
+def test_half_weight_holds_units_and_drifts_between_changes() -> None:
+    # 0.5 in the asset, no costs: 50 cash + 0.5 units; price 100 -> 200 -> 100.
+    ledger = simulate(np.array([[100.0, 200.0, 100.0]]), np.array([[0.5, 0.5, 0.5]]), initial_cash=100.0)
+    np.testing.assert_allclose(ledger.equity, [100.0, 150.0, 100.0])
+    np.testing.assert_allclose(ledger.holdings[0], [50.0, 100.0, 50.0])
+
+
+def test_the_shared_account_rebalances_every_bar() -> None:
+    # Two symbols at 1/2 each, no costs: each bar earns the average return (constant mix).
+    close = np.array([[100.0, 200.0, 100.0], [100.0, 100.0, 100.0]])
+    ledger = simulate(close, np.full((2, 3), 0.5), accounts="shared", initial_cash=100.0)
+    np.testing.assert_allclose(ledger.equity, [100.0, 150.0, 112.5])
+    # ... and pays for trading back from drift: at bar 1 it sells 25 of A and buys 25 of B.
+    costly = simulate(close, np.full((2, 3), 0.5), accounts="shared", fees_bps=100, initial_cash=100.0)
+    entry = 100.0 / 1.01
+    # After drift A holds entry and B entry/2 (equity 1.5 entry). Trading to x/2 each:
+    # x = 1.5 entry - 0.01 (entry - x/2) - 0.01 (x/2 - entry/2); the x terms cancel.
+    x = 1.5 * entry - 0.01 * entry + 0.005 * entry
+    assert costly.equity[1] == pytest.approx(x, rel=1e-14)
+
+
+def test_gaps_hold_the_position_and_late_symbols_start_flat() -> None:
+    bars = long_bars({"A": [100.0, 110.0, 121.0, 133.1], "B": [np.nan, 50.0, np.nan, 60.0]})
+    weights = pd.DataFrame({"A": 1.0, "B": 1.0}, index=TIMES)
+    result = run_backtest(bars, weights, fees_bps=0, benchmark=None, initial_cash=200.0)
+    # A: +10 % a bar from 100. B: flat until listed at bar 1, then 100 in B, held over its gap.
+    np.testing.assert_allclose(result.equity, [200.0, 210.0, 221.0, 133.1 + 120.0])
+    assert result.positions["B"].tolist() == [0.0, 1.0, 1.0, 1.0]
+
+
+def test_buy_and_hold_benchmark_is_all_in_from_the_first_bar() -> None:
+    bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0]})
+    result = run_backtest(bars, pd.DataFrame({"A": [0.0, 1.0, 1.0, 0.0]}, index=TIMES), fees_bps=10,
+                          initial_cash=100.0)
+    entry = 100.0 / 1.001
+    np.testing.assert_allclose(result.benchmark_equity, [entry, entry * 1.1, entry * 0.99, entry * 1.2], rtol=1e-14)
+    assert result.benchmark_metrics["n_trades"] == 1
+    equal = run_backtest(bars, "trend_baseline", benchmark="equal_weight", initial_cash=100.0, fees_bps=10)
+    np.testing.assert_allclose(equal.benchmark_equity, result.benchmark_equity, rtol=1e-14)  # one symbol: same
+
+
+def test_start_and_end_bound_the_traded_range() -> None:
+    bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0]})
+    result = run_backtest(bars, pd.DataFrame({"A": 1.0}, index=TIMES), fees_bps=0, initial_cash=100.0,
+                          start=TIMES[1], end="2024-01-03")
+    np.testing.assert_allclose(result.equity, [100.0, 90.0])
+    assert result.settings["start"].startswith("2024-01-02")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"accounts": "shard"}, "did you mean 'shared'"),
+    ({"benchmark": "buy_hold"}, "did you mean 'buy_and_hold'"),
+    ({"fees_bps": -1.0}, "fees_bps=-1.0 is outside"),
+    ({"start": "2030-01-01"}, "holds 0 bar(s)"),
+])
+def test_bad_arguments_are_refused_with_the_fix(kwargs: dict, message: str) -> None:
+    bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0]})
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run_backtest(bars, "trend_baseline", **kwargs)
+
+
+def test_weights_must_match_the_bars() -> None:
+    bars = long_bars({"AAPL": [100.0, 110.0, 99.0, 120.0]})
+    with pytest.raises(InputError, match="did you mean 'AAPL'"):
+        run_backtest(bars, pd.DataFrame({"AAPl": 1.0}, index=TIMES))
+    with pytest.raises(InputError, match="without a bar"):
+        run_backtest(bars, pd.DataFrame({"AAPL": 1.0}, index=TIMES + pd.Timedelta(hours=1)))
+    with pytest.raises(InputError, match="did you mean 'trend_baseline'"):
+        run_backtest(bars, "trend_basline")
+    with pytest.raises(InputError, match="Strategy, a strategy name or a wide weight frame"):
+        run_backtest(bars, [1, 0, 1])
