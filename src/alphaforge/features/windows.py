@@ -41,7 +41,8 @@ def pad_front(values: np.ndarray, length: int) -> np.ndarray:
 
 def lag(x: np.ndarray, n: int) -> np.ndarray:
     """``x`` shifted ``n`` rows later (value at t is x[t - n]); NaN for the first ``n`` rows."""
-    out = np.full(len(x), np.nan)
+    out = np.empty(len(x))
+    out[: min(n, len(x))] = np.nan
     if n < len(x):
         out[n:] = x[: len(x) - n]
     return out
@@ -108,9 +109,12 @@ def rolling_mean(x: np.ndarray, n: int) -> np.ndarray:
 def rolling_mean_abs_deviation(x: np.ndarray, n: int) -> np.ndarray:
     """Mean of |x[t - j] - mean of the window| over the last ``n`` rows (as CCI uses)."""
     mean = rolling_mean(x, n)
-    total = np.abs(x - mean)
-    for j in range(1, n):  # lag by lag: n passes, summed in a fixed order
-        total += np.abs(lag(x, j) - mean)
+    total = np.abs(x - mean)  # NaN for the first n - 1 rows, which the lags below leave alone
+    deviation = np.empty_like(total)
+    for j in range(1, n):  # lag by lag, summed in a fixed order
+        part = deviation[j:]
+        np.subtract(x[:-j], mean[j:], out=part)
+        total[j:] += np.abs(part, out=part)
     return total / n
 
 
