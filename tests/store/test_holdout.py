@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -51,7 +52,7 @@ def test_round_trip_is_exact_and_restore_twice_changes_nothing(filled, tmp_path)
     create_holdout(filled, tmp_path / "h.txt", count=100, seed=1)
     ids = read_setup_file(tmp_path / "h.txt")
     preserved = preserve_setups(filled, tmp_path / "h.txt")
-    manifest = json.loads(open(preserved["manifest"]).read())
+    manifest = json.loads(Path(preserved["manifest"]).read_text())
     assert manifest["count"] == 100 and manifest["sha256"] == file_sha256(preserved["preserved_file"])
     assert manifest["sources"]["data_fingerprint"] and set(manifest["targets"]) == set(TARGETS)
     removed = remove_setups(filled, tmp_path / "h.txt")
@@ -88,9 +89,9 @@ def test_restore_refuses_a_file_whose_checksum_differs(filled, tmp_path):
     path = preserve_setups(filled, tmp_path / "h.txt")["preserved_file"]
     remove_setups(filled, tmp_path / "h.txt")
     state = _counts(filled)
-    data = bytearray(open(path, "rb").read())
+    data = bytearray(Path(path).read_bytes())
     data[len(data) // 2] ^= 0xFF
-    open(path, "wb").write(bytes(data))
+    Path(path).write_bytes(bytes(data))
     with pytest.raises(InputError, match="checksum mismatch") as error:
         restore_preserved(filled, path)
     assert error.value.fix and "intact copy" in error.value.fix

@@ -24,9 +24,9 @@ from alphaforge.store.matrix import read_training_matrix
 from alphaforge.workspace import Workspace, file_sha256
 
 # the library call in a subprocess (faster to start than the whole CLI): FUNCTION WORKSPACE PATH
-LIBRARY = [sys.executable, "-c", "import sys; from pathlib import Path; from alphaforge.store import holdout; "
-           "from alphaforge.workspace import Workspace; "
-           "getattr(holdout, sys.argv[1])(Workspace(sys.argv[2]), Path(sys.argv[3]))"]
+LIBRARY = [sys.executable, "-c", ("import sys; from pathlib import Path; from alphaforge.store import holdout; "
+                                  "from alphaforge.workspace import Workspace; "
+                                  "getattr(holdout, sys.argv[1])(Workspace(sys.argv[2]), Path(sys.argv[3]))")]
 
 
 @contextmanager
