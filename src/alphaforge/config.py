@@ -137,7 +137,7 @@ class TuningSection(_Section):
     pruner: Literal["median", "hyperband", "none"] = Field("median", description="stops hopeless trials after a fold: median, hyperband or none")
     n_splits: int = Field(4, ge=2, le=20, description="purged walk-forward folds scoring each trial")
     embargo: int = Field(5, ge=0, description="bars left out before each test window, besides purging on t1")
-    max_rows: int = Field(50_000, ge=0, description="rows tuning and cv use at most (every k-th timestamp, whole "
+    max_rows: int = Field(20_000, ge=0, description="rows tuning and cv use at most (every k-th timestamp, whole "
                                                      "cross-sections); 0 = all")
     n_jobs: int = Field(1, ge=1, description="trials run in parallel threads by one process")
     storage: str = Field("", description="SQLAlchemy URL of the study storage; \"\" = sqlite in tuning/<study>/")
