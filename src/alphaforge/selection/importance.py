@@ -19,8 +19,6 @@ import pandas as pd
 from alphaforge.selection.dataset import TargetData
 from alphaforge.selection.scoring import (
     fit_quick_model,
-    fold_skill,
-    model_scores,
     skill,
     trainable,
 )
@@ -88,15 +86,14 @@ def model_importance(data: TargetData, splits: Splits, columns: list[str], seed:
         if not trainable(data.y[train], data.task):
             continue
         model = fit_quick_model(X[train], data.y[train], data.task, seed)
-        base = fold_skill(model, X[test], data.y[test], data.task)
-        classes = getattr(model, "classes_", None)
+        base = model.skill(X[test], data.y[test])
         drops = []
         for j in range(len(columns)):
             shuffled = X[test].copy()
             shuffled[:, j] = rng.permutation(shuffled[:, j])
-            drops.append(base - skill(data.y[test], model_scores(model, shuffled, data.task), data.task, classes))
+            drops.append(base - model.skill(shuffled, data.y[test]))
         mda[k] = drops
-        gains = model.booster_.feature_importance(importance_type="gain")
+        gains = model.gain()
         gain[k] = gains / gains.sum() if gains.sum() > 0 else gains
     mda_table, gain_table = pd.DataFrame(mda, index=columns), pd.DataFrame(gain, index=columns)
     return pd.DataFrame({"mda": mda_table.mean(axis=1), "mda_std": mda_table.std(axis=1, ddof=0),

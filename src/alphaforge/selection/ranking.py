@@ -28,8 +28,7 @@ from alphaforge.config import SelectionSection
 from alphaforge.selection._markdown import markdown_table
 from alphaforge.selection.dataset import TargetData, target_data
 from alphaforge.selection.scoring import (
-    fit_quick_model,
-    fold_skill,
+    QuickFold,
     metric_name,
     null_skill_se,
     purged_splits,
@@ -76,11 +75,11 @@ def score_target(data: TargetData, settings: SelectionSection, seed: int = 0) ->
     for train, test in purged_splits(data.spans, settings.n_splits, settings.embargo):
         if not trainable(data.y[train], data.task) or len(test) == 0:
             continue
-        model = fit_quick_model(X[train], data.y[train], data.task, seed)
-        skills.append(fold_skill(model, X[test], data.y[test], data.task))
+        fold = QuickFold(X[train], data.y[train], data.task)
+        skills.append(fold.fit(seed).skill(X[test], data.y[test]))
         for _ in range(settings.shuffles):
-            shuffled = fit_quick_model(X[train], rng.permutation(data.y[train]), data.task, seed)
-            baseline.append(fold_skill(shuffled, X[test], data.y[test], data.task))
+            shuffled = fold.fit(seed, labels=rng.permutation(data.y[train]))
+            baseline.append(shuffled.skill(X[test], data.y[test]))
         tested.append(test)
     if not skills:
         nan = float("nan")

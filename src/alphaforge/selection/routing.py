@@ -26,7 +26,6 @@ from alphaforge.selection._markdown import markdown_table
 from alphaforge.selection.dataset import TargetData, target_data
 from alphaforge.selection.scoring import (
     fit_quick_model,
-    model_scores,
     null_skill_se,
     purged_splits,
     skill,
@@ -72,9 +71,9 @@ def _out_of_fold(data: TargetData, settings: SelectionSection, seed: int) -> tup
         if not trainable(data.y[train], data.task) or len(test) == 0:
             continue
         model = fit_quick_model(X[train], data.y[train], data.task, seed)
-        scores = model_scores(model, X[test], data.task)
+        scores = model.scores(X[test])
         if data.task == "multiclass":
-            columns = np.searchsorted(np.unique(data.y), model.classes_)
+            columns = np.searchsorted(np.unique(data.y), model.classes)
             predictions[np.ix_(test, columns)] = scores
         else:
             predictions[test, 0] = scores
