@@ -22,6 +22,7 @@ from alphaforge.cli import experiments as experiments_cli
 from alphaforge.cli import features as features_cli
 from alphaforge.cli import holdout as holdout_cli
 from alphaforge.cli import models as models_cli
+from alphaforge.cli import selection as selection_cli  # also registers `targets rank`, `features select`
 from alphaforge.cli import targets as targets_cli
 from alphaforge.cli import train as train_cli
 from alphaforge.cli import tuning as tuning_cli
@@ -47,6 +48,7 @@ app.command("tune")(tuning_cli.tune)
 app.command("cv")(tuning_cli.cv)
 app.command("analyze")(tuning_cli.analyze)
 app.command("train")(train_cli.train)
+app.command("plan")(selection_cli.plan)
 app.add_typer(models_cli.app, name="models")
 app.add_typer(experiments_cli.app, name="experiments")
 
