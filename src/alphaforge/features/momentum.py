@@ -11,8 +11,8 @@ import numpy as np
 from alphaforge.features._memo import shared
 from alphaforge.features.registry import register
 from alphaforge.features.windows import (
-    ema,
     ema_lookback,
+    ema_sum,
     lag,
     rolling_max,
     rolling_mean,
@@ -28,8 +28,8 @@ def rsi(close: np.ndarray, *, window: int) -> np.ndarray:
     """Relative strength index, 0..100: Wilder-smoothed gains over gains plus losses."""
     change = close - lag(close, 1)
     alpha = wilder_alpha(window)
-    gains = ema(np.maximum(change, 0.0), alpha)  # np.maximum keeps the NaN of the first row
-    losses = ema(np.maximum(-change, 0.0), alpha)
+    gains = ema_sum(np.maximum(change, 0.0), alpha)  # np.maximum keeps the NaN of the first row
+    losses = ema_sum(np.maximum(-change, 0.0), alpha)  # a ratio: the EMA normalisation cancels
     return 100.0 * safe_divide(gains, gains + losses)
 
 
@@ -67,9 +67,11 @@ def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray
     typical = (high + low + close) / 3.0
     previous = lag(typical, 1)
     flow = typical * volume
-    known = ~np.isnan(previous)
-    positive = np.where(known, np.where(typical > previous, flow, 0.0), np.nan)
-    negative = np.where(known, np.where(typical < previous, flow, 0.0), np.nan)
+    unknown = np.isnan(previous)
+    positive = flow * (typical > previous)
+    positive[unknown] = np.nan
+    negative = flow * (typical < previous)
+    negative[unknown] = np.nan
     up = rolling_sum(positive, window)
     return 100.0 * safe_divide(up, up + rolling_sum(negative, window))
 

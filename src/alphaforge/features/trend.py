@@ -11,7 +11,7 @@ import numpy as np
 
 from alphaforge.features._memo import shared
 from alphaforge.features.registry import register
-from alphaforge.features.windows import ema, ema_lookback, lag, safe_divide, span_alpha, wilder_alpha
+from alphaforge.features.windows import ema, ema_lookback, ema_sum, lag, safe_divide, span_alpha, wilder_alpha
 
 
 @shared
@@ -47,11 +47,12 @@ def _directional(high: np.ndarray, low: np.ndarray, close: np.ndarray,
     """+DI and -DI, 0..100: Wilder-smoothed directional movement over Wilder-smoothed true range."""
     up = high - lag(high, 1)
     down = lag(low, 1) - low
-    plus_dm = np.where(np.isnan(up), np.nan, np.where((up > down) & (up > 0), up, 0.0))
-    minus_dm = np.where(np.isnan(up), np.nan, np.where((down > up) & (down > 0), down, 0.0))
-    alpha = wilder_alpha(window)
-    range_ = ema(true_range(high, low, close), alpha)
-    return 100.0 * safe_divide(ema(plus_dm, alpha), range_), 100.0 * safe_divide(ema(minus_dm, alpha), range_)
+    plus_dm = up * ((up > down) & (up > 0))  # NaN × 0 keeps the first row's NaN
+    minus_dm = down * ((down > up) & (down > 0))
+    alpha = wilder_alpha(window)  # ratios of smoothed sums: the EMA normalisation cancels
+    range_ = ema_sum(true_range(high, low, close), alpha)
+    return (100.0 * safe_divide(ema_sum(plus_dm, alpha), range_),
+            100.0 * safe_divide(ema_sum(minus_dm, alpha), range_))
 
 
 @shared

@@ -156,8 +156,15 @@ def rolling_min(x: np.ndarray, n: int) -> np.ndarray:
 
 
 def ema_window(alpha: float) -> int:
-    """Bars an EMA with smoothing ``alpha`` keeps: the recursion's weight on older bars < EMA_TAIL."""
-    return max(1, math.ceil(math.log(EMA_TAIL) / math.log(1.0 - alpha)))
+    """Bars an EMA with smoothing ``alpha`` keeps: the recursion's weight on older bars < EMA_TAIL.
+
+    The least such window is rounded up to a sum of at most two powers of two (280 → 288),
+    which :func:`decayed_sum` assembles from the fewest blocks; the tail only gets lighter.
+    """
+    least = max(1, math.ceil(math.log(EMA_TAIL) / math.log(1.0 - alpha)))
+    top = 1 << (least.bit_length() - 1)
+    rest = least - top
+    return least if rest == 0 else top + (1 << (rest - 1).bit_length())
 
 
 def wilder_alpha(period: int) -> float:
@@ -170,11 +177,15 @@ def span_alpha(period: int) -> float:
     return 2.0 / (period + 1)
 
 
+def ema_sum(x: np.ndarray, alpha: float) -> np.ndarray:
+    """:func:`ema` without its normalising constant, for ratios of averages where it cancels."""
+    return decayed_sum(x, ema_window(alpha), 1.0 - alpha)
+
+
 def ema(x: np.ndarray, alpha: float) -> np.ndarray:
     """Truncated exponential moving average; lookback ``ema_window(alpha) - 1`` rows."""
-    window = ema_window(alpha)
     decay = 1.0 - alpha
-    return decayed_sum(x, window, decay) * ((1.0 - decay) / (1.0 - decay ** window))
+    return ema_sum(x, alpha) * (alpha / (1.0 - decay ** ema_window(alpha)))
 
 
 def ema_lookback(alpha: float) -> int:
