@@ -34,6 +34,21 @@ class Grid:
         return self.frame(self.close)
 
 
+def _time_codes(stamps: pd.Series, symbol_codes: np.ndarray, n_symbols: int) -> tuple[np.ndarray, pd.Index]:
+    """Each row's position on the sorted grid of all timestamps, and that grid.
+
+    Fast path for canonical bars on one common grid (sorted by symbol, then time, every
+    symbol with the same timestamps): the grid is the first symbol's timestamps, checked in
+    one comparison. Anything else is factorised (hashing a million stamps costs ~10x more).
+    """
+    n_rows = len(stamps)
+    if n_rows % n_symbols == 0 and np.all(symbol_codes[1:] >= symbol_codes[:-1]):
+        values = stamps.array.asi8.reshape(n_symbols, n_rows // n_symbols)
+        if np.all(values[0, 1:] > values[0, :-1]) and np.array_equal(values, np.broadcast_to(values[0], values.shape)):
+            return np.tile(np.arange(values.shape[1]), n_symbols), pd.Index(stamps.iloc[: values.shape[1]])
+    return pd.factorize(stamps, sort=True)
+
+
 def close_grid(bars: pd.DataFrame) -> Grid:
     """The close matrix of canonical long bars (columns symbol, timestamp, close at least)."""
     if not isinstance(bars, pd.DataFrame):
@@ -46,9 +61,9 @@ def close_grid(bars: pd.DataFrame) -> Grid:
     if bars.empty:
         raise InputError("bars are empty", where="bars", fix="pass at least two bars")
     symbol_codes, symbols = pd.factorize(bars["symbol"], sort=True)
-    time_codes, timestamps = pd.factorize(bars["timestamp"], sort=True)
+    time_codes, timestamps = _time_codes(bars["timestamp"], symbol_codes, len(symbols))
     flat = symbol_codes.astype("int64") * len(timestamps) + time_codes
-    if len(np.unique(flat)) != len(flat):
+    if np.bincount(flat, minlength=len(symbols) * len(timestamps)).max() > 1:  # O(n), unlike np.unique
         raise InputError("bars repeat a (symbol, timestamp) pair", where="bars",
                          fix="validate the bars first (alphaforge.data.schema drops exact duplicates)")
     close = np.full(len(symbols) * len(timestamps), np.nan)

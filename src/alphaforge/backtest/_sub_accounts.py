@@ -62,6 +62,7 @@ def simulate_sub_accounts(close: np.ndarray, weights: np.ndarray, costs: Costs, 
     previous_units = np.where(first, 0.0, np.roll(units, 1))
     traded = np.abs(units - previous_units) * flat_close[starts]
     paid = previous_after * before - after
-    return Ledger(equity=equity.reshape(n_symbols, n_bars).sum(axis=0), holdings=holdings.reshape(n_symbols, n_bars),
+    accounts = equity.reshape(n_symbols, n_bars)
+    return Ledger(equity=accounts.sum(axis=0), holdings=holdings.reshape(n_symbols, n_bars),
                   traded=np.bincount(bar, weights=traded, minlength=n_bars),
-                  costs=np.bincount(bar, weights=paid, minlength=n_bars))
+                  costs=np.bincount(bar, weights=paid, minlength=n_bars), account_equity=accounts)

@@ -111,18 +111,19 @@ def _weights_of(strategy: Strategy | pd.DataFrame | str, grid: Grid) -> tuple[np
                      fix=f"pass one of {sorted(STRATEGIES)} or target weights (timestamps x symbols)")
 
 
-def _window(grid: Grid, start: object, end: object) -> np.ndarray:
-    """Bar positions inside [start, end] (inclusive, None = open)."""
-    keep = np.ones(len(grid.timestamps), dtype=bool)
-    for bound, name, inside in ((start, "start", grid.timestamps.__ge__), (end, "end", grid.timestamps.__le__)):
-        if bound is not None:
-            stamp = pd.Timestamp(bound)
-            keep &= inside(stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp)
-    bars = np.flatnonzero(keep)
-    if len(bars) < 2:
-        raise InputError(f"the range {start} .. {end} holds {len(bars)} bar(s); a backtest needs 2",
+def _utc(value: object) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+
+
+def _window(grid: Grid, start: object, end: object) -> slice:
+    """The bars inside [start, end] (inclusive, None = open) as a slice of the sorted grid."""
+    first = 0 if start is None else int(grid.timestamps.searchsorted(_utc(start), side="left"))
+    stop = len(grid.timestamps) if end is None else int(grid.timestamps.searchsorted(_utc(end), side="right"))
+    if stop - first < 2:
+        raise InputError(f"the range {start} .. {end} holds {max(stop - first, 0)} bar(s); a backtest needs 2",
                          where="start/end", fix=f"the bars run {grid.timestamps[0]} .. {grid.timestamps[-1]}")
-    return bars
+    return slice(first, stop)
 
 
 def _benchmark_weights(close: np.ndarray, benchmark: str) -> tuple[np.ndarray, str]:
