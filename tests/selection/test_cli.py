@@ -1,0 +1,91 @@
+"""The one-command planning flow through the CLI: every file written, a second run all cache hits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+import tomlkit
+
+from alphaforge.data.datasets import synthesize
+from alphaforge.selection.plan import load_training_plan
+from alphaforge.workspace import Workspace
+
+PLAN_FILES = [
+    "target_ranking/target_ranking.parquet", "target_ranking/target_ranking.md",
+    "feature_selection/fwd_ret_1/selection.json", "feature_selection/fwd_ret_1/feature_importance.parquet",
+    "feature_selection/fwd_ret_1/report.md",
+    "routing_plan/routing_plan.json", "routing_plan/routing_plan.yaml", "routing_plan/routing_plan.md",
+    "routing_plan/routing_candidates.parquet",
+    "training_plan/master_training_plan.json", "training_plan/training_plan.json", "training_plan/training_plan.yaml",
+    "training_plan/training_plan.md", "training_plan/by_target/fwd_ret_1.json", "training_plan/by_symbol/SYN00.json",
+    "training_plan/by_type/cross_sectional.json", "training_plan/by_type/symbol_specific.json",
+]
+
+
+def configure(workspace: Workspace, **selection: object) -> None:
+    document = tomlkit.parse(workspace.config_path.read_text())
+    document["data"]["dataset"] = "synth"
+    document["data"]["macro"] = ""
+    document["features"]["include"] = ["px_ret_*", "px_rvol_*", "vol_ratio_*", "xs_rank_ret_*"]
+    document["selection"]["targets"] = ["fwd_ret_1", "binary_abs_5_0.02"]
+    for key, value in selection.items():
+        document["selection"][key] = value
+    workspace.config_path.write_text(tomlkit.dumps(document))
+
+
+@pytest.fixture
+def planted_workspace(workspace: Workspace) -> Workspace:
+    synthesize(workspace, symbols=6, bars=2000, mode="planted", lookback=6, ic=0.1, seed=3)
+    configure(workspace, top_k_features=5, n_splits=3, shuffles=1)
+    return workspace
+
+
+def run_json(cli: Callable, *args: str) -> dict:
+    result = cli(*args, "--json")
+    assert result.code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_plan_writes_every_file_and_a_second_run_is_all_cache_hits(
+        planted_workspace: Workspace, cli: Callable, snapshot: Callable) -> None:
+    root = str(planted_workspace.root)
+    first = run_json(cli, "-w", root, "plan")
+    assert [s["status"] for s in first["stages"]] == ["ran"] * 4
+    assert first["selected_targets"][0] == "fwd_ret_1"
+    assert "px_ret_6" in first["features"]["fwd_ret_1"] and len(first["features"]["fwd_ret_1"]) == 5
+    assert first["routes"]["fwd_ret_1"] == "cross_sectional"
+    plans = planted_workspace.root / "plans"
+    assert [f for f in PLAN_FILES if not (plans / f).is_file()] == []
+    plan = load_training_plan(plans / "training_plan")
+    assert plan["jobs"][0]["job_id"] == "cs_fwd_ret_1" and plan["jobs"][0]["features"] == first["features"]["fwd_ret_1"]
+    before = snapshot(plans)
+
+    second = run_json(cli, "-w", root, "plan")
+    assert [s["status"] for s in second["stages"]] == ["cached"] * 4
+    assert snapshot(plans) == before
+    assert run_json(cli, "-w", root, "targets", "rank")["stages"][0]["status"] == "cached"
+
+    configure(planted_workspace, top_k_features=3, n_splits=3, shuffles=1)
+    third = run_json(cli, "-w", root, "plan")
+    assert [s["status"] for s in third["stages"]] == ["cached", "ran", "ran", "ran"]
+    assert len(third["features"]["fwd_ret_1"]) == 3
+
+
+def test_features_select_for_one_named_target(planted_workspace: Workspace, cli: Callable) -> None:
+    result = run_json(cli, "-w", str(planted_workspace.root), "features", "select", "--target", "fwd_ret_5")
+    assert list(result["selections"]) == ["fwd_ret_5"]
+    assert (planted_workspace.root / "plans" / "feature_selection" / "fwd_ret_5" / "report.md").is_file()
+
+
+def test_features_select_without_a_ranking_ranks_first(planted_workspace: Workspace, cli: Callable) -> None:
+    result = cli("-w", str(planted_workspace.root), "features", "select")
+    assert result.code == 0, result.stderr
+    assert "fwd_ret_1: 5 features" in result.stdout
+
+
+def test_an_unknown_candidate_target_is_a_usage_error(planted_workspace: Workspace, cli: Callable) -> None:
+    result = cli("-w", str(planted_workspace.root), "targets", "rank", "--targets", "fwd_rett_1")
+    assert result.code == 2
+    assert "unknown target 'fwd_rett_1'" in result.stderr
