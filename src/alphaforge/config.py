@@ -117,7 +117,7 @@ class SelectionSection(_Section):
     routing_margin: float = Field(0.01, ge=0, description="skill a per-symbol model must add over the pooled one")
     families: list[str] = Field(default_factory=lambda: ["lightgbm", "xgboost"],
                                 description="model families the training plan trains per job")
-    gpu_families: list[str] = Field(default_factory=lambda: ["mlp", "lstm"],
+    gpu_families: list[str] = Field(default_factory=lambda: ["lstm"],
                                     description="families trained in the second (GPU) stage; the rest go first")
 
 
