@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from alphaforge.features.registry import register
-from alphaforge.features.windows import lag, rolling_mean, rolling_std, safe_divide
+from alphaforge.features.windows import lag, rolling_mean_std, safe_divide
 
 
 def level(macro: np.ndarray) -> np.ndarray:
@@ -26,7 +26,8 @@ def change(macro: np.ndarray, *, n: int) -> np.ndarray:
 
 def zscore(macro: np.ndarray, *, window: int) -> np.ndarray:
     """The series' value as a z-score within its last ``window`` bars."""
-    return safe_divide(macro - rolling_mean(macro, window), rolling_std(macro, window))
+    mean, std = rolling_mean_std(macro, window)
+    return safe_divide(macro - mean, std)
 
 
 register(level, name="macro_level", kind="macro", lookback=0, description="macro series level (as-of, lagged)")

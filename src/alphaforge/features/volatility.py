@@ -19,7 +19,7 @@ from alphaforge.features.windows import (
     ema_lookback,
     log_returns,
     rolling_mean,
-    rolling_std,
+    rolling_mean_std,
     rolling_sum,
     safe_divide,
     wilder_alpha,
@@ -34,7 +34,8 @@ def natr(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -
 @shared
 def _bollinger(close: np.ndarray, window: int, width: float) -> tuple[np.ndarray, np.ndarray]:
     """Middle band (SMA) and half-width (``width`` population standard deviations)."""
-    return rolling_mean(close, window), width * rolling_std(close, window)
+    middle, std = rolling_mean_std(close, window)
+    return middle, width * std
 
 
 def bollinger_pctb(close: np.ndarray, *, window: int, width: float) -> np.ndarray:

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from alphaforge.features.registry import register
-from alphaforge.features.windows import lag, rolling_mean, rolling_std, safe_divide, weighted_window
+from alphaforge.features.windows import lag, rolling_mean, rolling_mean_std, safe_divide, weighted_window
 
 
 @lru_cache(maxsize=32)
@@ -44,7 +44,8 @@ def volume_ratio(volume: np.ndarray, *, window: int) -> np.ndarray:
 def volume_zscore(volume: np.ndarray, *, window: int) -> np.ndarray:
     """z-score of log(1 + volume) within the last ``window`` bars."""
     log_volume = np.log1p(volume)
-    return safe_divide(log_volume - rolling_mean(log_volume, window), rolling_std(log_volume, window))
+    mean, std = rolling_mean_std(log_volume, window)
+    return safe_divide(log_volume - mean, std)
 
 
 def dollar_volume(close: np.ndarray, volume: np.ndarray) -> np.ndarray:

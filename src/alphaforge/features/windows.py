@@ -118,17 +118,18 @@ def rolling_mean_abs_deviation(x: np.ndarray, n: int) -> np.ndarray:
     return total / n
 
 
-def rolling_var(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
-    """Variance of the last ``n`` rows from window sums of x and x² (TA-Lib's formula), floored at 0."""
+def rolling_mean_std(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and (population) standard deviation of the last ``n`` rows, from window sums of x
+    and x² (TA-Lib's formula; the variance is floored at 0)."""
     s1 = rolling_sum(x, n)
-    s2 = rolling_sum(x * x, n)
-    var = (s2 - s1 * s1 / n) / (n - ddof)
-    return np.where(var < 0.0, 0.0, var)
+    mean = s1 / n
+    variance = (rolling_sum(x * x, n) - s1 * mean) / n
+    return mean, np.sqrt(np.where(variance < 0.0, 0.0, variance))
 
 
-def rolling_std(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
-    """Standard deviation of the last ``n`` rows (population by default, as TA-Lib)."""
-    return np.sqrt(rolling_var(x, n, ddof))
+def rolling_std(x: np.ndarray, n: int) -> np.ndarray:
+    """Population standard deviation of the last ``n`` rows, as TA-Lib's STDDEV."""
+    return rolling_mean_std(x, n)[1]
 
 
 def _extreme(ufunc: np.ufunc, x: np.ndarray, n: int) -> np.ndarray:
