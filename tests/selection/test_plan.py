@@ -37,7 +37,7 @@ FEATURES = {"fwd_ret_1": ["px_ret_1", "px_ret_6"], "tb_10_1.0_1.0": ["px_rvol_24
 
 @pytest.fixture
 def plan() -> dict[str, Any]:
-    return build_training_plan(ROUTES, FEATURES, ["lightgbm", "mlp", "xgboost"], ["mlp"],
+    return build_training_plan(ROUTES, FEATURES, ["lightgbm", "lstm", "xgboost"], ["lstm"],
                                created_from={"inputs": "abc"})
 
 
@@ -50,7 +50,7 @@ def test_jobs_follow_the_routes(plan: dict[str, Any]) -> None:
     assert plan["summary"] == {"jobs": 5, "cross_sectional": 2, "symbol_specific": 3}
     job = plan["jobs"][2]
     assert job["symbols"] == ["B"] and job["features"] == ["px_rvol_24"] and job["training_type"] == "symbol_specific"
-    assert job["stages"] == {"cpu": ["lightgbm", "xgboost"], "gpu": ["mlp"]}
+    assert job["stages"] == {"cpu": ["lightgbm", "xgboost"], "gpu": ["lstm"]}
     assert planned_targets(plan) == list(ROUTES)
 
 
@@ -80,7 +80,7 @@ def test_staged_jobs_run_every_cpu_family_before_any_gpu_family(plan: dict[str, 
     stages = [w.stage for w in work]
     assert stages == ["cpu"] * 5 + ["gpu"] * 5
     assert [w.device for w in work[:1] + work[-1:]] == ["cpu", "cuda"]
-    assert work[0].families == ["lightgbm", "xgboost"] and work[-1].families == ["mlp"]
+    assert work[0].families == ["lightgbm", "xgboost"] and work[-1].families == ["lstm"]
     only_gbm = staged_jobs(plan, families=["lightgbm"])
     assert {w.stage for w in only_gbm} == {"cpu"} and all(w.families == ["lightgbm"] for w in only_gbm)
 
@@ -104,3 +104,8 @@ def test_a_bad_plan_file_is_refused_with_its_path(tmp_path: Path, content: str, 
     with pytest.raises(InputError, match=message) as error:
         load_training_plan(tmp_path)
     assert error.value.where == str(tmp_path / MASTER_FILENAME)
+
+
+def test_an_unknown_family_is_refused_with_a_suggestion() -> None:
+    with pytest.raises(InputError, match="lightgbm"):
+        build_training_plan(ROUTES, FEATURES, ["lightgmb"])

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from alphaforge.errors import InputError, MissingInputError
+from alphaforge.models import family_class
 from alphaforge.selection._markdown import markdown_table
 from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_text
 
@@ -52,10 +53,12 @@ def build_training_plan(routes: Mapping[str, Mapping[str, Any]], features: Mappi
     """The plan for ``routes`` (``routing_plan.json``'s ``targets``) and each target's selected features.
 
     >>> plan = build_training_plan({"fwd_ret_1": {"route": "both", "cross_sectional": {"symbols": ["A", "B"]},
-    ...     "symbol_specific": {"symbols": ["B"]}}}, {"fwd_ret_1": ["px_ret_1"]}, ["lightgbm", "mlp"], ["mlp"])
+    ...     "symbol_specific": {"symbols": ["B"]}}}, {"fwd_ret_1": ["px_ret_1"]}, ["lightgbm", "lstm"], ["lstm"])
     >>> [(j["job_id"], j["stages"]["gpu"]) for j in plan["jobs"]]
-    [('cs_fwd_ret_1', ['mlp']), ('ss_fwd_ret_1_B', ['mlp'])]
+    [("cs_fwd_ret_1", ["lstm"]), ("ss_fwd_ret_1_B", ["lstm"])]
     """
+    for family in families:
+        family_class(family)  # an unknown name fails here, with "did you mean"
     stages = _stages(families, gpu_families)
     jobs = []
     for target, route in routes.items():
