@@ -73,6 +73,5 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDB
 
 def table_exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the store holds table ``name``."""
-    (count,), = connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-                                   [name]).fetchall()
+    (count,), = connection.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()
     return bool(count)

@@ -247,8 +247,9 @@ def restore_preserved(workspace: Workspace, preserved_file: Path) -> dict[str, A
         rows = f"read_parquet({_sql_path(path.resolve())})"
         before = row_count(connection, TRAINING)
         with transaction(connection):
+            # held out = not in training: every write keeps the two disjoint, so only the holdout is searched
             connection.execute(f"INSERT INTO {TRAINING} SELECT {column_list(columns)} FROM {rows} "
-                               f"WHERE setup_id NOT IN (SELECT setup_id FROM {TRAINING})")
+                               "WHERE setup_id IN (SELECT setup_id FROM holdouts)")
             restored_ids = f"SELECT setup_id FROM {rows}"
             connection.execute(f"DELETE FROM {PREDICTION} WHERE setup_id IN ({restored_ids}) "
                                "AND setup_id IN (SELECT setup_id FROM holdouts)")

@@ -1,0 +1,165 @@
+"""Store benchmark: restoring held-out setups vs recomputing their features, and reading the
+training matrix from the store vs from the cached Parquet files.
+
+Measured side by side in one run and printed with ratios, on synthetic hourly OHLCV panels
+in throw-away workspaces:
+
+1. Restore, on a small panel (20 x 5 000 bars) and on the large one below:
+   ``holdout restore`` of 100 and of 10 000 setups (checksum check + one transaction)
+   against recomputing those setups' features from raw data: loading the raw bars and
+   running ``compute_features`` over the symbols the setups belong to (a setup's features
+   need its symbol's history before it, and cross-sectional features need every symbol, so
+   nothing smaller gives the same values). Goal: restore >= 100x faster.
+2. Training matrix on the large panel, ``--symbols`` x ``--bars`` rows (default 50 x 20 000
+   = 1 M) with the first 80 feature columns: ``read_training_matrix`` from the store against
+   ``pipeline.matrix.training_matrix`` before the store exists (raw bars, fingerprints,
+   every feature a cache hit, targets from their cache), and against the bare floor of
+   reading the cached Parquet files with pyarrow and joining them.
+
+Times are wall clock, best of ``--repeat``, with this process's CPU time beside them; on a
+shared machine CPU time below wall time means the difference was other work.
+
+    .venv/bin/python bench/bench_store.py [--symbols 50] [--bars 20000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from alphaforge.data.datasets import load_aligned_macro, load_bars, synthesize
+from alphaforge.data.rawstore import content_sha256
+from alphaforge.features import compute_features, resolve_features
+from alphaforge.features.cache import FeatureCache
+from alphaforge.pipeline.matrix import training_matrix
+from alphaforge.store.fill import CachedSources, fill_store, locate_sources
+from alphaforge.store.holdout import create_holdout, preserve_setups, remove_setups, restore_preserved
+from alphaforge.store.matrix import read_training_matrix
+from alphaforge.store.setups import read_setup_file
+from alphaforge.targets import TargetCache, build_targets
+from alphaforge.workspace import Workspace
+
+TARGET = "fwd_ret_5"
+N_FEATURES = 80
+
+
+def _best(function: Callable[[], Any], repeat: int, before: Callable[[], Any] | None = None) -> tuple[float, float]:
+    """(best wall seconds, its CPU seconds) over ``repeat`` calls; ``before`` runs untimed before each."""
+    best = (float("inf"), float("inf"))
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        wall, cpu = time.perf_counter(), time.process_time()
+        function()
+        best = min(best, (time.perf_counter() - wall, time.process_time() - cpu))
+    return best
+
+
+def _workspace(root: Path, symbols: int, bars: int) -> tuple[Workspace, list[str]]:
+    """A workspace on a synthetic panel with the first 80 default features and the target cached."""
+    workspace = Workspace.create(root)
+    text = workspace.config_path.read_text().replace('dataset = "sp500"', 'dataset = "synth"', 1)
+    workspace.config_path.write_text(text.replace('macro = "macro"', 'macro = ""', 1))
+    synthesize(workspace, symbols=symbols, bars=bars, freq="1h", seed=0)
+    names = [f.name for f in resolve_features("default")][:N_FEATURES]
+    text = workspace.config_path.read_text().replace('include = ["default"]', f"include = {names!r}".replace("'", '"'))
+    workspace.config_path.write_text(text)
+    config = workspace.config()
+    raw = load_bars(workspace, config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        FeatureCache(workspace.features_dir).build(raw, load_aligned_macro(workspace, raw, config), names)
+    build_targets(raw, [TARGET], data_sha256=content_sha256(raw), cache=TargetCache(workspace.targets_dir))
+    return workspace, names
+
+
+def _line(label: str, timing: tuple[float, float]) -> str:
+    return f"  {label:<58} {timing[0] * 1000:10.1f} ms  (cpu {timing[1] * 1000:8.1f} ms)"
+
+
+def bench_restore(workspace: Workspace, names: list[str], folder: Path, repeat: int) -> None:
+    """Restore 100 and 10 000 setups of a filled workspace against recomputing their features."""
+    for count in (100, 10_000):
+        setups = folder / f"setups_{count}.txt"
+        create_holdout(workspace, setups, count=count, seed=count)
+        preserved = Path(preserve_setups(workspace, setups)["preserved_file"])
+        restore = _best(lambda path=preserved: restore_preserved(workspace, path), repeat,
+                        before=lambda path=setups: remove_setups(workspace, path))
+        involved = sorted({i.split("@", 1)[0] for i in read_setup_file(setups)})
+
+        def recompute(symbols: list[str] = involved) -> None:
+            raw = load_bars(workspace, workspace.config())
+            raw = raw[raw["symbol"].isin(symbols)].reset_index(drop=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compute_features(raw, None, names)
+
+        baseline = _best(recompute, repeat)
+        print(_line(f"restore {count:>6} setups", restore))
+        print(_line(f"recompute their features ({len(involved)} symbols' history)", baseline))
+        print(f"  {'ratio (recompute / restore)':<58} {baseline[0] / restore[0]:10.1f} x")
+
+
+def _parquet_floor(sources: CachedSources) -> None:
+    """Read the cached keys, feature and target files with pyarrow, join row-aligned, keep labelled rows."""
+    table = pq.read_table(sources.keys_file)
+    for path in sources.feature_files.values():
+        part = pq.read_table(path)
+        for name, column in zip(part.column_names, part.columns, strict=True):
+            table = table.append_column(name, column)
+    target = pq.read_table(sources.target_files[TARGET], columns=[TARGET])
+    table.filter(pa.compute.is_valid(target.column(0))).to_pandas()
+
+
+def bench_panel(folder: Path, symbols: int, bars: int, repeat: int, matrix: bool) -> None:
+    """Build a panel's caches, (time the matrix both ways,) fill the store, time restores."""
+    workspace, names = _workspace(folder, symbols=symbols, bars=bars)
+    sources = locate_sources(workspace, [TARGET])  # now: a feature edit meanwhile must not move the files
+    print(f"{symbols} symbols x {bars:,} bars = {symbols * bars:,} rows, {len(names)} features")
+    if matrix:
+        config = workspace.config()
+        cached = _best(lambda: training_matrix(workspace, config, TARGET), repeat)
+        floor = _best(lambda: _parquet_floor(sources), repeat)
+    wall = time.perf_counter()
+    fill_store(workspace, [TARGET])
+    fill = time.perf_counter() - wall
+    print(f"  store.duckdb {workspace.store_path.stat().st_size / 2**20:,.0f} MiB, filled once in {fill:.1f} s")
+    if matrix:
+        read = read_training_matrix(workspace, TARGET)
+        stored = _best(lambda: read_training_matrix(workspace, TARGET), repeat)
+        print(f"  training matrix: {read.X.shape[0]:,} rows x {read.X.shape[1]} features")
+        print(_line("store: read_training_matrix", stored))
+        print(_line("cached Parquet: training_matrix (no store)", cached))
+        print(_line("cached Parquet: pyarrow read + join floor", floor))
+        print(f"  {'ratio (training_matrix from Parquet / store)':<58} {cached[0] / stored[0]:10.2f} x")
+        print(f"  {'ratio (Parquet floor / store)':<58} {floor[0] / stored[0]:10.2f} x")
+    bench_restore(workspace, names, folder, repeat)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--symbols", type=int, default=50, help="symbols in the matrix panel")
+    parser.add_argument("--bars", type=int, default=20_000, help="bars per symbol in the matrix panel")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best is kept)")
+    parser.add_argument("--small-only", action="store_true", help="only the small panel (quick)")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory(prefix="bench_store_") as folder:
+        print("1. Small panel: restore vs recompute")
+        bench_panel(Path(folder) / "small", 20, 5_000, args.repeat, matrix=False)
+        if not args.small_only:
+            print("2. Large panel: training matrix from the store vs the cached Parquet; restore vs recompute")
+            bench_panel(Path(folder) / "large", args.symbols, args.bars, args.repeat, matrix=True)
+
+
+if __name__ == "__main__":
+    main()
