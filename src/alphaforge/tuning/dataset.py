@@ -61,6 +61,11 @@ class TuningData:
         return self.spans.t0
 
 
+def fingerprint_of(parts: Any) -> str:
+    """sha256 of a JSON-able description of the inputs (e.g. the matrix's fingerprints)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def thin(data: TuningData, max_rows: int) -> TuningData:
     """Keep every k-th sample time (all symbols at once) so at most about ``max_rows`` rows remain.
 

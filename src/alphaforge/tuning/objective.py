@@ -72,10 +72,11 @@ class CVObjective:
             fold = fit_and_score(self.data, self.family, params, self.metric, train, test, self.seed)
             model = fold.model
             scores.append(fold.score)
-            trial.set_user_attr("fold_scores", scores)
             trial.report(float(np.mean(scores)), step)
             if trial.should_prune():
+                trial.set_user_attr("fold_scores", scores)
                 raise optuna.TrialPruned(f"pruned after fold {step}: running mean {np.mean(scores):.6g}")
+        trial.set_user_attr("fold_scores", scores)
         if model is not None:
             with self._lock:
                 self._models[trial.number] = model

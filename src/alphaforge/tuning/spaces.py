@@ -27,11 +27,11 @@ _FRACTION = FloatDistribution(0.4, 1.0)
 
 SPACES: Mapping[str, Space] = MappingProxyType({
     "lightgbm": MappingProxyType({
-        "n_estimators": IntDistribution(50, 500, log=True), "learning_rate": _RATE,
+        "n_estimators": IntDistribution(30, 300, log=True), "learning_rate": _RATE,
         "num_leaves": IntDistribution(7, 127, log=True), "min_data_in_leaf": IntDistribution(10, 500, log=True),
         "feature_fraction": _FRACTION, "bagging_fraction": _FRACTION, "lambda_l2": _L2}),
     "xgboost": MappingProxyType({
-        "n_estimators": IntDistribution(50, 500, log=True), "learning_rate": _RATE,
+        "n_estimators": IntDistribution(30, 300, log=True), "learning_rate": _RATE,
         "max_depth": IntDistribution(2, 10), "min_child_weight": FloatDistribution(0.5, 50.0, log=True),
         "subsample": _FRACTION, "colsample_bytree": _FRACTION, "reg_lambda": _L2}),
     "gradient_boosting": MappingProxyType({
@@ -39,7 +39,7 @@ SPACES: Mapping[str, Space] = MappingProxyType({
         "max_depth": IntDistribution(2, 6), "subsample": FloatDistribution(0.5, 1.0),
         "min_samples_leaf": IntDistribution(5, 200, log=True)}),
     "hist_gradient_boosting": MappingProxyType({
-        "max_iter": IntDistribution(50, 500, log=True), "learning_rate": _RATE,
+        "max_iter": IntDistribution(30, 300, log=True), "learning_rate": _RATE,
         "max_leaf_nodes": IntDistribution(7, 127, log=True), "min_samples_leaf": IntDistribution(10, 500, log=True),
         "l2_regularization": _L2}),
     "random_forest": MappingProxyType({
