@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from alphaforge.backtest import run_backtest, simulate
+from alphaforge.backtest import ModelStrategy, run_backtest, simulate
 from alphaforge.errors import InputError
 
 TIMES = pd.date_range("2024-01-01", periods=4, freq="D", tz="UTC")
@@ -14,7 +17,7 @@ TIMES = pd.date_range("2024-01-01", periods=4, freq="D", tz="UTC")
 
 def long_bars(prices: dict[str, list[float]]) -> pd.DataFrame:
     """Canonical close-only bars, one column of ``prices`` per symbol, on TIMES."""
-    rows = [(symbol, TIMES[i], p) for symbol, series in prices.items() for i, p in enumerate(series) if p == p]
+    rows = [(symbol, TIMES[i], p) for symbol, series in prices.items() for i, p in enumerate(series) if not np.isnan(p)]
     return pd.DataFrame(rows, columns=["symbol", "timestamp", "close"])
 
 
@@ -125,3 +128,35 @@ def test_weights_must_match_the_bars() -> None:
         run_backtest(bars, "trend_basline")
     with pytest.raises(InputError, match="Strategy, a strategy name or a wide weight frame"):
         run_backtest(bars, [1, 0, 1])
+
+
+def test_an_all_in_trade_returns_what_its_sub_account_made() -> None:
+    bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0], "B": [10.0, 10.0, 10.0, 10.0]})
+    weights = pd.DataFrame({"A": [1.0, 1.0, 0.0, 0.0], "B": 0.0}, index=TIMES)
+    result = run_backtest(bars, weights, fees_bps=10, initial_cash=200.0)
+    trade = result.trades.iloc[0]
+    assert (trade["symbol"], trade["side"], trade["bars_held"], trade["status"]) == ("A", "long", 2, "closed")
+    assert (trade["entry_time"], trade["exit_time"]) == (TIMES[0], TIMES[2])
+    assert trade["return"] == pytest.approx(99 * 0.999 / (100 * 1.001) - 1, rel=1e-12)
+    assert trade["return"] == pytest.approx(result.equity.iloc[2] / 200.0 * 2 - 1 - 1, rel=1e-12)  # B kept its 100
+    assert np.prod(1 + result.returns.to_numpy()) == pytest.approx(result.equity.iloc[-1] / 200.0, rel=1e-12)
+
+
+def test_sub_account_values_add_up_to_the_equity() -> None:
+    close = np.array([[100.0, 110.0, 99.0], [10.0, 9.0, 12.0]])
+    ledger = simulate(close, np.array([[1.0, 0.0, -1.0], [0.5, 0.5, 1.0]]), fees_bps=10, initial_cash=100.0)
+    np.testing.assert_allclose(ledger.account_equity.sum(axis=0), ledger.equity, rtol=1e-15)
+    assert ledger.account_equity[1, 0] == pytest.approx(50.0 / 1.0005)  # half in, fee on half: 50 / (1 + f/2)
+
+
+def test_results_serialise_and_save_atomically(tmp_path: Path) -> None:
+    bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0]})
+    predictions = pd.DataFrame({"symbol": "A", "timestamp": TIMES, "prediction": [1.0, -1.0, 1.0, 1.0]})
+    result = run_backtest(bars, ModelStrategy(predictions, training_range=("2020-01-01", "2020-12-31")))
+    text = json.dumps(result.summary())
+    assert "2020-12-31" in text and result.summary()["settings"]["strategy"] == "model"
+    paths = result.save(tmp_path / "run")
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == sorted(p.name for p in paths.values())
+    saved = pd.read_parquet(paths["equity"])
+    assert list(saved.columns) == ["timestamp", "equity", "drawdown", "benchmark"]
+    assert len(pd.read_parquet(paths["trades"])) == len(result.trades) == 2

@@ -10,7 +10,10 @@ import pytest
 
 from alphaforge.backtest import compute_metrics
 from alphaforge.backtest.metrics import infer_periods_per_year
-from alphaforge.validation.stats import deflated_sharpe_ratio, probabilistic_sharpe_ratio
+from alphaforge.validation.stats import (
+    deflated_sharpe_ratio,
+    probabilistic_sharpe_ratio,
+)
 
 TIMES = pd.date_range("2024-01-01", periods=4, freq="D", tz="UTC")
 EQUITY = pd.Series([100.0, 110.0, 99.0, 121.0], index=TIMES)

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alphaforge.backtest import STRATEGIES, MeanReversion, ModelStrategy, Strategy, TrendBaseline, make_strategy
+from alphaforge.backtest import (
+    STRATEGIES,
+    MeanReversion,
+    ModelStrategy,
+    Strategy,
+    TrendBaseline,
+    make_strategy,
+)
 from alphaforge.backtest.strategies.trend_baseline import exponential_average
 from alphaforge.errors import InputError
 

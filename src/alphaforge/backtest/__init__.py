@@ -15,12 +15,23 @@ matrices); :func:`compute_metrics`; :func:`plot_backtest`; the out-of-sample gua
 from __future__ import annotations
 
 from alphaforge.backtest.costs import Costs
-from alphaforge.backtest.engine import ACCOUNTS, BENCHMARKS, BacktestResult, run_backtest, simulate
+from alphaforge.backtest.engine import (
+    ACCOUNTS,
+    BENCHMARKS,
+    BacktestResult,
+    run_backtest,
+    simulate,
+)
 from alphaforge.backtest.metrics import compute_metrics
 from alphaforge.backtest.oos import check_walk_forward_rows, ensure_out_of_sample
 from alphaforge.backtest.plots import plot_backtest
 from alphaforge.backtest.strategies import (
-    STRATEGIES, MeanReversion, ModelStrategy, Strategy, TrendBaseline, make_strategy,
+    STRATEGIES,
+    MeanReversion,
+    ModelStrategy,
+    Strategy,
+    TrendBaseline,
+    make_strategy,
 )
 from alphaforge.backtest.trades import list_trades
 

@@ -23,6 +23,7 @@ a symbol is flat. Nothing is liquidated when an account falls below zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ from alphaforge.backtest.metrics import compute_metrics
 from alphaforge.backtest.strategies import STRATEGIES, Strategy, make_strategy
 from alphaforge.backtest.trades import list_trades
 from alphaforge.errors import InputError
+from alphaforge.workspace import atomic_write_json, atomic_write_parquet
 
 ACCOUNTS = ("per_symbol", "shared")
 BENCHMARKS = ("buy_and_hold", "equal_weight")
@@ -97,6 +99,23 @@ class BacktestResult:
     def summary(self) -> dict[str, Any]:
         """JSON-ready settings, metrics and benchmark metrics (what ``--json`` prints)."""
         return {"settings": self.settings, "metrics": self.metrics, "benchmark": self.benchmark_metrics}
+
+    def save(self, folder: Path) -> dict[str, Path]:
+        """Write ``summary.json``, ``equity.parquet`` (timestamp, equity, drawdown, benchmark),
+        ``trades.parquet`` and ``positions.parquet`` (long: timestamp, symbol, weight) into
+        ``folder``, each atomically; returns the paths by name."""
+        folder = Path(folder)
+        curves = pd.DataFrame({"equity": self.equity, "drawdown": self.drawdown})
+        if self.benchmark_equity is not None:
+            curves["benchmark"] = self.benchmark_equity
+        positions = self.positions.stack().rename("weight").reset_index()
+        paths = {name: folder / f"{name}.parquet" for name in ("equity", "trades", "positions")}
+        atomic_write_parquet(paths["equity"], curves.reset_index())
+        atomic_write_parquet(paths["trades"], self.trades)
+        atomic_write_parquet(paths["positions"], positions[positions["weight"] != 0])
+        paths["summary"] = folder / "summary.json"
+        atomic_write_json(paths["summary"], self.summary())
+        return paths
 
 
 def _weights_of(strategy: Strategy | pd.DataFrame | str, grid: Grid) -> tuple[np.ndarray, Strategy | None]:
@@ -190,8 +209,8 @@ def run_backtest(bars: pd.DataFrame, strategy: Strategy | pd.DataFrame | str, *,
         benchmark_equity = benchmark_equity.rename("benchmark")
     settings = {
         "strategy": chosen.name if chosen else "weights",
-        "params": {k: v for k, v in (chosen.get_params() if chosen else {}).items()
-                   if not isinstance(v, pd.DataFrame)},
+        "params": {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
+                   for k, v in (chosen.get_params() if chosen else {}).items() if not isinstance(v, pd.DataFrame)},
         "fees_bps": float(fees_bps), "slippage_bps": float(slippage_bps), "accounts": accounts,
         "benchmark": benchmark, "initial_cash": float(initial_cash),
         "start": str(grid.timestamps[0]), "end": str(grid.timestamps[-1]),

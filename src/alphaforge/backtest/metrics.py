@@ -38,7 +38,10 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.errors import InputError
-from alphaforge.validation.stats import deflated_sharpe_ratio, probabilistic_sharpe_ratio
+from alphaforge.validation.stats import (
+    deflated_sharpe_ratio,
+    probabilistic_sharpe_ratio,
+)
 
 _YEAR_SECONDS = 365.25 * 86_400.0
 

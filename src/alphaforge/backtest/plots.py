@@ -12,10 +12,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
+import matplotlib.pyplot as plt
 
-from alphaforge.backtest.engine import BacktestResult  # noqa: E402
-from alphaforge.workspace import atomic_path  # noqa: E402
+from alphaforge.backtest.engine import BacktestResult
+from alphaforge.workspace import atomic_path
 
 
 def _label(result: BacktestResult) -> str:

@@ -27,7 +27,7 @@ TRADE_COLUMNS = ("symbol", "side", "weight", "entry_time", "exit_time", "entry_p
 def list_trades(close: np.ndarray, weights: np.ndarray, timestamps: pd.DatetimeIndex, symbols: pd.Index,
                 costs: Costs) -> pd.DataFrame:
     """Trades of gap-free ``close``/``weights`` arrays (symbols, bars), sorted by symbol then entry."""
-    n_symbols, n_bars = close.shape
+    n_bars = close.shape[1]
     side = np.sign(weights)
     previous = np.zeros_like(side)
     previous[:, 1:] = side[:, :-1]

@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.backtest._checks import check_number
-from alphaforge.backtest.strategies.base import Strategy, check_direction, filled_prices, restrict_sides
+from alphaforge.backtest.strategies.base import (
+    Strategy,
+    check_direction,
+    filled_prices,
+    restrict_sides,
+)
 from alphaforge.errors import InputError
 from alphaforge.features.momentum import rsi
 

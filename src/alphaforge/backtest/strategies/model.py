@@ -21,7 +21,11 @@ import pandas as pd
 
 from alphaforge.backtest._checks import check_choice, check_number, suggestion
 from alphaforge.backtest.oos import check_walk_forward_rows, ensure_out_of_sample
-from alphaforge.backtest.strategies.base import Strategy, check_direction, restrict_sides
+from alphaforge.backtest.strategies.base import (
+    Strategy,
+    check_direction,
+    restrict_sides,
+)
 from alphaforge.errors import InputError
 
 RULES = ("threshold", "top_k")

@@ -7,7 +7,12 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from alphaforge.backtest._checks import check_number
-from alphaforge.backtest.strategies.base import Strategy, check_direction, filled_prices, restrict_sides
+from alphaforge.backtest.strategies.base import (
+    Strategy,
+    check_direction,
+    filled_prices,
+    restrict_sides,
+)
 from alphaforge.errors import InputError
 
 
