@@ -24,6 +24,7 @@ from alphaforge.config import CONFIG_FILENAME, Config, load_config, render_confi
 from alphaforge.errors import InputError, MissingInputError, WorkspaceBusyError
 
 LOCK_FILENAME = ".alphaforge.lock"
+_HELD: dict[Path, int] = {}  # workspace roots this process holds the lock of -> nesting depth
 
 
 @contextlib.contextmanager
@@ -151,8 +152,20 @@ class Workspace:
 
     @contextlib.contextmanager
     def lock(self, purpose: str = "write") -> Iterator[None]:
-        """Hold the workspace's write lock; a second writer gets :class:`WorkspaceBusyError` at once."""
+        """Hold the workspace's write lock; a second writer gets :class:`WorkspaceBusyError` at once.
+
+        Re-entrant within a process: a stage that locks inside `alphaforge run` (which holds the
+        lock already) simply proceeds.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
+        key = self.root.resolve()
+        if _HELD.get(key):
+            _HELD[key] += 1
+            try:
+                yield
+            finally:
+                _HELD[key] -= 1
+            return
         lock_path = self.root / LOCK_FILENAME
         handle = open(lock_path, "a+", encoding="utf-8")
         try:
@@ -167,6 +180,10 @@ class Workspace:
             handle.truncate()
             handle.write(f"pid {os.getpid()} ({purpose})")
             handle.flush()
-            yield
+            _HELD[key] = 1
+            try:
+                yield
+            finally:
+                _HELD.pop(key, None)
         finally:
             handle.close()

@@ -22,6 +22,7 @@ from alphaforge.cli import experiments as experiments_cli
 from alphaforge.cli import features as features_cli
 from alphaforge.cli import holdout as holdout_cli
 from alphaforge.cli import models as models_cli
+from alphaforge.cli import run as run_cli
 from alphaforge.cli import selection as selection_cli  # also registers `targets rank`, `features select`
 from alphaforge.cli import targets as targets_cli
 from alphaforge.cli import train as train_cli
@@ -51,6 +52,7 @@ app.command("train")(train_cli.train)
 app.command("plan")(selection_cli.plan)
 app.add_typer(models_cli.app, name="models")
 app.add_typer(experiments_cli.app, name="experiments")
+run_cli.register(app)
 
 
 def _version(value: bool) -> None:

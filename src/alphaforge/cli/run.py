@@ -1,0 +1,159 @@
+"""`alphaforge run | predict | backtest | report`: the main job and its consumers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table, progress, stderr, stdout
+from alphaforge.cli.train import ExperimentNameOption, ExperimentTagsOption, TrackOption
+from alphaforge.pipeline.backtest import backtest as run_backtest
+from alphaforge.pipeline.predict import predict as run_predict
+from alphaforge.pipeline.runner import run_pipeline
+from alphaforge.report.run_report import REPORT_PATH
+from alphaforge.tracking import open_tracker, parse_tags
+
+ModelPathOption = Annotated[Path | None, typer.Option("--model-path", help="A model folder (default: the latest "
+                                                                          "final model, then extended-CV, then tuning "
+                                                                          "checkpoint).")]
+_METRICS = ("total_return", "annual_return", "sharpe", "sortino", "max_drawdown", "hit_rate", "n_trades", "psr")
+
+
+def _comparison(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    bench = summary.get("benchmark_metrics") or {}
+    return [{"metric": k, "strategy": summary["metrics"].get(k), "benchmark": bench.get(k)} for k in _METRICS]
+
+
+def run(
+    ctx: typer.Context,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run just this stage (repeatable); its inputs "
+                                                                 "must exist.")] = None,
+    start_from: Annotated[str | None, typer.Option("--from", help="Recompute this stage and every later one.")]
+    = None,
+    force_refresh: Annotated[bool, typer.Option("--force-refresh", help="Recompute every stage.")] = False,
+    auto_targets: Annotated[bool, typer.Option("--auto-targets", help="Rank targets and plan before training.")]
+    = False,
+    auto_features: Annotated[bool, typer.Option("--auto-features", help="Select features per target (with "
+                                                                       "--auto-targets: leakage flags, plan).")]
+    = False,
+    top_n_targets: Annotated[int | None, typer.Option("--top-n-targets", min=1, help="Targets kept by the "
+                                                                                    "ranking.")] = None,
+    skip_training: Annotated[bool, typer.Option("--skip-training", help="Stop after the plan (no training).")]
+    = False,
+    experiment_name: ExperimentNameOption = None,
+    experiment_tags: ExperimentTagsOption = None,
+    track: TrackOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Everything, cached: features → targets → [plan] → [tuning] → walk-forward CV → train → predict →
+    backtest → report."""
+    workspace = open_workspace(ctx)
+    config = workspace.config()
+    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
+                           tags=parse_tags(experiment_tags))
+    started = time.perf_counter()
+
+    def on_stage(stage: Any, status: str) -> None:
+        if status == "running":
+            stderr.print(f"[bold]▶ {stage.name}[/bold] [dim]{stage.description}[/dim]", highlight=False)
+
+    result = run_pipeline(workspace, tracker, only=only, start_from=start_from, force=force_refresh,
+                          auto_targets=auto_targets or auto_features, top_n_targets=top_n_targets,
+                          skip_training=skip_training, on_stage=on_stage)
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    result["report"] = str((workspace.root / REPORT_PATH).resolve())
+    result["notices"] = list(getattr(tracker, "notices", []))
+
+    def render(r: dict[str, Any]) -> None:
+        summaries = r["summaries"]
+        walk = summaries.get("walk_forward")
+        if walk:
+            print_table(f"Walk-forward CV by fold ({walk['target']}, {walk['family']})", walk["folds"])
+        train = summaries.get("train")
+        if train:
+            print_fields("Final model", {"name": train["name"], "version": train["version"],
+                                         "path": train["path"], **{f"validation {k}": v for k, v in
+                                                                   train["metrics"].get("validation", {}).items()}})
+        back = summaries.get("backtest")
+        if back:
+            print_table(f"Backtest ({back['strategy']}, out of sample) vs benchmark", _comparison(back))
+        print_table("Stages", r["stages"])
+        stdout.print(f"Done in {r['seconds']} s. Report: {r['report']}")
+
+    emit(result, as_json, render)
+
+
+def predict(
+    ctx: typer.Context,
+    symbol: Annotated[list[str] | None, typer.Option("--symbol", "-s", help="Symbols to predict (repeatable; "
+                                                                             "default: the model's).")] = None,
+    bars: Annotated[int | None, typer.Option(min=1, help="Most recent bars to score (default: [predict] bars).")]
+    = None,
+    hours: Annotated[float | None, typer.Option(min=0, help="Score the last HOURS instead of --bars.")] = None,
+    setup_file: Annotated[Path | None, typer.Option("--setup-file", help="Predict these held-out setups from "
+                                                                        "their preserved features.")] = None,
+    model_path: ModelPathOption = None,
+    name: Annotated[str, typer.Option(help="Output name: predictions/NAME.{parquet,csv,png}.")] = "latest",
+    as_json: JsonOption = False,
+) -> None:
+    """Score the most recent bars through the shared feature path; write predictions and a chart."""
+    workspace = open_workspace(ctx)
+    if setup_file is not None:
+        from alphaforge.store.predict import predict_setups
+
+        result = predict_setups(workspace, setup_file, model_path=model_path)
+        emit(result, as_json, lambda r: print_fields("Setup predictions", {k: v for k, v in r.items()
+                                                                           if not isinstance(v, (list, dict))}))
+        return
+    result = run_predict(workspace, model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name)
+
+    def render(r: dict[str, Any]) -> None:
+        print_table(f"Latest signal per symbol ({r['model_source']} model {r['model']})", r["latest"])
+        stdout.print("Written: " + ", ".join(r["files"]))
+
+    emit(result, as_json, render)
+
+
+def backtest(
+    ctx: typer.Context,
+    strategy: Annotated[str | None, typer.Option(help="model (walk-forward predictions), trend_baseline, "
+                                                      "mean_reversion (default: [backtest] strategy).")] = None,
+    model_path: ModelPathOption = None,
+    walk_forward: Annotated[bool, typer.Option("--walk-forward/--no-walk-forward",
+                                               help="Model predictions from walk-forward refits (default), or from "
+                                                    "one trained model (refused where its training overlaps).")]
+    = True,
+    start: Annotated[str | None, typer.Option(help="First bar traded (ISO date).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last bar traded (ISO date).")] = None,
+    name: Annotated[str | None, typer.Option(help="Output folder backtests/NAME (default: the strategy).")] = None,
+    experiment_name: ExperimentNameOption = None,
+    experiment_tags: ExperimentTagsOption = None,
+    track: TrackOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Backtest with next-bar execution, fees and slippage, against the benchmark."""
+    workspace = open_workspace(ctx)
+    config = workspace.config()
+    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
+                           tags=parse_tags(experiment_tags))
+    with progress() as bar:
+        task = bar.add_task("walk-forward refits", total=None)
+        result = run_backtest(workspace, strategy=strategy, model_path=model_path, walk_forward_refits=walk_forward,
+                              start=start, end=end, name=name, tracker=tracker,
+                              progress=lambda done, total: bar.update(task, completed=done, total=total))
+
+    def render(r: dict[str, Any]) -> None:
+        print_table(f"Backtest {r['name']} ({r['strategy']}) vs benchmark", _comparison(r))
+        stdout.print(f"Written: {r['directory']} (equity.png, trades.csv, metrics.json)")
+
+    emit(result, as_json, render)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app."""
+    app.command("run")(run)
+    app.command("predict")(predict)
+    app.command("backtest")(backtest)

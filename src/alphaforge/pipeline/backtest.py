@@ -1,0 +1,129 @@
+"""`alphaforge backtest`: a strategy on the workspace's bars, with outputs and tracking.
+
+With ``strategy="model"`` the positions come from walk-forward predictions (refits over the
+backtest range, see :mod:`alphaforge.pipeline.walkforward`), cached in ``cv/``; with
+``walk_forward=False`` a single trained model predicts the whole range, and the backtest is
+refused where that range overlaps the model's training range.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alphaforge.backtest import BacktestResult, ModelStrategy, make_strategy, plot_backtest, run_backtest
+from alphaforge.config import Config
+from alphaforge.data.datasets import load_bars
+from alphaforge.models.registry import resolve_model
+from alphaforge.pipeline.matrix import training_matrix
+from alphaforge.pipeline.predict import write_predictions
+from alphaforge.pipeline.walkforward import fold_table, walk_forward
+from alphaforge.predict import predict_recent, score_center
+from alphaforge.tracking import NullTracker, Tracker
+from alphaforge.workspace import Workspace, atomic_write_json
+
+BACKTESTS_DIR = "backtests"
+WALK_FORWARD_DIR = "cv/walk_forward"
+
+
+def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
+    return workspace.root / WALK_FORWARD_DIR / f"{target}-{family}"
+
+
+def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
+                     progress: Any = None) -> dict[str, Any]:
+    """Walk-forward refits of the configured target/family; writes predictions and fold metrics."""
+    target = target or config.models.target
+    family = family or config.models.family
+    matrix = training_matrix(workspace, config, target)
+    result = walk_forward(matrix, config, family=family, progress=progress)
+    folder = walk_forward_dir(workspace, matrix.target, family)
+    write_predictions(result.predictions, folder / "predictions")
+    summary = {"target": matrix.target, "family": family, "task": matrix.task, "rows": len(matrix.y),
+               "features": len(matrix.feature_names), "folds": fold_table(result), "summary": result.summary(),
+               "data_fingerprint": matrix.data_fingerprint, "notices": matrix.notices}
+    atomic_write_json(folder / "folds.json", summary)
+    return {**summary, "directory": str(folder.relative_to(workspace.root))}
+
+
+def load_walk_forward(workspace: Workspace, target: str, family: str) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """Cached walk-forward predictions and fold summary, or None."""
+    folder = walk_forward_dir(workspace, target, family)
+    if not (folder / "predictions.parquet").is_file() or not (folder / "folds.json").is_file():
+        return None
+    return pd.read_parquet(folder / "predictions.parquet"), json.loads((folder / "folds.json").read_text())
+
+
+def _model_strategy(config: Config, predictions: pd.DataFrame, task: str, *, walk_forward_rows: bool,
+                    training_range: tuple[object, object] | None) -> ModelStrategy:
+    center = score_center(task)
+    band = 0.0 if task == "regression" else config.predict.band
+    return ModelStrategy(predictions, score="score", rule=config.backtest.rule, long_above=center + band,
+                         short_below=center - band, k=config.backtest.k, direction=config.backtest.direction,
+                         sizing=config.backtest.sizing if task != "regression" else "equal",
+                         training_range=training_range, walk_forward=walk_forward_rows)
+
+
+def _write(workspace: Workspace, name: str, result: BacktestResult, extra: dict[str, Any]) -> dict[str, Any]:
+    folder = workspace.subdir(BACKTESTS_DIR) / name
+    plot = plot_backtest(result, folder / "equity.png")
+    equity = pd.DataFrame({"timestamp": result.equity.index, "equity": result.equity.to_numpy()})
+    if result.benchmark_equity is not None:
+        equity["benchmark"] = result.benchmark_equity.to_numpy()
+    write_predictions(equity, folder / "equity")
+    write_predictions(result.trades, folder / "trades")
+    summary = {"name": name, "metrics": result.metrics, "benchmark_metrics": result.benchmark_metrics,
+               "directory": str(folder.relative_to(workspace.root)), "plot": str(Path(plot).relative_to(
+                   workspace.root)), "trades": len(result.trades), **extra}
+    atomic_write_json(folder / "metrics.json", summary)
+    return summary
+
+
+def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: Path | None = None,
+             walk_forward_refits: bool = True, start: str | None = None, end: str | None = None,
+             name: str | None = None, tracker: Tracker | None = None, trial_sharpes: object = None,
+             progress: Any = None) -> dict[str, Any]:
+    """Backtest the configured (or given) strategy; returns a summary with metrics vs the benchmark."""
+    config = workspace.config()
+    strategy = strategy or config.backtest.strategy
+    bars = load_bars(workspace, config)
+    extra: dict[str, Any] = {"strategy": strategy}
+    if strategy == "model":
+        if walk_forward_refits and model_path is None:
+            target, family = config.models.target, config.models.family
+            cached = load_walk_forward(workspace, target, family)
+            if cached is None:
+                run_walk_forward(workspace, config, progress=progress)
+                cached = load_walk_forward(workspace, target, family)
+            assert cached is not None
+            predictions, folds = cached
+            chosen = _model_strategy(config, predictions, folds["task"], walk_forward_rows=True, training_range=None)
+            extra.update(target=folds["target"], family=family, source="walk-forward refits",
+                         folds=len(folds["folds"]))
+        else:
+            resolved = resolve_model(workspace.root, model_path)
+            span = resolved.config.get("training_range", {})
+            every = len(pd.DatetimeIndex(bars["timestamp"].unique()))
+            predictions = predict_recent(workspace, resolved, bars=every, config=config).frame
+            chosen = _model_strategy(config, predictions, resolved.model.task, walk_forward_rows=False,
+                                     training_range=(span.get("start"), span.get("end")) if span else None)
+            extra.update(target=resolved.config.get("target", {}).get("name"), source=str(resolved.path))
+        start = start or str(predictions["timestamp"].min())
+    else:
+        chosen = make_strategy(strategy)
+    result = run_backtest(bars, chosen, fees_bps=config.backtest.fees_bps, slippage_bps=config.backtest.slippage_bps,
+                          benchmark=config.backtest.benchmark, start=start, end=end, trial_sharpes=trial_sharpes)
+    name = name or strategy
+    summary = _write(workspace, name, result, extra)
+    tracker = tracker or NullTracker()
+    with tracker.run("backtest", run_name=f"backtest {name}") as run:
+        run.log_params({"backtest": config.backtest.model_dump(mode="json"), "strategy": strategy, **{
+            k: v for k, v in extra.items() if isinstance(v, (str, int, float))}})
+        run.log_metrics({k: float(v) for k, v in result.metrics.items() if isinstance(v, (int, float)) and v == v})
+        run.log_artifacts(workspace.root / summary["directory"], "backtest")
+    summary["run_id"] = run.run_id
+    summary["notices"] = list(getattr(tracker, "notices", []))
+    return summary

@@ -1,0 +1,166 @@
+"""`alphaforge run`: every stage from raw data to the report, each cached on its inputs.
+
+Order: features → targets → [target ranking → feature selection → routing → training plan,
+with ``auto_targets``] → [tune → cv → analyze, when ``[tuning] enabled``] → walk_forward →
+train → predict → backtest → report. A stage reruns only when its code, its configuration
+slice, its upstream keys or the raw data changed (see :mod:`alphaforge.pipeline.stages`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alphaforge.config import Config
+from alphaforge.data.datasets import import_bundled, load_aligned_macro, load_bars, raw_store
+from alphaforge.features import REGISTRY, resolve_features
+from alphaforge.features.cache import FeatureCache
+from alphaforge.features.sets import combine_spec
+from alphaforge.pipeline.backtest import backtest, run_walk_forward, walk_forward_dir
+from alphaforge.pipeline.predict import PREDICTIONS_DIR, predict
+from alphaforge.pipeline.stages import Stage, StageContext, StageOutcome, StageResult, run_stages
+from alphaforge.pipeline.train import train
+from alphaforge.report.run_report import REPORT_PATH, write_run_report
+from alphaforge.tracking import Tracker
+from alphaforge.workspace import Workspace
+
+
+def ensure_data(workspace: Workspace, config: Config) -> list[str]:
+    """Import the configured datasets from the bundled sets when they are not in the workspace yet."""
+    from alphaforge.data.bundled import list_bundled
+
+    bundled = {s.name for s in list_bundled()}
+    present = set(raw_store(workspace).names())
+    imported = []
+    for name in (config.data.dataset, config.data.macro):
+        if name and name not in present and name in bundled:
+            import_bundled(workspace, name)
+            imported.append(name)
+    return imported
+
+
+def _data_key(workspace: Workspace, config: Config) -> dict[str, Any]:
+    store = raw_store(workspace)
+    versions = {name: store.current(name).content_sha256 for name in (config.data.dataset, config.data.macro) if name}
+    return {"data": config.data.model_dump(), "macro": config.macro.model_dump(), "versions": versions}
+
+
+def _features_stage(ctx: StageContext) -> StageResult:
+    config = ctx.workspace.config()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bars = load_bars(ctx.workspace, config)
+        macro = load_aligned_macro(ctx.workspace, bars, config)
+        built = FeatureCache(ctx.workspace.features_dir).build(
+            bars, macro, resolve_features(combine_spec(config.features.include, config.features.exclude), REGISTRY))
+    return StageResult([], {"rows": len(built.frame), "features": len(built.frame.columns) - 2,
+                            "symbols": int(bars["symbol"].nunique()), "start": str(bars["timestamp"].min()),
+                            "end": str(bars["timestamp"].max()), "computed": len(built.computed),
+                            "notices": list(dict.fromkeys(str(w.message) for w in caught))})
+
+
+def _walk_forward_stage(ctx: StageContext) -> StageResult:
+    config = ctx.workspace.config()
+    result = run_walk_forward(ctx.workspace, config)
+    folder = walk_forward_dir(ctx.workspace, result["target"], result["family"])
+    rel = folder.relative_to(ctx.workspace.root)
+    return StageResult([str(rel / "predictions.parquet"), str(rel / "folds.json")],
+                       {k: result[k] for k in ("target", "family", "task", "rows", "features", "folds", "summary")})
+
+
+def _train_stage(ctx: StageContext, tracker: Tracker) -> StageResult:
+    best = ctx.workspace.subdir("analysis") / "best_config.json"
+    result = train(ctx.workspace, best_config=best if "analyze" in ctx.upstream else None, tracker=tracker,
+                   arguments={"command": "run"})
+    version = Path(result["path"])
+    outputs = [str(p.relative_to(ctx.workspace.root)) for p in sorted(version.rglob("*")) if p.is_file()]
+    return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",
+                                                         "rows", "features", "best_iteration", "metrics")})
+
+
+def _predict_stage(ctx: StageContext) -> StageResult:
+    result = predict(ctx.workspace, name="latest")
+    return StageResult([str(Path(p).relative_to(ctx.workspace.root)) for p in result["files"]],
+                       {"latest": result["latest"], "model": result["model"], "rows": result["rows"]})
+
+
+def _backtest_stage(ctx: StageContext, tracker: Tracker) -> StageResult:
+    result = backtest(ctx.workspace, tracker=tracker)
+    folder = Path(result["directory"])
+    return StageResult([str(folder / "metrics.json"), str(folder / "equity.png")],
+                       {k: result[k] for k in ("name", "metrics", "benchmark_metrics", "directory", "trades",
+                                               "strategy")})
+
+
+def _report_stage(ctx: StageContext) -> StageResult:
+    path = write_run_report(ctx.workspace, ctx.upstream)
+    return StageResult([str(path.relative_to(ctx.workspace.root))], {"path": str(path)})
+
+
+def pipeline_stages(workspace: Workspace, config: Config, tracker: Tracker, *, auto_targets: bool = False,
+                    top_n_targets: int | None = None) -> list[Stage]:
+    """The stages of `alphaforge run` for this configuration."""
+    data_key = _data_key(workspace, config)
+
+    def params(*sections: str) -> Callable[[Config], dict[str, Any]]:
+        return lambda cfg: {"input": data_key, "seed": cfg.seed,
+                            **{s: getattr(cfg, s).model_dump(mode="json") for s in sections}}
+
+    stages = [Stage("features", _features_stage, params("features"), ("alphaforge.features",),
+                    description="shared features, cached per feature (data/features/)")]
+    model_inputs: tuple[str, ...] = ("features",)
+    if auto_targets:
+        from alphaforge.selection.auto import SelectionInputs, selection_stages
+
+        inputs = SelectionInputs(workspace, config, config.selection.targets, None)
+        stages += [Stage(s.name, s.run, s.params, s.code, s.requires or ("features",), s.description)
+                   for s in selection_stages(inputs, top_n_targets or config.selection.top_n_targets)]
+        model_inputs = ("training_plan",)
+    if config.tuning.enabled:
+        from alphaforge.tuning.stages import tuning_stages
+
+        stages += tuning_stages(requires=model_inputs)
+        model_inputs = ("analyze",)
+    stages += [
+        Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation"),
+              ("alphaforge.models", "alphaforge.pipeline.walkforward", "alphaforge.targets"), model_inputs,
+              "walk-forward refits: fold metrics and out-of-sample predictions (cv/walk_forward/)"),
+        Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models"),
+              ("alphaforge.models", "alphaforge.pipeline.train"), model_inputs,
+              "best + final model in the registry (models/)"),
+        Stage("predict", _predict_stage, params("predict"), ("alphaforge.predict",), ("train",),
+              f"latest bars scored ({PREDICTIONS_DIR}/latest.*)"),
+        Stage("backtest", lambda ctx: _backtest_stage(ctx, tracker), params("backtest", "predict"),
+              ("alphaforge.backtest", "alphaforge.pipeline.backtest"), ("walk_forward",),
+              "out-of-sample backtest vs the benchmark (backtests/)"),
+        Stage("report", _report_stage, params(), ("alphaforge.report",),
+              ("features", "walk_forward", "train", "predict", "backtest"),
+              f"self-contained HTML report ({REPORT_PATH})"),
+    ]
+    return stages
+
+
+def run_pipeline(workspace: Workspace, tracker: Tracker, *, only: list[str] | None = None,
+                 start_from: str | None = None, force: bool = False, auto_targets: bool = False,
+                 top_n_targets: int | None = None, skip_training: bool = False,
+                 on_stage: Callable[[Stage, str], None] | None = None) -> dict[str, Any]:
+    """Run the pipeline; returns per-stage outcomes and summaries."""
+    config = workspace.config()
+    imported = ensure_data(workspace, config)
+    stages = pipeline_stages(workspace, config, tracker, auto_targets=auto_targets, top_n_targets=top_n_targets)
+    if skip_training:
+        stages = stages[: next(i for i, s in enumerate(stages) if s.name == "walk_forward")]
+    with workspace.lock("alphaforge run"):
+        outcomes = run_stages(workspace, config, stages, only=only or (), start_from=start_from, force=force,
+                              on_stage=on_stage)
+    return {"imported": imported, "stages": [_row(o) for o in outcomes], "summaries": {o.name: o.summary
+                                                                                      for o in outcomes}}
+
+
+def _row(outcome: StageOutcome) -> dict[str, Any]:
+    return {"stage": outcome.name, "status": outcome.status, "seconds": round(outcome.seconds, 2)}
+
+
+__all__ = ["ensure_data", "pipeline_stages", "run_pipeline"]

@@ -1,0 +1,83 @@
+"""Walk-forward refits: fold metrics and the out-of-sample predictions a backtest may use.
+
+Each fold trains (best model with early stopping on its own last slice, then the final refit)
+only on rows whose labels are known before the test window starts — purged on ``t1`` by
+:class:`~alphaforge.validation.WalkForward` — and predicts the window. Every prediction row
+records ``trained_until`` (the last label time its model saw), so the backtest can check
+row by row that nothing was in-sample.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.config import Config
+from alphaforge.models.metrics import score
+from alphaforge.models.training import train_best_and_final
+from alphaforge.pipeline.matrix import TrainingMatrix
+from alphaforge.predict.scores import model_scores
+from alphaforge.validation import LabelSpans, WalkForward
+
+
+@dataclass
+class WalkForwardResult:
+    """Per-fold metrics and the out-of-sample prediction rows."""
+
+    folds: list[dict[str, Any]]
+    predictions: pd.DataFrame
+
+    def summary(self) -> dict[str, Any]:
+        """Mean and standard deviation of each fold metric."""
+        table = pd.DataFrame([f["metrics"] for f in self.folds])
+        return {name: {"mean": float(table[name].mean()), "std": float(table[name].std(ddof=1))
+                       if len(table) > 1 else 0.0} for name in table.columns}
+
+
+def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params: dict[str, Any] | None = None,
+                 progress: Any = None) -> WalkForwardResult:
+    """Refit ``family`` over ``config.validation.n_splits`` walk-forward windows of ``matrix``.
+
+    ``progress(done, total)`` is called after each fold.
+    """
+    symbols = matrix.X.index.get_level_values("symbol").to_numpy()
+    spans = LabelSpans.from_arrays(matrix.timestamps, matrix.t1, symbols)
+    splitter = WalkForward(n_splits=config.validation.n_splits, embargo=config.validation.embargo)
+    folds, parts = [], []
+    limit = config.validation.max_train_rows
+    for fold, (train, test) in enumerate(splitter.split(matrix.X, groups=spans)):
+        if limit and len(train) > limit:
+            train = train[-limit:]
+        started = time.perf_counter()
+        outcome = train_best_and_final(
+            matrix.X.iloc[train], matrix.y[train], timestamps=matrix.timestamps[train], t1=matrix.t1[train],
+            family=family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
+            validation_fraction=config.models.validation_fraction,
+            early_stopping_rounds=config.models.early_stopping_rounds)
+        model, test_x = outcome.final, matrix.X.iloc[test]
+        metrics = score(matrix.task, model.encode(matrix.y[test]), model.outputs(test_x))
+        trained_until = matrix.t1[train].max()
+        parts.append(pd.DataFrame({
+            "symbol": symbols[test], "timestamp": matrix.timestamps[test], "score": model_scores(model, test_x),
+            "label": matrix.y[test], "fold": fold, "trained_until": trained_until}))
+        folds.append({"fold": fold, "train_rows": int(len(train)), "test_rows": int(len(test)),
+                      "train_end": trained_until.isoformat(), "test_start": matrix.timestamps[test].min().isoformat(),
+                      "test_end": matrix.timestamps[test].max().isoformat(),
+                      "best_iteration": outcome.best.best_iteration_, "seconds": time.perf_counter() - started,
+                      "metrics": metrics})
+        if progress:
+            progress(fold + 1, splitter.get_n_splits())
+    predictions = pd.concat(parts, ignore_index=True).sort_values(["timestamp", "symbol"], kind="stable")
+    return WalkForwardResult(folds, predictions.reset_index(drop=True))
+
+
+def fold_table(result: WalkForwardResult) -> list[dict[str, Any]]:
+    """One flat row per fold (for tables and reports)."""
+    return [{"fold": f["fold"], "train_rows": f["train_rows"], "test_rows": f["test_rows"],
+             "test_start": f["test_start"], "test_end": f["test_end"],
+             **{k: (round(v, 6) if isinstance(v, float) and np.isfinite(v) else v) for k, v in f["metrics"].items()}}
+            for f in result.folds]

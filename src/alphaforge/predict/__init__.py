@@ -1,0 +1,10 @@
+"""Prediction: recent bars through the shared feature path, scores, signals, charts.
+
+Never imports :mod:`alphaforge.targets` (a test checks it): training-only code cannot reach
+live prediction.
+"""
+
+from alphaforge.predict.live import Prediction, predict_recent
+from alphaforge.predict.scores import model_scores, score_center, signals
+
+__all__ = ["Prediction", "model_scores", "predict_recent", "score_center", "signals"]

@@ -1,0 +1,37 @@
+"""One rule turning model outputs into scores and signals, shared by live prediction and backtests.
+
+A score is one number per row: the predicted value for regression, and for classifiers the
+expected label rescaled to [0, 1] (for a binary target, the probability of the up class).
+The signal is +1 (buy), -1 (sell) or 0: regression by the sign of the score, classifiers
+above ``0.5 + band`` or below ``0.5 - band``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.models.base import ModelFamily
+
+
+def model_scores(model: ModelFamily, X: pd.DataFrame) -> np.ndarray:
+    """Scores of ``X``: values (regression) or the expected class rescaled to [0, 1] (classifiers)."""
+    if model.task == "regression":
+        return np.asarray(model.predict(X), dtype=np.float64)
+    probabilities = np.asarray(model.predict_proba(X), dtype=np.float64)
+    classes = np.asarray(model.classes_, dtype=np.float64)
+    low, high = classes.min(), classes.max()
+    expected = probabilities @ classes
+    return (expected - low) / (high - low)
+
+
+def score_center(task: str) -> float:
+    """The neutral score: 0 for regression, 0.5 for classifiers."""
+    return 0.0 if task == "regression" else 0.5
+
+
+def signals(scores: np.ndarray, task: str, band: float) -> np.ndarray:
+    """+1 / -1 / 0 per score (see the module docstring)."""
+    center = score_center(task)
+    margin = 0.0 if task == "regression" else band
+    return np.where(scores > center + margin, 1, np.where(scores < center - margin, -1, 0)).astype(np.int8)

@@ -1,0 +1,83 @@
+"""The HTML report of `alphaforge run`: data, features, CV by fold, final model, prediction chart,
+backtest against the benchmark, and how much of the Sharpe ratio could be luck."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from alphaforge.report.html import HtmlReport
+from alphaforge.workspace import Workspace
+
+REPORT_PATH = "reports/report.html"
+BACKTEST_KEYS = ("total_return", "annual_return", "volatility", "sharpe", "sortino", "calmar", "max_drawdown",
+                 "max_drawdown_duration_bars", "hit_rate", "turnover", "exposure", "n_trades", "psr", "dsr")
+
+
+def _model_config(model_dir: Path) -> dict[str, Any]:
+    path = model_dir / "config.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _trials(workspace: Workspace) -> int:
+    """Configurations tried on this data: tuning trials when a study ran, else the one model."""
+    counted = 0
+    for results in workspace.subdir("tuning").glob("*/trial_results.json"):
+        counted += len(json.loads(results.read_text(encoding="utf-8")).get("trials", []))
+    return max(counted, 1)
+
+
+def write_run_report(workspace: Workspace, summaries: dict[str, dict[str, Any]]) -> Path:
+    """Assemble ``reports/report.html`` from the stages' summaries and files."""
+    root = workspace.root
+    report = HtmlReport("AlphaForge run report")
+    features = summaries.get("features", {})
+    report.heading("Data")
+    report.fields({"dataset": workspace.config().data.dataset, "symbols": features.get("symbols"),
+                   "rows": features.get("rows"), "from": features.get("start"), "to": features.get("end")})
+    for notice in features.get("notices", []):
+        report.note(notice)
+
+    train = summaries.get("train", {})
+    model_dir = Path(train["path"]) if train.get("path") else None
+    config = _model_config(model_dir) if model_dir else {}
+    report.heading("Features used")
+    report.note(f"{len(config.get('features', []))} features, in the model's order:")
+    report.note(", ".join(config.get("features", [])))
+
+    walk = summaries.get("walk_forward", {})
+    report.heading("Walk-forward cross-validation (out of sample, by fold)")
+    report.note(f"target {walk.get('target')}, family {walk.get('family')}, task {walk.get('task')}: each fold "
+                "trains only on rows whose labels are known before its test window (purged on label end times).")
+    report.table(walk.get("folds", []))
+    report.table([{"metric": k, **v} for k, v in walk.get("summary", {}).items()], caption="mean and std over folds")
+
+    report.heading("Final model")
+    report.fields({"name": train.get("name"), "version": train.get("version"), "family": train.get("family"),
+                   "rows": train.get("rows"), "best iteration": train.get("best_iteration")})
+    report.table([{"split": part, **values} for part, values in train.get("metrics", {}).items()],
+                 caption="train/validation: best model with early stopping; final_in_sample: refit on all rows")
+    if model_dir:
+        for plot in sorted((model_dir / "plots").glob("*.png")):
+            report.image(plot, plot.stem.replace("_", " "))
+
+    report.heading("Latest predictions")
+    report.table(summaries.get("predict", {}).get("latest", []))
+    report.image(root / "predictions" / "latest.png", "price with buy/sell markers and the signal strength")
+
+    back = summaries.get("backtest", {})
+    report.heading("Backtest (walk-forward predictions only) against the benchmark")
+    metrics, bench = back.get("metrics", {}), back.get("benchmark_metrics") or {}
+    report.table([{"metric": k, "strategy": metrics.get(k), "benchmark": bench.get(k)} for k in BACKTEST_KEYS])
+    if back.get("directory"):
+        report.image(root / back["directory"] / "equity.png", "equity and drawdown, strategy vs benchmark")
+    trials = _trials(workspace)
+    report.heading("How much of the Sharpe ratio is luck")
+    report.fields({"probabilistic Sharpe ratio (P[true SR > 0])": metrics.get("psr"),
+                   "trials counted": trials,
+                   "deflated Sharpe ratio": metrics.get("dsr") if metrics.get("dsr") is not None else
+                   (metrics.get("psr") if trials == 1 else None)})
+    report.note("With one configuration tried the deflated Sharpe ratio equals the probabilistic one; every "
+                "tuning trial counted raises the bar the Sharpe ratio must clear.")
+    return report.write(root / REPORT_PATH)
