@@ -86,7 +86,7 @@ class LightGBMModel(ModelFamily):
     def _save_native(self, path: Path) -> None:
         atomic_write_text(path, self.booster_.model_to_string(num_iteration=self.best_iteration_))
 
-    def _load_native(self, path: Path, state: dict[str, Any]) -> None:
+    def _load_native(self, path: Path) -> None:
         import lightgbm as lgb
 
         self.booster_ = lgb.Booster(model_file=str(path))

@@ -209,7 +209,7 @@ class LSTMModel(ModelFamily):
         torch.save({k: v.detach().cpu() for k, v in self.network_.state_dict().items()}, buffer)
         atomic_write_bytes(path, buffer.getvalue())
 
-    def _load_native(self, path: Path, state: dict[str, Any]) -> None:
+    def _load_native(self, path: Path) -> None:
         torch = _torch()
         weights = torch.load(io.BytesIO(path.read_bytes()), map_location="cpu", weights_only=True)
         self.network_ = self._network()

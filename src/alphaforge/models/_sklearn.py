@@ -76,7 +76,7 @@ class SklearnFamily(ModelFamily):
     def _save_native(self, path: Path) -> None:
         atomic_write_bytes(path, dumps_canonical(self.estimator_))
 
-    def _load_native(self, path: Path, state: dict[str, Any]) -> None:
+    def _load_native(self, path: Path) -> None:
         self.estimator_ = loads_trusted(path.read_bytes(), str(path))
 
 

@@ -84,7 +84,7 @@ class XGBoostModel(ModelFamily):
     def _save_native(self, path: Path) -> None:
         atomic_write_bytes(path, bytes(self.booster_.save_raw(raw_format="json")))
 
-    def _load_native(self, path: Path, state: dict[str, Any]) -> None:
+    def _load_native(self, path: Path) -> None:
         import xgboost as xgb
 
         self.booster_ = xgb.Booster()

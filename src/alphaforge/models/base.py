@@ -246,7 +246,7 @@ class ModelFamily(ABC):
                 "feature_names": self.feature_names_,
                 "classes": None if self.classes_ is None else self.classes_.tolist(),
                 "best_iteration": self.best_iteration_, "feature_importances": self.feature_importances_.tolist(),
-                "state": self._state(), "model_file": self.model_file, "model_sha256": file_sha256(path)}
+                "model_file": self.model_file, "model_sha256": file_sha256(path)}
         atomic_write_json(directory / META_FILE, meta)
         return path
 
@@ -273,7 +273,13 @@ class ModelFamily(ABC):
         model.best_iteration_ = meta["best_iteration"]
         model.feature_importances_ = np.asarray(meta["feature_importances"], dtype=np.float64)
         model.device_ = "cpu"
-        model._load_native(path, meta["state"])
+        try:
+            model._load_native(path)
+        except AlphaForgeError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any reader failure means the file is not what we wrote
+            raise UnsafeModelError(f"cannot read the model file ({type(exc).__name__}: {exc}); refusing it",
+                                   where=str(path), fix="re-run `alphaforge train` to write a fresh model") from None
         return model
 
     # ----------------------------------------------------------------- hooks
@@ -295,16 +301,12 @@ class ModelFamily(ABC):
         """Write the learned model to ``path`` in the family's native, non-executable format."""
 
     @abstractmethod
-    def _load_native(self, path: Path, state: dict[str, Any]) -> None:
+    def _load_native(self, path: Path) -> None:
         """Read the learned model from ``path`` without unpickling anything."""
 
     def _native_importance(self) -> np.ndarray | None:
         """The family's own importance per feature, or None to use permutation importance."""
         return None
-
-    def _state(self) -> dict[str, Any]:
-        """Small JSON-safe state needed at load besides the model file."""
-        return {}
 
 
 def read_meta(directory: Path) -> dict[str, Any]:

@@ -41,10 +41,10 @@ def check_feature_order(expected: Sequence[str], got: Sequence[str], *, where: s
     """Raise unless ``got`` is exactly ``expected``: names missing, extra or reordered are listed.
 
     >>> check_feature_order(["a", "b"], ["a", "b"])
-    >>> check_feature_order(["a", "b"], ["b", "a"])
+    >>> check_feature_order(["a", "b"], ["b", "a"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    alphaforge.errors.InputError: features: 2 feature(s) are in a different order than in training: a (position 0 in training, 1 here), b (position 1 in training, 0 here)
+    alphaforge.errors.InputError: features: 2 feature(s) are in a different order than in training: a (position 0 ...
       fix: select the columns in the model's order: frame[model.feature_names_]
     """
     expected, got = list(expected), list(got)

@@ -27,6 +27,9 @@ from alphaforge.models.devices import GpuFallbackWarning
 from alphaforge.models.metrics import score
 
 MIN_TIMES = 2
+IN_SAMPLE_ROWS = 200_000
+"""In-sample metrics (train, final_in_sample) use at most this many evenly spaced rows: they are a
+reference only, and predicting every row of a large matrix would cost more than it tells."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,13 @@ def _take(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
     return None if values is None else values[rows]
 
 
+def _in_sample(rows: np.ndarray) -> np.ndarray:
+    """``rows``, or :data:`IN_SAMPLE_ROWS` of them evenly spaced."""
+    if len(rows) <= IN_SAMPLE_ROWS:
+        return rows
+    return rows[np.linspace(0, len(rows) - 1, IN_SAMPLE_ROWS).astype(np.int64)]
+
+
 def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Series | np.ndarray,
                          t1: pd.Series | np.ndarray, family: str, task: Task, params: dict[str, Any] | None = None,
                          seed: int = 0, device: str = "auto", validation_fraction: float = 0.2,
@@ -100,7 +110,8 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
 
     ``X`` rows are samples in time order, ``timestamps``/``t1`` their times and label times.
     Metrics: ``train`` and ``validation`` of the best model, ``final_in_sample`` of the final
-    model on all rows (in-sample, for reference only).
+    model on all rows (in-sample, for reference only; both in-sample scores on at most
+    :data:`IN_SAMPLE_ROWS` rows).
     """
     y = np.asarray(y, dtype=np.float64)
     weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -116,9 +127,12 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
     notices = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, GpuFallbackWarning)))
     validation_output = best.outputs(val_x)
     validation_labels = best.encode(y[split.validation])
+    train_rows, all_rows = _in_sample(split.train), _in_sample(np.arange(len(y)))
     metrics = {
-        "train": score(task, best.encode(y[split.train]), best.outputs(train_x), _take(weights, split.train)),
+        "train": score(task, best.encode(y[train_rows]), best.outputs(_rows(X, train_rows)),
+                       _take(weights, train_rows)),
         "validation": score(task, validation_labels, validation_output, _take(weights, split.validation)),
-        "final_in_sample": score(task, final.encode(y), final.outputs(X), weights),
+        "final_in_sample": score(task, final.encode(y[all_rows]), final.outputs(_rows(X, all_rows)),
+                                 _take(weights, all_rows)),
     }
     return TrainingOutcome(best, final, split, metrics, validation_output, validation_labels, notices)

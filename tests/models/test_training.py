@@ -1,0 +1,84 @@
+"""Best and final training: the time split purges overlapping labels; the refit uses the best count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alphaforge.errors import InputError
+from alphaforge.models import GpuFallbackWarning, make_model
+from alphaforge.models.training import time_split, train_best_and_final
+from tests.models.conftest import make_problem
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_times=st.integers(4, 60), horizon=st.integers(0, 5), fraction=st.floats(0.05, 0.5))
+def test_split_is_time_ordered_and_purged(n_times, horizon, fraction):
+    times = pd.date_range("2024-01-01", periods=n_times, freq="D", tz="UTC").repeat(2)
+    t1 = times + pd.Timedelta(days=horizon)
+    try:
+        split = time_split(times, t1, fraction)
+    except InputError:
+        return
+    start = split.validation_start
+    assert (times[split.validation] >= start).all()
+    assert (times[split.train] < start).all() and (t1[split.train] < start).all()
+    dropped = np.setdiff1d(np.flatnonzero(times < start), split.train)
+    assert len(dropped) == split.purged and (t1[dropped] >= start).all()
+
+
+def test_too_few_times_is_an_input_error():
+    times = pd.date_range("2024-01-01", periods=2, freq="D", tz="UTC")
+    with pytest.raises(InputError, match="too few"):
+        time_split(times, times, 0.5)
+
+
+def _outcome(family="lightgbm", params=None):
+    problem = make_problem("binary", n_rows=400)
+    times = problem.X.index.get_level_values("timestamp")
+    return train_best_and_final(problem.X, problem.y, timestamps=times, t1=times + pd.Timedelta(days=3),
+                                family=family, task="binary", params=params or {"n_estimators": 200,
+                                                                                "min_data_in_leaf": 10},
+                                seed=1, device="cpu", early_stopping_rounds=10), problem
+
+
+def test_final_model_uses_the_best_iteration_on_all_rows():
+    outcome, _ = _outcome()
+    assert outcome.best.best_iteration_ < 200
+    assert outcome.final.booster_.current_iteration() == outcome.best.best_iteration_
+    assert set(outcome.metrics) == {"train", "validation", "final_in_sample"}
+    assert 0.5 < outcome.metrics["validation"]["auc"] <= 1.0
+    assert outcome.validation_output.shape == (len(outcome.split.validation), 2)
+
+
+def test_same_inputs_same_models_and_metrics(tmp_path):
+    first, _ = _outcome()
+    second, _ = _outcome()
+    assert first.metrics == second.metrics
+    for name in ("best", "final"):
+        a = getattr(first, name).save(tmp_path / f"a{name}")
+        b = getattr(second, name).save(tmp_path / f"b{name}")
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_gpu_request_without_gpu_falls_back_with_a_notice():
+    problem = make_problem("regression", n_rows=100)
+    model = make_model("ridge", task="regression", device="cuda")
+    with pytest.warns(GpuFallbackWarning, match="ridge: GPU requested but it has no GPU support"):
+        model.fit(problem.X, problem.y)
+    assert model.device_ == "cpu"
+    times = problem.X.index.get_level_values("timestamp")
+    outcome = train_best_and_final(problem.X, problem.y, timestamps=times, t1=times, family="ridge",
+                                   task="regression", device="cuda")
+    assert outcome.notices == ["ridge: GPU requested but it has no GPU support; training on CPU"]
+
+
+def test_unsupported_task_and_unknown_family_are_input_errors():
+    problem = make_problem("regression", n_rows=100)
+    with pytest.raises(InputError, match="logistic supports"):
+        make_model("logistic", task="regression").fit(problem.X, problem.y)
+    with pytest.raises(InputError, match="did you mean 'lightgbm'"):
+        make_model("lightgmb", task="regression")
