@@ -128,6 +128,10 @@ def test_weights_must_match_the_bars() -> None:
         run_backtest(bars, "trend_basline")
     with pytest.raises(InputError, match="Strategy, a strategy name or a wide weight frame"):
         run_backtest(bars, [1, 0, 1])
+    with pytest.raises(InputError, match="not time-zone aware"):
+        run_backtest(bars.assign(timestamp=bars["timestamp"].dt.tz_localize(None)), "trend_baseline")
+    with pytest.raises(InputError, match="repeat a \\(symbol, timestamp\\) pair"):
+        run_backtest(pd.concat([bars, bars.iloc[:1]]), "trend_baseline")
 
 
 def test_an_all_in_trade_returns_what_its_sub_account_made() -> None:

@@ -60,6 +60,9 @@ def close_grid(bars: pd.DataFrame) -> Grid:
                          fix="pass canonical long bars (symbol, timestamp, close, ...)")
     if bars.empty:
         raise InputError("bars are empty", where="bars", fix="pass at least two bars")
+    if not isinstance(bars["timestamp"].dtype, pd.DatetimeTZDtype):
+        raise InputError(f"bar timestamps are {bars['timestamp'].dtype}, not time-zone aware datetimes",
+                         where="bars, column 'timestamp'", fix="validate the bars first (alphaforge.data.schema)")
     symbol_codes, symbols = pd.factorize(bars["symbol"], sort=True)
     time_codes, timestamps = _time_codes(bars["timestamp"], symbol_codes, len(symbols))
     flat = symbol_codes.astype("int64") * len(timestamps) + time_codes

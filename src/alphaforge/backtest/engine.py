@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -152,17 +152,26 @@ def _benchmark_weights(close: np.ndarray, benchmark: str) -> tuple[np.ndarray, s
     return listed / np.maximum(listed.sum(axis=0), 1), "shared"
 
 
-def _report(ledger: Ledger, close: np.ndarray, weights: np.ndarray, grid: Grid, costs: Costs,
-            initial_cash: float, periods_per_year: float | None, trial_sharpes: object,
-            ) -> tuple[pd.Series, pd.DataFrame, dict[str, Any]]:
-    """Equity series, trade list and metrics of one simulated ledger."""
+class _Run(NamedTuple):
+    weights: np.ndarray
+    ledger: Ledger
+    equity: pd.Series
+    trades: pd.DataFrame
+    metrics: dict[str, Any]
+
+
+def _run(grid: Grid, weights: np.ndarray, accounts: str, costs: Costs, initial_cash: float,
+         periods_per_year: float | None, trial_sharpes: object) -> _Run:
+    """Simulate ``weights`` on the grid and describe the result: equity, trades, metrics."""
+    close, weights = fill_gaps(grid.close, weights)
+    ledger = _SIMULATORS[accounts](close, weights, costs, initial_cash)
     equity = pd.Series(ledger.equity, index=grid.timestamps, name="equity")
     trades = list_trades(close, weights, grid.timestamps, grid.symbols, costs)
     exposure = pd.Series(np.abs(ledger.holdings).sum(axis=0) / ledger.equity, index=grid.timestamps)
     metrics = compute_metrics(equity, initial_cash=initial_cash, periods_per_year=periods_per_year, trades=trades,
                               traded=pd.Series(ledger.traded, index=grid.timestamps), exposure=exposure,
                               trial_sharpes=trial_sharpes)
-    return equity, trades, metrics
+    return _Run(weights, ledger, equity, trades, metrics)
 
 
 def run_backtest(bars: pd.DataFrame, strategy: Strategy | pd.DataFrame | str, *, fees_bps: float = 10.0,
@@ -195,18 +204,12 @@ def run_backtest(bars: pd.DataFrame, strategy: Strategy | pd.DataFrame | str, *,
     grid = Grid(grid.timestamps[window], grid.symbols, grid.close[:, window])
     if chosen is not None:
         chosen.check_range(grid.timestamps[0], grid.timestamps[-1])
-    close, weights = fill_gaps(grid.close, weights[:, window])
-    ledger = _SIMULATORS[accounts](close, weights, costs, float(initial_cash))
-    equity, trades, metrics = _report(ledger, close, weights, grid, costs, initial_cash, periods_per_year,
-                                      trial_sharpes)
-    benchmark_equity = benchmark_metrics = None
+    run = _run(grid, weights[:, window], accounts, costs, float(initial_cash), periods_per_year, trial_sharpes)
+    base = None
     if benchmark is not None:
         base_weights, base_accounts = _benchmark_weights(grid.close, benchmark)
-        base_close, base_weights = fill_gaps(grid.close, base_weights)
-        base = _SIMULATORS[base_accounts](base_close, base_weights, costs, float(initial_cash))
-        benchmark_equity, _, benchmark_metrics = _report(base, base_close, base_weights, grid, costs, initial_cash,
-                                                         metrics["periods_per_year"], None)
-        benchmark_equity = benchmark_equity.rename("benchmark")
+        base = _run(grid, base_weights, base_accounts, costs, float(initial_cash), run.metrics["periods_per_year"],
+                    None)
     settings = {
         "strategy": chosen.name if chosen else "weights",
         "params": {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
@@ -216,6 +219,8 @@ def run_backtest(bars: pd.DataFrame, strategy: Strategy | pd.DataFrame | str, *,
         "start": str(grid.timestamps[0]), "end": str(grid.timestamps[-1]),
     }
     return BacktestResult(
-        equity=equity, returns=equity.pct_change().fillna(equity.iloc[0] / initial_cash - 1.0).rename("returns"),
-        positions=grid.frame(weights), holdings=grid.frame(ledger.holdings), trades=trades, metrics=metrics,
-        benchmark_equity=benchmark_equity, benchmark_metrics=benchmark_metrics, settings=settings)
+        equity=run.equity, returns=(run.equity.pct_change().fillna(run.equity.iloc[0] / initial_cash - 1.0)
+                                    .rename("returns")),
+        positions=grid.frame(run.weights), holdings=grid.frame(run.ledger.holdings), trades=run.trades,
+        metrics=run.metrics, benchmark_equity=None if base is None else base.equity.rename("benchmark"),
+        benchmark_metrics=None if base is None else base.metrics, settings=settings)
