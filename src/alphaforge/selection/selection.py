@@ -15,7 +15,6 @@ The steps, all on purged walk-forward folds (every fit on training rows only):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +148,3 @@ def write_selection(selection: FeatureSelection, directory: Path) -> list[Path]:
     atomic_write_text(paths[2], selection.report())
     return paths
 
-
-def read_selection(directory: Path) -> dict[str, Any]:
-    """A written ``selection.json``."""
-    return json.loads((Path(directory) / "selection.json").read_text(encoding="utf-8"))
