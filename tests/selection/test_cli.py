@@ -89,3 +89,15 @@ def test_an_unknown_candidate_target_is_a_usage_error(planted_workspace: Workspa
     result = cli("-w", str(planted_workspace.root), "targets", "rank", "--targets", "fwd_rett_1")
     assert result.code == 2
     assert "unknown target 'fwd_rett_1'" in result.stderr
+
+
+def test_on_a_random_walk_the_plan_has_no_job(workspace: Workspace, cli: Callable) -> None:
+    synthesize(workspace, symbols=4, bars=1500, mode="random_walk", seed=9)
+    configure(workspace, targets=["fwd_ret_1"], n_splits=3, shuffles=1)
+    result = run_json(cli, "-w", str(workspace.root), "plan")
+    assert result["selected_targets"] == [] and result["features"] == {} and result["routes"] == {}
+    assert result["plan"]["summary"] == {"jobs": 0, "cross_sectional": 0, "symbol_specific": 0}
+    plans = workspace.root / "plans"
+    assert "no target beat the shuffled-label baseline" in (plans / "target_ranking" / "target_ranking.md").read_text()
+    assert "No jobs" in (plans / "training_plan" / "training_plan.md").read_text()
+    assert load_training_plan(plans / "training_plan")["jobs"] == []
