@@ -118,6 +118,17 @@ def test_bad_arguments_are_refused_with_the_fix(kwargs: dict, message: str) -> N
         run_backtest(bars, "trend_baseline", **kwargs)
 
 
+def test_leverage_beyond_the_cap_is_refused() -> None:
+    bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0], "B": [10.0, 11.0, 12.0, 13.0]})
+    full = pd.DataFrame({"A": 1.0, "B": -1.0}, index=TIMES)
+    assert run_backtest(bars, full).settings["accounts"] == "per_symbol"  # 1 per sub-account is fine
+    with pytest.raises(InputError, match="gross exposure of the shared account reaches 2 at 2024-01-01"):
+        run_backtest(bars, full, accounts="shared")
+    run_backtest(bars, full, accounts="shared", max_leverage=2.0)
+    with pytest.raises(InputError, match="weight of 'A' in its sub-account reaches 1.5"):
+        run_backtest(bars, full.assign(A=[0.0, 0.0, 1.5, 0.0]))
+
+
 def test_weights_must_match_the_bars() -> None:
     bars = long_bars({"AAPL": [100.0, 110.0, 99.0, 120.0]})
     with pytest.raises(InputError, match="did you mean 'AAPL'"):

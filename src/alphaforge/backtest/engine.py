@@ -174,17 +174,34 @@ def _run(grid: Grid, weights: np.ndarray, accounts: str, costs: Costs, initial_c
     return _Run(weights, ledger, equity, trades, metrics)
 
 
+def _check_leverage(weights: np.ndarray, accounts: str, grid: Grid, max_leverage: float) -> None:
+    """Refuse weights whose exposure exceeds ``max_leverage`` (per sub-account, or gross in a shared one)."""
+    exposure = np.abs(np.nan_to_num(weights))
+    if accounts == "shared":
+        exposure = exposure.sum(axis=0, keepdims=True)
+    worst = np.unravel_index(int(np.argmax(exposure)), exposure.shape)
+    if exposure[worst] > max_leverage * (1 + 1e-12):
+        scope = "gross exposure of the shared account" if accounts == "shared" \
+            else f"weight of {grid.symbols[worst[0]]!r} in its sub-account"
+        raise InputError(f"the {scope} reaches {exposure[worst]:.4g} at {grid.timestamps[worst[1]]}, "
+                         f"above max_leverage={max_leverage}", where="positions",
+                         fix="scale the weights down (in a shared account they are fractions of the whole "
+                             "equity), use accounts='per_symbol', or raise max_leverage on purpose")
+
+
 def run_backtest(bars: pd.DataFrame, strategy: Strategy | pd.DataFrame | str, *, fees_bps: float = 10.0,
                  slippage_bps: float = 0.0, accounts: str | None = None, benchmark: str | None = "buy_and_hold",
                  initial_cash: float = DEFAULT_CASH, start: object = None, end: object = None,
-                 periods_per_year: float | None = None, trial_sharpes: object = None) -> BacktestResult:
+                 max_leverage: float = 1.0, periods_per_year: float | None = None,
+                 trial_sharpes: object = None) -> BacktestResult:
     """Backtest a strategy (or a wide frame of target weights) on canonical long bars.
 
     ``accounts`` defaults to the strategy's own (``per_symbol`` for weight frames).
     ``benchmark``: ``"buy_and_hold"`` (every symbol's sub-account all in from its first bar),
     ``"equal_weight"`` (one account, 1/n in each listed symbol, rebalanced every bar) or None;
     it pays the same costs. ``start``/``end`` bound the traded range; bars before ``start``
-    still feed the strategy's indicators. ``trial_sharpes``: per-bar Sharpe ratios of every
+    still feed the strategy's indicators. ``max_leverage`` caps |weight| per sub-account, or
+    the sum of |weights| in a shared account (1: no borrowing beyond a full short). ``trial_sharpes``: per-bar Sharpe ratios of every
     configuration tried, for the deflated Sharpe ratio.
 
     >>> from alphaforge.data.synthetic import SynthSpec, generate_bars
@@ -202,9 +219,11 @@ def run_backtest(bars: pd.DataFrame, strategy: Strategy | pd.DataFrame | str, *,
     accounts = check_choice(accounts or (chosen.accounts if chosen else "per_symbol"), ACCOUNTS, "accounts")
     window = _window(grid, start, end)
     grid = Grid(grid.timestamps[window], grid.symbols, grid.close[:, window])
+    weights = weights[:, window]
+    _check_leverage(weights, accounts, grid, check_number(max_leverage, "max_leverage", low=0.0))
     if chosen is not None:
         chosen.check_range(grid.timestamps[0], grid.timestamps[-1])
-    run = _run(grid, weights[:, window], accounts, costs, float(initial_cash), periods_per_year, trial_sharpes)
+    run = _run(grid, weights, accounts, costs, float(initial_cash), periods_per_year, trial_sharpes)
     base = None
     if benchmark is not None:
         base_weights, base_accounts = _benchmark_weights(grid.close, benchmark)
@@ -215,7 +234,7 @@ def run_backtest(bars: pd.DataFrame, strategy: Strategy | pd.DataFrame | str, *,
         "params": {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
                    for k, v in (chosen.get_params() if chosen else {}).items() if not isinstance(v, pd.DataFrame)},
         "fees_bps": float(fees_bps), "slippage_bps": float(slippage_bps), "accounts": accounts,
-        "benchmark": benchmark, "initial_cash": float(initial_cash),
+        "benchmark": benchmark, "initial_cash": float(initial_cash), "max_leverage": float(max_leverage),
         "start": str(grid.timestamps[0]), "end": str(grid.timestamps[-1]),
     }
     return BacktestResult(
