@@ -118,6 +118,20 @@ def test_bad_arguments_are_refused_with_the_fix(kwargs: dict, message: str) -> N
         run_backtest(bars, "trend_baseline", **kwargs)
 
 
+def test_a_top_k_book_runs_in_one_shared_account() -> None:
+    # Top-1 long-only: all equity in the best-scored symbol, switching at bar 1 (no costs).
+    bars = long_bars({"A": [100.0, 110.0, 121.0, 121.0], "B": [10.0, 10.0, 5.0, 10.0]})
+    predictions = pd.DataFrame({"symbol": ["A", "B"] * 4, "timestamp": TIMES.repeat(2),
+                                "prediction": [0.9, 0.1, 0.1, 0.9, 0.9, 0.1, 0.9, 0.1]})
+    result = run_backtest(bars, ModelStrategy(predictions, rule="top_k", k=1), fees_bps=0, initial_cash=100.0,
+                          benchmark="equal_weight")
+    assert result.settings["accounts"] == "shared"
+    np.testing.assert_allclose(result.equity, [100.0, 110.0, 55.0, 55.0])  # A +10 %, then B -50 %
+    assert result.trades["symbol"].tolist() == ["A", "A", "B"]
+    # Equal weight, rebalanced: the mean return each bar: +5 %, (+10 % - 50 %) / 2, (0 % + 100 %) / 2.
+    np.testing.assert_allclose(result.benchmark_equity, [100.0, 105.0, 84.0, 126.0], rtol=1e-12)
+
+
 def test_leverage_beyond_the_cap_is_refused() -> None:
     bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0], "B": [10.0, 11.0, 12.0, 13.0]})
     full = pd.DataFrame({"A": 1.0, "B": -1.0}, index=TIMES)

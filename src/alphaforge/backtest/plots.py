@@ -2,17 +2,14 @@
 
 One column per strategy (the base, and ``compare`` if given) with a shared y-axis: equity
 on top (strategy and benchmark), drawdown below. Written as PNG with matplotlib's Agg backend
-(no display needed), atomically.
+through a bare ``Figure`` (no pyplot, no display, no global backend switch), atomically.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from alphaforge.backtest.engine import BacktestResult
 from alphaforge.workspace import atomic_path
@@ -27,8 +24,9 @@ def plot_backtest(result: BacktestResult, path: Path, *, compare: BacktestResult
                   title: str | None = None) -> Path:
     """Write the equity + drawdown PNG of ``result`` (and ``compare`` beside it) to ``path``."""
     results = [result] if compare is None else [result, compare]
-    figure, axes = plt.subplots(2, len(results), figsize=(7 * len(results), 6), sharex="col", sharey="row",
-                                squeeze=False, gridspec_kw={"height_ratios": [3, 1]})
+    figure = Figure(figsize=(7 * len(results), 6), layout="tight")
+    axes = figure.subplots(2, len(results), sharex="col", sharey="row", squeeze=False,
+                           gridspec_kw={"height_ratios": [3, 1]})
     for column, item in enumerate(results):
         top, bottom = axes[0, column], axes[1, column]
         top.plot(item.equity.index, item.equity.to_numpy(), label=item.settings["strategy"], linewidth=1.0)
@@ -46,9 +44,7 @@ def plot_backtest(result: BacktestResult, path: Path, *, compare: BacktestResult
     if title:
         figure.suptitle(title)
     figure.autofmt_xdate()
-    figure.tight_layout()
     path = Path(path)
     with atomic_path(path) as tmp:
         figure.savefig(tmp, format="png", dpi=110)
-    plt.close(figure)
     return path
