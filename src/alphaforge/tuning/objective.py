@@ -20,7 +20,7 @@ import optuna
 from alphaforge.models import ModelFamily, make_model
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.metrics import Metric
-from alphaforge.tuning.spaces import Space, suggest
+from alphaforge.tuning.spaces import SINGLE_THREAD, Space, suggest
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class FoldFit:
 def fit_and_score(data: TuningData, family: str, params: Mapping[str, Any], metric: Metric,
                   train: np.ndarray, test: np.ndarray, seed: int) -> FoldFit:
     """Fit ``family`` with ``params`` on the ``train`` rows and score it on the ``test`` rows."""
-    model = make_model(family, task=data.task, params=dict(params), seed=seed)
+    model = make_model(family, task=data.task, params={**SINGLE_THREAD.get(family, {}), **params}, seed=seed)
     started = time.perf_counter()
     model.fit(data.X.iloc[train], data.y[train])
     seconds = time.perf_counter() - started
