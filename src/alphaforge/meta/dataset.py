@@ -1,0 +1,217 @@
+"""The meta dataset: one row per base-strategy signal, its features at signal time and its outcome.
+
+Timing follows the backtest engine: a signal at bar ``t`` is traded at ``t``'s close, so the
+entry price is close[t] and the trade's path is the closes of bars t+1 .. t+h (``h`` =
+``horizon`` bars). Features are the shared ones (the one compute path) at (symbol, t), known
+at ``t``. Returns are signed by the trade's side: r_k = side * (close[t+k] / close[t] - 1).
+The label becomes known at ``t1``, the exit bar's timestamp; purged splits read it.
+
+Label types (``threshold`` = ``success_threshold``, a fraction):
+
+``binary_absolute``
+    1 when r_h >= threshold (the trade made at least ``threshold`` after ``h`` bars), else 0.
+``binary_outperformance``
+    1 when side * (ret_h - benchmark_h) > 0, the benchmark being the equal-weight mean of
+    every symbol's h-bar return from the same bar (at least two symbols needed); the
+    threshold is not used.
+``multi_class``
+    2 (win) when r_h >= threshold, 0 (loss) when r_h <= -threshold, 1 otherwise.
+``triple_barrier``
+    The first bar k <= h where r_k >= threshold (label 1, take profit) or r_k <= -threshold
+    (label -1, stop loss) ends the trade; neither by bar h: label 0 at bar h. ``t1``, the exit
+    price and the realised return are those of the exit bar.
+
+The meta-model predicts *success*: the label equal to :data:`SUCCESS_LABEL` of its type.
+Signals whose horizon runs past a symbol's last bar get no label and are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.backtest._frames import close_grid
+from alphaforge.backtest.strategies import Strategy
+from alphaforge.errors import InputError
+from alphaforge.meta.signals import entry_signals
+
+LABEL_TYPES = ("binary_absolute", "binary_outperformance", "multi_class", "triple_barrier")
+SUCCESS_LABEL = {"binary_absolute": 1, "binary_outperformance": 1, "multi_class": 2, "triple_barrier": 1}
+OUTCOME_COLUMNS = ("label", "realized_return", "entry_price", "exit_price", "horizon_bars", "t1", "label_type")
+"""Columns of a meta dataset that are not features (besides ``symbol`` and ``timestamp``)."""
+KEY_COLUMNS = ("symbol", "timestamp")
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """How a signal's outcome is labelled: horizon in bars, threshold, label type (module docstring)."""
+
+    horizon: int = 10
+    threshold: float = 0.02
+    label_type: str = "binary_absolute"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.horizon, bool) or not isinstance(self.horizon, (int, np.integer)) or self.horizon < 1:
+            raise InputError(f"horizon={self.horizon!r} is not a whole number of bars >= 1",
+                             where="--label-horizon-bars/--label-horizon-days", fix="pass e.g. 10")
+        if not np.isfinite(self.threshold) or self.threshold < 0:
+            raise InputError(f"success threshold {self.threshold!r} is not a fraction >= 0",
+                             where="--success-threshold", fix="pass e.g. 0.02 for 2 %")
+        if self.label_type not in LABEL_TYPES:
+            raise InputError(f"unknown label type {self.label_type!r}", where="--label-type",
+                             fix=f"use one of: {', '.join(LABEL_TYPES)}")
+
+
+def horizon_in_bars(*, days: float | None, bars: int | None, freq: str) -> int:
+    """The label horizon in bars: ``bars`` as given, or ``days`` at bar length ``freq`` (default 10 bars).
+
+    >>> horizon_in_bars(days=2, bars=None, freq="1h"), horizon_in_bars(days=None, bars=None, freq="1d")
+    (48, 10)
+    """
+    if days is not None and bars is not None:
+        raise InputError("both --label-horizon-days and --label-horizon-bars given", where="label horizon",
+                         fix="pass one of them")
+    if bars is not None:
+        return int(bars)
+    if days is None:
+        return LabelSpec().horizon
+    return max(1, round(pd.Timedelta(days=days) / parse_freq(freq)))
+
+
+def parse_freq(freq: str) -> pd.Timedelta:
+    """A bar length such as ``1d``, ``1h``, ``5min`` as a Timedelta."""
+    try:
+        length = pd.Timedelta(str(freq).strip().lower().replace("d", "D") if str(freq).endswith("d") else freq)
+    except (TypeError, ValueError):
+        raise InputError(f"--freq {freq!r} is not a bar length", where="--freq",
+                         fix="pass e.g. 1d, 1h or 5min") from None
+    if length <= pd.Timedelta(0):
+        raise InputError(f"--freq {freq!r} is not positive", where="--freq", fix="pass e.g. 1d, 1h or 5min")
+    return length
+
+
+def _filled(close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Closes (bars x symbols) carried over gaps, and each symbol's last bar with a price."""
+    frame = pd.DataFrame(close).ffill()
+    last = close.shape[0] - 1 - np.argmax(np.isfinite(close[::-1]), axis=0)
+    return frame.to_numpy(), last
+
+
+def _outperformance_benchmark(close: np.ndarray, horizon: int) -> np.ndarray:
+    """Equal-weight mean h-bar forward return of the symbols priced at both ends, per bar (NaN if < 2)."""
+    forward = np.full_like(close, np.nan)
+    forward[:-horizon] = close[horizon:] / close[:-horizon] - 1.0
+    priced = np.isfinite(forward)
+    count = priced.sum(axis=1)
+    total = np.where(priced, forward, 0.0).sum(axis=1)
+    return np.where(count >= 2, total / np.maximum(count, 1), np.nan)
+
+
+def label_signals(close: np.ndarray, timestamps: pd.DatetimeIndex, signals: pd.DataFrame, column: np.ndarray,
+                  spec: LabelSpec) -> pd.DataFrame:
+    """Outcome columns (:data:`OUTCOME_COLUMNS`) for each signal row; unlabelled rows have NaN ``label``.
+
+    ``close`` is the close matrix (bars x symbols), ``column`` each signal's symbol column.
+    """
+    filled, last = _filled(close)
+    entry = signals["entry_bar"].to_numpy()
+    side = signals["side"].to_numpy(dtype="float64")
+    h = spec.horizon
+    known = entry + h <= last[column]
+    offsets = np.arange(1, h + 1)
+    path_rows = np.minimum(entry[:, None] + offsets, close.shape[0] - 1)
+    entry_price = filled[entry, column]
+    paths = side[:, None] * (filled[path_rows, column[:, None]] / entry_price[:, None] - 1.0)
+    exit_offset = np.full(len(entry), h)
+    final = paths[:, -1] if len(entry) else np.empty(0)
+    if spec.label_type == "binary_absolute":
+        label = (final >= spec.threshold).astype("float64")
+    elif spec.label_type == "binary_outperformance":
+        benchmark = _outperformance_benchmark(close, h)[entry]
+        own = filled[np.minimum(entry + h, close.shape[0] - 1), column] / entry_price - 1.0
+        known &= np.isfinite(benchmark)
+        label = (side * (own - benchmark) > 0).astype("float64")
+    elif spec.label_type == "multi_class":
+        label = np.where(final >= spec.threshold, 2.0, np.where(final <= -spec.threshold, 0.0, 1.0))
+    else:
+        hit = (paths >= spec.threshold) | (paths <= -spec.threshold)
+        touched = hit.any(axis=1)
+        first = np.where(touched, np.argmax(hit, axis=1), h - 1)
+        exit_offset = first + 1
+        at_exit = paths[np.arange(len(entry)), first] if len(entry) else np.empty(0)
+        label = np.where(touched, np.sign(at_exit), 0.0)
+    exit_bar = np.minimum(entry + exit_offset, close.shape[0] - 1)
+    exit_price = filled[exit_bar, column]
+    return pd.DataFrame({
+        "label": np.where(known, label, np.nan),
+        "realized_return": side * (exit_price / entry_price - 1.0),
+        "entry_price": entry_price,
+        "exit_price": exit_price,
+        "horizon_bars": np.full(len(entry), h, dtype="int64"),
+        "t1": pd.DatetimeIndex(timestamps[exit_bar]).where(known),
+        "label_type": spec.label_type,
+    })
+
+
+def signal_table(bars: pd.DataFrame, strategy: Strategy, features: pd.DataFrame, spec: LabelSpec, *,
+                 start: object = None, end: object = None) -> pd.DataFrame:
+    """Every signal of ``strategy`` on ``bars`` in [start, end] with its features and outcome.
+
+    Like :func:`build_meta_dataset` but signals whose label is not known yet (the horizon runs
+    past the data) are kept with ``label`` and ``t1`` missing: they can still be scored.
+    """
+    grid = close_grid(bars)
+    signals = entry_signals(strategy.target_weights(grid.close_frame()))
+    if start is not None:
+        signals = signals[signals["timestamp"] >= _utc(start)]
+    if end is not None:
+        signals = signals[signals["timestamp"] <= _utc(end)]
+    column = grid.symbols.astype(str).get_indexer(signals["symbol"])
+    outcome = label_signals(grid.close.T, grid.timestamps, signals, column, spec)
+    frame = pd.concat([signals[["symbol", "timestamp", "side"]].reset_index(drop=True), outcome], axis=1)
+    keyed = features.assign(symbol=features["symbol"].astype(str))
+    merged = frame.merge(keyed, on=list(KEY_COLUMNS), how="left", validate="one_to_one")
+    feature_names = [c for c in keyed.columns if c not in KEY_COLUMNS]
+    ordered = ["symbol", "timestamp", "side", *feature_names, *OUTCOME_COLUMNS]
+    return merged[ordered].sort_values(["timestamp", "symbol"], kind="stable").reset_index(drop=True)
+
+
+def build_meta_dataset(bars: pd.DataFrame, strategy: Strategy, features: pd.DataFrame, spec: LabelSpec, *,
+                       start: object = None, end: object = None) -> pd.DataFrame:
+    """One row per labelled signal of ``strategy`` on ``bars`` with its features at signal time.
+
+    ``features`` is a feature frame keyed by ``symbol``, ``timestamp`` (as the shared compute
+    path returns it; group prefixes such as ``ta_``, ``px_`` are kept). The strategy sees
+    every bar (its indicators warm up before ``start``); signals are kept when their bar lies
+    in [start, end]. Columns: symbol, timestamp, side, the features, then
+    :data:`OUTCOME_COLUMNS`. An empty result is an :class:`InputError`.
+    """
+    table = signal_table(bars, strategy, features, spec, start=start, end=end)
+    labelled = table[table["label"].notna()].reset_index(drop=True)
+    if labelled.empty:
+        raise InputError(f"no labelled {strategy.name} signals in {start or 'the first bar'} .. "
+                         f"{end or 'the last bar'} ({len(table)} signal(s) before labelling)",
+                         where="meta dataset",
+                         fix="widen the date range, add symbols, or shorten --label-horizon so labels fit the data")
+    return labelled.assign(label=labelled["label"].astype("int64"))
+
+
+def feature_columns(dataset: pd.DataFrame) -> list[str]:
+    """The model inputs of a meta dataset: every column but the keys and outcomes (``side`` included)."""
+    return [c for c in dataset.columns if c not in KEY_COLUMNS and c not in OUTCOME_COLUMNS]
+
+
+def success(dataset: pd.DataFrame) -> np.ndarray:
+    """1 where a row's label is its label type's success label, else 0."""
+    positive = dataset["label_type"].map(SUCCESS_LABEL)
+    if positive.isna().any():
+        raise InputError(f"unknown label_type {sorted(set(dataset['label_type'][positive.isna()]))}",
+                         where="meta dataset, column label_type", fix=f"use one of: {', '.join(LABEL_TYPES)}")
+    return (dataset["label"].to_numpy() == positive.to_numpy()).astype("int64")
+
+
+def _utc(value: object) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

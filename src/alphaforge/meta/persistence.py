@@ -1,0 +1,104 @@
+"""Saving and loading meta-models safely: no pickles anywhere.
+
+A meta-model folder holds::
+
+    config.json             kind "meta", base strategy (name, parameters), label spec, recipe,
+                            ordered features, training range, trained_until, created
+    training_results.json   CV metrics (pooled out of fold) and the per-fold table
+    model/                  the classifier, saved by its family (skops / native formats)
+    calibrator.json         the calibrator's method and parameters (a few numbers)
+    plots/calibration.png   reliability diagram of the out-of-fold probabilities
+
+The folder is written in a staging folder beside the target and renamed into place, so a
+crash never leaves half a model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alphaforge.errors import InputError, MissingInputError
+from alphaforge.meta.calibration import CalibratedModel, Calibrator
+from alphaforge.meta.training import MetaRecipe, MetaTraining, calibration_plot
+from alphaforge.models import load_model
+from alphaforge.workspace import atomic_write_json
+
+CONFIG_FILE = "config.json"
+RESULTS_FILE = "training_results.json"
+CALIBRATOR_FILE = "calibrator.json"
+MODEL_DIR = "model"
+CALIBRATION_PLOT = Path("plots") / "calibration.png"
+KIND = "meta"
+
+
+@dataclass
+class SavedMetaModel:
+    """A loaded meta-model: the calibrated model, its config and its folder."""
+
+    model: CalibratedModel
+    config: dict[str, Any]
+    path: Path
+
+    @property
+    def recipe(self) -> MetaRecipe:
+        return MetaRecipe(**self.config["recipe"])
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.config["features"])
+
+
+def write_meta_model(folder: Path, training: MetaTraining, config: dict[str, Any]) -> None:
+    """Write every file of a meta-model into an existing, empty ``folder``."""
+    training.model.model.save(folder / MODEL_DIR)
+    atomic_write_json(folder / CALIBRATOR_FILE, training.model.calibrator.to_dict())
+    oof = training.out_of_fold
+    calibration_plot(oof["outcome"].to_numpy(), oof["probability"].to_numpy(), folder / CALIBRATION_PLOT,
+                     title=f"Meta-model calibration ({training.recipe.family}, {training.recipe.calibration})")
+    atomic_write_json(folder / RESULTS_FILE, {"metrics": training.metrics, "folds": training.folds})
+    atomic_write_json(folder / CONFIG_FILE, {
+        "kind": KIND, **config, "recipe": training.recipe.to_dict(), "features": training.features,
+        "trained_until": str(training.model.trained_until), "created": pd.Timestamp.now(tz="UTC").isoformat()})
+
+
+def save_meta_model(path: Path, training: MetaTraining, config: dict[str, Any]) -> Path:
+    """Save to a new folder ``path`` (refused when it exists and is not empty); returns it."""
+    path = Path(path)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise InputError("the output model path exists", where=str(path),
+                         fix="choose a new folder for --output-model-path, or remove this one")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=path.parent))
+    try:
+        write_meta_model(staging, training, config)
+        if path.exists():
+            path.rmdir()
+        os.rename(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return path
+
+
+def load_meta_model(path: Path) -> SavedMetaModel:
+    """Load a folder written by :func:`save_meta_model` (or the registry); the model file's
+    sha256 is checked by its family's loader."""
+    path = Path(path)
+    config_path = path / CONFIG_FILE
+    if not config_path.is_file():
+        raise MissingInputError("no meta-model here", where=str(path),
+                                fix="pass a folder written by `alphaforge meta train`")
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    if config.get("kind") != KIND:
+        raise InputError("this folder holds a model that is not a meta-model", where=str(config_path),
+                         fix="pass the folder `alphaforge meta train` printed")
+    calibrator = Calibrator.from_dict(json.loads((path / CALIBRATOR_FILE).read_text(encoding="utf-8")))
+    model = CalibratedModel(load_model(path / MODEL_DIR), calibrator, pd.Timestamp(config["trained_until"]))
+    return SavedMetaModel(model, config, path)
