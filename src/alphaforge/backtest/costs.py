@@ -54,20 +54,21 @@ def rebalanced_equity(equity: np.ndarray, holdings: np.ndarray, targets: np.ndar
     holdings_i)``, cost ``buy_rate * v`` for a buy of ``v``, ``sell_rate * v`` for a sale. The
     right side is concave in ``x`` (costs are convex in the traded amount), so Newton's method
     started at ``equity`` falls monotonically onto the root; each step fixes which symbols
-    buy and which sell, and it stops when that split no longer changes, exactly, usually
-    after one or two steps (one when a single symbol trades).
+    buy and which sell, and it stops when that split no longer changes: then the linear
+    solve is exact. Usually one or two steps (one when a single symbol trades).
     """
     buy_rate, sell_rate = costs.buy_rate, costs.sell_rate
     after = np.asarray(equity, dtype="float64").copy()
     if buy_rate == 0.0 and sell_rate == 0.0:
         return after
-    previous_side = None
+    buying = None
     for _ in range(MAX_SOLVER_STEPS):
-        wanted = targets * after
-        side = np.sign(wanted - holdings)  # +1 buy, -1 sell, 0 no trade
-        if previous_side is not None and np.array_equal(side, previous_side):
+        # A symbol that does not trade at ``after`` may count as a seller: its term vanishes
+        # at the root whatever its rate, and either one-sided slope keeps Newton's step valid.
+        now_buying = targets * after > holdings
+        if buying is not None and np.array_equal(now_buying, buying):
             break
-        rate = np.where(side > 0, buy_rate, np.where(side < 0, -sell_rate, 0.0))
+        buying = now_buying
+        rate = np.where(buying, buy_rate, -sell_rate)
         after = (equity + (rate * holdings).sum(axis=0)) / (1.0 + (rate * targets).sum(axis=0))
-        previous_side = side
     return after
