@@ -98,3 +98,17 @@ def test_single_feature_importance_is_fitted_on_the_training_rows_only() -> None
     assert inside > 0.7  # the bins follow a non-monotone relation a plain rank correlation misses:
     assert abs(pd.Series(x).corr(pd.Series(y), method="spearman")) < 0.3
     assert beyond == 0.0  # every test value lies past the training edges: one bin, a constant prediction
+
+
+def test_threshold_selection_keeps_representatives_above_the_minimum_mda(
+        planted_tables: tuple[pd.DataFrame, pd.DataFrame], settings: SelectionSection, planted_feature: str) -> None:
+    features, targets = planted_tables
+    small = features[["symbol", "timestamp", planted_feature, "px_ret_1", "px_rvol_24", "vol_ratio_24", "vol_z_24"]]
+    chosen = select_features(small, targets, "fwd_ret_1",
+                             settings.model_copy(update={"method": "threshold", "min_importance": 0.002}))
+    table = chosen.table.set_index("feature")
+    assert planted_feature in chosen.selected
+    assert (table.loc[chosen.selected, "mda"] > 0.002).all()
+    dropped = table[(table["status"] == "dropped") & ~table["reason"].str.startswith("clustered")]
+    assert len(dropped) and (dropped["mda"] <= 0.002).all()
+    assert dropped["reason"].str.contains("MDA at or below 0.002").all()
