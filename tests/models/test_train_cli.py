@@ -59,12 +59,12 @@ def test_train_registers_best_and_final_models_deterministically(cli, synth):
 def test_classification_with_a_best_config_file(cli, synth, tmp_path):
     best = tmp_path / "best_config.json"
     best.write_text(json.dumps({"family": "logistic", "params": {"C": 0.5}, "target": "binary_abs_5_0.0",
-                                "features": ["px_ret_5", "px_ret_1", "ta_rsi_14"], "score": 0.1}))
+                                "features": ["px_ret_6", "px_ret_1", "ta_rsi_14"], "score": 0.1}))
     result = _train(cli, synth, "--config", best, "--symbols", "SYN00,SYN01", "--name", "clf")
     assert (result["family"], result["task"], result["symbols"]) == ("logistic", "binary", ["SYN00", "SYN01"])
     folder = synth / "models" / "clf" / "v1"
     config = json.loads((folder / "config.json").read_text())
-    assert config["features"] == ["px_ret_5", "px_ret_1", "ta_rsi_14"]
+    assert config["features"] == ["px_ret_6", "px_ret_1", "ta_rsi_14"]
     assert config["params"]["C"] == 0.5 and config["classes"] == [0.0, 1.0]
     assert {"roc.png", "calibration.png", "feature_importance.png"} <= {p.name for p in (folder / "plots").iterdir()}
     assert (folder / "final" / "estimator.skops").is_file()

@@ -63,7 +63,7 @@ def test_unknown_runs_and_experiments_are_input_errors(two_runs):
     uri, _ = two_runs
     with pytest.raises(InputError, match="matches no run"):
         show_run(uri, "ffffffff")
-    with pytest.raises(InputError, match="choose one of: exp-a"):
+    with pytest.raises(InputError, match="choose one of: Default, exp-a"):
         list_runs(uri, experiment="nope")
     with pytest.raises(InputError, match="at least two"):
         compare_runs(uri, ["x"])

@@ -133,7 +133,10 @@ def store_locked(uri: str, timeout: float = _LOCK_TIMEOUT_S) -> bool:
     path = sqlite_path(uri)
     if path is None or not path.exists():
         return False
-    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    except sqlite3.OperationalError:
+        return False  # not openable at all: not a lock; opening the run reports it
     try:
         connection.execute("BEGIN IMMEDIATE")
         connection.execute("ROLLBACK")
