@@ -55,7 +55,7 @@ def build_training_plan(routes: Mapping[str, Mapping[str, Any]], features: Mappi
     >>> plan = build_training_plan({"fwd_ret_1": {"route": "both", "cross_sectional": {"symbols": ["A", "B"]},
     ...     "symbol_specific": {"symbols": ["B"]}}}, {"fwd_ret_1": ["px_ret_1"]}, ["lightgbm", "lstm"], ["lstm"])
     >>> [(j["job_id"], j["stages"]["gpu"]) for j in plan["jobs"]]
-    [("cs_fwd_ret_1", ["lstm"]), ("ss_fwd_ret_1_B", ["lstm"])]
+    [('cs_fwd_ret_1', ['lstm']), ('ss_fwd_ret_1_B', ['lstm'])]
     """
     for family in families:
         family_class(family)  # an unknown name fails here, with "did you mean"
