@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alphaforge.backtest import compute_metrics
 from alphaforge.backtest.metrics import infer_periods_per_year
@@ -84,3 +86,30 @@ def test_a_flat_curve_has_no_ratios_instead_of_errors() -> None:
 def test_periods_per_year_follow_the_calendar() -> None:
     business_days = pd.bdate_range("2021-01-01", "2023-12-31", tz="UTC")
     assert infer_periods_per_year(business_days) == pytest.approx(261, abs=1)
+
+
+def naive_drawdown(equity: list[float]) -> tuple[float, int]:
+    """(max drawdown, longest bars from a peak to the first bar back at it, or to the end)."""
+    worst, longest, peak, peak_at, underwater = 0.0, 0, equity[0], 0, False
+    for t, value in enumerate(equity):
+        if value >= peak:
+            if underwater:  # the recovery bar closes the stretch
+                longest = max(longest, t - peak_at)
+            peak, peak_at, underwater = value, t, False
+        else:
+            underwater = True
+            worst = min(worst, value / peak - 1)
+            longest = max(longest, t - peak_at)
+    return worst, longest
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=st.lists(st.sampled_from([-2.0, -1.0, 0.0, 1.0, 2.0]), min_size=2, max_size=30))
+def test_drawdown_equals_a_naive_scan(steps: list[float]) -> None:
+    equity = list(100.0 + np.cumsum(steps))
+    times = pd.date_range("2024-01-01", periods=len(equity), freq="D", tz="UTC")
+    result = compute_metrics(pd.Series(equity, index=times), initial_cash=100.0)
+    worst, longest = naive_drawdown(equity)
+    assert result["max_drawdown"] == pytest.approx(worst, abs=1e-15)
+    assert result["max_drawdown_duration_bars"] == longest
+    assert result["max_drawdown_duration_days"] == pytest.approx(longest)
