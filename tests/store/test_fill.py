@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -92,3 +95,10 @@ def test_training_matrix_matches_the_caches(filled):
     np.testing.assert_array_equal(matrix.y, expected["fwd_ret_5"].to_numpy())
     assert list(matrix.X.index.get_level_values("timestamp")) == list(expected["timestamp"])
     assert str(matrix.t1.tz) == "UTC" and (matrix.t1 > matrix.X.index.get_level_values("timestamp")).all()
+
+
+def test_predicting_setups_never_imports_targets():
+    code = ("import sys, alphaforge.store.predict\n"
+            "print(' '.join(m for m in sys.modules if m.startswith('alphaforge.targets')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

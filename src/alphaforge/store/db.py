@@ -50,6 +50,7 @@ def connect(workspace: Workspace, *, write: bool = False) -> Iterator[duckdb.Duc
                                  fix="wait for it to finish, then run the command again") from None
     try:
         connection.execute("SET TimeZone = 'UTC'")
+        connection.execute("SET enable_progress_bar = false")  # stderr is for our own notices
         yield connection
     finally:
         connection.close()

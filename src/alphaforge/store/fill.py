@@ -164,7 +164,7 @@ def fill_store(workspace: Workspace, targets: Sequence[str] | None = None, *, fe
             f"FROM features_src f JOIN targets_src t ON t.symbol = f.symbol AND t.timestamp = f.timestamp {join_events}")
     keyed = f"SELECT {SETUP_ID_SQL} AS setup_id, * FROM ({base})"
     held = "setup_id IN (SELECT setup_id FROM holdouts)"
-    order = "ORDER BY symbol, timestamp, event"
+    order = "ORDER BY timestamp, symbol, event"  # the training matrix's order: reads need no sort
     with workspace.lock("store fill"), connect(workspace, write=True) as connection:
         connection.register("features_src", feature_table)
         connection.register("targets_src", target_table)

@@ -153,7 +153,7 @@ def preserve_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
 
 
 def verify_preserved(path: Path) -> dict[str, Any]:
-    """The manifest of a preserved file, after checking the file's sha256 and row count against it."""
+    """The manifest of a preserved file, after checking the file's sha256 against it."""
     path = Path(path)
     manifest_path = path.with_suffix(".json")
     if not path.is_file():

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.store.db import FILL_FIX, column_list, connect, quote, table_exists
@@ -82,12 +83,36 @@ def read_training_matrix(workspace: Workspace, target: str, features: Sequence[s
         where, params = [f"{quote(target)} IS NOT NULL"], list(symbols or [])
         if symbols:
             where.append(f"symbol IN ({', '.join('?' for _ in symbols)})")
-        selected = ["setup_id", "symbol", "timestamp", *columns, target, t1_column(target)]
-        frame = connection.execute(f"SELECT {column_list(selected)} FROM {TRAINING} WHERE {' AND '.join(where)} "
-                                   "ORDER BY timestamp, symbol, event", params).df()
-    index = pd.MultiIndex.from_arrays([frame["symbol"].to_numpy(dtype=str), as_utc(frame["timestamp"])],
+        selected = ["setup_id", "symbol", "timestamp", "event", *columns, target, t1_column(target)]
+        table = connection.sql(f"SELECT {column_list(selected)} FROM {TRAINING} WHERE {' AND '.join(where)}",
+                               params=params).to_arrow_table()
+    order = _time_order(table)
+
+    def values(name: str) -> np.ndarray:
+        array = table.column(name).to_numpy(zero_copy_only=False)
+        return array if order is None else array[order]
+
+    X = np.empty((table.num_rows, len(columns)), order="F")  # one block, no copy into the frame
+    for j, name in enumerate(columns):
+        X[:, j] = values(name)
+    index = pd.MultiIndex.from_arrays([values("symbol").astype(str), as_utc(values("timestamp"))],
                                       names=["symbol", "timestamp"])
-    X = pd.DataFrame(frame[columns].to_numpy(dtype=np.float64), columns=columns, index=index)
-    return StoreMatrix(X=X, y=frame[target].to_numpy(dtype=np.float64), t1=as_utc(frame[t1_column(target)]),
-                       setup_ids=frame["setup_id"].to_numpy(dtype=str),
+    return StoreMatrix(X=pd.DataFrame(X, columns=columns, index=index, copy=False),
+                       y=values(target).astype(np.float64), t1=as_utc(values(t1_column(target))),
+                       setup_ids=values("setup_id").astype(str),
                        data_fingerprint=meta["sources"]["data_fingerprint"], skipped=skipped)
+
+
+def _time_order(table: pa.Table) -> np.ndarray | None:
+    """Row positions ordering ``table`` by (timestamp, symbol, event); None when it is in order already.
+
+    The fill writes rows in that order and scans keep it, so sorting is needed only after a
+    restore appended rows; checking is cheaper than an ORDER BY over every feature column.
+    """
+    stamps = table.column("timestamp").to_numpy().astype("datetime64[ns]").view(np.int64)
+    symbols, _ = pd.factorize(table.column("symbol").to_numpy(zero_copy_only=False), sort=True)
+    events, _ = pd.factorize(table.column("event").to_numpy(zero_copy_only=False), sort=True, use_na_sentinel=True)
+    later = np.diff(stamps) > 0
+    same = np.diff(stamps) == 0
+    ordered = later | (same & ((np.diff(symbols) > 0) | ((np.diff(symbols) == 0) & (np.diff(events) >= 0))))
+    return None if ordered.all() else np.lexsort((events, symbols, stamps))
