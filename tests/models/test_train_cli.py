@@ -59,8 +59,9 @@ def test_train_registers_best_and_final_models_deterministically(cli, synth):
 def test_classification_with_a_best_config_file(cli, synth, tmp_path):
     best = tmp_path / "best_config.json"
     best.write_text(json.dumps({"family": "logistic", "params": {"C": 0.5}, "target": "binary_abs_5_0.0",
-                                "features": ["px_ret_6", "px_ret_1", "ta_rsi_14"], "score": 0.1}))
-    result = _train(cli, synth, "--config", best, "--symbols", "SYN00,SYN01", "--name", "clf")
+                                "features": ["px_ret_6", "px_ret_1", "ta_rsi_14"], "symbols": ["SYN00", "SYN01"],
+                                "task": "binary", "score": 0.1}))
+    result = _train(cli, synth, "--config", best, "--name", "clf")
     assert (result["family"], result["task"], result["symbols"]) == ("logistic", "binary", ["SYN00", "SYN01"])
     folder = synth / "models" / "clf" / "v1"
     config = json.loads((folder / "config.json").read_text())
@@ -80,6 +81,8 @@ def test_bad_inputs_are_exit_2_with_a_fix(cli, synth, tmp_path):
     assert cli("-w", synth, "train", "--no-track", "--target", "fwd_return_5").code == 2
     assert cli("-w", synth, "train", "--no-track", "--family", "logistic").code == 2  # regression target
     assert cli("-w", synth, "models", "show", "nothing").code == 2
+    result = cli("-w", synth, "train", "--no-track", "--symbols", "SYN00,NOPE")
+    assert result.code == 2 and "unknown symbol(s) ['NOPE']" in result.stderr
 
 
 def test_train_without_data_names_the_command_to_run(cli, workspace):

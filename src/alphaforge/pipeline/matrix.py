@@ -29,6 +29,7 @@ from alphaforge.errors import InputError
 from alphaforge.features import REGISTRY, combine_spec, resolve_features
 from alphaforge.features.cache import FeatureCache, feature_fingerprint
 from alphaforge.features.registry import Feature
+from alphaforge.models.compat import check_features_present
 from alphaforge.models.base import Task
 from alphaforge.store.matrix import read_training_matrix, store_has
 from alphaforge.targets import TargetCache, build_targets, parse_target, t1_column
@@ -82,16 +83,35 @@ def features_fingerprint(features: Sequence[Feature], columns: Sequence[str]) ->
     return digest.hexdigest()
 
 
+def features_of_columns(columns: Sequence[str]) -> list[Feature]:
+    """The registered features producing ``columns``: a feature's own name, or a macro template's
+    ``<template>_<series>`` column. Unknown names raise with "did you mean" (from the registry).
+
+    >>> [f.name for f in features_of_columns(["px_ret_1", "macro_level_VIXCLS", "px_ret_1"])]
+    ['px_ret_1', 'macro_level']
+    """
+    templates = sorted((f for f in REGISTRY if f.kind == "macro"), key=lambda f: -len(f.name))
+    chosen: dict[str, Feature] = {}
+    for column in columns:
+        if column in REGISTRY:
+            feature = REGISTRY.get(column)
+        else:
+            feature = next((t for t in templates if column.startswith(f"{t.name}_")), None) or REGISTRY.get(column)
+        chosen.setdefault(feature.name, feature)
+    return list(chosen.values())
+
+
 def training_matrix(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None = None,
                     features: Sequence[str] | None = None) -> TrainingMatrix:
     """The labelled feature table for ``target`` (see the module docstring).
 
-    ``features`` (names, groups or patterns) overrides the config's feature set; ``symbols``
-    the config's symbols. Notices (e.g. features skipped for lack of inputs) are collected.
+    ``features`` (column names in order, as a model's config or ``best_config.json`` records
+    them) replaces the config's feature set; ``symbols`` the config's symbols. Notices (e.g.
+    features skipped for lack of inputs) are collected.
     """
     canonical = parse_target(target).name
-    spec = list(features) if features else combine_spec(config.features.include, config.features.exclude)
-    selected = resolve_features(spec, REGISTRY)
+    selected = (features_of_columns(features) if features
+                else resolve_features(combine_spec(config.features.include, config.features.exclude), REGISTRY))
     if store_has(workspace, canonical):  # `alphaforge store fill` ran: read it, without the held-out setups
         return _from_store(workspace, canonical, selected, symbols)
     with warnings.catch_warnings(record=True) as caught:
@@ -113,7 +133,8 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     symbol = frame["symbol"].to_numpy().astype(str)
     stamps = _utc(frame["timestamp"])
     order = keep[np.lexsort((symbol[keep], stamps.asi8[keep]))]
-    columns = [c for c in frame.columns if c not in ("symbol", "timestamp")]
+    columns = list(features) if features else [c for c in frame.columns if c not in ("symbol", "timestamp")]
+    check_features_present(columns, list(frame.columns), where="training matrix")
     index = pd.MultiIndex.from_arrays([symbol[order], stamps[order]], names=["symbol", "timestamp"])
     X = pd.DataFrame(frame[columns].to_numpy(dtype=np.float64)[order], columns=columns, index=index)
     y = labels[order]

@@ -1,8 +1,8 @@
 """The `train` stage: training matrix → best and final model → registry version → tracked run.
 
 ``--config best_config.json`` (written by `alphaforge analyze`) may set ``family``,
-``params`` (the family's hyperparameters), ``target`` and ``features`` (an ordered list);
-other keys in it (scores, provenance) are ignored. Explicit arguments win over the file, the
+``params`` (the family's hyperparameters), ``target``, ``features`` (the ordered feature
+columns) and ``symbols``; other keys in it (task, scores, provenance) are ignored. Explicit arguments win over the file, the
 file over ``[models]`` in ``alphaforge.toml``.
 """
 
@@ -24,7 +24,7 @@ from alphaforge.targets import parse_target
 from alphaforge.tracking import NullTracker, Tracker, git_commit, package_versions
 from alphaforge.workspace import Workspace, atomic_write_json
 
-BEST_CONFIG_KEYS = ("family", "params", "target", "features")
+BEST_CONFIG_KEYS = ("family", "params", "target", "features", "symbols")
 
 
 def read_best_config(path: Path) -> dict[str, Any]:
@@ -43,10 +43,11 @@ def read_best_config(path: Path) -> dict[str, Any]:
     if not isinstance(data.get("params", {}), dict):
         raise InputError("'params' must be an object of hyperparameters", where=f"{path}: params",
                          fix='e.g. "params": {"learning_rate": 0.03, "num_leaves": 63}')
-    features = data.get("features")
-    if features is not None and not (isinstance(features, list) and all(isinstance(f, str) for f in features)):
-        raise InputError("'features' must be a list of feature names", where=f"{path}: features",
-                         fix='e.g. "features": ["px_ret_5", "ta_rsi_14"]')
+    for key in ("features", "symbols"):
+        names = data.get(key)
+        if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            raise InputError(f"'{key}' must be a list of names", where=f"{path}: {key}",
+                             fix='e.g. "features": ["px_ret_6", "ta_rsi_14"], "symbols": ["AAPL", "MSFT"]')
     return {key: data[key] for key in BEST_CONFIG_KEYS if key in data}
 
 
@@ -99,7 +100,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     family = family or chosen.get("family") or config.models.family
     family_class(family)
     tracker = tracker or NullTracker()
-    matrix = training_matrix(workspace, config, target, symbols, chosen.get("features"))
+    matrix = training_matrix(workspace, config, target, symbols or chosen.get("symbols"), chosen.get("features"))
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = train_best_and_final(
