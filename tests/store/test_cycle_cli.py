@@ -11,7 +11,6 @@ import pytest
 
 from alphaforge.store.db import connect
 from alphaforge.store.matrix import read_training_matrix
-from alphaforge.store.predict import predict_setups
 from alphaforge.store.setups import read_setup_file
 from alphaforge.workspace import Workspace
 from tests.store.conftest import configure
@@ -53,7 +52,8 @@ def test_holdout_cycle_end_to_end(cli, tmp_path: Path):
     for target in ("fwd_ret_5", "binary_abs_5_0.02"):
         trained = _ok(cli("-w", root, "train", "--target", target, "--no-track", "--json"))
         assert trained["rows"] == len(read_training_matrix(workspace, target).y)  # the store's rows, holdout out
-        predict_setups(workspace, setups, Path(trained["path"]))
+        predicted = _ok(cli("-w", root, "predict", "--setup-file", setups, "--model-path", trained["path"], "--json"))
+        assert predicted["count"] == 100 and predicted["target"] == target
     assert len(labelled.y) == (before["fwd_ret_5"].notna() & ~before["setup_id"].isin(held)).sum()
 
     scores = _ok(cli("-w", root, "holdout", "evaluate", "--json"))
