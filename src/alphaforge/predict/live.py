@@ -63,8 +63,11 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
                    bars: int | None = None, hours: float | None = None, config: Config | None = None) -> Prediction:
     """Score the most recent ``bars`` bars (or ``hours``) of ``symbols`` with ``model``."""
     config = config or workspace.config()
-    wanted = list(symbols) if symbols else list(model.config.get("symbols", [])) or None
-    history = load_bars(workspace, config, symbols=wanted)
+    trained_on = list(model.config.get("symbols", []))
+    wanted = list(symbols) if symbols else trained_on
+    # cross-sectional features rank across a universe: compute over the training universe too
+    universe = sorted(set(wanted) | set(trained_on)) or None
+    history = load_bars(workspace, config, symbols=universe)
     if history.empty:
         raise InputError("no bars to predict on", where=f"dataset {config.data.dataset}",
                          fix="check --symbol and the data range in alphaforge.toml")
@@ -73,7 +76,7 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
     since = cutoff(history["timestamp"], bars=bars or config.predict.bars, hours=hours)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        unseen = model.check_compatible(names, sorted(history["symbol"].unique()))
+        unseen = model.check_compatible(names, sorted(set(wanted) or set(history["symbol"].unique())))
         frame = compute_features(history, macro, features_for_columns(names, list(macro.columns) if macro is not None
                                                                        else []), since=since)
     missing = [n for n in names if n not in frame.columns]
@@ -82,6 +85,9 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
                          where=f"dataset {config.data.dataset}",
                          fix="the data lacks their input columns (e.g. close-only data); predict on the data the "
                              "model was trained on")
+    if wanted:
+        frame = frame[frame["symbol"].isin(wanted)].reset_index(drop=True)
+        history = history[history["symbol"].isin(wanted)]
     scores = model_scores(model.model, frame[names])
     task = model.model.task
     result = frame[["symbol", "timestamp"]].copy()
