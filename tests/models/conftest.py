@@ -67,7 +67,7 @@ def make_problem(task: str, n_rows: int = 400, seed: int = 7) -> Problem:
 
 def build_model(family: str, task: str, **params: object) -> ModelFamily:
     """An unfitted, fast-configured model (fixed seed, CPU, early stopping after 5 rounds)."""
-    return make_model(family, task=task, params={**FAST_PARAMS[family], **params}, seed=3, device="cpu",
+    return make_model(family, task=task, params={**FAST_PARAMS.get(family, {}), **params}, seed=3, device="cpu",
                       early_stopping_rounds=5)
 
 

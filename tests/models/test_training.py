@@ -82,3 +82,5 @@ def test_unsupported_task_and_unknown_family_are_input_errors():
         make_model("logistic", task="regression").fit(problem.X, problem.y)
     with pytest.raises(InputError, match="did you mean 'lightgbm'"):
         make_model("lightgmb", task="regression")
+    with pytest.raises(InputError, match="unknown device 'tpu'"):
+        make_model("ridge", task="regression", device="tpu").fit(problem.X, problem.y)

@@ -123,7 +123,10 @@ class ModelFamily(ABC):
             if self.classes_ is not None:
                 val_target = self._encode(val_target)
             validation = (self._matrix(val_x, check=True), val_target, _as_weights(eval_sample_weight, len(val_x)))
-        self.device_ = resolve_device(self.device, self) if self.device in DEVICES else self._bad_device()
+        if self.device not in DEVICES:
+            raise InputError(f"unknown device {self.device!r}", where=f"model family {self.name}",
+                             fix=f"use one of {list(DEVICES)}")
+        self.device_ = resolve_device(self.device, self)
         self.best_iteration_: int | None = None
         self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
         self.feature_importances_ = self._importances(X, encoded)
@@ -141,10 +144,6 @@ class ModelFamily(ABC):
         if self.task not in self.tasks:
             raise InputError(f"family {self.name!r} cannot learn task {self.task!r}", where="model family",
                              fix=f"{self.name} supports {list(self.tasks)}; choose another family for this target")
-
-    def _bad_device(self) -> str:
-        raise InputError(f"unknown device {self.device!r}", where=f"model family {self.name}",
-                         fix=f"use one of {list(DEVICES)}")
 
     def _matrix(self, X: pd.DataFrame | np.ndarray, *, check: bool) -> np.ndarray:
         """``X`` as a float64 array (a view where possible); ``check`` verifies the feature order."""
