@@ -49,3 +49,12 @@ def test_init_refuses_to_overwrite_without_force(tmp_path):
     with pytest.raises(Exception, match="already exists"):
         Workspace.create(tmp_path)
     Workspace.create(tmp_path, force=True)
+
+
+def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    leftover = ws.root / "data" / ".features.parquet.abc.tmp"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("half")
+    assert ws.remove_stale_temporaries() == [leftover] and not leftover.exists()
+    assert ws.config_path.is_file()

@@ -150,6 +150,13 @@ class Workspace:
         """A top-level artifact folder (plans, tuning, cv, analysis, models, predictions, ...)."""
         return self.root / name
 
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Delete temporary files a killed writer left behind (call while holding the lock)."""
+        stale = [p for p in self.root.rglob(".*.tmp") if p.is_file()]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return stale
+
     @contextlib.contextmanager
     def lock(self, purpose: str = "write") -> Iterator[None]:
         """Hold the workspace's write lock; a second writer gets :class:`WorkspaceBusyError` at once.

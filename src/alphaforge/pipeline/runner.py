@@ -153,6 +153,7 @@ def run_pipeline(workspace: Workspace, tracker: Tracker, *, only: list[str] | No
     if skip_training:
         stages = stages[: next(i for i, s in enumerate(stages) if s.name == "walk_forward")]
     with workspace.lock("alphaforge run"):
+        workspace.remove_stale_temporaries()
         outcomes = run_stages(workspace, config, stages, only=only or (), start_from=start_from, force=force,
                               on_stage=on_stage)
     return {"imported": imported, "stages": [_row(o) for o in outcomes], "summaries": {o.name: o.summary
