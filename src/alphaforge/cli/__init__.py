@@ -21,6 +21,7 @@ from alphaforge.cli import data as data_cli
 from alphaforge.cli import experiments as experiments_cli
 from alphaforge.cli import features as features_cli
 from alphaforge.cli import holdout as holdout_cli
+from alphaforge.cli import meta as meta_cli
 from alphaforge.cli import models as models_cli
 from alphaforge.cli import run as run_cli
 from alphaforge.cli import selection as selection_cli  # also registers `targets rank`, `features select`
@@ -45,6 +46,7 @@ app.add_typer(targets_cli.app, name="targets")
 app.add_typer(check_cli.app, name="check")
 app.add_typer(holdout_cli.store_app, name="store")
 app.add_typer(holdout_cli.app, name="holdout")
+app.add_typer(meta_cli.app, name="meta")
 app.command("tune")(tuning_cli.tune)
 app.command("cv")(tuning_cli.cv)
 app.command("analyze")(tuning_cli.analyze)

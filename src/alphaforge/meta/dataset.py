@@ -39,8 +39,10 @@ from alphaforge.meta.signals import entry_signals
 
 LABEL_TYPES = ("binary_absolute", "binary_outperformance", "multi_class", "triple_barrier")
 SUCCESS_LABEL = {"binary_absolute": 1, "binary_outperformance": 1, "multi_class": 2, "triple_barrier": 1}
-OUTCOME_COLUMNS = ("label", "realized_return", "entry_price", "exit_price", "horizon_bars", "t1", "label_type")
-"""Columns of a meta dataset that are not features (besides ``symbol`` and ``timestamp``)."""
+OUTCOME_COLUMNS = ("label", "realized_return", "entry_price", "exit_price", "horizon_bars", "t1", "label_type",
+                   "success_threshold", "strategy")
+"""Columns of a meta dataset that are not features (besides ``symbol`` and ``timestamp``): the
+outcome, and how it was labelled (so a dataset file describes itself)."""
 KEY_COLUMNS = ("symbol", "timestamp")
 
 
@@ -152,6 +154,7 @@ def label_signals(close: np.ndarray, timestamps: pd.DatetimeIndex, signals: pd.D
         "horizon_bars": np.full(len(entry), h, dtype="int64"),
         "t1": pd.DatetimeIndex(timestamps[exit_bar]).where(known),
         "label_type": spec.label_type,
+        "success_threshold": float(spec.threshold),
     })
 
 
@@ -171,6 +174,7 @@ def signal_table(bars: pd.DataFrame, strategy: Strategy, features: pd.DataFrame,
     column = grid.symbols.astype(str).get_indexer(signals["symbol"])
     outcome = label_signals(grid.close.T, grid.timestamps, signals, column, spec)
     frame = pd.concat([signals[["symbol", "timestamp", "side"]].reset_index(drop=True), outcome], axis=1)
+    frame["strategy"] = strategy.name
     keyed = features.assign(symbol=features["symbol"].astype(str))
     merged = frame.merge(keyed, on=list(KEY_COLUMNS), how="left", validate="one_to_one")
     feature_names = [c for c in keyed.columns if c not in KEY_COLUMNS]
