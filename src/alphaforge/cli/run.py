@@ -9,7 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table, progress, stderr, stdout
+from alphaforge.cli.meta import render_meta_backtest
 from alphaforge.cli.train import ExperimentNameOption, ExperimentTagsOption, TrackOption
+from alphaforge.meta.workflow import backtest_with_meta
 from alphaforge.pipeline.backtest import backtest as run_backtest
 from alphaforge.pipeline.predict import predict as run_predict
 from alphaforge.pipeline.runner import run_pipeline
@@ -129,6 +131,17 @@ def backtest(
     start: Annotated[str | None, typer.Option(help="First bar traded (ISO date).")] = None,
     end: Annotated[str | None, typer.Option(help="Last bar traded (ISO date).")] = None,
     name: Annotated[str | None, typer.Option(help="Output folder backtests/NAME (default: the strategy).")] = None,
+    use_meta_model: Annotated[bool, typer.Option("--use-meta-model", help="Backtest the strategy and its "
+                                                 "meta-model-adjusted version side by side (walk-forward meta "
+                                                 "predictions, out of sample).")] = False,
+    meta_model_path: Annotated[Path | None, typer.Option("--meta-model-path", help="Meta-model folder (default: "
+                                                         "the latest trained for the strategy).")] = None,
+    meta_ensemble_mode: Annotated[str, typer.Option("--meta-ensemble-mode", help="filter (skip signals below the "
+                                                    "confidence) or size (scale by a bet size).")] = "filter",
+    meta_min_confidence: Annotated[float, typer.Option("--meta-min-confidence", min=0, max=1,
+                                                       help="Meta probability a signal needs to be taken.")] = 0.5,
+    generate_report: Annotated[bool, typer.Option("--generate-report", help="With --use-meta-model: write "
+                                                  "reports/NAME.html.")] = False,
     experiment_name: ExperimentNameOption = None,
     experiment_tags: ExperimentTagsOption = None,
     track: TrackOption = True,
@@ -139,6 +152,12 @@ def backtest(
     config = workspace.config()
     tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
                            tags=parse_tags(experiment_tags))
+    if use_meta_model:
+        emit(backtest_with_meta(workspace, strategy=strategy, meta_model_path=meta_model_path,
+                                mode=meta_ensemble_mode, min_confidence=meta_min_confidence, start=start, end=end,
+                                name=name, generate_report=generate_report, tracker=tracker),
+             as_json, render_meta_backtest)
+        return
     with progress() as bar:
         task = bar.add_task("walk-forward refits", total=None)
         result = run_backtest(workspace, strategy=strategy, model_path=model_path, walk_forward_refits=walk_forward,
