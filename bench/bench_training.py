@@ -54,18 +54,13 @@ def _params(rounds: int) -> dict:
     return {"n_estimators": rounds, "learning_rate": 0.1, "num_leaves": 63, "min_data_in_leaf": 200}
 
 
-def _peak_kib() -> int:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
-def _rss_kib() -> int:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS in /proc/self/status")
+def _status_kib(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (VmHWM: peak, VmRSS: current)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def run_ours(X: pd.DataFrame, y: np.ndarray, times: pd.DatetimeIndex, t1: pd.DatetimeIndex, rounds: int) -> int:
@@ -105,11 +100,11 @@ def measure(side: str, rows: int, features: int, rounds: int) -> dict:
 
     with open("/proc/self/clear_refs", "w") as refs:
         refs.write("5")
-    baseline = _rss_kib()
+    baseline = _status_kib("VmRSS")
     start = time.perf_counter()
     best_iteration = (run_ours if side == "ours" else run_bare)(X, y, times, t1, rounds)
     seconds = time.perf_counter() - start
-    return {"side": side, "seconds": seconds, "peak_mib": (_peak_kib() - baseline) / 1024,
+    return {"side": side, "seconds": seconds, "peak_mib": (_status_kib("VmHWM") - baseline) / 1024,
             "data_mib": baseline / 1024, "best_iteration": best_iteration}
 
 

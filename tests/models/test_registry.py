@@ -9,7 +9,11 @@ import pytest
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models import UnseenSymbolWarning
 from alphaforge.models.registry import (
-    CV_BEST_MODEL, ModelRegistry, load_path, resolve_model, save_checkpoint,
+    CV_BEST_MODEL,
+    ModelRegistry,
+    load_path,
+    resolve_model,
+    save_checkpoint,
 )
 from alphaforge.workspace import atomic_write_json
 from tests.models.conftest import make_problem

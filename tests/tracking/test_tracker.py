@@ -8,7 +8,15 @@ import pytest
 
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.tracking import (
-    STAGE_TAG, MlflowTracker, NullTracker, compare_runs, flatten, list_runs, parse_tags, show_run, store_locked,
+    STAGE_TAG,
+    MlflowTracker,
+    NullTracker,
+    compare_runs,
+    flatten,
+    list_runs,
+    parse_tags,
+    show_run,
+    store_locked,
 )
 
 

@@ -9,7 +9,13 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table
+from alphaforge.cli._common import (
+    JsonOption,
+    emit,
+    open_workspace,
+    print_fields,
+    print_table,
+)
 from alphaforge.tracking import compare_runs, list_runs, show_run
 
 app = typer.Typer(help="Tracked runs (MLflow store mlruns.db in the workspace).", no_args_is_help=True)

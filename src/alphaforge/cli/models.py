@@ -7,7 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table
+from alphaforge.cli._common import (
+    JsonOption,
+    emit,
+    open_workspace,
+    print_fields,
+    print_table,
+)
 from alphaforge.models import FAMILIES
 from alphaforge.models.registry import ModelRegistry
 

@@ -7,7 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table
+from alphaforge.cli._common import (
+    JsonOption,
+    emit,
+    open_workspace,
+    print_fields,
+    print_table,
+)
 from alphaforge.cli.features import split_list
 from alphaforge.models import FAMILIES
 from alphaforge.pipeline.train import train as train_model

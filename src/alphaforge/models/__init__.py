@@ -18,11 +18,19 @@ from alphaforge.errors import InputError
 from alphaforge.models._lightgbm import LightGBMModel
 from alphaforge.models._lstm import LSTMModel
 from alphaforge.models._sklearn import (
-    GradientBoostingModel, HistGradientBoostingModel, LogisticModel, RandomForestModel, RidgeModel,
+    GradientBoostingModel,
+    HistGradientBoostingModel,
+    LogisticModel,
+    RandomForestModel,
+    RidgeModel,
 )
 from alphaforge.models._xgboost import XGBoostModel
 from alphaforge.models.base import TASKS, ModelFamily, Task, UnsafeModelError, read_meta
-from alphaforge.models.compat import UnseenSymbolWarning, check_feature_order, check_symbols
+from alphaforge.models.compat import (
+    UnseenSymbolWarning,
+    check_feature_order,
+    check_symbols,
+)
 from alphaforge.models.devices import GpuFallbackWarning
 
 DEFAULT_FAMILY = "lightgbm"
@@ -62,8 +70,8 @@ __all__ = [
     "GpuFallbackWarning",
     "ModelFamily",
     "Task",
-    "UnseenSymbolWarning",
     "UnsafeModelError",
+    "UnseenSymbolWarning",
     "check_feature_order",
     "check_symbols",
     "family_class",

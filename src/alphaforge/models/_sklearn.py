@@ -94,7 +94,10 @@ class GradientBoostingModel(SklearnFamily):
                                        "subsample": 0.8, "min_samples_leaf": 20})
 
     def _estimator(self, params: dict[str, Any]) -> Any:
-        from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+        from sklearn.ensemble import (
+            GradientBoostingClassifier,
+            GradientBoostingRegressor,
+        )
 
         cls = GradientBoostingRegressor if self.task == "regression" else GradientBoostingClassifier
         return cls(random_state=self.seed, **params)
@@ -131,7 +134,10 @@ class HistGradientBoostingModel(SklearnFamily):
                                        "min_samples_leaf": 20, "l2_regularization": 1.0})
 
     def _estimator(self, params: dict[str, Any]) -> Any:
-        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+        from sklearn.ensemble import (
+            HistGradientBoostingClassifier,
+            HistGradientBoostingRegressor,
+        )
 
         cls = HistGradientBoostingRegressor if self.task == "regression" else HistGradientBoostingClassifier
         return cls(random_state=self.seed, **params)

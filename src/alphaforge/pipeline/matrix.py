@@ -29,8 +29,8 @@ from alphaforge.errors import InputError
 from alphaforge.features import REGISTRY, combine_spec, resolve_features
 from alphaforge.features.cache import FeatureCache, feature_fingerprint
 from alphaforge.features.registry import Feature
-from alphaforge.models.compat import check_features_present
 from alphaforge.models.base import Task
+from alphaforge.models.compat import check_features_present
 from alphaforge.store.matrix import read_training_matrix, store_has
 from alphaforge.targets import TargetCache, build_targets, parse_target, t1_column
 from alphaforge.workspace import Workspace

@@ -17,7 +17,14 @@ from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.models import family_class
 from alphaforge.models.plots import write_plots
-from alphaforge.models.registry import BEST_DIR, CONFIG_FILE, FINAL_DIR, PLOTS_DIR, RESULTS_FILE, ModelRegistry
+from alphaforge.models.registry import (
+    BEST_DIR,
+    CONFIG_FILE,
+    FINAL_DIR,
+    PLOTS_DIR,
+    RESULTS_FILE,
+    ModelRegistry,
+)
 from alphaforge.models.training import TrainingOutcome, train_best_and_final
 from alphaforge.pipeline.matrix import TrainingMatrix, training_matrix
 from alphaforge.targets import parse_target

@@ -10,7 +10,16 @@ from __future__ import annotations
 from alphaforge.tracking.environment import git_commit, package_versions
 from alphaforge.tracking.runs import compare_runs, list_runs, show_run
 from alphaforge.tracking.tracker import (
-    STAGE_TAG, MlflowTracker, NullRun, NullTracker, Run, Tracker, flatten, open_tracker, parse_tags, store_locked,
+    STAGE_TAG,
+    MlflowTracker,
+    NullRun,
+    NullTracker,
+    Run,
+    Tracker,
+    flatten,
+    open_tracker,
+    parse_tags,
+    store_locked,
 )
 
 __all__ = [

@@ -5,6 +5,7 @@ Runs are named by their MLflow id or any unique prefix of it (as `git` does with
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -58,10 +59,8 @@ def list_runs(uri: str, *, experiment: str | None = None, limit: int = 50) -> li
 
 def _find(client: Any, reference: str) -> Any:
     if len(reference) == _RUN_ID_LENGTH:
-        try:
+        with contextlib.suppress(Exception):  # an unknown full id falls through to the "no run" error below
             return client.get_run(reference)
-        except Exception:  # noqa: BLE001 - MLflow raises its own error type for unknown ids
-            pass
     experiments = list(_experiments(client))
     matches = [r for r in client.search_runs(experiments, max_results=_SEARCH_LIMIT)
                if r.info.run_id.startswith(reference)] if experiments and reference else []
