@@ -10,7 +10,12 @@ import pytest
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models.registry import CV_BEST_MODEL
 from alphaforge.tuning import tune
-from alphaforge.tuning.analysis import BEST_CONFIG, analyze, rank_configs, read_extended_results
+from alphaforge.tuning.analysis import (
+    BEST_CONFIG,
+    analyze,
+    rank_configs,
+    read_extended_results,
+)
 from alphaforge.tuning.extended import ExtendedSettings, extended_cv, with_iterations
 from alphaforge.tuning.phases import best_trials
 from tests.tuning.conftest import fast_settings, synthetic_data

@@ -5,7 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 
 from alphaforge.errors import InputError
 from alphaforge.models import FAMILIES

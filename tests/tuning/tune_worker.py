@@ -11,9 +11,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from alphaforge.tuning import tune  # noqa: E402
-from alphaforge.workspace import Workspace  # noqa: E402
-from tests.tuning.conftest import fast_settings, synthetic_data  # noqa: E402
+from alphaforge.tuning import tune
+from alphaforge.workspace import Workspace
+from tests.tuning.conftest import fast_settings, synthetic_data
 
 SETTINGS = fast_settings(family="lightgbm", random_trials=5, bayes_trials=2, fine_trials=2, checkpoints=1)
 HEARTBEAT_S, GRACE_S = 1, 2

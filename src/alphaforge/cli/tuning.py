@@ -11,7 +11,16 @@ from typing import Annotated, Any
 import optuna
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table, stdout
+from alphaforge.cli._common import (
+    JsonOption,
+    emit,
+    open_workspace,
+    print_fields,
+    print_table,
+    stdout,
+)
+from alphaforge.cli.train import ExperimentNameOption, ExperimentTagsOption, TrackOption
+from alphaforge.tracking import open_tracker, parse_tags
 from alphaforge.tuning.workflow import run_analyze, run_extended_cv, run_tune
 
 TargetOption = Annotated[str | None, typer.Option("--target", "-t", help="Target (default: tuning.target in alphaforge.toml).")]
@@ -36,11 +45,15 @@ def tune(
     = None,
     n_jobs: Annotated[int | None, typer.Option("--n-jobs", min=1, help="Trials in parallel in this process.")] = None,
     storage: StorageOption = None,
+    experiment_name: ExperimentNameOption = None,
+    experiment_tags: ExperimentTagsOption = None,
+    track: TrackOption = True,
     as_json: JsonOption = False,
 ) -> None:
     """Run or resume the three-phase study (random → TPE → narrowed TPE) of one target and family."""
     workspace = open_workspace(ctx)
     config = workspace.config()
+    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name, tags=parse_tags(experiment_tags))
     phases: dict[str, int | None] = {"random_trials": random_trials, "bayes_trials": bayes_trials,
                                      "fine_trials": fine_trials}
     if trials is not None:
@@ -49,7 +62,7 @@ def tune(
         phases = {k: v if v is not None else split[k] for k, v in phases.items()}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     result = run_tune(workspace, config, target=target, family=family, timeout_s=timeout, pruner=pruner,
-                      metric=metric, n_jobs=n_jobs, storage=storage, **phases)
+                      metric=metric, n_jobs=n_jobs, storage=storage, tracker=tracker, **phases)
 
     def render(r: dict[str, Any]) -> None:
         rows = [{"phase": name, **counts} for name, counts in r["phases"].items()]
@@ -77,12 +90,17 @@ def cv(
     scheme: Annotated[str | None, typer.Option("--scheme", help="walk-forward or cpcv.")] = None,
     n_splits: Annotated[int | None, typer.Option("--folds", min=2, help="Folds (cpcv: groups).")] = None,
     storage: StorageOption = None,
+    experiment_name: ExperimentNameOption = None,
+    experiment_tags: ExperimentTagsOption = None,
+    track: TrackOption = True,
     as_json: JsonOption = False,
 ) -> None:
     """Re-train the top tuned configurations with more folds: cv/extended_training_results.json."""
     workspace = open_workspace(ctx)
-    result = run_extended_cv(workspace, workspace.config(), target=target, family=family, storage=storage,
-                             top_n=top_n, scheme=scheme, n_splits=n_splits, iterations=iterations)
+    config = workspace.config()
+    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name, tags=parse_tags(experiment_tags))
+    result = run_extended_cv(workspace, config, target=target, family=family, storage=storage, top_n=top_n,
+                             scheme=scheme, n_splits=n_splits, iterations=iterations, tracker=tracker)
 
     def render(r: dict[str, Any]) -> None:
         rows = [{k: c[k] for k in ("trial", "phase", "tuning_value", "mean", "std", "training_seconds")}
@@ -98,11 +116,16 @@ def analyze(
     target: TargetOption = None,
     family: FamilyOption = None,
     storage: StorageOption = None,
+    experiment_name: ExperimentNameOption = None,
+    experiment_tags: ExperimentTagsOption = None,
+    track: TrackOption = True,
     as_json: JsonOption = False,
 ) -> None:
     """Pick the best configuration (best CV mean, then smaller std): analysis/best_config.json."""
     workspace = open_workspace(ctx)
-    result = run_analyze(workspace, workspace.config(), target=target, family=family, storage=storage)
+    config = workspace.config()
+    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name, tags=parse_tags(experiment_tags))
+    result = run_analyze(workspace, config, target=target, family=family, storage=storage, tracker=tracker)
 
     def render(r: dict[str, Any]) -> None:
         print_table(f"Tuning vs extended CV ({r['metric']}, {r['direction']})", r["comparison"])

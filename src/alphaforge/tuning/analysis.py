@@ -28,7 +28,11 @@ from optuna.trial import TrialState
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.tuning.extended import results_path
 from alphaforge.tuning.metrics import METRICS
-from alphaforge.validation.stats import deflated_sharpe_ratio, expected_max_sharpe, sharpe_ratio
+from alphaforge.validation.stats import (
+    deflated_sharpe_ratio,
+    expected_max_sharpe,
+    sharpe_ratio,
+)
 from alphaforge.workspace import Workspace, atomic_path, atomic_write_json
 
 SELECTION_RULE = ("best mean extended-CV score; ties broken by the smaller fold-score standard deviation, "
@@ -64,10 +68,10 @@ def deflated_sharpe(study: optuna.Study, returns: list[float]) -> dict[str, Any]
     sharpes = np.array([t.value for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))],
                        dtype=np.float64)
     if len(sharpes) < 2 or len(returns) < 3:
-        return {"dsr": None, "n_trials": int(len(sharpes)),
+        return {"dsr": None, "n_trials": len(sharpes),
                 "why_missing": "needs at least 2 complete trials and 3 out-of-sample periods"}
     variance = float(sharpes.var(ddof=1))
-    return {"dsr": deflated_sharpe_ratio(returns, sharpes), "n_trials": int(len(sharpes)),
+    return {"dsr": deflated_sharpe_ratio(returns, sharpes), "n_trials": len(sharpes),
             "sharpe_variance": variance, "expected_max_sharpe": expected_max_sharpe(len(sharpes), variance),
             "sharpe": sharpe_ratio(returns), "n_periods": len(returns)}
 
@@ -108,7 +112,7 @@ def analyze(workspace: Workspace, study: optuna.Study, storage_url: str) -> dict
     if extended["study"] != study.study_name:
         raise InputError(f"cv results are for study {extended['study']!r}, not {study.study_name!r}",
                          where=str(results_path(workspace)),
-                         fix=f"run `alphaforge cv` for this study (same --target/--family) first")
+                         fix="run `alphaforge cv` for this study (same --target/--family) first")
     if extended["data_fingerprint"] != study.user_attrs.get("data_fingerprint"):
         raise InputError("the cv results were computed on other data than the study", where=str(results_path(workspace)),
                          fix="re-run `alphaforge cv`")

@@ -11,7 +11,6 @@ which the analysis deflates. The best configuration's last-fold model is saved a
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal

@@ -13,6 +13,7 @@ from typing import Any
 
 from alphaforge.config import Config
 from alphaforge.pipeline.stages import Stage, StageContext, StageResult
+from alphaforge.tracking import Tracker
 from alphaforge.tuning.analysis import BEST_CONFIG, rank_configs
 from alphaforge.tuning.extended import results_path
 from alphaforge.tuning.study import study_dir
@@ -35,33 +36,39 @@ def _params(config: Config) -> dict[str, Any]:
             "features": config.features.model_dump()}
 
 
-def _tune(context: StageContext) -> StageResult:
+def _tune(context: StageContext, tracker: Tracker | None) -> StageResult:
     config = _config(context)
-    result = run_tune(context.workspace, config)
+    result = run_tune(context.workspace, config, tracker=tracker)
     directory = study_dir(context.workspace, TuneSettings.from_config(config).study)
     outputs = [_rel(context, directory / name) for name in
                ("trial_results.json", "optimization_history.json", "optimization_history.png")]
     return StageResult(outputs, {"study": result["study"], "phases": result["phases"], "best": result["best"]})
 
 
-def _cv(context: StageContext) -> StageResult:
-    result = run_extended_cv(context.workspace, _config(context))
+def _cv(context: StageContext, tracker: Tracker | None) -> StageResult:
+    result = run_extended_cv(context.workspace, _config(context), tracker=tracker)
     best = rank_configs(result["configs"], result["direction"])[0]
     return StageResult([_rel(context, results_path(context.workspace))],
                        {"configs": len(result["configs"]), "best_trial": best["trial"], "best_mean": best["mean"]})
 
 
-def _analyze(context: StageContext) -> StageResult:
-    best = run_analyze(context.workspace, _config(context))
+def _analyze(context: StageContext, tracker: Tracker | None) -> StageResult:
+    best = run_analyze(context.workspace, _config(context), tracker=tracker)
     outputs = [_rel(context, context.workspace.subdir("analysis") / BEST_CONFIG), *best["plots"]]
     return StageResult(outputs, {"trial": best["provenance"]["trial"], "cv_mean": best["provenance"]["cv_mean"],
                                  "params": best["params"], "deflated_sharpe": best["deflated_sharpe"]})
 
 
-def tuning_stages(requires: tuple[str, ...] = ()) -> list[Stage]:
-    """The stages tune → cv → analyze; ``tune`` depends on the stages named in ``requires``."""
+def tuning_stages(requires: tuple[str, ...] = (), tracker: Tracker | None = None) -> list[Stage]:
+    """The stages tune → cv → analyze; ``tune`` depends on the stages named in ``requires``.
+
+    With a ``tracker`` each stage run is also an experiment-tracking run.
+    """
     return [
-        Stage("tune", _tune, _params, CODE, requires, "three-phase Optuna study (tuning/<study>/)"),
-        Stage("cv", _cv, _params, CODE, ("tune",), "extended CV of the top configurations (cv/)"),
-        Stage("analyze", _analyze, _params, CODE, ("cv",), "best configuration (analysis/best_config.json)"),
+        Stage("tune", lambda ctx: _tune(ctx, tracker), _params, CODE, requires,
+              "three-phase Optuna study (tuning/<study>/)"),
+        Stage("cv", lambda ctx: _cv(ctx, tracker), _params, CODE, ("tune",),
+              "extended CV of the top configurations (cv/)"),
+        Stage("analyze", lambda ctx: _analyze(ctx, tracker), _params, CODE, ("cv",),
+              "best configuration (analysis/best_config.json)"),
     ]

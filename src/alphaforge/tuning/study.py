@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import warnings
 from pathlib import Path
-
 from typing import Any
 
 import optuna
@@ -57,7 +56,7 @@ def open_storage(url: str, *, heartbeat_interval: int = HEARTBEAT_INTERVAL_S,
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats: stable in use
             storage = RDBStorage(url, engine_kwargs=engine_kwargs, heartbeat_interval=heartbeat_interval,
                                  grace_period=grace_period)
-    except Exception as exc:  # SQLAlchemy raises many types for a bad URL or an unreachable server
+    except (sqlalchemy.exc.SQLAlchemyError, ValueError, ImportError) as exc:  # bad URL, no server, no driver
         raise InputError(f"cannot open the study storage {url!r}: {exc}", where="--storage",
                          fix="pass a SQLAlchemy URL such as sqlite:///path/study.db or "
                              "postgresql://user:password@host/db (with its driver installed)") from None

@@ -21,7 +21,13 @@ from alphaforge.targets import parse_target
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.metrics import Metric, resolve_metric
 from alphaforge.tuning.objective import CVObjective
-from alphaforge.tuning.outputs import checkpoint_callback, model_config, write_history, write_importances, write_trial_results
+from alphaforge.tuning.outputs import (
+    checkpoint_callback,
+    model_config,
+    write_history,
+    write_importances,
+    write_trial_results,
+)
 from alphaforge.tuning.phases import (
     PHASE_ATTR,
     make_pruner,
