@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -111,3 +112,37 @@ def test_held_out_setups_never_reach_training_even_after_a_refill(filled, tmp_pa
     assert _counts(filled)["holdouts"] == 80
     restore_preserved(filled, path)
     assert held <= set(read_training_matrix(filled, "fwd_ret_5").setup_ids)
+
+
+def test_training_entry_point_reads_the_store_without_the_holdout(filled, tmp_path):
+    from alphaforge.pipeline.matrix import training_matrix
+
+    config = filled.config()
+    before = training_matrix(filled, config, "fwd_ret_5")
+    create_holdout(filled, tmp_path / "h.txt", count=50, seed=6)
+    preserve_setups(filled, tmp_path / "h.txt")
+    remove_setups(filled, tmp_path / "h.txt")
+    after = training_matrix(filled, config, "fwd_ret_5")
+    held = {tuple(i.split("@")) for i in read_setup_file(tmp_path / "h.txt")}
+    keys = {(s, t.strftime("%Y-%m-%dT%H:%M:%SZ")) for s, t in after.X.index}
+    labelled_held = sum(1 for s, t in held if (s, t) in
+                        {(a, b.strftime("%Y-%m-%dT%H:%M:%SZ")) for a, b in before.X.index})
+    assert not held & keys and len(after.y) == len(before.y) - labelled_held
+    assert after.feature_names == before.feature_names and after.task == "regression"
+
+
+def test_training_matrix_is_the_same_from_the_store_and_from_the_caches(cached):
+    from alphaforge.pipeline.matrix import training_matrix
+
+    config = cached.config()
+    for target in ("fwd_ret_5", "tb_10_1.0_1.0"):
+        from_caches = training_matrix(cached, config, target)
+        fill_store(cached, TARGETS)
+        from_store = training_matrix(cached, config, target)
+        pd.testing.assert_frame_equal(from_store.X, from_caches.X, check_exact=True)
+        np.testing.assert_array_equal(from_store.y, from_caches.y)
+        pd.testing.assert_index_equal(from_store.t1, from_caches.t1)
+        pd.testing.assert_index_equal(from_store.timestamps, from_caches.timestamps)
+        assert (from_store.task, from_store.data_fingerprint, from_store.feature_fingerprint) == \
+            (from_caches.task, from_caches.data_fingerprint, from_caches.feature_fingerprint)
+        cached.store_path.unlink()

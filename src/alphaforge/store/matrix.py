@@ -98,7 +98,7 @@ def read_training_matrix(workspace: Workspace, target: str, features: Sequence[s
     index = pd.MultiIndex.from_arrays([values("symbol").astype(str), as_utc(values("timestamp"))],
                                       names=["symbol", "timestamp"])
     return StoreMatrix(X=pd.DataFrame(X, columns=columns, index=index, copy=False),
-                       y=values(target).astype(np.float64), t1=as_utc(values(t1_column(target))),
+                       y=values(target).astype(np.float64), t1=as_utc(values(t1_column(target)), t1_column(target)),
                        setup_ids=values("setup_id").astype(str),
                        data_fingerprint=meta["sources"]["data_fingerprint"], skipped=skipped)
 

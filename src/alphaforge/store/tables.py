@@ -62,9 +62,9 @@ def columns_of(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in connection.execute(f"DESCRIBE {quote(table)}").fetchall()]
 
 
-def as_utc(values: pd.Series) -> pd.DatetimeIndex:
+def as_utc(values: object, name: str | None = None) -> pd.DatetimeIndex:
     """Times read back from DuckDB as tz-aware UTC nanoseconds (nanosecond columns come back naive)."""
-    index = pd.DatetimeIndex(values).as_unit("ns")
+    index = pd.DatetimeIndex(values, name=name).as_unit("ns")
     return index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
 
 
