@@ -113,7 +113,7 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     selected = (features_of_columns(features) if features
                 else resolve_features(combine_spec(config.features.include, config.features.exclude), REGISTRY))
     if store_has(workspace, canonical):  # `alphaforge store fill` ran: read it, without the held-out setups
-        return _from_store(workspace, canonical, selected, symbols)
+        return _from_store(workspace, canonical, selected, symbols, features)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bars = load_bars(workspace, config, symbols=list(symbols) if symbols else None)
@@ -144,12 +144,16 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
                           notices=list(dict.fromkeys(str(w.message) for w in caught)))
 
 
-def _from_store(workspace: Workspace, target: str, selected: Sequence[Feature],
-                symbols: Sequence[str] | None) -> TrainingMatrix:
-    """The same matrix read from the store's training table (see :mod:`alphaforge.store.matrix`)."""
+def _from_store(workspace: Workspace, target: str, selected: Sequence[Feature], symbols: Sequence[str] | None,
+                columns: Sequence[str] | None) -> TrainingMatrix:
+    """The same matrix read from the store's training table (see :mod:`alphaforge.store.matrix`);
+    ``columns``, when given, are the exact feature columns in their order."""
     read = read_training_matrix(workspace, target, [f.name for f in selected], symbols)
-    columns = [str(c) for c in read.X.columns]
-    return TrainingMatrix(X=read.X, y=read.y, timestamps=read.X.index.get_level_values("timestamp"), t1=read.t1,
+    if columns:
+        check_features_present(columns, [str(c) for c in read.X.columns], where=str(workspace.store_path))
+    X = read.X[list(columns)] if columns else read.X
+    columns = [str(c) for c in X.columns]
+    return TrainingMatrix(X=X, y=read.y, timestamps=read.X.index.get_level_values("timestamp"), t1=read.t1,
                           target=target, task=task_of(target, read.y), data_fingerprint=read.data_fingerprint,
                           feature_fingerprint=features_fingerprint(selected, columns),
                           notices=[f"features skipped for lack of inputs: {', '.join(read.skipped)}"]
