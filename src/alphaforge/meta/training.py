@@ -148,8 +148,8 @@ def cross_validate(events: Events, recipe: MetaRecipe) -> tuple[pd.DataFrame, li
         model = events.rows(train).fit(recipe)
         probability[test] = model.predict(events.X.iloc[test])
         folds.append({"fold": k, "train_events": int(len(train)), "test_events": int(len(test)),
-                      "test_start": str(pd.Timestamp(events.t0[test].min())),
-                      "test_end": str(pd.Timestamp(events.t0[test].max())),
+                      "test_start": pd.Timestamp(events.t0[test].min()).isoformat(),
+                      "test_end": pd.Timestamp(events.t0[test].max()).isoformat(),
                       "calibration": model.calibrator.method_used,
                       **{key: value for key, value in classification_metrics(events.outcomes[test],
                                                                              probability[test]).items()
