@@ -86,6 +86,10 @@ def _line(label: str, timing: tuple[float, float]) -> str:
     return f"  {label:<58} {timing[0] * 1000:10.1f} ms  (cpu {timing[1] * 1000:8.1f} ms)"
 
 
+def _ratio(label: str, slow: tuple[float, float], fast: tuple[float, float]) -> str:
+    return f"  {label:<58} {slow[0] / fast[0]:10.2f} x  (cpu {slow[1] / fast[1]:7.2f} x)"
+
+
 def bench_restore(workspace: Workspace, names: list[str], folder: Path, repeat: int) -> None:
     """Restore 100 and 10 000 setups of a filled workspace against recomputing their features."""
     for count in (100, 10_000):
@@ -106,7 +110,7 @@ def bench_restore(workspace: Workspace, names: list[str], folder: Path, repeat: 
         baseline = _best(recompute, repeat)
         print(_line(f"restore {count:>6} setups", restore))
         print(_line(f"recompute their features ({len(involved)} symbols' history)", baseline))
-        print(f"  {'ratio (recompute / restore)':<58} {baseline[0] / restore[0]:10.1f} x")
+        print(_ratio("ratio (recompute / restore)", baseline, restore))
 
 
 def _parquet_floor(sources: CachedSources) -> None:
@@ -140,8 +144,8 @@ def bench_panel(folder: Path, symbols: int, bars: int, repeat: int, matrix: bool
         print(_line("store: read_training_matrix", stored))
         print(_line("cached Parquet: training_matrix (no store)", cached))
         print(_line("cached Parquet: pyarrow read + join floor", floor))
-        print(f"  {'ratio (training_matrix from Parquet / store)':<58} {cached[0] / stored[0]:10.2f} x")
-        print(f"  {'ratio (Parquet floor / store)':<58} {floor[0] / stored[0]:10.2f} x")
+        print(_ratio("ratio (training_matrix from Parquet / store)", cached, stored))
+        print(_ratio("ratio (Parquet floor / store)", floor, stored))
     bench_restore(workspace, names, folder, repeat)
 
 

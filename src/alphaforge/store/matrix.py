@@ -23,9 +23,9 @@ from alphaforge.workspace import Workspace
 
 
 class StoreMatrix(NamedTuple):
-    """Features ``X`` (index symbol, timestamp), labels ``y``, label times ``t1``, ``setup_ids``, row-aligned;
-    the data fingerprint the store was filled from and the requested features it does not hold
-    because the data lacks their inputs."""
+    """Features ``X`` (index symbol, timestamp), labels ``y``, label times ``t1`` and ``setup_ids``
+    (an object array of str), row-aligned; the data fingerprint the store was filled from, and
+    the requested features it does not hold because the data lacks their inputs."""
 
     X: pd.DataFrame
     y: np.ndarray
@@ -94,13 +94,23 @@ def read_training_matrix(workspace: Workspace, target: str, features: Sequence[s
 
     X = np.empty((table.num_rows, len(columns)), order="F")  # one block, no copy into the frame
     for j, name in enumerate(columns):
-        X[:, j] = values(name)
-    index = pd.MultiIndex.from_arrays([values("symbol").astype(str), as_utc(values("timestamp"))],
-                                      names=["symbol", "timestamp"])
+        _copy_column(table.column(name), X[:, j], order)
+    index = pd.MultiIndex.from_arrays([values("symbol"), as_utc(values("timestamp"))], names=["symbol", "timestamp"])
     return StoreMatrix(X=pd.DataFrame(X, columns=columns, index=index, copy=False),
                        y=values(target).astype(np.float64), t1=as_utc(values(t1_column(target)), t1_column(target)),
-                       setup_ids=values("setup_id").astype(str),
-                       data_fingerprint=meta["sources"]["data_fingerprint"], skipped=skipped)
+                       setup_ids=values("setup_id"), data_fingerprint=meta["sources"]["data_fingerprint"],
+                       skipped=skipped)
+
+
+def _copy_column(column: pa.ChunkedArray, out: np.ndarray, order: np.ndarray | None) -> None:
+    """Write a float column into ``out`` (NULL as NaN), chunk by chunk when no reordering is needed."""
+    if order is not None:
+        out[:] = column.to_numpy(zero_copy_only=False)[order]
+        return
+    start = 0
+    for chunk in column.chunks:
+        out[start:start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        start += len(chunk)
 
 
 def _time_order(table: pa.Table) -> np.ndarray | None:
