@@ -18,7 +18,7 @@ from alphaforge.tuning.analysis import (
 )
 from alphaforge.tuning.extended import ExtendedSettings, extended_cv, with_iterations
 from alphaforge.tuning.phases import best_trials
-from tests.tuning.conftest import fast_settings, synthetic_data
+from tests.tuning.synthetic import fast_settings, synthetic_data
 
 
 def _study(workspace, data, **overrides):

@@ -13,7 +13,7 @@ from alphaforge.models.registry import resolve_model
 from alphaforge.tuning import tune
 from alphaforge.tuning.phases import best_trials
 from alphaforge.tuning.study import default_storage_url
-from tests.tuning.conftest import fast_settings
+from tests.tuning.synthetic import fast_settings
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

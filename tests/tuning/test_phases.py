@@ -14,7 +14,7 @@ from alphaforge.tuning.phases import NARROWED_ATTR, phase_counts, phase_sampler
 from alphaforge.tuning.spaces import search_space
 from alphaforge.tuning.study import default_storage_url, open_storage
 from alphaforge.tuning.tune import walk_forward_folds
-from tests.tuning.conftest import fast_settings, synthetic_data
+from tests.tuning.synthetic import fast_settings, synthetic_data
 
 
 def _study(workspace, name):

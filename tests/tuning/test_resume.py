@@ -16,7 +16,7 @@ from optuna.trial import TrialState
 
 from alphaforge.tuning import tune
 from alphaforge.tuning.study import default_storage_url
-from tests.tuning.conftest import synthetic_data
+from tests.tuning.synthetic import synthetic_data
 from tests.tuning.tune_worker import GRACE_S, HEARTBEAT_S, SETTINGS
 
 WORKER = Path(__file__).with_name("tune_worker.py")

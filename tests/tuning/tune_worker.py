@@ -13,7 +13,7 @@ sys.path.insert(0, str(REPO))
 
 from alphaforge.tuning import tune
 from alphaforge.workspace import Workspace
-from tests.tuning.conftest import fast_settings, synthetic_data
+from tests.tuning.synthetic import fast_settings, synthetic_data
 
 SETTINGS = fast_settings(family="lightgbm", random_trials=5, bayes_trials=2, fine_trials=2, checkpoints=1)
 HEARTBEAT_S, GRACE_S = 1, 2

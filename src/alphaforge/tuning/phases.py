@@ -17,6 +17,7 @@ workers may overshoot a phase by at most one trial each).
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -90,8 +91,7 @@ class TrialSeededRandomSampler(BaseSampler):
                            param_distribution: BaseDistribution) -> Any:
         # One generator per (trial, parameter name): the order in which parameters are asked
         # does not change their values.
-        name_seed = int.from_bytes(param_name.encode()[:8].ljust(8, b"\0"), "little") % (2**31)
-        sampler = RandomSampler(seed=_trial_seed(self.seed, trial.number) ^ name_seed)
+        sampler = RandomSampler(seed=_trial_seed(self.seed, trial.number) ^ zlib.crc32(param_name.encode()))
         return sampler.sample_independent(study, trial, param_name, param_distribution)
 
 
