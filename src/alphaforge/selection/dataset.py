@@ -52,9 +52,15 @@ def feature_columns(features: pd.DataFrame) -> list[str]:
     return [c for c in features.columns if c not in KEYS]
 
 
+def _nanoseconds(timestamps: pd.Series) -> np.ndarray:
+    """UTC nanoseconds: tz-aware values would compare as slow Python objects."""
+    return pd.DatetimeIndex(timestamps).as_unit("ns").asi8
+
+
 def _aligned(features: pd.DataFrame, targets: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    same_keys = len(features) == len(targets) and all(
-        np.array_equal(features[k].to_numpy(), targets[k].to_numpy()) for k in KEYS)
+    same_keys = (len(features) == len(targets)
+                 and np.array_equal(_nanoseconds(features["timestamp"]), _nanoseconds(targets["timestamp"]))
+                 and np.array_equal(features["symbol"].to_numpy(), targets["symbol"].to_numpy()))
     if same_keys:
         return pd.concat([targets.reset_index(drop=True), features[columns].reset_index(drop=True)], axis=1)
     return targets.merge(features[KEYS + columns], on=KEYS, how="inner")
@@ -65,8 +71,9 @@ def _every_kth_time(timestamps: pd.Series, max_rows: int) -> np.ndarray:
     step = math.ceil(len(timestamps) / max_rows)
     if step <= 1:
         return np.ones(len(timestamps), dtype=bool)
-    grid = np.unique(timestamps.to_numpy())
-    return np.isin(timestamps.to_numpy(), grid[::-1][::step])
+    times = _nanoseconds(timestamps)
+    grid = np.unique(times)
+    return np.isin(times, grid[::-1][::step])
 
 
 def _overlap(frame: pd.DataFrame, t1: str) -> float:
