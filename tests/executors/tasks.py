@@ -1,0 +1,54 @@
+"""Module-level tasks and objectives the executor tests ship to worker processes (they must pickle)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import optuna
+
+
+def seeded_draws(seed: int) -> list[float]:
+    """Five draws of a generator seeded with ``seed``: the same on every executor."""
+    return np.random.default_rng(seed).normal(size=5).tolist()
+
+
+def fail_on_three(value: int) -> int:
+    """``value`` squared, except that 3 raises."""
+    if value == 3:
+        raise ValueError(f"no good: {value}")
+    return value * value
+
+
+def sleep_then_echo(spec: tuple[float, int]) -> int:
+    """Sleep ``spec[0]`` seconds, return ``spec[1]`` (later items finish first when sleeps shrink)."""
+    time.sleep(spec[0])
+    return spec[1]
+
+
+def pid_of_worker(_: object) -> int:
+    return os.getpid()
+
+
+def die_on_zero(value: int) -> int:
+    """Kill this worker process outright for 0 (as the OOM killer would); echo other values."""
+    if value == 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.2)
+    return value
+
+
+def quadratic(trial: optuna.Trial) -> float:
+    """A quick objective with a short sleep, so two workers' trials overlap."""
+    x = trial.suggest_float("x", -10, 10)
+    time.sleep(0.05)
+    return (x - 2) ** 2
+
+
+def hang(trial: optuna.Trial) -> float:
+    """An objective that never finishes in test time (the worker running it gets killed)."""
+    trial.suggest_float("x", -10, 10)
+    time.sleep(600)
+    return 0.0
