@@ -8,8 +8,18 @@ import numpy as np
 import pytest
 
 from alphaforge.errors import InputError
-from alphaforge.meta.persistence import CALIBRATION_PLOT, CALIBRATOR_FILE, load_meta_model, save_meta_model
-from alphaforge.meta.training import Events, MetaRecipe, classification_metrics, train_meta_model
+from alphaforge.meta.persistence import (
+    CALIBRATION_PLOT,
+    CALIBRATOR_FILE,
+    load_meta_model,
+    save_meta_model,
+)
+from alphaforge.meta.training import (
+    Events,
+    MetaRecipe,
+    classification_metrics,
+    train_meta_model,
+)
 from alphaforge.models import UnsafeModelError
 
 

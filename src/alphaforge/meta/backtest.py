@@ -47,7 +47,7 @@ class MetaComparison:
         """Signals scored out of sample, and how many the meta strategy took."""
         scored = self.probabilities["probability"].notna()
         taken = self.probabilities["probability"] >= self.min_confidence
-        return {"signals": int(len(self.probabilities)), "scored": int(scored.sum()),
+        return {"signals": len(self.probabilities), "scored": int(scored.sum()),
                 "taken": int((scored & taken).sum())}
 
     def plot(self, path: Path) -> Path:

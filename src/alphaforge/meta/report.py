@@ -14,7 +14,7 @@ def write_meta_report(comparison: MetaComparison, path: Path, *, equity_png: Pat
                       model_metrics: Mapping[str, Any], model_path: str) -> Path:
     """Metrics table (base vs meta), equity curves side by side, signals taken, the meta-model's
     cross-validated metrics and calibration plot; written atomically to ``path``."""
-    base, meta = comparison.base, comparison.meta
+    base = comparison.base
     report = HtmlReport(f"{base.settings['strategy']}: base vs meta-model ({comparison.mode})")
     report.note(f"Out-of-sample range {base.settings['start']} .. {base.settings['end']}. Every signal was judged "
                 "by a meta-model refitted walk-forward on signals whose outcome was known before it; both "

@@ -123,7 +123,7 @@ def classification_metrics(outcomes: np.ndarray, probability: np.ndarray) -> dic
             "pr_auc": float(metrics.average_precision_score(outcomes, p)) if both else float("nan"),
             "brier_score": float(np.mean((p - outcomes) ** 2)),
             "log_loss": float(metrics.log_loss(outcomes, p, labels=[0, 1])),
-            "base_rate": float(outcomes.mean()), "events": int(len(outcomes))}
+            "base_rate": float(outcomes.mean()), "events": len(outcomes)}
 
 
 @dataclass
@@ -147,7 +147,7 @@ def cross_validate(events: Events, recipe: MetaRecipe) -> tuple[pd.DataFrame, li
     for k, (train, test) in enumerate(splitter.split(events.X, groups=spans)):
         model = events.rows(train).fit(recipe)
         probability[test] = model.predict(events.X.iloc[test])
-        folds.append({"fold": k, "train_events": int(len(train)), "test_events": int(len(test)),
+        folds.append({"fold": k, "train_events": len(train), "test_events": len(test),
                       "test_start": pd.Timestamp(events.t0[test].min()).isoformat(),
                       "test_end": pd.Timestamp(events.t0[test].max()).isoformat(),
                       "calibration": model.calibrator.method_used,

@@ -10,6 +10,8 @@ Signals before the first window are training data only and get no probability.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -55,7 +57,7 @@ def walk_forward_probabilities(signals: pd.DataFrame, recipe: MetaRecipe, *, sta
     bounds = [times[i * len(times) // n_windows] for i in range(n_windows)] + [None]
     probability = np.full(len(signals), np.nan)
     trained_until = np.full(len(signals), np.datetime64("NaT"), dtype="datetime64[ns]")
-    for begin, stop in zip(bounds[:-1], bounds[1:], strict=True):
+    for begin, stop in itertools.pairwise(bounds):
         train = np.flatnonzero(events.t1 < begin)
         if len(train) == 0:
             raise InputError(f"no signal's label is known before {pd.Timestamp(begin)}, so the first meta-model "

@@ -15,6 +15,7 @@ dataset's features are the very values training and prediction use. Outputs:
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +30,14 @@ from alphaforge.errors import InputError, MissingInputError
 from alphaforge.features import REGISTRY, combine_spec, resolve_features
 from alphaforge.features.cache import FeatureCache
 from alphaforge.meta.backtest import MetaComparison, compare_with_meta
-from alphaforge.meta.dataset import KEY_COLUMNS, OUTCOME_COLUMNS, LabelSpec, build_meta_dataset, horizon_in_bars, parse_freq
+from alphaforge.meta.dataset import (
+    KEY_COLUMNS,
+    OUTCOME_COLUMNS,
+    LabelSpec,
+    build_meta_dataset,
+    horizon_in_bars,
+    parse_freq,
+)
 from alphaforge.meta.persistence import (
     CALIBRATION_PLOT,
     RESULTS_FILE,
@@ -42,7 +50,12 @@ from alphaforge.meta.report import write_meta_report
 from alphaforge.meta.training import MetaRecipe, train_meta_model
 from alphaforge.models.registry import ModelRegistry
 from alphaforge.tracking import NullTracker, Tracker
-from alphaforge.workspace import Workspace, atomic_path, atomic_write_json, atomic_write_parquet
+from alphaforge.workspace import (
+    Workspace,
+    atomic_path,
+    atomic_write_json,
+    atomic_write_parquet,
+)
 
 DATASETS_DIR = Path("meta") / "datasets"
 MODELS_DIR = Path("models") / "meta"
@@ -197,7 +210,7 @@ def train(workspace: Workspace, *, dataset_path: Path | None = None, model_type:
     with tracker.run("meta_train", run_name=f"meta {info['strategy']['name']} {model_type}") as run:
         run.log_params({"recipe": recipe.to_dict(), "label": info.get("label"), "strategy": info["strategy"],
                         "events": len(dataset)})
-        run.log_metrics({k: float(v) for k, v in training.metrics.items() if v == v})
+        run.log_metrics({k: float(v) for k, v in training.metrics.items() if math.isfinite(v)})
         run.log_artifacts(folder, "meta_model")
     return {"path": str(folder), "strategy": info["strategy"]["name"], "model_type": model_type,
             "calibration": calibration, "metrics": training.metrics, "folds": training.folds,
@@ -258,7 +271,7 @@ def backtest_with_meta(workspace: Workspace, *, strategy: str | None = None, met
         run.log_params({"strategy": base.name, "meta_mode": mode, "meta_min_confidence": min_confidence,
                         "meta_model": str(saved.path), "recipe": saved.recipe.to_dict()})
         run.log_metrics({f"{side}_{row['metric']}": float(row[side]) for row in comparison.table()
-                         for side in ("base", "meta") if isinstance(row[side], (int, float)) and row[side] == row[side]})
+                         for side in ("base", "meta") if isinstance(row[side], (int, float)) and math.isfinite(row[side])})
         run.log_artifacts(workspace.root / summary["directory"], "backtest")
     summary.update(run_id=run.run_id, notices=[*notices, *getattr(tracker, "notices", [])])
     return summary
