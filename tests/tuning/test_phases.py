@@ -108,3 +108,11 @@ def test_unknown_pruner_and_negative_phase_are_refused():
         make_pruner("sha", 4)
     with pytest.raises(InputError, match=">= 0"):
         phase_schedule(1, -1, 1)
+
+
+def test_parallel_threads_fill_each_phase_with_at_most_one_extra_trial(workspace, data):
+    result = tune(workspace, data, fast_settings(n_jobs=2, random_trials=4, bayes_trials=4, fine_trials=2))
+    for phase, planned in {"random": 4, "bayes": 4, "fine": 2}.items():
+        counts = result.phases[phase]
+        assert planned <= counts["complete"] + counts["pruned"] <= planned + 1
+        assert counts["fail"] == counts["running"] == 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import optuna
+
 from alphaforge.config import Config
 from alphaforge.pipeline.stages import Stage, StageContext, StageResult
 from alphaforge.tracking import Tracker
@@ -38,6 +40,7 @@ def _params(config: Config) -> dict[str, Any]:
 
 def _tune(context: StageContext, tracker: Tracker | None) -> StageResult:
     config = _config(context)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the runner reports progress per stage
     result = run_tune(context.workspace, config, tracker=tracker)
     directory = study_dir(context.workspace, TuneSettings.from_config(config).study)
     outputs = [_rel(context, directory / name) for name in
