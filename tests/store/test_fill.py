@@ -102,3 +102,14 @@ def test_predicting_setups_never_imports_targets():
             "print(' '.join(m for m in sys.modules if m.startswith('alphaforge.targets')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_training_refuses_a_store_older_than_the_data_or_config(filled):
+    read_training_matrix(filled, "fwd_ret_5")
+    text = filled.config_path.read_text(encoding="utf-8")
+    filled.config_path.write_text(text.replace('end = ""', 'end = "2020-12-31"', 1), encoding="utf-8")
+    with pytest.raises(MissingInputError, match="out of date.*data changed") as error:
+        read_training_matrix(filled, "fwd_ret_5")
+    assert "alphaforge store fill" in error.value.fix
+    filled.config_path.write_text(text, encoding="utf-8")
+    assert len(read_training_matrix(filled, "fwd_ret_5").y) > 0

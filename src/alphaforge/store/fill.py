@@ -33,9 +33,16 @@ from alphaforge.features.cache import FeatureCache, data_fingerprint, feature_fi
 from alphaforge.features.compute import as_features, available_features, check_macro
 from alphaforge.features.sets import FeatureSpec
 from alphaforge.store.db import column_list, connect, quote, transaction
+from alphaforge.store.freshness import fill_inputs
 from alphaforge.store.guard import create_prediction_table
 from alphaforge.store.tables import (
-    KEY_COLUMNS, PREDICTION, SETUP_ID_SQL, TRAINING, create_bookkeeping, row_count, write_meta,
+    KEY_COLUMNS,
+    PREDICTION,
+    SETUP_ID_SQL,
+    TRAINING,
+    create_bookkeeping,
+    row_count,
+    write_meta,
 )
 from alphaforge.targets import TargetCache, parse_targets, t1_column
 from alphaforge.workspace import Workspace
@@ -68,8 +75,8 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
     keys_file = feature_files[usable[0].name].parent / "keys.parquet" if usable else workspace.features_dir
     missing = [name for name, path in feature_files.items() if not path.exists()]
     if not usable or missing or not keys_file.exists():
-        raise MissingInputError(f"{len(missing) or 'the'} feature(s) not cached for the configured data"
-                                + (f": {', '.join(missing[:8])}" + (" …" if len(missing) > 8 else "") if missing else ""),
+        listed = f": {', '.join(missing[:8])}" + (f" … (+{len(missing) - 8})" if len(missing) > 8 else "")
+        raise MissingInputError("features not cached for the configured data" + (listed if missing else ""),
                                 where=str(workspace.features_dir),
                                 fix="run `alphaforge features build` with the same feature set first")
     data_sha = content_sha256(bars)
@@ -182,7 +189,7 @@ def fill_store(workspace: Workspace, targets: Sequence[str] | None = None, *, fe
             connection.execute("DROP TABLE keyed")
             write_meta(connection, {"features": feature_names, "feature_columns": feature_columns,
                                     "skipped": sources.skipped, "targets": target_names, "events": events is not None,
-                                    "sources": sources.fingerprints,
+                                    "sources": sources.fingerprints, "inputs": fill_inputs(workspace, config),
                                     "filled_at": datetime.now(UTC).isoformat(timespec="seconds")})
             counts = {table: row_count(connection, table) for table in (TRAINING, PREDICTION, "holdouts")}
     return {"store": str(workspace.store_path), "training_rows": counts[TRAINING],

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.store.db import FILL_FIX, column_list, connect, quote, table_exists
+from alphaforge.store.freshness import check_fresh
 from alphaforge.store.tables import TRAINING, as_utc, read_meta
 from alphaforge.targets.compute import t1_column
 from alphaforge.workspace import Workspace
@@ -73,6 +74,7 @@ def read_training_matrix(workspace: Workspace, target: str, features: Sequence[s
             raise MissingInputError(f"target {target!r} is not in the store (it holds {meta.get('targets', [])})",
                                     where=str(workspace.store_path),
                                     fix=f"refill it with the target: `alphaforge store fill --targets {target}`")
+        check_fresh(workspace, meta)
         columns, skipped = _feature_columns(meta, features)
         if symbols:
             stored = {r[0] for r in connection.execute(f"SELECT DISTINCT symbol FROM {TRAINING}").fetchall()}
