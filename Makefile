@@ -19,6 +19,7 @@ $(VENV)/.installed: pyproject.toml
 demo: venv
 	@test -f $(DEMO_WS)/alphaforge.toml || $(AF) init $(DEMO_WS)
 	$(AF) --workspace $(DEMO_WS) data demo
+	$(AF) --workspace $(DEMO_WS) run
 
 test: venv
 	$(PY) -m pytest -q

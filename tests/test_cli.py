@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-import click
 import pytest
 import typer.main
 
@@ -12,11 +12,12 @@ from alphaforge import __version__
 from alphaforge.cli import app
 
 
-def _command_paths(command: click.Command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _command_paths(command: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths = [prefix]
-    if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
-            paths += _command_paths(sub, (*prefix, name))
+    if hasattr(command, "list_commands"):  # a group (Typer vendors its own click classes)
+        context = command.context_class(command)
+        for name in command.list_commands(context):
+            paths += _command_paths(command.get_command(context, name), (*prefix, name))
     return paths
 
 
@@ -61,3 +62,15 @@ def test_bad_config_value_names_key(cli, workspace):
     workspace.config_path.write_text('[data]\ndataset = 3\n')
     result = cli("-w", workspace.root, "data", "list")
     assert result.code in (0, 2)  # listing does not read the config: it must not fail because of it
+
+
+def test_a_cached_run_does_not_import_the_heavy_libraries():
+    """Commands load on first use: `alphaforge run --help` must not pull MLflow, Optuna, DuckDB, LightGBM."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom alphaforge.cli import app\nimport typer.main\n"
+            "group = typer.main.get_command(app)\ngroup.get_command(group.context_class(group), 'run')\n"
+            "print(' '.join(m for m in ('mlflow', 'optuna', 'duckdb', 'lightgbm', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""

@@ -16,45 +16,49 @@ import typer
 from rich.markup import escape
 
 from alphaforge import __version__
-from alphaforge.cli import check as check_cli
-from alphaforge.cli import data as data_cli
-from alphaforge.cli import experiments as experiments_cli
-from alphaforge.cli import features as features_cli
-from alphaforge.cli import holdout as holdout_cli
-from alphaforge.cli import meta as meta_cli
-from alphaforge.cli import models as models_cli
-from alphaforge.cli import run as run_cli
-from alphaforge.cli import selection as selection_cli  # also registers `targets rank`, `features select`
-from alphaforge.cli import targets as targets_cli
-from alphaforge.cli import train as train_cli
-from alphaforge.cli import tuning as tuning_cli
+from alphaforge.cli._lazy import LazyCommand, LazyGroup
 from alphaforge.cli._common import AppState, JsonOption, app_state, emit, stderr, stdout
 from alphaforge.config import render_config
 from alphaforge.errors import AlphaForgeError
 from alphaforge.workspace import Workspace
 
+
+
+class _Commands(LazyGroup):
+    lazy = {
+        "data": LazyCommand("alphaforge.cli.data:app", "Get market data into the workspace and look at it."),
+        "features": LazyCommand("alphaforge.cli.features:app", "The feature registry, builds and selection.",
+                                also=("alphaforge.cli.selection",)),
+        "targets": LazyCommand("alphaforge.cli.targets:app", "Training-only targets: list, build, rank.",
+                               also=("alphaforge.cli.selection",)),
+        "check": LazyCommand("alphaforge.cli.check:app", "Check the pipeline for look-ahead."),
+        "plan": LazyCommand("alphaforge.cli.selection:plan", "Rank targets, select features, route, write the "
+                                                             "training plan."),
+        "tune": LazyCommand("alphaforge.cli.tuning:tune", "Three-phase Optuna study of one target and family."),
+        "cv": LazyCommand("alphaforge.cli.tuning:cv", "Extended cross-validation of the top tuned configurations."),
+        "analyze": LazyCommand("alphaforge.cli.tuning:analyze", "Pick the best configuration "
+                                                                "(analysis/best_config.json)."),
+        "train": LazyCommand("alphaforge.cli.train:train", "Train the best and final models, register them."),
+        "models": LazyCommand("alphaforge.cli.models:app", "The model registry: list, show, families."),
+        "predict": LazyCommand("alphaforge.cli.run:predict", "Score recent bars (or held-out setups); write "
+                                                             "predictions and a chart."),
+        "backtest": LazyCommand("alphaforge.cli.run:backtest", "Backtest out of sample against the benchmark."),
+        "meta": LazyCommand("alphaforge.cli.meta:app", "Meta-models that filter or size a strategy's trades."),
+        "store": LazyCommand("alphaforge.cli.holdout:store_app", "The training/prediction tables (store.duckdb)."),
+        "holdout": LazyCommand("alphaforge.cli.holdout:app", "Hold setups out, predict, evaluate, restore."),
+        "experiments": LazyCommand("alphaforge.cli.experiments:app", "MLflow runs: list, show, compare."),
+        "run": LazyCommand("alphaforge.cli.run:run", "Everything, cached: data to report."),
+    }
+
+
 app = typer.Typer(
     name="alphaforge",
+    cls=_Commands,
     help="From raw market data to a tuned, validated, backtested trading model.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(data_cli.app, name="data")
-app.add_typer(features_cli.app, name="features")
-app.add_typer(targets_cli.app, name="targets")
-app.add_typer(check_cli.app, name="check")
-app.add_typer(holdout_cli.store_app, name="store")
-app.add_typer(holdout_cli.app, name="holdout")
-app.add_typer(meta_cli.app, name="meta")
-app.command("tune")(tuning_cli.tune)
-app.command("cv")(tuning_cli.cv)
-app.command("analyze")(tuning_cli.analyze)
-app.command("train")(train_cli.train)
-app.command("plan")(selection_cli.plan)
-app.add_typer(models_cli.app, name="models")
-app.add_typer(experiments_cli.app, name="experiments")
-run_cli.register(app)
 
 
 def _version(value: bool) -> None:

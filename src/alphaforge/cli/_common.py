@@ -25,6 +25,12 @@ stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout (logs go to stderr).")]
+ExperimentNameOption = Annotated[str | None, typer.Option(
+    "--experiment-name", help="MLflow experiment to record the run in (default: [tracking] experiment).")]
+ExperimentTagsOption = Annotated[list[str] | None, typer.Option(
+    "--experiment-tags", help="Tags KEY=VALUE for the run (repeat, or comma-separate).")]
+TrackOption = Annotated[bool, typer.Option("--track/--no-track", help="Record the run in the workspace's MLflow "
+                                                                      "store (mlruns.db).")]
 
 
 @dataclass

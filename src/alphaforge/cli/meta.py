@@ -8,9 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table, stdout
+from alphaforge.cli._common import (
+    JsonOption,
+    emit,
+    open_workspace,
+    print_fields,
+    print_table,
+    stdout,
+)
 from alphaforge.cli.features import split_list
-from alphaforge.cli.train import ExperimentNameOption
+from alphaforge.cli._common import ExperimentNameOption
 from alphaforge.errors import InputError
 from alphaforge.meta import workflow
 from alphaforge.meta.calibration import CALIBRATIONS

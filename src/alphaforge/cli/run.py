@@ -1,4 +1,7 @@
-"""`alphaforge run | predict | backtest | report`: the main job and its consumers."""
+"""`alphaforge run | predict | backtest`: the main job and its consumers.
+
+Libraries are imported inside the commands: a cached `alphaforge run` must start fast.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,10 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table, progress, stderr, stdout
-from alphaforge.cli.meta import render_meta_backtest
-from alphaforge.cli.train import ExperimentNameOption, ExperimentTagsOption, TrackOption
-from alphaforge.meta.workflow import backtest_with_meta
-from alphaforge.pipeline.backtest import backtest as run_backtest
-from alphaforge.pipeline.predict import predict as run_predict
-from alphaforge.pipeline.runner import run_pipeline
-from alphaforge.report.run_report import REPORT_PATH
-from alphaforge.tracking import open_tracker, parse_tags
+from alphaforge.cli._common import (
+    ExperimentNameOption, ExperimentTagsOption, JsonOption, TrackOption, emit, open_workspace, print_fields,
+    print_table, progress, stderr, stdout,
+)
 
 ModelPathOption = Annotated[Path | None, typer.Option("--model-path", help="A model folder (default: the latest "
                                                                           "final model, then extended-CV, then tuning "
@@ -50,8 +48,12 @@ def run(
     track: TrackOption = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Everything, cached: features → targets → [plan] → [tuning] → walk-forward CV → train → predict →
+    """Everything, cached: features → targets → (plan) → (tuning) → walk-forward CV → train → predict →
     backtest → report."""
+    from alphaforge.pipeline.runner import run_pipeline
+    from alphaforge.report.run_report import REPORT_PATH
+    from alphaforge.tracking import open_tracker, parse_tags
+
     workspace = open_workspace(ctx)
     config = workspace.config()
     tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
@@ -102,6 +104,8 @@ def predict(
     as_json: JsonOption = False,
 ) -> None:
     """Score the most recent bars through the shared feature path; write predictions and a chart."""
+    from alphaforge.pipeline.predict import predict as run_predict
+
     workspace = open_workspace(ctx)
     if setup_file is not None:
         from alphaforge.store.predict import predict_setups
@@ -148,11 +152,17 @@ def backtest(
     as_json: JsonOption = False,
 ) -> None:
     """Backtest with next-bar execution, fees and slippage, against the benchmark."""
+    from alphaforge.pipeline.backtest import backtest as run_backtest
+    from alphaforge.tracking import open_tracker, parse_tags
+
     workspace = open_workspace(ctx)
     config = workspace.config()
     tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
                            tags=parse_tags(experiment_tags))
     if use_meta_model:
+        from alphaforge.cli.meta import render_meta_backtest
+        from alphaforge.meta.workflow import backtest_with_meta
+
         emit(backtest_with_meta(workspace, strategy=strategy, meta_model_path=meta_model_path,
                                 mode=meta_ensemble_mode, min_confidence=meta_min_confidence, start=start, end=end,
                                 name=name, generate_report=generate_report, tracker=tracker),
@@ -169,10 +179,3 @@ def backtest(
         stdout.print(f"Written: {r['directory']} (equity.png, trades.csv, metrics.json)")
 
     emit(result, as_json, render)
-
-
-def register(app: typer.Typer) -> None:
-    """Add these commands to the root app."""
-    app.command("run")(run)
-    app.command("predict")(predict)
-    app.command("backtest")(backtest)

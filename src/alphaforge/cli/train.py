@@ -8,7 +8,10 @@ from typing import Annotated, Any
 import typer
 
 from alphaforge.cli._common import (
+    ExperimentNameOption,
+    ExperimentTagsOption,
     JsonOption,
+    TrackOption,
     emit,
     open_workspace,
     print_fields,
@@ -18,13 +21,6 @@ from alphaforge.cli.features import split_list
 from alphaforge.models import FAMILIES
 from alphaforge.pipeline.train import train as train_model
 from alphaforge.tracking import open_tracker, parse_tags
-
-ExperimentNameOption = Annotated[str | None, typer.Option(
-    "--experiment-name", help="MLflow experiment to record the run in (default: [tracking] experiment).")]
-ExperimentTagsOption = Annotated[list[str] | None, typer.Option(
-    "--experiment-tags", help="Tags KEY=VALUE for the run (repeat, or comma-separate).")]
-TrackOption = Annotated[bool, typer.Option("--track/--no-track", help="Record the run in the workspace's MLflow "
-                                                                      "store (mlruns.db).")]
 
 
 def train(
