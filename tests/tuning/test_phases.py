@@ -7,7 +7,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from alphaforge.errors import InputError
+from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.tuning import PRUNERS, make_pruner, phase_schedule, resolve_metric, tune
 from alphaforge.tuning.objective import CVObjective
 from alphaforge.tuning.phases import NARROWED_ATTR, phase_counts, phase_sampler
@@ -116,3 +116,9 @@ def test_parallel_threads_fill_each_phase_with_at_most_one_extra_trial(workspace
         counts = result.phases[phase]
         assert planned <= counts["complete"] + counts["pruned"] <= planned + 1
         assert counts["fail"] == counts["running"] == 0
+
+
+def test_a_phase_whose_trials_all_fail_stops_with_an_error(workspace, data, monkeypatch):
+    monkeypatch.setattr(CVObjective, "__call__", lambda self, trial: float("nan"))
+    with pytest.raises(AlphaForgeError, match="all failed"):
+        tune(workspace, data, fast_settings(random_trials=2))

@@ -17,6 +17,7 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from alphaforge.config import Config
+from alphaforge.errors import AlphaForgeError
 from alphaforge.targets import parse_target
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.metrics import Metric, resolve_metric
@@ -150,25 +151,30 @@ def tune(workspace: Workspace, data: TuningData, settings: TuneSettings, *,
                                      lambda trial: model_config(data, settings.family, trial.params, settings.seed, {
                                          "stage": "tuning", "study": settings.study, "trial": trial.number,
                                          "phase": trial.user_attrs.get(PHASE_ATTR), "value": trial.value}))]
+    finished: list[int] = []  # trial numbers this call ran
+    callbacks.append(lambda study, trial: finished.append(trial.number))
     if on_trial is not None:
         callbacks.append(on_trial)
     pruner = make_pruner(settings.pruner, settings.n_splits)
-    trials_run, timed_out = 0, False
+    timed_out = False
     for phase in phase_schedule(settings.random_trials, settings.bayes_trials, settings.fine_trials):
         while (missing := phase.n_trials - phase_counts(study)[phase.name]) > 0 and not timed_out:
             narrowed = narrowed_space(study, space, settings.narrow_top) if phase.name == "fine" else None
             sampler = phase_sampler(phase.name, settings.seed, narrowed=narrowed, offset=len(study.trials))
             runner = optuna.load_study(study_name=settings.study, storage=storage, sampler=sampler, pruner=pruner)
-            before = len(runner.trials)
             remaining = None if deadline is None else deadline - time.monotonic()
             runner.optimize(_phased(objective, phase.name), n_trials=missing, timeout=remaining,
                             n_jobs=settings.n_jobs, callbacks=[*callbacks, _phase_stopper(phase.name, phase.n_trials)])
-            trials_run += len(runner.trials) - before
             timed_out = deadline is not None and time.monotonic() >= deadline
+            if not timed_out and phase.n_trials - phase_counts(study)[phase.name] >= missing:
+                raise AlphaForgeError(f"no trial of phase {phase.name!r} finished: they all failed",
+                                      where=f"study {settings.study}",
+                                      fix="see the FAIL trials in optuna-dashboard or trial_results.json "
+                                          "(e.g. a score that is NaN on this data); try another metric or family")
     write_history(study, directory, metric.name)
     write_importances(study, directory)
     summary = write_trial_results(study, directory / "trial_results.json", settings.planned())
-    return TuneResult(settings.study, url, directory, summary["phases"], summary["best"], trials_run, timed_out)
+    return TuneResult(settings.study, url, directory, summary["phases"], summary["best"], len(finished), timed_out)
 
 
 def _phased(objective: CVObjective, phase: str) -> Callable[[optuna.Trial], float]:
