@@ -15,16 +15,10 @@ from typing import Any
 
 from alphaforge.config import Config
 from alphaforge.data.datasets import import_bundled, load_aligned_macro, load_bars, raw_store
-from alphaforge.features import REGISTRY, resolve_features
-from alphaforge.features.cache import FeatureCache
-from alphaforge.features.sets import combine_spec
-from alphaforge.pipeline.backtest import backtest, run_walk_forward, walk_forward_dir
-from alphaforge.pipeline.predict import PREDICTIONS_DIR, predict
 from alphaforge.pipeline.stages import Stage, StageContext, StageOutcome, StageResult, run_stages
-from alphaforge.pipeline.train import train
-from alphaforge.report.run_report import REPORT_PATH, write_run_report
-from alphaforge.tracking import Tracker
 from alphaforge.workspace import Workspace
+
+# Stage bodies import their libraries when they run: a fully cached run never loads them.
 
 
 def ensure_data(workspace: Workspace, config: Config) -> list[str]:
@@ -48,6 +42,10 @@ def _data_key(workspace: Workspace, config: Config) -> dict[str, Any]:
 
 
 def _features_stage(ctx: StageContext) -> StageResult:
+    from alphaforge.features import REGISTRY, resolve_features
+    from alphaforge.features.cache import FeatureCache
+    from alphaforge.features.sets import combine_spec
+
     config = ctx.workspace.config()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -62,6 +60,8 @@ def _features_stage(ctx: StageContext) -> StageResult:
 
 
 def _walk_forward_stage(ctx: StageContext) -> StageResult:
+    from alphaforge.pipeline.backtest import run_walk_forward, walk_forward_dir
+
     config = ctx.workspace.config()
     result = run_walk_forward(ctx.workspace, config)
     folder = walk_forward_dir(ctx.workspace, result["target"], result["family"])
@@ -70,7 +70,9 @@ def _walk_forward_stage(ctx: StageContext) -> StageResult:
                        {k: result[k] for k in ("target", "family", "task", "rows", "features", "folds", "summary")})
 
 
-def _train_stage(ctx: StageContext, tracker: Tracker) -> StageResult:
+def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
+    from alphaforge.pipeline.train import train
+
     best = ctx.workspace.subdir("analysis") / "best_config.json"
     result = train(ctx.workspace, best_config=best if "analyze" in ctx.upstream else None, tracker=tracker,
                    arguments={"command": "run"})
@@ -81,12 +83,16 @@ def _train_stage(ctx: StageContext, tracker: Tracker) -> StageResult:
 
 
 def _predict_stage(ctx: StageContext) -> StageResult:
+    from alphaforge.pipeline.predict import predict
+
     result = predict(ctx.workspace, name="latest")
     return StageResult([str(Path(p).relative_to(ctx.workspace.root)) for p in result["files"]],
                        {"latest": result["latest"], "model": result["model"], "rows": result["rows"]})
 
 
-def _backtest_stage(ctx: StageContext, tracker: Tracker) -> StageResult:
+def _backtest_stage(ctx: StageContext, tracker: Any) -> StageResult:
+    from alphaforge.pipeline.backtest import backtest
+
     result = backtest(ctx.workspace, tracker=tracker)
     folder = Path(result["directory"])
     return StageResult([str(folder / "metrics.json"), str(folder / "equity.png")],
@@ -95,11 +101,13 @@ def _backtest_stage(ctx: StageContext, tracker: Tracker) -> StageResult:
 
 
 def _report_stage(ctx: StageContext) -> StageResult:
+    from alphaforge.report.run_report import write_run_report
+
     path = write_run_report(ctx.workspace, ctx.upstream)
     return StageResult([str(path.relative_to(ctx.workspace.root))], {"path": str(path)})
 
 
-def pipeline_stages(workspace: Workspace, config: Config, tracker: Tracker, *, auto_targets: bool = False,
+def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_targets: bool = False,
                     top_n_targets: int | None = None) -> list[Stage]:
     """The stages of `alphaforge run` for this configuration."""
     data_key = _data_key(workspace, config)
@@ -131,18 +139,18 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Tracker, *, a
               ("alphaforge.models", "alphaforge.pipeline.train"), model_inputs,
               "best + final model in the registry (models/)"),
         Stage("predict", _predict_stage, params("predict"), ("alphaforge.predict",), ("train",),
-              f"latest bars scored ({PREDICTIONS_DIR}/latest.*)"),
+              "latest bars scored (predictions/latest.*)"),
         Stage("backtest", lambda ctx: _backtest_stage(ctx, tracker), params("backtest", "predict"),
               ("alphaforge.backtest", "alphaforge.pipeline.backtest"), ("walk_forward",),
               "out-of-sample backtest vs the benchmark (backtests/)"),
         Stage("report", _report_stage, params(), ("alphaforge.report",),
               ("features", "walk_forward", "train", "predict", "backtest"),
-              f"self-contained HTML report ({REPORT_PATH})"),
+              "self-contained HTML report (reports/report.html)"),
     ]
     return stages
 
 
-def run_pipeline(workspace: Workspace, tracker: Tracker, *, only: list[str] | None = None,
+def run_pipeline(workspace: Workspace, tracker: Any, *, only: list[str] | None = None,
                  start_from: str | None = None, force: bool = False, auto_targets: bool = False,
                  top_n_targets: int | None = None, skip_training: bool = False,
                  on_stage: Callable[[Stage, str], None] | None = None) -> dict[str, Any]:

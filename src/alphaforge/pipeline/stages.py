@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -62,8 +63,9 @@ class Stage:
 
 
 def _module_sources(module_name: str) -> list[Path]:
-    module = importlib.import_module(module_name)
-    origin = Path(getattr(module, "__file__", "") or "")
+    """Source files of a module or package, found without importing it (a cached run stays fast)."""
+    spec = importlib.util.find_spec(module_name)
+    origin = Path(spec.origin) if spec is not None and spec.origin else Path()
     if origin.name == "__init__.py":
         return sorted(origin.parent.rglob("*.py"))
     return [origin] if origin.is_file() else []
