@@ -39,3 +39,23 @@ def executor(request: pytest.FixtureRequest) -> Executor:
         return make_executor("local", workers=1)
     fixture = "local_pool" if request.param == "local" else "ray_executor"
     return request.getfixturevalue(fixture)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (skips, saying why, where one cannot run)."""
+    from tests.executors.postgres import Unavailable, start_postgres
+
+    try:
+        with start_postgres() as url:
+            yield url
+    except Unavailable as reason:
+        pytest.skip(f"PostgreSQL unavailable: {reason}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def storage_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A study storage several processes can share: a SQLite file, or the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('storage') / 'study.db'}"
+    return request.getfixturevalue("postgres_url")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from alphaforge.executors import LocalExecutor
 from tests.executors.tasks import die_on_zero, pid_of_worker, sleep_then_echo
 
@@ -20,6 +22,7 @@ def test_two_workers_run_tasks_in_other_processes(local_pool):
     assert os.getpid() not in pids
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_its_task_and_the_rest_still_run():
     with LocalExecutor(workers=2) as executor:
         results = executor.map(die_on_zero, [0, 1, 2, 3, 4])

@@ -58,6 +58,7 @@ def tune_on_executor(executor: Executor, workspace: Workspace, data: TuningData,
     machine; pass a ``postgresql://`` URL for a cluster). Each result holds that worker's
     :class:`~alphaforge.tuning.TuneResult` as a dict, or its error and traceback.
     """
+    open_storage(settings.storage_url(workspace)).engine.dispose()  # create the tables once, not in racing workers
     task = TuneTask(str(workspace.root.resolve()), data, settings, heartbeat_interval, grace_period)
     return executor.map(tune_task, [task] * (workers or executor.workers))
 
