@@ -48,6 +48,10 @@ class _Commands(LazyGroup):
         "holdout": LazyCommand("alphaforge.cli.holdout:app", "Hold setups out, predict, evaluate, restore."),
         "experiments": LazyCommand("alphaforge.cli.experiments:app", "MLflow runs: list, show, compare."),
         "run": LazyCommand("alphaforge.cli.run:run", "Everything, cached: data to report."),
+        "train-plan": LazyCommand("alphaforge.cli.distributed:train_plan", "Train the training plan's jobs in "
+                                                                          "parallel (local processes or Ray)."),
+        "tune-workers": LazyCommand("alphaforge.cli.distributed:tune_workers", "Several tuning workers on one "
+                                                                               "shared study (local or Ray)."),
     }
 
 

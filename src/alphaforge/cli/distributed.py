@@ -1,0 +1,103 @@
+"""`alphaforge train-plan` and `alphaforge tune-workers`: the training plan and a tuning study on an executor.
+
+``--executor local`` (default) uses this machine's processes; ``--executor ray`` a Ray runtime
+(``--ray-address`` for a cluster, else a local one). `tune-workers` starts several `tune`
+workers on one study; on a cluster give them a shared ``--storage postgresql://...``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import optuna
+import typer
+
+from alphaforge.cli._common import JsonOption, TrackOption, emit, open_workspace, print_table, stdout
+from alphaforge.cli.features import split_list
+from alphaforge.cli.tuning import FamilyOption, StorageOption, TargetOption
+from alphaforge.errors import AlphaForgeError, MissingInputError
+from alphaforge.executors import EXECUTORS, make_executor
+from alphaforge.executors.training import run_plan
+from alphaforge.executors.tuning import tune_on_executor
+from alphaforge.selection import find_training_plan, staged_jobs
+from alphaforge.tuning import TuneSettings
+from alphaforge.tuning.workflow import tuning_data
+
+ExecutorOption = Annotated[str, typer.Option("--executor", help=f"Where tasks run: {', '.join(EXECUTORS)}.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Worker processes (default: one per CPU; ray: the cluster's CPUs). 1 = serial.")]
+RayAddressOption = Annotated[str | None, typer.Option(
+    "--ray-address", help="Ray cluster to attach to (ray://HEAD:10001, HEAD:6379 or auto); default: a local runtime.")]
+
+
+def train_plan(
+    ctx: typer.Context,
+    plan_dir: Annotated[Path | None, typer.Option(
+        "--training-plan-dir", help="Folder of master_training_plan.json (default: plans/training_plan).")] = None,
+    families: Annotated[str | None, typer.Option(help="Only these families (comma-separated).")] = None,
+    executor: ExecutorOption = "local",
+    workers: WorkersOption = None,
+    ray_address: RayAddressOption = None,
+    track: TrackOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Train every job of the training plan, CPU stage first, as parallel tasks; a failing job does not stop the rest."""
+    workspace = open_workspace(ctx)
+    plan = find_training_plan(workspace, plan_dir)
+    if plan is None:
+        raise MissingInputError("no training plan yet", where="plans/training_plan",
+                                fix="run `alphaforge plan` first")
+    with make_executor(executor, workers, ray_address) as pool:
+        report = run_plan(workspace, staged_jobs(plan, split_list(families)), pool, track=track)
+
+    def render(r: dict[str, Any]) -> None:
+        rows = [{**{k: row.get(k, "") for k in ("job_id", "stage", "family", "version", "seconds")},
+                 "status": "ok" if row["ok"] else row["error"]} for row in r["tasks"]]
+        print_table(f"Training plan on {r['executor']['executor']} ({r['executor']['workers']} workers, "
+                    f"{r['seconds']:.1f} s)", rows)
+        stdout.print("Report with tracebacks: reports/training_plan_run.json")
+
+    emit(report, as_json, render)
+    if report["failed"]:
+        raise AlphaForgeError(f"{report['failed']} of {len(report['tasks'])} training job(s) failed",
+                              where="reports/training_plan_run.json", fix="read the tracebacks there, fix, run again")
+
+
+def tune_workers(
+    ctx: typer.Context,
+    target: TargetOption = None,
+    family: FamilyOption = None,
+    storage: StorageOption = None,
+    executor: ExecutorOption = "local",
+    workers: WorkersOption = None,
+    ray_address: RayAddressOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run several `tune` workers at once on one study (phase sizes and the rest from [tuning])."""
+    workspace = open_workspace(ctx)
+    config = workspace.config()
+    settings = TuneSettings.from_config(config, target=target, family=family, storage=storage)
+    data = tuning_data(workspace, config, settings.target)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with make_executor(executor, workers, ray_address) as pool:
+        results = tune_on_executor(pool, workspace, data, settings)
+        described = pool.describe()
+    summary = {"study": settings.study, "storage": settings.storage_url(workspace), "executor": described,
+               "workers": [r.to_dict() for r in results]}
+    last = next((r.value for r in reversed(results) if r.ok), None)
+    summary["phases"] = last["phases"] if last else {}
+
+    def render(r: dict[str, Any]) -> None:
+        rows = [{"worker": w["index"], "trials run": w["value"]["trials_run"] if w["ok"] else "",
+                 "status": "ok" if w["ok"] else w["error"]} for w in r["workers"]]
+        print_table(f"Study {r['study']} on {r['executor']['executor']}", rows)
+        print_table("Phases", [{"phase": name, **counts} for name, counts in r["phases"].items()])
+        stdout.print(f"Storage: {r['storage']}\nNext: alphaforge cv")
+
+    emit(summary, as_json, render)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise AlphaForgeError(f"{len(failed)} tuning worker(s) failed: {failed[0].error}", where=settings.study,
+                              fix=f"see the traceback:\n{failed[0].traceback}")
+
