@@ -3,8 +3,8 @@
 - ``trial_results.json``: every trial (number, phase, state, value, parameters, fold scores,
   duration) with the phase counts and the best trial;
 - ``optimization_history.json`` and ``.png``: each finished trial's score and the best so far;
-- ``param_importances.json`` and ``.png``: Optuna's default importance evaluator (PED-ANOVA)
-  over the complete trials;
+- ``param_importances.json`` and ``.png``: PED-ANOVA importance (Optuna's default evaluator,
+  named explicitly so the numbers do not change with Optuna's default) over the complete trials;
 - ``checkpoints/trial_<n>/``: the last-fold model of each of the top-k trials, saved in the
   family's native format (no pickles) with its ``config.json``; trials that fall out of the
   top k lose theirs; ``best_model/`` holds the best trial's (the registry finds it there).
@@ -115,7 +115,8 @@ def write_importances(study: optuna.Study, directory: Path) -> dict[str, float]:
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     importances: dict[str, float] = {}
     if len(complete) >= 2 and len({t.value for t in complete}) > 1:
-        importances = {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
+        evaluator = optuna.importance.PedAnovaImportanceEvaluator()
+        importances = {k: float(v) for k, v in optuna.importance.get_param_importances(study, evaluator=evaluator).items()}
     atomic_write_json(directory / "param_importances.json", importances)
     if importances:
         figure = Figure(figsize=(7, 0.5 + 0.4 * len(importances)))
