@@ -22,11 +22,12 @@ from alphaforge.meta.dataset import LabelSpec
 from alphaforge.meta.training import MetaRecipe
 
 
-def _compare(mode: str, seed: int) -> MetaComparison:
-    bars = generate_bars(SynthSpec(symbols=40, bars=2500, freq="1d", seed=seed, mode=mode, lookback=96, horizon=10,
-                                   ic=-0.19))
+def _compare(market: str, seed: int, ensemble: str = "filter") -> MetaComparison:
+    bars = generate_bars(SynthSpec(symbols=40, bars=2500, freq="1d", seed=seed, mode=market, lookback=96,
+                                   horizon=10, ic=-0.19))
     return compare_with_meta(bars, make_strategy("trend_baseline"), compute_features(bars, features="px_ret_*"),
-                             LabelSpec(threshold=0.0), MetaRecipe(family="logistic", calibration="sigmoid"))
+                             LabelSpec(threshold=0.0), MetaRecipe(family="logistic", calibration="sigmoid"),
+                             mode=ensemble)
 
 
 def _sharpe_noise(result: MetaComparison) -> float:
@@ -35,9 +36,9 @@ def _sharpe_noise(result: MetaComparison) -> float:
     return float(np.sqrt((1 + per_bar ** 2 / 2) / metrics["bars"]) * np.sqrt(metrics["periods_per_year"]))
 
 
-@pytest.mark.parametrize("seed", [1, 3])
-def test_meta_filter_improves_sharpe_on_the_planted_market(seed):
-    result = _compare("planted", seed)
+@pytest.mark.parametrize(("seed", "ensemble"), [(1, "filter"), (3, "size")])
+def test_meta_model_improves_sharpe_on_the_planted_market(seed, ensemble):
+    result = _compare("planted", seed, ensemble)
     counts = result.signal_counts()
     assert counts["scored"] > 400 and 0 < counts["taken"] < counts["scored"]
     assert result.base.equity.index.equals(result.meta.equity.index)
