@@ -19,8 +19,7 @@ from alphaforge.selection.auto import auto_plan, run_selection_stages, select_fo
 TopN = Annotated[int | None, typer.Option("--top-n", "--top-n-targets", min=1,
                                           help="Targets to keep (default: selection.top_n_targets).")]
 Force = Annotated[bool, typer.Option("--force-refresh", help="Recompute every step, ignoring the cache.")]
-RANKING_COLUMNS = ["rank", "target", "task", "metric", "score", "skill", "stability", "baseline_skill", "z", "passed",
-                   "selected"]
+RANKING_COLUMNS = ["rank", "target", "task", "skill", "baseline_skill", "z", "selected"]
 
 
 def _render_stages(stages: list[dict[str, Any]]) -> None:
