@@ -133,7 +133,7 @@ def fit_calibrated(make: Callable[[], ModelFamily], X: pd.DataFrame, outcomes: n
                    t1: np.ndarray, *, method: str, fraction: float = DEFAULT_CALIBRATION_FRACTION) -> CalibratedModel:
     """Train a model (``make()`` builds it unfitted) and its calibrator on these events only.
 
-    ``t0``/``t1`` are the events' times and label times (datetime64). With ``method="none"``
+    ``t0``/``t1`` are the events' times and label times (naive UTC datetime64). With ``method="none"``
     the model learns from every event; otherwise see the module docstring.
     """
     calibrator = Calibrator(method)
@@ -149,5 +149,4 @@ def fit_calibrated(make: Callable[[], ModelFamily], X: pd.DataFrame, outcomes: n
     model = make().fit(X.iloc[fit_rows], outcomes[fit_rows])
     if len(calibrate_rows):
         calibrator.fit(model.predict_proba(X.iloc[calibrate_rows])[:, 1], outcomes[calibrate_rows])
-    return CalibratedModel(model, calibrator, pd.Timestamp(t1.max()).tz_localize("UTC")
-                           if pd.Timestamp(t1.max()).tzinfo is None else pd.Timestamp(t1.max()))
+    return CalibratedModel(model, calibrator, pd.Timestamp(t1.max(), tz="UTC"))

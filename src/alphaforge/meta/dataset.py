@@ -27,6 +27,7 @@ Signals whose horizon runs past a symbol's last bar get no label and are left ou
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,8 @@ OUTCOME_COLUMNS = ("label", "realized_return", "entry_price", "exit_price", "hor
 """Columns of a meta dataset that are not features (besides ``symbol`` and ``timestamp``): the
 outcome, and how it was labelled (so a dataset file describes itself)."""
 KEY_COLUMNS = ("symbol", "timestamp")
+_FREQ = re.compile(r"(\d+)\s*([A-Za-z]+)")
+_FREQ_UNITS = {"s": "s", "min": "min", "m": "min", "h": "h", "d": "D", "w": "W"}
 
 
 @dataclass(frozen=True)
@@ -83,15 +86,16 @@ def horizon_in_bars(*, days: float | None, bars: int | None, freq: str) -> int:
 
 
 def parse_freq(freq: str) -> pd.Timedelta:
-    """A bar length such as ``1d``, ``1h``, ``5min`` as a Timedelta."""
-    try:
-        length = pd.Timedelta(str(freq).strip().lower().replace("d", "D") if str(freq).endswith("d") else freq)
-    except (TypeError, ValueError):
-        raise InputError(f"--freq {freq!r} is not a bar length", where="--freq",
-                         fix="pass e.g. 1d, 1h or 5min") from None
-    if length <= pd.Timedelta(0):
-        raise InputError(f"--freq {freq!r} is not positive", where="--freq", fix="pass e.g. 1d, 1h or 5min")
-    return length
+    """A bar length such as ``1d``, ``1h``, ``5min``, ``1w`` as a Timedelta.
+
+    >>> parse_freq("1d"), parse_freq("15min")
+    (Timedelta('1 days 00:00:00'), Timedelta('0 days 00:15:00'))
+    """
+    match = _FREQ.fullmatch(str(freq).strip())
+    unit = _FREQ_UNITS.get(match.group(2).lower()) if match else None
+    if match is None or unit is None or int(match.group(1)) < 1:
+        raise InputError(f"--freq {freq!r} is not a bar length", where="--freq", fix="pass e.g. 1d, 1h or 5min")
+    return pd.Timedelta(int(match.group(1)), unit=unit)
 
 
 def _filled(close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +131,7 @@ def label_signals(close: np.ndarray, timestamps: pd.DatetimeIndex, signals: pd.D
     entry_price = filled[entry, column]
     paths = side[:, None] * (filled[path_rows, column[:, None]] / entry_price[:, None] - 1.0)
     exit_offset = np.full(len(entry), h)
-    final = paths[:, -1] if len(entry) else np.empty(0)
+    final = paths[:, -1]
     if spec.label_type == "binary_absolute":
         label = (final >= spec.threshold).astype("float64")
     elif spec.label_type == "binary_outperformance":
@@ -142,7 +146,7 @@ def label_signals(close: np.ndarray, timestamps: pd.DatetimeIndex, signals: pd.D
         touched = hit.any(axis=1)
         first = np.where(touched, np.argmax(hit, axis=1), h - 1)
         exit_offset = first + 1
-        at_exit = paths[np.arange(len(entry)), first] if len(entry) else np.empty(0)
+        at_exit = paths[np.arange(len(entry)), first]
         label = np.where(touched, np.sign(at_exit), 0.0)
     exit_bar = np.minimum(entry + exit_offset, close.shape[0] - 1)
     exit_price = filled[exit_bar, column]
@@ -168,9 +172,9 @@ def signal_table(bars: pd.DataFrame, strategy: Strategy, features: pd.DataFrame,
     grid = close_grid(bars)
     signals = entry_signals(strategy.target_weights(grid.close_frame()))
     if start is not None:
-        signals = signals[signals["timestamp"] >= _utc(start)]
+        signals = signals[signals["timestamp"] >= utc_time(start)]
     if end is not None:
-        signals = signals[signals["timestamp"] <= _utc(end)]
+        signals = signals[signals["timestamp"] <= utc_time(end)]
     column = grid.symbols.astype(str).get_indexer(signals["symbol"])
     outcome = label_signals(grid.close.T, grid.timestamps, signals, column, spec)
     frame = pd.concat([signals[["symbol", "timestamp", "side"]].reset_index(drop=True), outcome], axis=1)
@@ -216,6 +220,7 @@ def success(dataset: pd.DataFrame) -> np.ndarray:
     return (dataset["label"].to_numpy() == positive.to_numpy()).astype("int64")
 
 
-def _utc(value: object) -> pd.Timestamp:
+def utc_time(value: object) -> pd.Timestamp:
+    """A time as a UTC timestamp (naive values are read as UTC)."""
     stamp = pd.Timestamp(value)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

@@ -35,8 +35,10 @@ from alphaforge.meta.dataset import (
     OUTCOME_COLUMNS,
     LabelSpec,
     build_meta_dataset,
+    feature_columns,
     horizon_in_bars,
     parse_freq,
+    success,
 )
 from alphaforge.meta.persistence import (
     CALIBRATION_PLOT,
@@ -132,8 +134,6 @@ def meta_dataset(workspace: Workspace, *, strategy: str, freq: str = "1d", start
 
 
 def _describe(dataset: pd.DataFrame) -> dict[str, Any]:
-    from alphaforge.meta.dataset import feature_columns, success
-
     return {"rows": len(dataset), "features": len(feature_columns(dataset)),
             "symbols": int(dataset["symbol"].nunique()), "start": str(dataset["timestamp"].min()),
             "end": str(dataset["timestamp"].max()), "success_rate": float(success(dataset).mean()),
