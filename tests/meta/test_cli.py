@@ -87,3 +87,16 @@ def test_backtest_without_a_meta_model_says_which_command_to_run(meta_workspace,
     result = cli("-w", str(meta_workspace.root), "backtest", "--strategy", "mean_reversion", "--use-meta-model",
                  "--no-track")
     assert result.code == 2 and "meta train --strategy mean_reversion" in result.stderr
+
+
+def test_a_universe_file_selects_the_symbols(meta_workspace, cli, tmp_path):
+    universe = tmp_path / "universe.txt"
+    universe.write_text("# two symbols\nSYN01\nSYN03, SYN99\n")
+    result = cli("-w", str(meta_workspace.root), "meta", "build-dataset", "--strategy", "trend_baseline", "--freq",
+                 "1d", "--universe", str(universe), "--output-path", str(tmp_path / "d.parquet"))
+    assert result.code == 2 and "SYN99" in result.stderr and not (tmp_path / "d.parquet").exists()
+    universe.write_text("SYN01\nSYN03\n")
+    result = cli("-w", str(meta_workspace.root), "meta", "build-dataset", "--strategy", "trend_baseline", "--freq",
+                 "1d", "--universe", str(universe), "--output-path", str(tmp_path / "d.parquet"), "--json")
+    assert result.code == 0, result.stderr
+    assert set(pd.read_parquet(tmp_path / "d.parquet")["symbol"]) == {"SYN01", "SYN03"}
