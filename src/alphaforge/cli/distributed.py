@@ -13,10 +13,10 @@ from typing import Annotated, Any
 import optuna
 import typer
 
-from alphaforge.cli._common import JsonOption, TrackOption, emit, open_workspace, print_table, stdout
+from alphaforge.cli._common import JsonOption, TrackOption, emit, notice, open_workspace, print_table, stdout
 from alphaforge.cli.features import split_list
 from alphaforge.cli.tuning import FamilyOption, StorageOption, TargetOption
-from alphaforge.errors import AlphaForgeError, MissingInputError
+from alphaforge.errors import MissingInputError
 from alphaforge.executors import EXECUTORS, make_executor
 from alphaforge.executors.training import run_plan
 from alphaforge.executors.tuning import tune_on_executor
@@ -59,9 +59,10 @@ def train_plan(
         stdout.print("Report with tracebacks: reports/training_plan_run.json")
 
     emit(report, as_json, render)
-    if report["failed"]:
-        raise AlphaForgeError(f"{report['failed']} of {len(report['tasks'])} training job(s) failed",
-                              where="reports/training_plan_run.json", fix="read the tracebacks there, fix, run again")
+    if report["failed"]:  # the report above is the output; the exit code tells scripts that jobs failed
+        notice(f"{report['failed']} of {len(report['tasks'])} training job(s) failed: see their tracebacks in "
+               "reports/training_plan_run.json")
+        raise typer.Exit(1)
 
 
 def tune_workers(
@@ -98,6 +99,6 @@ def tune_workers(
     emit(summary, as_json, render)
     failed = [r for r in results if not r.ok]
     if failed:
-        raise AlphaForgeError(f"{len(failed)} tuning worker(s) failed: {failed[0].error}", where=settings.study,
-                              fix=f"see the traceback:\n{failed[0].traceback}")
+        notice(f"{len(failed)} tuning worker(s) failed; the first:\n{failed[0].traceback}")
+        raise typer.Exit(1)
 

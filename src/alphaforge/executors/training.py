@@ -74,8 +74,9 @@ def train_task(task: PlanTask) -> dict[str, Any]:
             tracker = open_tracker(workspace, workspace.config(), enabled=task.track,
                                    tags={"training_plan.job": task.job_id})
             try:
-                return train(workspace, best_config=settings, name=task.model_name, tracker=tracker,
-                             arguments={"training_plan_job": task.job_id, "stage": task.stage})
+                summary = train(workspace, best_config=settings, name=task.model_name, tracker=tracker,
+                                arguments={"training_plan_job": task.job_id, "stage": task.stage})
+                return summary | {"attempts": attempt}
             except WorkspaceBusyError:
                 if attempt == REGISTER_ATTEMPTS:
                     raise
@@ -104,5 +105,5 @@ def _task_report(task: PlanTask, result: JobResult) -> dict[str, Any]:
     row = {key: value for key, value in asdict(task).items() if key in ("job_id", "stage", "family", "target")}
     row |= {"model": task.model_name, "ok": result.ok, "seconds": result.seconds}
     if result.ok:
-        return row | {key: result.value[key] for key in ("version", "path", "rows", "metrics", "notices")}
+        return row | {key: result.value[key] for key in ("version", "path", "rows", "metrics", "notices", "attempts")}
     return row | {"error": result.error, "traceback": result.traceback}
