@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 AF := $(VENV)/bin/alphaforge
 DEMO_WS ?= demo-workspace
 
-.PHONY: demo test test-slow test-all bench venv clean
+.PHONY: demo test test-slow test-all bench venv extras clean
 
 venv: $(VENV)/.installed
 
@@ -14,6 +14,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Optional extras: the LSTM (torch: 2.13.0 is the CPU build; any other spec pulls GBs of CUDA),
+# Ray and PostgreSQL drivers, the benchmark peers. Their tests skip cleanly without them.
+extras: $(VENV)/.extras
+
+$(VENV)/.extras: $(VENV)/.installed
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev,deep,distributed,bench]"
 	touch $@
 
 demo: venv

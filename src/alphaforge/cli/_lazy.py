@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -20,7 +20,7 @@ class LazyCommand:
     help: str
     also: tuple[str, ...] = ()
 
-    def load(self, name: str) -> click.Command:
+    def load(self, name: str) -> Any:
         for module in self.also:
             importlib.import_module(module)
         module_name, attribute = self.target.split(":")
@@ -40,15 +40,15 @@ class LazyGroup(TyperGroup):
 
     lazy: dict[str, LazyCommand] = {}
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in self.lazy if n not in self.commands)]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in self.lazy:
             self.commands[cmd_name] = self.lazy[cmd_name].load(cmd_name)
         return super().get_command(ctx, cmd_name)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List every command with its one-line help without importing the lazy ones."""
         rows = [(name, (self.commands[name].get_short_help_str(60) if name in self.commands
                         else self.lazy[name].help)) for name in self.list_commands(ctx)]
