@@ -33,13 +33,34 @@ def train(
                                                                       "(family, params, target, features).")] = None,
     symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols (default: the config's).")] = None,
     name: Annotated[str | None, typer.Option(help="Registry name (default: TARGET-FAMILY).")] = None,
+    plan_dir: Annotated[Path | None, typer.Option("--training-plan-dir", help="Folder of master_training_plan.json "
+                                                                             "(default: plans/training_plan).")]
+    = None,
+    use_plan: Annotated[bool, typer.Option("--training-plan/--no-training-plan",
+                                           help="With a training plan in the workspace (and no --target/--config), "
+                                                "train only its jobs and families, CPU stage first.")] = True,
     experiment_name: ExperimentNameOption = None,
     experiment_tags: ExperimentTagsOption = None,
     track: TrackOption = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Train on a time-ordered split with early stopping, refit on all data, save both in models/."""
+    """Train on a time-ordered split with early stopping, refit on all data, save both in models/.
+
+    When `alphaforge plan` has written a training plan, `train` trains its jobs (CPU families, then
+    GPU families; on CPU with a notice when no GPU is present) unless --target/--config or
+    --no-training-plan say otherwise.
+    """
     workspace = open_workspace(ctx)
+    if use_plan and target is None and best_config is None:
+        from alphaforge.selection import find_training_plan
+
+        plan = find_training_plan(workspace, plan_dir)
+        if plan is not None:
+            from alphaforge.cli.distributed import train_plan
+
+            train_plan(ctx, plan_dir=plan_dir, families=family, executor="local", workers=1, ray_address=None,
+                       track=track, as_json=as_json)
+            return
     config = workspace.config()
     tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
                            tags=parse_tags(experiment_tags))

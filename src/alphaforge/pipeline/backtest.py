@@ -34,11 +34,13 @@ def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
 
 
 def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
+                     features: list[str] | None = None, symbols: list[str] | None = None,
                      progress: Any = None) -> dict[str, Any]:
-    """Walk-forward refits of the configured target/family; writes predictions and fold metrics."""
+    """Walk-forward refits of the configured (or given) target/family/features; writes predictions and
+    fold metrics."""
     target = target or config.models.target
     family = family or config.models.family
-    matrix = training_matrix(workspace, config, target)
+    matrix = training_matrix(workspace, config, target, symbols, features)
     result = walk_forward(matrix, config, family=family, progress=progress)
     folder = walk_forward_dir(workspace, matrix.target, family)
     write_predictions(result.predictions, folder / "predictions")

@@ -8,12 +8,14 @@ slice, its upstream keys or the raw data changed (see :mod:`alphaforge.pipeline.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alphaforge.config import Config
+from alphaforge.errors import AlphaForgeError
 from alphaforge.data.datasets import import_bundled, load_aligned_macro, load_bars, raw_store
 from alphaforge.pipeline.stages import Stage, StageContext, StageOutcome, StageResult, run_stages
 from alphaforge.workspace import Workspace
@@ -33,6 +35,11 @@ def ensure_data(workspace: Workspace, config: Config) -> list[str]:
             import_bundled(workspace, name)
             imported.append(name)
     return imported
+
+
+def _relative(ctx: StageContext, path: str | Path) -> str:
+    """``path`` relative to the workspace root (stage outputs are recorded that way)."""
+    return os.path.relpath(Path(path).resolve(), ctx.workspace.root.resolve())
 
 
 def _data_key(workspace: Workspace, config: Config) -> dict[str, Any]:
@@ -59,25 +66,68 @@ def _features_stage(ctx: StageContext) -> StageResult:
                             "notices": list(dict.fromkeys(str(w.message) for w in caught))})
 
 
+def _planned_job(ctx: StageContext) -> dict[str, Any] | None:
+    """The training plan's first job (its top-ranked target) when the run planned one."""
+    if "training_plan" not in ctx.upstream:
+        return None
+    from alphaforge.selection import find_training_plan
+
+    plan = find_training_plan(ctx.workspace)
+    if not plan or not plan["jobs"]:
+        raise AlphaForgeError("the training plan has no job: no candidate target beat its shuffled-label baseline",
+                              where="plans/target_ranking/target_ranking.md",
+                              fix="nothing here is worth training; add data or candidate targets, or lower "
+                                  "[selection] min_z (at the risk of training on noise)")
+    return plan["jobs"][0]
+
+
 def _walk_forward_stage(ctx: StageContext) -> StageResult:
     from alphaforge.pipeline.backtest import run_walk_forward, walk_forward_dir
 
     config = ctx.workspace.config()
-    result = run_walk_forward(ctx.workspace, config)
-    folder = walk_forward_dir(ctx.workspace, result["target"], result["family"])
-    rel = folder.relative_to(ctx.workspace.root)
+    job = _planned_job(ctx)
+    result = run_walk_forward(ctx.workspace, config, **({
+        "target": job["target"], "family": job["model_families"][0], "features": job["features"],
+        "symbols": job["symbols"]} if job else {}))
+    rel = Path(_relative(ctx, walk_forward_dir(ctx.workspace, result["target"], result["family"])))
     return StageResult([str(rel / "predictions.parquet"), str(rel / "folds.json")],
                        {k: result[k] for k in ("target", "family", "task", "rows", "features", "folds", "summary")})
+
+
+def _train_plan_stage(ctx: StageContext, track: bool) -> StageResult:
+    from alphaforge.executors import make_executor
+    from alphaforge.executors.training import REPORT_FILE, run_plan
+    from alphaforge.selection import find_training_plan, staged_jobs
+
+    _planned_job(ctx)  # refuses an empty plan with the reason
+    with make_executor("local", 1, None) as executor:
+        report = run_plan(ctx.workspace, staged_jobs(find_training_plan(ctx.workspace)), executor, track=track)
+    done = [t for t in report["tasks"] if t["ok"]]
+    if not done:
+        raise AlphaForgeError("every job of the training plan failed", where=f"reports/{REPORT_FILE}",
+                              fix="read the tracebacks in the report")
+    outputs = [f"reports/{REPORT_FILE}"] + [_relative(ctx, p) for t in done
+                                           for p in sorted(Path(t["path"]).rglob("*")) if p.is_file()]
+    first = done[0]
+    return StageResult(outputs, {"name": first["model"], "version": first["version"], "path": first["path"],
+                                 "family": first["family"], "target": first["target"], "rows": first["rows"],
+                                 "metrics": first["metrics"], "best_iteration": None,
+                                 "jobs": [{k: t.get(k) for k in ("job_id", "family", "target", "ok", "version")}
+                                          for t in report["tasks"]]})
 
 
 def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
     from alphaforge.pipeline.train import train
 
+    if "training_plan" in ctx.upstream:
+        from alphaforge.tracking import MlflowTracker
+
+        return _train_plan_stage(ctx, track=isinstance(tracker, MlflowTracker))
     best = ctx.workspace.subdir("analysis") / "best_config.json"
     result = train(ctx.workspace, best_config=best if "analyze" in ctx.upstream else None, tracker=tracker,
                    arguments={"command": "run"})
     version = Path(result["path"])
-    outputs = [str(p.relative_to(ctx.workspace.root)) for p in sorted(version.rglob("*")) if p.is_file()]
+    outputs = [_relative(ctx, p) for p in sorted(version.rglob("*")) if p.is_file()]
     return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",
                                                          "rows", "features", "best_iteration", "metrics")})
 
@@ -86,7 +136,7 @@ def _predict_stage(ctx: StageContext) -> StageResult:
     from alphaforge.pipeline.predict import predict
 
     result = predict(ctx.workspace, name="latest")
-    return StageResult([str(Path(p).relative_to(ctx.workspace.root)) for p in result["files"]],
+    return StageResult([_relative(ctx, p) for p in result["files"]],
                        {"latest": result["latest"], "model": result["model"], "rows": result["rows"]})
 
 
@@ -104,7 +154,7 @@ def _report_stage(ctx: StageContext) -> StageResult:
     from alphaforge.report.run_report import write_run_report
 
     path = write_run_report(ctx.workspace, ctx.upstream)
-    return StageResult([str(path.relative_to(ctx.workspace.root))], {"path": str(path)})
+    return StageResult([_relative(ctx, path)], {"path": str(path)})
 
 
 def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_targets: bool = False,
