@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +10,12 @@ import pytest
 
 from alphaforge.models import FAMILIES, ModelFamily, make_model
 
-HAS_TORCH = importlib.util.find_spec("torch") is not None
+try:
+    import torch  # noqa: F401  (the deep extra)
+
+    HAS_TORCH = True
+except ImportError:
+    HAS_TORCH = False
 FAST_PARAMS = {
     "lightgbm": {"n_estimators": 60, "min_data_in_leaf": 10},
     "xgboost": {"n_estimators": 60},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,3 +86,9 @@ def test_unsupported_task_and_unknown_family_are_input_errors():
         make_model("lightgmb", task="regression")
     with pytest.raises(InputError, match="unknown device 'tpu'"):
         make_model("ridge", task="regression", device="tpu").fit(problem.X, problem.y)
+
+
+def test_lstm_without_torch_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # what an install without the deep extra looks like
+    with pytest.raises(InputError, match=r"pip install 'alphaforge\[deep\]'"):
+        make_model("lstm", task="regression", device="cpu").fit(np.zeros((10, 2)), np.zeros(10))
