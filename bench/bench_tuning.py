@@ -7,10 +7,11 @@ trial, the three phases in the ratio 1:2:1. Every measurement uses a fresh study
 - pruning: the same trial budget with ``--pruner none`` and ``median`` in one process; a
   pruned trial stops after the fold where its running mean falls below the median of its
   peers, so pruning buys trials per minute and costs nothing once 5 trials have finished.
-- parallel: the same budget run by 1 worker process, then by 2 worker processes started
-  together on one SQLite storage (each adds the trials its phase is missing). Rates are
-  counted between the first trial's start and the last trial's end as recorded in the
-  study, so process start-up (imports, data loading) is not counted for either.
+- parallel: the same budget run by 1 worker process, then by 2 worker processes on one
+  SQLite storage (each adds the trials its phase is missing). Workers load the data first and
+  start tuning together; rates are counted between the first trial's start and the last
+  trial's end as recorded in the study, so start-up is not counted for either. On a machine
+  whose cores are already busy, a second worker has no core to run on and cannot help.
 
     .venv/bin/python bench/bench_tuning.py [--symbols 5] [--max-rows 6000] [--trials 16]
 """
@@ -65,18 +66,32 @@ def rate(storage: str, name: str) -> tuple[int, int, float]:
     return len(done), pruned, len(done) / ((end - start).total_seconds() / 60)
 
 
-def worker(root: str, trials: int, storage: str, max_rows: int) -> None:
-    """One tuning process (the parallel measurement starts two of these)."""
+def worker(root: str, trials: int, storage: str, max_rows: int, gate: Path) -> None:
+    """One tuning process: load the data, say ready, wait for the common start, tune."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     workspace = Workspace(Path(root))
     data = load_tuning_data(workspace, workspace.config(), "fwd_ret_5", max_rows)
+    (gate / f"ready.{os.getpid()}").touch()
+    while not (gate / "go").exists():
+        time.sleep(0.01)
     tune(workspace, data, settings(trials, "none", storage))
 
 
 def run_workers(root: Path, n_workers: int, trials: int, storage: str, max_rows: int) -> float:
-    started = time.perf_counter()
+    """Start ``n_workers`` processes; once all have loaded the data, let them tune together.
+
+    Returns the wall seconds from the common start to the last worker's exit.
+    """
+    gate = Path(tempfile.mkdtemp(prefix="gate.", dir=root))
     processes = [subprocess.Popen([sys.executable, __file__, "--worker", str(root), "--trials", str(trials),
-                                   "--storage", storage, "--max-rows", str(max_rows)]) for _ in range(n_workers)]
+                                   "--storage", storage, "--max-rows", str(max_rows), "--gate", str(gate)])
+                 for _ in range(n_workers)]
+    while len(list(gate.glob("ready.*"))) < n_workers:
+        if any(p.poll() not in (None, 0) for p in processes):
+            raise SystemExit("a worker failed while loading the data")
+        time.sleep(0.05)
+    started = time.perf_counter()
+    (gate / "go").touch()
     if any(p.wait() != 0 for p in processes):
         raise SystemExit("a worker failed")
     return time.perf_counter() - started
@@ -89,9 +104,10 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=16)
     parser.add_argument("--worker")
     parser.add_argument("--storage")
+    parser.add_argument("--gate", type=Path)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.trials, args.storage, args.max_rows)
+        worker(args.worker, args.trials, args.storage, args.max_rows, args.gate)
         return
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     root = Path(tempfile.mkdtemp(prefix="bench_tuning."))
@@ -116,7 +132,7 @@ def main() -> None:
             done, _, per_minute = rate(url, name)
             parallel[n_workers] = per_minute
             print(f"{n_workers} worker(s) on one SQLite study: {done} trials, {per_minute:.1f} trials/min "
-                  f"({wall:.0f} s wall incl. start-up)")
+                  f"({wall:.0f} s from the common start)")
         print(f"2 workers vs 1: {parallel[2] / parallel[1]:.2f}x")
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -8,7 +8,8 @@ workers may overshoot a phase by at most one trial each).
 - ``random``: :class:`TrialSeededRandomSampler`, uniform over the full space. Its draws depend
   only on the seed and the trial number, so the same seed gives the same parameters, a
   resumed run does not repeat earlier draws and parallel workers never draw the same point.
-- ``bayes``: multivariate TPE over the full space, learning from every earlier trial.
+- ``bayes``: multivariate TPE over the full space, learning from every earlier trial; with
+  the constant liar, trials still running count as bad, so parallel workers spread out.
 - ``fine``: :class:`NarrowedTPESampler`, multivariate TPE restricted to the space narrowed
   around the best trials. The narrowed space is computed once (when the phase starts) and
   stored in the study, so every process and every resume uses the same one.
@@ -105,7 +106,7 @@ class NarrowedTPESampler(BaseSampler):
 
     def __init__(self, narrowed: Mapping[str, BaseDistribution], seed: int | None = None) -> None:
         self.narrowed = {n: d for n, d in narrowed.items() if not d.single()}
-        self._tpe = TPESampler(multivariate=True, n_startup_trials=0, seed=seed)
+        self._tpe = TPESampler(multivariate=True, n_startup_trials=0, seed=seed, constant_liar=True)
 
     def reseed_rng(self) -> None:
         self._tpe.reseed_rng()
@@ -156,7 +157,7 @@ def phase_sampler(phase: str, seed: int, *, narrowed: Mapping[str, BaseDistribut
     if phase == "random":
         return TrialSeededRandomSampler(seed)
     if phase == "bayes":
-        return TPESampler(multivariate=True, n_startup_trials=0, seed=seed + offset)
+        return TPESampler(multivariate=True, n_startup_trials=0, seed=seed + offset, constant_liar=True)
     if phase == "fine":
         if narrowed is None:
             raise InputError("the fine-tuning phase needs the narrowed space", where="phase_sampler",

@@ -13,6 +13,7 @@ worker), so it never blocks a phase from filling up.
 from __future__ import annotations
 
 import re
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from alphaforge.workspace import Workspace
 HEARTBEAT_INTERVAL_S = 5
 GRACE_PERIOD_S = 15
 STUDY_DB = "study.db"
+_CREATE_ATTEMPTS = 5
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -47,23 +49,38 @@ def default_storage_url(workspace: Workspace, name: str) -> str:
 
 def open_storage(url: str, *, heartbeat_interval: int = HEARTBEAT_INTERVAL_S,
                  grace_period: int = GRACE_PERIOD_S) -> RDBStorage:
-    """The RDB storage at ``url`` with trial heartbeats; SQLite waits up to 60 s for a busy database."""
+    """The RDB storage at ``url`` with trial heartbeats; SQLite waits up to 60 s for a busy database.
+
+    Workers started together on a new database race to create its tables and schema version;
+    the loser's error (table exists, duplicate version row) is retried, and then it opens what
+    the winner made. A server that stays unreachable fails after the retries (about 2 s).
+    """
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine_kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats: stable in use
-            storage = RDBStorage(url, engine_kwargs=engine_kwargs, heartbeat_interval=heartbeat_interval,
-                                 grace_period=grace_period)
-    except (sqlalchemy.exc.SQLAlchemyError, ValueError, ImportError) as exc:  # bad URL, no server, no driver
-        raise InputError(f"cannot open the study storage {url!r}: {exc}", where="--storage",
-                         fix="pass a SQLAlchemy URL such as sqlite:///path/study.db or "
-                             "postgresql://user:password@host/db (with its driver installed)") from None
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats: stable in use
+                storage = RDBStorage(url, engine_kwargs=engine_kwargs, heartbeat_interval=heartbeat_interval,
+                                     grace_period=grace_period)
+            break
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.IntegrityError) as exc:
+            if attempt == _CREATE_ATTEMPTS - 1:
+                raise _storage_error(url, exc) from None
+            time.sleep(0.2 * (attempt + 1))
+        except (sqlalchemy.exc.SQLAlchemyError, ValueError, ImportError) as exc:  # bad URL, no server, no driver
+            raise _storage_error(url, exc) from None
     if url.startswith("sqlite"):
         sqlalchemy.event.listen(storage.engine, "connect", _sqlite_pragmas)
         storage.engine.dispose()  # connections opened while creating the tables lack the pragmas
     return storage
+
+
+def _storage_error(url: str, exc: Exception) -> InputError:
+    return InputError(f"cannot open the study storage {url!r}: {exc}", where="--storage",
+                      fix="pass a SQLAlchemy URL such as sqlite:///path/study.db or "
+                          "postgresql://user:password@host/db (with its driver installed)")
 
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:
