@@ -224,6 +224,8 @@ class MlflowTracker:
         logging.getLogger("alembic").setLevel(logging.WARNING)
         path = sqlite_path(self.uri)
         if path is not None:
+            if path.exists() and not path.is_file():  # MLflow would retry connecting for minutes
+                raise OSError(f"{path} is not a database file")
             path.parent.mkdir(parents=True, exist_ok=True)
         self.client = MlflowClient(tracking_uri=self.uri)
         tags = {STAGE_TAG: stage, **{f"version.{k}": v for k, v in package_versions().items()}, **self.tags}
