@@ -58,6 +58,18 @@ def test_run_then_cached_rerun(synth_workspace):
 
 
 @pytest.mark.slow
+def test_the_run_report_renders_in_a_browser(synth_workspace):
+    from tests.report.browser import render
+
+    _alphaforge(synth_workspace.root, "run", "--no-track", "--json")
+    seen = render(synth_workspace.root / "reports" / "report.html")
+    assert seen["images"] >= 4 and seen["decoded"] == seen["images"]  # importance, diagnostics, prediction, equity
+    assert seen["tables"] >= 6 and seen["rows"] > 20
+    assert "Backtest (walk-forward predictions only) against the benchmark" in seen["headings"]
+    assert "How much of the Sharpe ratio is luck" in seen["headings"]
+
+
+@pytest.mark.slow
 def test_kill_mid_stage_then_resume(synth_workspace):
     root = synth_workspace.root
     _alphaforge(root, "run", "--no-track", "--json")
