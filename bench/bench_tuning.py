@@ -10,8 +10,9 @@ trial, the three phases in the ratio 1:2:1. Every measurement uses a fresh study
 - parallel: the same budget run by 1 worker process, then by 2 worker processes on one
   SQLite storage (each adds the trials its phase is missing). Workers load the data first and
   start tuning together; rates are counted between the first trial's start and the last
-  trial's end as recorded in the study, so start-up is not counted for either. On a machine
-  whose cores are already busy, a second worker has no core to run on and cannot help.
+  trial's end as recorded in the study, so start-up is not counted for either. The workers'
+  total CPU time shows the cost of sharing: on a machine whose cores are already busy, a
+  second worker has no core to run on and cannot help.
 
     .venv/bin/python bench/bench_tuning.py [--symbols 5] [--max-rows 6000] [--trials 16]
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -77,11 +79,13 @@ def worker(root: str, trials: int, storage: str, max_rows: int, gate: Path) -> N
     tune(workspace, data, settings(trials, "none", storage))
 
 
-def run_workers(root: Path, n_workers: int, trials: int, storage: str, max_rows: int) -> float:
+def run_workers(root: Path, n_workers: int, trials: int, storage: str, max_rows: int) -> tuple[float, float]:
     """Start ``n_workers`` processes; once all have loaded the data, let them tune together.
 
-    Returns the wall seconds from the common start to the last worker's exit.
+    Returns the wall seconds from the common start to the last worker's exit, and the CPU
+    seconds the workers used in all (start-up included).
     """
+    cpu_before = _children_cpu()
     gate = Path(tempfile.mkdtemp(prefix="gate.", dir=root))
     processes = [subprocess.Popen([sys.executable, __file__, "--worker", str(root), "--trials", str(trials),
                                    "--storage", storage, "--max-rows", str(max_rows), "--gate", str(gate)])
@@ -94,7 +98,12 @@ def run_workers(root: Path, n_workers: int, trials: int, storage: str, max_rows:
     (gate / "go").touch()
     if any(p.wait() != 0 for p in processes):
         raise SystemExit("a worker failed")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - cpu_before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -128,11 +137,11 @@ def main() -> None:
         parallel = {}
         for n_workers in (1, 2):
             url = f"sqlite:///{root / f'workers{n_workers}.db'}"
-            wall = run_workers(workspace.root, n_workers, args.trials, url, args.max_rows)
+            wall, cpu = run_workers(workspace.root, n_workers, args.trials, url, args.max_rows)
             done, _, per_minute = rate(url, name)
             parallel[n_workers] = per_minute
             print(f"{n_workers} worker(s) on one SQLite study: {done} trials, {per_minute:.1f} trials/min "
-                  f"({wall:.0f} s from the common start)")
+                  f"({wall:.0f} s from the common start; {cpu:.0f} CPU s in all, start-up included)")
         print(f"2 workers vs 1: {parallel[2] / parallel[1]:.2f}x")
     finally:
         shutil.rmtree(root, ignore_errors=True)
