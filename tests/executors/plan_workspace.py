@@ -7,7 +7,12 @@ import sys
 from pathlib import Path
 
 from alphaforge.selection import staged_jobs
-from alphaforge.selection.plan import StagedJob, build_training_plan, plan_directory, write_training_plan
+from alphaforge.selection.plan import (
+    StagedJob,
+    build_training_plan,
+    plan_directory,
+    write_training_plan,
+)
 from alphaforge.workspace import Workspace
 
 SYMBOLS = ["SYN00", "SYN01"]

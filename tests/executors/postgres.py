@@ -47,9 +47,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _as_server_user(command: list[str]) -> list[str]:
-    """Root may not run the server: use the postgres account then."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+def _run_as_server_user(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a server tool; as the postgres account when root (root may not run the server)."""
+    full = ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+    return subprocess.run(full, capture_output=True, text=True, timeout=120, check=False)
 
 
 @contextmanager
@@ -70,20 +71,17 @@ def start_postgres() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     port = _free_port()
-    run = {"capture_output": True, "text": True, "timeout": 120, "check": False}
     try:
-        done = subprocess.run(_as_server_user([str(binaries / "initdb"), "-D", str(data), "-A", "trust",
-                                               "-U", "postgres"]), **run)
+        done = _run_as_server_user([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"])
         if done.returncode != 0:
             raise Unavailable(f"initdb failed: {done.stderr.strip()[-300:]}")
-        done = subprocess.run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
-                                               "-o", f"-p {port} -h 127.0.0.1 -k {folder}", "-w", "start"]), **run)
+        done = _run_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
+                                    "-o", f"-p {port} -h 127.0.0.1 -k {folder}", "-w", "start"])
         if done.returncode != 0:
             raise Unavailable(f"the server did not start: {done.stderr.strip()[-300:]}")
         try:
             yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
         finally:
-            subprocess.run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                           **run)
+            _run_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -13,7 +13,15 @@ from typing import Annotated, Any
 import optuna
 import typer
 
-from alphaforge.cli._common import JsonOption, TrackOption, emit, notice, open_workspace, print_table, stdout
+from alphaforge.cli._common import (
+    JsonOption,
+    TrackOption,
+    emit,
+    notice,
+    open_workspace,
+    print_table,
+    stdout,
+)
 from alphaforge.cli.features import split_list
 from alphaforge.cli.tuning import FamilyOption, StorageOption, TargetOption
 from alphaforge.errors import MissingInputError
@@ -44,11 +52,11 @@ def train_plan(
 ) -> None:
     """Train every job of the training plan, CPU stage first, as parallel tasks; a failing job does not stop the rest."""
     workspace = open_workspace(ctx)
-    plan = find_training_plan(workspace, plan_dir)
-    if plan is None:
-        raise MissingInputError("no training plan yet", where="plans/training_plan",
-                                fix="run `alphaforge plan` first")
-    with make_executor(executor, workers, ray_address) as pool:
+    with make_executor(executor, workers, ray_address) as pool:  # a bad --executor fails before any work
+        plan = find_training_plan(workspace, plan_dir)
+        if plan is None:
+            raise MissingInputError("no training plan yet", where="plans/training_plan",
+                                    fix="run `alphaforge plan` first")
         report = run_plan(workspace, staged_jobs(plan, split_list(families)), pool, track=track)
 
     def render(r: dict[str, Any]) -> None:
@@ -79,9 +87,9 @@ def tune_workers(
     workspace = open_workspace(ctx)
     config = workspace.config()
     settings = TuneSettings.from_config(config, target=target, family=family, storage=storage)
-    data = tuning_data(workspace, config, settings.target)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    with make_executor(executor, workers, ray_address) as pool:
+    with make_executor(executor, workers, ray_address) as pool:  # a bad --executor fails before any work
+        data = tuning_data(workspace, config, settings.target)
         results = tune_on_executor(pool, workspace, data, settings)
         described = pool.describe()
     summary = {"study": settings.study, "storage": settings.storage_url(workspace), "executor": described,

@@ -61,8 +61,9 @@ class LocalExecutor(Executor):
                     results[index] = future.result()
                 except BrokenProcessPool as exc:
                     results[index] = lost_task(index, exc)
-                    for other, other_index in in_flight.items():
-                        results[other_index] = lost_task(other_index, other.exception() or exc)
+                    for other, other_index in in_flight.items():  # finished ones keep their result
+                        error = other.exception()
+                        results[other_index] = other.result() if error is None else lost_task(other_index, error)
                     self.close()
                     return
 

@@ -61,7 +61,9 @@ def plan_tasks(workspace: Workspace, jobs: Sequence[StagedJob], *, track: bool =
 
 def train_task(task: PlanTask) -> dict[str, Any]:
     """Train one plan task in this process (the function every executor ships to its workers)."""
-    from alphaforge.pipeline.train import train  # the pipeline: loaded in the worker, not by importers
+    from alphaforge.pipeline.train import (
+        train,  # the pipeline: loaded in the worker, not by importers
+    )
     from alphaforge.tracking import open_tracker
 
     workspace = Workspace.open(Path(task.workspace))
@@ -81,7 +83,7 @@ def train_task(task: PlanTask) -> dict[str, Any]:
                 if attempt == REGISTER_ATTEMPTS:
                     raise
                 attempt += 1
-                time.sleep(random.uniform(0.2, 1.0))  # noqa: S311 - jitter, not security
+                time.sleep(random.uniform(0.2, 1.0))
 
 
 def run_plan(workspace: Workspace, jobs: Sequence[StagedJob], executor: Executor, *,
