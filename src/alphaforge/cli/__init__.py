@@ -16,12 +16,11 @@ import typer
 from rich.markup import escape
 
 from alphaforge import __version__
-from alphaforge.cli._lazy import LazyCommand, LazyGroup
 from alphaforge.cli._common import AppState, JsonOption, app_state, emit, stderr, stdout
+from alphaforge.cli._lazy import LazyCommand, LazyGroup
 from alphaforge.config import render_config
 from alphaforge.errors import AlphaForgeError
 from alphaforge.workspace import Workspace
-
 
 
 class _Commands(LazyGroup):

@@ -16,7 +16,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from alphaforge.workspace import Workspace
@@ -50,6 +57,17 @@ def app_state(ctx: typer.Context) -> AppState:
 def open_workspace(ctx: typer.Context) -> Workspace:
     """The workspace named by ``--workspace`` (default: the current folder); it must exist."""
     return Workspace.open(app_state(ctx).workspace)
+
+
+def open_tracked(ctx: typer.Context, track: bool, experiment_name: str | None,
+                 experiment_tags: list[str] | None) -> tuple[Workspace, Any, Any]:
+    """The workspace, its config and the experiment tracker a tracked command records into."""
+    from alphaforge.tracking import open_tracker, parse_tags
+
+    workspace = open_workspace(ctx)
+    config = workspace.config()
+    return workspace, config, open_tracker(workspace, config, enabled=track, experiment=experiment_name,
+                                           tags=parse_tags(experiment_tags))
 
 
 def notice(message: str) -> None:

@@ -8,7 +8,12 @@ from typing import Annotated, Any
 import typer
 
 from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table, stdout
-from alphaforge.cli.features import FeaturesOption, SymbolsOption, notices_of, split_list
+from alphaforge.cli.features import (
+    FeaturesOption,
+    SymbolsOption,
+    notices_of,
+    split_list,
+)
 from alphaforge.data.datasets import load_aligned_macro, load_bars
 from alphaforge.features import combine_spec
 from alphaforge.features.leakage import check_leakage

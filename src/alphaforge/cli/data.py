@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table, progress, stdout
+from alphaforge.cli._common import (
+    JsonOption,
+    emit,
+    open_workspace,
+    print_fields,
+    print_table,
+    progress,
+    stdout,
+)
 from alphaforge.data import datasets
 from alphaforge.data.importers import ImportOptions, parse_column_map
 

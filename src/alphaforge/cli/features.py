@@ -7,7 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table
+from alphaforge.cli._common import (
+    JsonOption,
+    emit,
+    open_workspace,
+    print_fields,
+    print_table,
+)
 from alphaforge.data.datasets import load_aligned_macro, load_bars
 from alphaforge.features import REGISTRY, combine_spec, resolve_features
 from alphaforge.features.cache import FeatureCache

@@ -12,7 +12,14 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_fields, print_table, stdout
+from alphaforge.cli._common import (
+    JsonOption,
+    emit,
+    open_workspace,
+    print_fields,
+    print_table,
+    stdout,
+)
 from alphaforge.cli.features import FeaturesOption, split_list
 from alphaforge.errors import InputError
 

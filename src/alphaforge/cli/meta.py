@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from alphaforge.cli._common import (
+    ExperimentNameOption,
     JsonOption,
     emit,
     open_workspace,
@@ -17,7 +18,6 @@ from alphaforge.cli._common import (
     stdout,
 )
 from alphaforge.cli.features import split_list
-from alphaforge.cli._common import ExperimentNameOption
 from alphaforge.errors import InputError
 from alphaforge.meta import workflow
 from alphaforge.meta.calibration import CALIBRATIONS

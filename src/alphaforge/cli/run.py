@@ -12,8 +12,18 @@ from typing import Annotated, Any
 import typer
 
 from alphaforge.cli._common import (
-    ExperimentNameOption, ExperimentTagsOption, JsonOption, TrackOption, emit, open_workspace, print_fields,
-    print_table, progress, stderr, stdout,
+    ExperimentNameOption,
+    ExperimentTagsOption,
+    JsonOption,
+    TrackOption,
+    emit,
+    open_tracked,
+    open_workspace,
+    print_fields,
+    print_table,
+    progress,
+    stderr,
+    stdout,
 )
 
 ModelPathOption = Annotated[Path | None, typer.Option("--model-path", help="A model folder (default: the latest "
@@ -52,12 +62,8 @@ def run(
     backtest → report."""
     from alphaforge.pipeline.runner import run_pipeline
     from alphaforge.report.run_report import REPORT_PATH
-    from alphaforge.tracking import open_tracker, parse_tags
 
-    workspace = open_workspace(ctx)
-    config = workspace.config()
-    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
-                           tags=parse_tags(experiment_tags))
+    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     started = time.perf_counter()
 
     def on_stage(stage: Any, status: str) -> None:
@@ -153,12 +159,8 @@ def backtest(
 ) -> None:
     """Backtest with next-bar execution, fees and slippage, against the benchmark."""
     from alphaforge.pipeline.backtest import backtest as run_backtest
-    from alphaforge.tracking import open_tracker, parse_tags
 
-    workspace = open_workspace(ctx)
-    config = workspace.config()
-    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
-                           tags=parse_tags(experiment_tags))
+    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     if use_meta_model:
         from alphaforge.cli.meta import render_meta_backtest
         from alphaforge.meta.workflow import backtest_with_meta

@@ -10,7 +10,12 @@ from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table
 from alphaforge.data import datasets
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError
-from alphaforge.targets import TargetCache, build_targets, describe_kinds, describe_targets
+from alphaforge.targets import (
+    TargetCache,
+    build_targets,
+    describe_kinds,
+    describe_targets,
+)
 
 app = typer.Typer(help="Training-only targets: list the kinds, build cached target tables.", no_args_is_help=True)
 

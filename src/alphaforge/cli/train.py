@@ -13,6 +13,7 @@ from alphaforge.cli._common import (
     JsonOption,
     TrackOption,
     emit,
+    open_tracked,
     open_workspace,
     print_fields,
     print_table,
@@ -20,7 +21,6 @@ from alphaforge.cli._common import (
 from alphaforge.cli.features import split_list
 from alphaforge.models import FAMILIES
 from alphaforge.pipeline.train import train as train_model
-from alphaforge.tracking import open_tracker, parse_tags
 
 
 def train(
@@ -61,9 +61,7 @@ def train(
             train_plan(ctx, plan_dir=plan_dir, families=family, executor="local", workers=1, ray_address=None,
                        track=track, as_json=as_json)
             return
-    config = workspace.config()
-    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name,
-                           tags=parse_tags(experiment_tags))
+    workspace, _, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,
                  "symbols": symbols, "name": name, "experiment_name": experiment_name,
                  "experiment_tags": experiment_tags or [], "track": track}

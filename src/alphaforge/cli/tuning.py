@@ -14,13 +14,12 @@ import typer
 from alphaforge.cli._common import (
     JsonOption,
     emit,
-    open_workspace,
+    open_tracked,
     print_fields,
     print_table,
     stdout,
 )
 from alphaforge.cli.train import ExperimentNameOption, ExperimentTagsOption, TrackOption
-from alphaforge.tracking import open_tracker, parse_tags
 from alphaforge.tuning.workflow import run_analyze, run_extended_cv, run_tune
 
 TargetOption = Annotated[str | None, typer.Option("--target", "-t", help="Target (default: tuning.target in alphaforge.toml).")]
@@ -51,9 +50,7 @@ def tune(
     as_json: JsonOption = False,
 ) -> None:
     """Run or resume the three-phase study (random → TPE → narrowed TPE) of one target and family."""
-    workspace = open_workspace(ctx)
-    config = workspace.config()
-    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name, tags=parse_tags(experiment_tags))
+    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     phases: dict[str, int | None] = {"random_trials": random_trials, "bayes_trials": bayes_trials,
                                      "fine_trials": fine_trials}
     if trials is not None:
@@ -96,9 +93,7 @@ def cv(
     as_json: JsonOption = False,
 ) -> None:
     """Re-train the top tuned configurations with more folds: cv/extended_training_results.json."""
-    workspace = open_workspace(ctx)
-    config = workspace.config()
-    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name, tags=parse_tags(experiment_tags))
+    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     result = run_extended_cv(workspace, config, target=target, family=family, storage=storage, top_n=top_n,
                              scheme=scheme, n_splits=n_splits, iterations=iterations, tracker=tracker)
 
@@ -122,9 +117,7 @@ def analyze(
     as_json: JsonOption = False,
 ) -> None:
     """Pick the best configuration (best CV mean, then smaller std): analysis/best_config.json."""
-    workspace = open_workspace(ctx)
-    config = workspace.config()
-    tracker = open_tracker(workspace, config, enabled=track, experiment=experiment_name, tags=parse_tags(experiment_tags))
+    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     result = run_analyze(workspace, config, target=target, family=family, storage=storage, tracker=tracker)
 
     def render(r: dict[str, Any]) -> None:
