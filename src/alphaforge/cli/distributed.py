@@ -30,6 +30,8 @@ from alphaforge.executors.training import run_plan
 from alphaforge.executors.tuning import tune_on_executor
 from alphaforge.selection import find_training_plan, staged_jobs
 from alphaforge.tuning import TuneSettings
+from alphaforge.tuning.outputs import phase_summary
+from alphaforge.tuning.study import load_existing_study
 from alphaforge.tuning.workflow import tuning_data
 
 ExecutorOption = Annotated[str, typer.Option("--executor", help=f"Where tasks run: {', '.join(EXECUTORS)}.")]
@@ -94,8 +96,10 @@ def tune_workers(
         described = pool.describe()
     summary = {"study": settings.study, "storage": settings.storage_url(workspace), "executor": described,
                "workers": [r.to_dict() for r in results]}
-    last = next((r.value for r in reversed(results) if r.ok), None)
-    summary["phases"] = last["phases"] if last else {}
+    if any(r.ok for r in results):  # counted after every worker finished, not as one of them saw it
+        summary["phases"] = phase_summary(load_existing_study(summary["storage"], settings.study), settings.planned())
+    else:
+        summary["phases"] = {}
 
     def render(r: dict[str, Any]) -> None:
         rows = [{"worker": w["index"], "trials run": w["value"]["trials_run"] if w["ok"] else "",
