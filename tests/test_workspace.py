@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 
 import pytest
@@ -58,3 +59,19 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
     leftover.write_text("half")
     assert ws.remove_stale_temporaries() == [leftover] and not leftover.exists()
     assert ws.config_path.is_file()
+
+
+def test_a_waiting_writer_gets_the_lock_when_the_holder_finishes(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(ws.root), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(20)
+        threading.Timer(0.5, release.set).start()
+        with ws.lock("queued", wait=20):
+            assert release.is_set()
+    finally:
+        release.set()
+        holder.join(10)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _acquire(handle: Any, wait: float) -> bool:
+    """Take an exclusive flock on ``handle``, retrying for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A workspace folder and the locations of everything in it."""
@@ -158,8 +172,9 @@ class Workspace:
         return stale
 
     @contextlib.contextmanager
-    def lock(self, purpose: str = "write") -> Iterator[None]:
-        """Hold the workspace's write lock; a second writer gets :class:`WorkspaceBusyError` at once.
+    def lock(self, purpose: str = "write", *, wait: float = 0.0) -> Iterator[None]:
+        """Hold the workspace's write lock; a second writer gets :class:`WorkspaceBusyError` — at once,
+        or after ``wait`` seconds for short writes that may queue (e.g. registering a trained model).
 
         Re-entrant within a process: a stage that locks inside `alphaforge run` (which holds the
         lock already) simply proceeds.
@@ -176,9 +191,7 @@ class Workspace:
         lock_path = self.root / LOCK_FILENAME
         handle = open(lock_path, "a+", encoding="utf-8")
         try:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            if not _acquire(handle, wait):
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
                 raise WorkspaceBusyError(f"workspace busy: {holder} is writing to it", where=str(self.root),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,11 +25,20 @@ WORKER = Path(__file__).with_name("tune_worker.py")
 
 
 def _complete(url: str, name: str) -> dict[int, float]:
-    try:
-        study = optuna.load_study(study_name=name, storage=url)
-    except KeyError:
+    """Completed trials, read without Optuna: opening the storage while the worker is still creating its
+    schema would race it (both insert the alembic version row)."""
+    path = Path(url.removeprefix("sqlite:///"))
+    if not path.is_file():
         return {}
-    return {t.number: t.value for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))}
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            rows = db.execute(
+                "SELECT t.number, v.value FROM trials t JOIN studies s ON s.study_id = t.study_id "
+                "JOIN trial_values v ON v.trial_id = t.trial_id WHERE s.study_name = ? AND t.state = 'COMPLETE'",
+                (name,)).fetchall()
+    except sqlite3.OperationalError:  # tables not created yet, or the writer holds a lock
+        return {}
+    return dict(rows)
 
 
 def _kill_after(process: subprocess.Popen, url: str, name: str, n_complete: int, timeout_s: float = 120) -> None:

@@ -116,7 +116,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
             validation_fraction=config.models.validation_fraction,
             early_stopping_rounds=config.models.early_stopping_rounds)
         details = model_config(matrix, outcome, config, family)
-        with workspace.lock(f"train {name}"):
+        with workspace.lock(f"train {name}", wait=120):
             version = ModelRegistry(workspace.subdir("models")).create(
                 name, lambda folder: _write_version(folder, matrix, outcome, details))
         run.log_params({"config": config.model_dump(mode="json"), "cli": arguments or {},
