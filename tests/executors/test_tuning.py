@@ -56,6 +56,7 @@ def test_a_worker_killed_mid_trial_leaves_the_trial_failed_for_the_next_worker(s
         while not optuna.load_study(study_name=name, storage=storage_url).get_trials(states=(TrialState.RUNNING,)):
             assert worker.poll() is None and time.monotonic() < deadline, "the worker never started its trial"
             time.sleep(0.1)
+        time.sleep(HEARTBEAT_S + 1)  # a trial killed before its first heartbeat would never be seen as stale
     finally:
         worker.kill()
         worker.wait()
