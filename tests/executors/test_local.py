@@ -27,5 +27,8 @@ def test_a_killed_worker_loses_its_task_and_the_rest_still_run():
     with LocalExecutor(workers=2) as executor:
         results = executor.map(die_on_zero, [0, 1, 2, 3, 4])
         assert not results[0].ok and "worker lost" in results[0].error
-        assert [r.value for r in results[2:]] == [2, 3, 4]
+        # jobs already dispatched when the pool broke (on a busy machine, 1 and maybe 2) are lost with it;
+        # never a wrong value, and the queued jobs run in a fresh pool
+        assert all(r.value == i if r.ok else "worker lost" in r.error for i, r in enumerate(results[1:3], 1))
+        assert [r.value for r in results[3:]] == [3, 4]
         assert executor.map(die_on_zero, [5])[0].value == 5  # a fresh pool after the crash
