@@ -14,7 +14,7 @@ from alphaforge.cli.features import (
     notices_of,
     split_list,
 )
-from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.data.datasets import load_inputs
 from alphaforge.features import combine_spec
 from alphaforge.features.leakage import check_leakage
 
@@ -37,8 +37,7 @@ def leakage(
     spec = split_list(features) or combine_spec(config.features.include, config.features.exclude)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        bars = load_bars(workspace, config, symbols=split_list(symbols))
-        macro = load_aligned_macro(workspace, bars, config)
+        bars, macro = load_inputs(workspace, config, symbols=split_list(symbols))
         results = check_leakage(bars, macro, spec, cuts=cuts, seed=config.seed)
     rows = [r.to_dict() for r in results]
     failed = [r["column"] for r in rows if not r["passed"]]

@@ -14,7 +14,7 @@ from alphaforge.cli._common import (
     print_fields,
     print_table,
 )
-from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.data.datasets import load_inputs
 from alphaforge.features import REGISTRY, combine_spec, resolve_features
 from alphaforge.features.cache import FeatureCache
 
@@ -64,8 +64,7 @@ def build(
     spec = split_list(features) or combine_spec(config.features.include, config.features.exclude)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        bars = load_bars(workspace, config, symbols=split_list(symbols))
-        macro = load_aligned_macro(workspace, bars, config)
+        bars, macro = load_inputs(workspace, config, symbols=split_list(symbols))
         with workspace.lock("features build"):
             result = FeatureCache(workspace.features_dir).build(bars, macro, spec, since=since)
     summary: dict[str, Any] = {**result.to_dict(), "directory": str(workspace.features_dir),

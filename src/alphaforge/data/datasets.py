@@ -213,3 +213,11 @@ def download(workspace: Workspace, source: str, *, pairs: list[str] | None = Non
     if frame.empty:
         raise InputError(f"the {source} download returned no data", fix="check the symbols and the date range")
     return store_frame(workspace, dataset, frame, kind=kind, source=f"download:{source}", replace=True)
+
+
+def load_inputs(workspace: Workspace, config: Config | None = None, *,
+                symbols: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The configured bars and the macro series aligned to them: what every feature computation reads."""
+    config = config or workspace.config()
+    bars = load_bars(workspace, config, symbols=symbols)
+    return bars, load_aligned_macro(workspace, bars, config)

@@ -16,7 +16,7 @@ from typing import Any
 
 from alphaforge.config import Config
 from alphaforge.errors import AlphaForgeError
-from alphaforge.data.datasets import import_bundled, load_aligned_macro, load_bars, raw_store
+from alphaforge.data.datasets import import_bundled, load_inputs, raw_store
 from alphaforge.pipeline.stages import Stage, StageContext, StageOutcome, StageResult, run_stages
 from alphaforge.workspace import Workspace
 
@@ -56,8 +56,7 @@ def _features_stage(ctx: StageContext) -> StageResult:
     config = ctx.workspace.config()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        bars = load_bars(ctx.workspace, config)
-        macro = load_aligned_macro(ctx.workspace, bars, config)
+        bars, macro = load_inputs(ctx.workspace, config)
         built = FeatureCache(ctx.workspace.features_dir).build(
             bars, macro, resolve_features(combine_spec(config.features.include, config.features.exclude), REGISTRY))
     return StageResult([], {"rows": len(built.frame), "features": len(built.frame.columns) - 2,
