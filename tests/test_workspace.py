@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import time
 
 import pytest
 
@@ -28,7 +27,9 @@ def _hold_lock(root: str, ready, release) -> None:
         release.wait(10)
 
 
-def test_second_writer_gets_workspace_busy(tmp_path):
+@pytest.fixture
+def held_workspace(tmp_path):
+    """A workspace whose lock another process holds until ``release`` is set."""
     ws = Workspace.create(tmp_path / "ws")
     ctx = multiprocessing.get_context("fork")
     ready, release = ctx.Event(), ctx.Event()
@@ -36,13 +37,23 @@ def test_second_writer_gets_workspace_busy(tmp_path):
     holder.start()
     try:
         assert ready.wait(20)
-        with pytest.raises(WorkspaceBusyError, match="test holder"), ws.lock():
-            pass
+        yield ws, release
     finally:
         release.set()
         holder.join(10)
-    with ws.lock():  # free again once the holder is gone
-        time.sleep(0)
+
+
+def test_second_writer_gets_workspace_busy(held_workspace):
+    ws, release = held_workspace
+    with pytest.raises(WorkspaceBusyError, match="test holder"), ws.lock():
+        pass
+
+
+def test_a_waiting_writer_gets_the_lock_when_the_holder_finishes(held_workspace):
+    ws, release = held_workspace
+    threading.Timer(0.5, release.set).start()
+    with ws.lock("queued", wait=20):
+        assert release.is_set()
 
 
 def test_init_refuses_to_overwrite_without_force(tmp_path):
@@ -59,19 +70,3 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
     leftover.write_text("half")
     assert ws.remove_stale_temporaries() == [leftover] and not leftover.exists()
     assert ws.config_path.is_file()
-
-
-def test_a_waiting_writer_gets_the_lock_when_the_holder_finishes(tmp_path):
-    ws = Workspace.create(tmp_path / "ws")
-    ctx = multiprocessing.get_context("fork")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(str(ws.root), ready, release))
-    holder.start()
-    try:
-        assert ready.wait(20)
-        threading.Timer(0.5, release.set).start()
-        with ws.lock("queued", wait=20):
-            assert release.is_set()
-    finally:
-        release.set()
-        holder.join(10)
