@@ -41,10 +41,22 @@ def _complete(url: str, name: str) -> dict[int, float]:
     return dict(rows)
 
 
+def _running_trial_has_beaten(url: str) -> bool:
+    """True once a RUNNING trial has recorded a heartbeat: a trial killed before its first beat would never be
+    seen as stale, so the kill waits for it."""
+    path = Path(url.removeprefix("sqlite:///"))
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            return bool(db.execute("SELECT COUNT(*) FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id "
+                                   "WHERE t.state = 'RUNNING'").fetchone()[0])
+    except sqlite3.OperationalError:
+        return False
+
+
 def _kill_after(process: subprocess.Popen, url: str, name: str, n_complete: int, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and process.poll() is None:
-        if Path(url.removeprefix("sqlite:///")).is_file() and len(_complete(url, name)) >= n_complete:
+        if len(_complete(url, name)) >= n_complete and _running_trial_has_beaten(url):
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
             return
