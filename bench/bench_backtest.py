@@ -29,26 +29,17 @@ import contextlib
 import io
 import time
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from alphaforge.backtest import TrendBaseline, run_backtest, simulate
 from alphaforge.data.synthetic import SynthSpec, generate_bars
+from _timing import best_seconds
 
 FEE = 0.001
 CASH = 100.0
 
-
-def _best_seconds(make: Callable[[], object], repeat: int) -> float:
-    """Fastest of ``repeat`` runs (the least disturbed by other work on the machine)."""
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        make()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def _plain_numpy(close: np.ndarray, long: np.ndarray) -> np.ndarray:
@@ -73,7 +64,7 @@ def _vectorbt(close: pd.DataFrame, entries: pd.DataFrame, repeat: int) -> tuple[
         return vbt.Portfolio.from_signals(close, entries, ~entries, fees=FEE, init_cash=CASH).final_value()
 
     vbt.Portfolio.from_signals(close.iloc[:100], entries.iloc[:100], ~entries.iloc[:100], fees=FEE)  # compile
-    return _best_seconds(run, repeat), run().to_numpy()
+    return best_seconds(run, repeat), run().to_numpy()
 
 
 def _backtesting_py(bars: pd.DataFrame, long: np.ndarray, symbols: list[str]) -> tuple[float, np.ndarray] | None:
@@ -128,12 +119,12 @@ def main() -> None:
     print(f"{args.symbols} symbols x {args.bars} bars, EMA(20/50) long/flat, {FEE:.1%} fees, "
           f"{int((np.diff(long.astype(int), axis=1) == 1).sum())} entries; best of {args.repeat}")
 
-    ours = _best_seconds(lambda: simulate(close_matrix, weight_matrix, fees_bps=FEE * 1e4,
+    ours = best_seconds(lambda: simulate(close_matrix, weight_matrix, fees_bps=FEE * 1e4,
                                           initial_cash=CASH * args.symbols), args.repeat)
     ledger = simulate(close_matrix, weight_matrix, fees_bps=FEE * 1e4, initial_cash=CASH * args.symbols)
-    full = _best_seconds(lambda: run_backtest(bars, weights, fees_bps=FEE * 1e4, initial_cash=CASH * args.symbols),
+    full = best_seconds(lambda: run_backtest(bars, weights, fees_bps=FEE * 1e4, initial_cash=CASH * args.symbols),
                          max(2, args.repeat // 3))
-    plain = _best_seconds(lambda: _plain_numpy(close_matrix, long), args.repeat)
+    plain = best_seconds(lambda: _plain_numpy(close_matrix, long), args.repeat)
     plain_final = _plain_numpy(close_matrix, long)
     ours_final = ledger.account_equity[:, -1]
     print(f"{'alphaforge simulate':<34}{ours * 1e3:9.1f} ms")

@@ -9,27 +9,17 @@ closes, with no OHLC, volume or frame; the ratio shows what everything else cost
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 
 import numpy as np
 
 from alphaforge.data.synthetic import MODES, SynthSpec, generate_bars
+from _timing import best_seconds
 
 
 def _floor(symbols: int, bars: int) -> np.ndarray:
     """Random-walk closes, one row per symbol: the least work any generator must do."""
     return 100.0 * np.exp(np.cumsum(np.random.default_rng(0).normal(0.0, 0.004, (symbols, bars)), axis=1))
 
-
-def _best_seconds(make: Callable[[], object], repeat: int) -> float:
-    """Fastest of ``repeat`` runs (the least disturbed by other work on the machine)."""
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        make()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def main() -> None:
@@ -39,12 +29,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     rows = args.symbols * args.bars
-    floor = _best_seconds(lambda: _floor(args.symbols, args.bars), args.repeat)
+    floor = best_seconds(lambda: _floor(args.symbols, args.bars), args.repeat)
     print(f"{args.symbols} symbols x {args.bars} bars = {rows:,} rows, best of {args.repeat}")
     print(f"{'floor (numpy closes only)':<28}{floor:8.3f} s  {rows / floor / 1e6:6.1f} M rows/s")
     for mode in MODES:
         spec = SynthSpec(symbols=args.symbols, bars=args.bars, freq="1h", seed=0, mode=mode)
-        seconds = _best_seconds(lambda spec=spec: generate_bars(spec), args.repeat)
+        seconds = best_seconds(lambda spec=spec: generate_bars(spec), args.repeat)
         print(f"{mode:<28}{seconds:8.3f} s  {rows / seconds / 1e6:6.1f} M rows/s  {seconds / floor:5.1f}x floor")
 
 
