@@ -70,6 +70,15 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
         frame.to_parquet(tmp, index=False, compression="zstd")
 
 
+def atomic_write_table(frame: pd.DataFrame, stem: Path) -> list[Path]:
+    """``stem``.parquet (for programs) and ``stem``.csv (for people), each written atomically."""
+    parquet, csv = Path(stem).with_suffix(".parquet"), Path(stem).with_suffix(".csv")
+    atomic_write_parquet(parquet, frame)
+    with atomic_path(csv) as tmp:
+        frame.to_csv(tmp, index=False)
+    return [parquet, csv]
+
+
 def _json_default(obj: Any) -> Any:
     if isinstance(obj, (pd.Timestamp, pd.Timedelta)):
         return str(obj)

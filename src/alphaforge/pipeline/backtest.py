@@ -14,16 +14,21 @@ from typing import Any
 
 import pandas as pd
 
-from alphaforge.backtest import BacktestResult, ModelStrategy, make_strategy, plot_backtest, run_backtest
+from alphaforge.backtest import (
+    BacktestResult,
+    ModelStrategy,
+    make_strategy,
+    plot_backtest,
+    run_backtest,
+)
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.registry import resolve_model
 from alphaforge.pipeline.matrix import training_matrix
-from alphaforge.pipeline.predict import write_predictions
 from alphaforge.pipeline.walkforward import fold_table, walk_forward
 from alphaforge.predict import predict_recent, score_center
 from alphaforge.tracking import NullTracker, Tracker
-from alphaforge.workspace import Workspace, atomic_write_json
+from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_table
 
 BACKTESTS_DIR = "backtests"
 WALK_FORWARD_DIR = "cv/walk_forward"
@@ -43,7 +48,7 @@ def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None
     matrix = training_matrix(workspace, config, target, symbols, features)
     result = walk_forward(matrix, config, family=family, progress=progress)
     folder = walk_forward_dir(workspace, matrix.target, family)
-    write_predictions(result.predictions, folder / "predictions")
+    atomic_write_table(result.predictions, folder / "predictions")
     summary = {"target": matrix.target, "family": family, "task": matrix.task, "rows": len(matrix.y),
                "features": len(matrix.feature_names), "folds": fold_table(result), "summary": result.summary(),
                "data_fingerprint": matrix.data_fingerprint, "notices": matrix.notices}
@@ -75,8 +80,8 @@ def _write(workspace: Workspace, name: str, result: BacktestResult, extra: dict[
     equity = pd.DataFrame({"timestamp": result.equity.index, "equity": result.equity.to_numpy()})
     if result.benchmark_equity is not None:
         equity["benchmark"] = result.benchmark_equity.to_numpy()
-    write_predictions(equity, folder / "equity")
-    write_predictions(result.trades, folder / "trades")
+    atomic_write_table(equity, folder / "equity")
+    atomic_write_table(result.trades, folder / "trades")
     summary = {"name": name, "metrics": result.metrics, "benchmark_metrics": result.benchmark_metrics,
                "directory": str(folder.relative_to(workspace.root)), "plot": str(Path(plot).relative_to(
                    workspace.root)), "trades": len(result.trades), **extra}

@@ -7,24 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from alphaforge.models.registry import resolve_model
 from alphaforge.predict import predict_recent
 from alphaforge.predict.chart import plot_predictions
-from alphaforge.workspace import Workspace, atomic_path
+from alphaforge.workspace import Workspace, atomic_write_table
 
 PREDICTIONS_DIR = "predictions"
-
-
-def write_predictions(frame: pd.DataFrame, stem: Path) -> list[Path]:
-    """``stem``.parquet and ``stem``.csv, each written atomically."""
-    paths = [stem.with_suffix(".parquet"), stem.with_suffix(".csv")]
-    with atomic_path(paths[0]) as tmp:
-        frame.to_parquet(tmp, index=False)
-    with atomic_path(paths[1]) as tmp:
-        frame.to_csv(tmp, index=False)
-    return paths
 
 
 def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Sequence[str] | None = None,
@@ -35,7 +23,7 @@ def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Se
     stem = workspace.subdir(PREDICTIONS_DIR) / name
     frame = prediction.frame.assign(model=str(resolved.path.relative_to(workspace.root))
                                     if resolved.path.is_relative_to(workspace.root) else str(resolved.path))
-    files = write_predictions(frame, stem)
+    files = atomic_write_table(frame, stem)
     chart = plot_predictions(prediction.prices, prediction.frame, stem.with_suffix(".png"),
                              title=f"{resolved.config.get('target', {}).get('name', '')} — {resolved.path.name}")
     last = frame.sort_values("timestamp").groupby("symbol").tail(1)
