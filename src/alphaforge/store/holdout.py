@@ -20,6 +20,7 @@ to it, so a kill at any point leaves the store consistent and no half-written fi
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -29,6 +30,8 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.store._pause import pause_point
@@ -39,6 +42,7 @@ from alphaforge.store.tables import PREDICTION, TRAINING, columns_of, read_meta,
 from alphaforge.workspace import Workspace, atomic_path, atomic_write_json, file_sha256
 
 HOLDOUTS = "holdouts"
+PRESERVED_VIEW = "preserved_rows"
 
 
 def holdouts_dir(workspace: Workspace) -> Path:
@@ -152,24 +156,30 @@ def preserve_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
             "sha256": manifest["sha256"]}
 
 
-def verify_preserved(path: Path) -> dict[str, Any]:
-    """The manifest of a preserved file, after checking the file's sha256 against it."""
-    path = Path(path)
-    manifest_path = path.with_suffix(".json")
+def _manifest_of(path: Path) -> dict[str, Any]:
+    """The manifest beside a preserved file, after checking both exist."""
     if not path.is_file():
         raise InputError("no such preserved file", where=str(path),
                          fix="pass a holdouts/preserved_<time>.parquet file of this workspace")
+    manifest_path = path.with_suffix(".json")
     if not manifest_path.is_file():
         raise InputError("the preserved file has no manifest beside it", where=str(manifest_path),
                          fix="keep each preserved_<time>.parquet with its preserved_<time>.json")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    actual = file_sha256(path)
+    return json.loads(manifest_path.read_text(encoding="utf-8"))
+
+
+def read_preserved(path: Path) -> tuple[dict[str, Any], pa.Table]:
+    """The manifest and the rows of a preserved file, read once and checked against the manifest's sha256."""
+    path = Path(path)
+    manifest = _manifest_of(path)
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
     if actual != manifest.get("sha256"):
         raise InputError(f"checksum mismatch: the file's sha256 is {actual[:16]}…, its manifest says "
                          f"{str(manifest.get('sha256'))[:16]}…", where=str(path),
                          fix="the file changed after it was preserved; restore from an intact copy, or rebuild "
                              "the rows with `alphaforge store fill`")
-    return manifest
+    return manifest, pq.read_table(pa.BufferReader(data))
 
 
 def _latest_preserved(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -203,8 +213,7 @@ def remove_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
             raise InputError(f"{len(unpreserved)} setup(s) were not preserved first: {describe_ids(unpreserved)}",
                              where=str(setup_file),
                              fix=f"run `alphaforge holdout preserve --setup-file {setup_file}` first")
-        for file in files:
-            verify_preserved(workspace.root / file)
+        preserved = {file: read_preserved(workspace.root / file)[1] for file in files}
         meta = read_meta(connection)
         before = row_count(connection, TRAINING)
         pending = set(present)
@@ -214,8 +223,8 @@ def remove_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
                 if not wanted:
                     continue
                 register_setups(connection, wanted)
-                source = (f"SELECT * FROM read_parquet({_sql_path(workspace.root / file)}) "
-                          f"WHERE setup_id IN (SELECT setup_id FROM {SETUPS_VIEW})")
+                connection.register(PRESERVED_VIEW, preserved[file])
+                source = f"SELECT * FROM {PRESERVED_VIEW} WHERE setup_id IN (SELECT setup_id FROM {SETUPS_VIEW})"
                 insert_prediction_rows(connection, source, meta.get("features", []))
                 connection.execute(f"INSERT INTO holdouts SELECT setup_id, ?, now() FROM {SETUPS_VIEW}", [file])
             register_setups(connection, present)
@@ -230,31 +239,30 @@ def restore_preserved(workspace: Workspace, preserved_file: Path) -> dict[str, A
     """Put the rows of a preserved file back into training, exactly, after verifying its checksum.
 
     Setups already in training are skipped, so restoring twice changes nothing. A file from
-    other data (its source fingerprints differ from the store's) is refused.
+    other data (its source fingerprints differ from the store's) is refused. The file is read
+    once; the transaction touches only the restored setups' rows.
     """
     path = Path(preserved_file)
     if not path.exists() and (holdouts_dir(workspace) / path.name).exists():
         path = holdouts_dir(workspace) / path.name
-    manifest = verify_preserved(path)
+    manifest, rows = read_preserved(path)
     with workspace.lock("holdout restore"), connect(workspace, write=True) as connection:
         _require_training(connection, workspace)
-        meta = read_meta(connection)
         columns = columns_of(connection, TRAINING)
-        if manifest.get("sources") != meta.get("sources") or manifest.get("columns") != columns:
+        if manifest.get("sources") != read_meta(connection).get("sources") or manifest.get("columns") != columns:
             raise InputError("the preserved rows were made from other data or features than the store holds now",
                              where=str(path), fix="refill the store from the data and features this file was "
                                                   "preserved from (`alphaforge store fill`), then restore")
-        rows = f"read_parquet({_sql_path(path.resolve())})"
-        before = row_count(connection, TRAINING)
+        connection.register(PRESERVED_VIEW, rows)
         with transaction(connection):
             # held out = not in training: every write keeps the two disjoint, so only the holdout is searched
-            connection.execute(f"INSERT INTO {TRAINING} SELECT {column_list(columns)} FROM {rows} "
-                               "WHERE setup_id IN (SELECT setup_id FROM holdouts)")
-            restored_ids = f"SELECT setup_id FROM {rows}"
-            connection.execute(f"DELETE FROM {PREDICTION} WHERE setup_id IN ({restored_ids}) "
-                               "AND setup_id IN (SELECT setup_id FROM holdouts)")
-            connection.execute(f"DELETE FROM holdouts WHERE setup_id IN ({restored_ids})")
+            (restored,), = connection.execute(
+                f"INSERT INTO {TRAINING} SELECT {column_list(columns)} FROM {PRESERVED_VIEW} "
+                "WHERE setup_id IN (SELECT setup_id FROM holdouts)").fetchall()
+            connection.execute(f"DELETE FROM {PREDICTION} WHERE setup_id IN (SELECT setup_id FROM holdouts "
+                               f"WHERE setup_id IN (SELECT setup_id FROM {PRESERVED_VIEW}))")
+            connection.execute(f"DELETE FROM holdouts WHERE setup_id IN (SELECT setup_id FROM {PRESERVED_VIEW})")
             pause_point("restore:in-transaction")
-        restored = row_count(connection, TRAINING) - before
-    return {"preserved_file": str(path), "restored": restored, "already_in_training": manifest["count"] - restored,
-            "training_rows": before + restored}
+        training_rows = row_count(connection, TRAINING)
+    return {"preserved_file": str(path), "restored": int(restored),
+            "already_in_training": manifest["count"] - int(restored), "training_rows": training_rows}
