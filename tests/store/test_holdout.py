@@ -99,6 +99,19 @@ def test_restore_refuses_a_file_whose_checksum_differs(filled, tmp_path):
     assert _counts(filled) == state
 
 
+@pytest.mark.parametrize("manifest", ['{"sha256": ', "[1, 2]", '{"count": 30}'])
+def test_restore_refuses_a_corrupt_manifest(filled, tmp_path, manifest):
+    create_holdout(filled, tmp_path / "h.txt", count=30, seed=4)
+    path = Path(preserve_setups(filled, tmp_path / "h.txt")["preserved_file"])
+    remove_setups(filled, tmp_path / "h.txt")
+    state = _counts(filled)
+    path.with_suffix(".json").write_text(manifest)
+    with pytest.raises(InputError, match="manifest") as error:
+        restore_preserved(filled, path)
+    assert error.value.where == str(path.with_suffix(".json")) and "copy" in error.value.fix
+    assert _counts(filled) == state
+
+
 def test_held_out_setups_never_reach_training_even_after_a_refill(filled, tmp_path):
     create_holdout(filled, tmp_path / "h.txt", count=80, seed=5)
     held = set(read_setup_file(tmp_path / "h.txt"))

@@ -165,7 +165,15 @@ def _manifest_of(path: Path) -> dict[str, Any]:
     if not manifest_path.is_file():
         raise InputError("the preserved file has no manifest beside it", where=str(manifest_path),
                          fix="keep each preserved_<time>.parquet with its preserved_<time>.json")
-    return json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"the manifest is not valid JSON ({exc})", where=str(manifest_path),
+                         fix="restore the manifest from a copy; without it the rows cannot be verified") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("sha256"), str):
+        raise InputError("the manifest has no sha256", where=str(manifest_path),
+                         fix="restore the manifest from a copy; without it the rows cannot be verified")
+    return manifest
 
 
 def read_preserved(path: Path) -> tuple[dict[str, Any], pa.Table]:
