@@ -6,11 +6,26 @@ import time
 from collections.abc import Callable
 
 
-def best_seconds(make: Callable[[], object], repeat: int) -> float:
-    """Fastest of ``repeat`` runs (the least disturbed by other work on the machine)."""
-    times = []
+def timed(run: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of one run; on a shared machine CPU time is what
+    other work disturbs least, and CPU below wall time means the difference was other work."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def best_timed(run: Callable[[], object], repeat: int,
+               before: Callable[[], object] | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of the fastest of ``repeat`` runs (the least disturbed by other work);
+    ``before`` runs untimed before each, to put back the state a run consumes."""
+    best = (float("inf"), float("inf"))
     for _ in range(repeat):
-        began = time.perf_counter()
-        make()
-        times.append(time.perf_counter() - began)
-    return min(times)
+        if before is not None:
+            before()
+        best = min(best, timed(run))
+    return best
+
+
+def best_seconds(make: Callable[[], object], repeat: int) -> float:
+    """Wall seconds of the fastest of ``repeat`` runs."""
+    return best_timed(make, repeat)[0]

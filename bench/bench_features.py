@@ -24,7 +24,6 @@ import argparse
 import itertools
 import os
 import statistics
-import time
 import tracemalloc
 import warnings
 from collections.abc import Callable
@@ -35,6 +34,7 @@ import talib
 
 from alphaforge.data.synthetic import SynthSpec, generate_bars
 from alphaforge.features import FeatureSkipWarning, compute_features, resolve_features, warmup_rows
+from _timing import timed
 
 SHARED = ["ta_rsi_14", "ta_macd_line", "ta_macd_signal", "ta_macd_hist", "ta_bb_pctb_20", "ta_bb_width_20",
           "ta_natr_14", "ta_adx_14", "ta_plus_di_14", "ta_minus_di_14", "ta_stoch_k_14", "ta_stoch_d_14",
@@ -62,21 +62,13 @@ def _talib_matrix(bars: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _timed(run: Callable[[], object]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of this process) of one run; CPU time is what other work on a
-    shared machine disturbs least."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    run()
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
 def _best(runs: list[Callable[[], object]], repeat: int) -> list[tuple[float, float]]:
     """Fastest (wall, CPU) seconds of ``repeat`` runs of each, the runs interleaved so that other
     work on the machine disturbs each about equally."""
     times: list[list[tuple[float, float]]] = [[] for _ in runs]
     for _ in range(repeat):
         for run, spent in zip(runs, times, strict=True):
-            spent.append(_timed(run))
+            spent.append(timed(run))
     return [(min(w for w, _ in spent), min(c for _, c in spent)) for spent in times]
 
 
@@ -127,7 +119,7 @@ def main() -> None:
     for label, history in ((f"whole history ({len(symbol):,} bars)", symbol),
                            (f"last {len(recent)} bars (the warm-up)", recent)):
         compute_features(history, features=features, since=last)
-        runs = [_timed(lambda h=history: compute_features(h, features=features, since=last)) for _ in range(50)]
+        runs = [timed(lambda h=history: compute_features(h, features=features, since=last)) for _ in range(50)]
         wall = statistics.median(w for w, _ in runs)
         cpu = statistics.median(c for _, c in runs)
         print(f"   {label:32s} median {wall * 1e3:6.2f} ms wall, {cpu * 1e3:6.2f} ms CPU  (goal: median < 20 ms)")

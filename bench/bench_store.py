@@ -30,11 +30,8 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -53,21 +50,10 @@ from alphaforge.store.setups import read_setup_file
 from alphaforge.store.tables import SETUP_ID_SQL, TRAINING, columns_of
 from alphaforge.targets import TargetCache, build_targets, compute_targets
 from alphaforge.workspace import Workspace
+from _timing import best_timed, timed
 
 TARGET = "fwd_ret_5"
 N_FEATURES = 80
-
-
-def _best(function: Callable[[], Any], repeat: int, before: Callable[[], Any] | None = None) -> tuple[float, float]:
-    """(best wall seconds, its CPU seconds) over ``repeat`` calls; ``before`` runs untimed before each."""
-    best = (float("inf"), float("inf"))
-    for _ in range(repeat):
-        if before is not None:
-            before()
-        wall, cpu = time.perf_counter(), time.process_time()
-        function()
-        best = min(best, (time.perf_counter() - wall, time.process_time() - cpu))
-    return best
 
 
 def _workspace(root: Path, symbols: int, bars: int) -> tuple[Workspace, list[str]]:
@@ -148,9 +134,9 @@ def bench_restore(workspace: Workspace, names: list[str], folder: Path, repeat: 
         def hold_out(path: Path = setups) -> None:  # every timed run starts with the setups held out
             remove_setups(workspace, path)
 
-        restore = _best(lambda path=preserved: restore_preserved(workspace, path), repeat, before=hold_out)
-        features = _best(lambda: _recompute_features(workspace, names), repeat)
-        rebuild = _best(lambda wanted=ids: _rebuild_rows(workspace, names, wanted), repeat, before=hold_out)
+        restore = best_timed(lambda path=preserved: restore_preserved(workspace, path), repeat, before=hold_out)
+        features = best_timed(lambda: _recompute_features(workspace, names), repeat)
+        rebuild = best_timed(lambda wanted=ids: _rebuild_rows(workspace, names, wanted), repeat, before=hold_out)
         _check_same_rows(workspace, preserved)
         print(_line(f"restore {count:>6} setups (checksum + one transaction)", restore))
         print(_line("recompute features + labels from raw, write rows back", rebuild))
@@ -177,15 +163,13 @@ def bench_panel(folder: Path, symbols: int, bars: int, repeat: int, matrix: bool
     print(f"{symbols} symbols x {bars:,} bars = {symbols * bars:,} rows, {len(names)} features")
     if matrix:
         config = workspace.config()
-        cached = _best(lambda: training_matrix(workspace, config, TARGET), repeat)
-        floor = _best(lambda: _parquet_floor(sources), repeat)
-    wall = time.perf_counter()
-    fill_store(workspace, [TARGET])
-    fill = time.perf_counter() - wall
+        cached = best_timed(lambda: training_matrix(workspace, config, TARGET), repeat)
+        floor = best_timed(lambda: _parquet_floor(sources), repeat)
+    fill, _ = timed(lambda: fill_store(workspace, [TARGET]))
     print(f"  store.duckdb {workspace.store_path.stat().st_size / 2**20:,.0f} MiB, filled once in {fill:.1f} s")
     if matrix:
         read = read_training_matrix(workspace, TARGET)
-        stored = _best(lambda: read_training_matrix(workspace, TARGET), repeat)
+        stored = best_timed(lambda: read_training_matrix(workspace, TARGET), repeat)
         print(f"  training matrix: {read.X.shape[0]:,} rows x {read.X.shape[1]} features")
         print(_line("store: read_training_matrix", stored))
         print(_line("cached Parquet: training_matrix (no store)", cached))
