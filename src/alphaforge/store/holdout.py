@@ -221,25 +221,23 @@ def remove_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
             raise InputError(f"{len(unpreserved)} setup(s) were not preserved first: {describe_ids(unpreserved)}",
                              where=str(setup_file),
                              fix=f"run `alphaforge holdout preserve --setup-file {setup_file}` first")
-        preserved = {file: read_preserved(workspace.root / file)[1] for file in files}
-        meta = read_meta(connection)
-        before = row_count(connection, TRAINING)
-        pending = set(present)
+        pending = set(present)  # the setups not held out yet, and the files they come back from
+        wanted = {file: kept for file, setups in files.items() if (kept := [s for s in setups if s in pending])}
+        preserved = {file: read_preserved(workspace.root / file)[1] for file in wanted}
+        features = read_meta(connection).get("features", [])
         with transaction(connection):
-            for file, setups in files.items():
-                wanted = [s for s in setups if s in pending]
-                if not wanted:
-                    continue
-                register_setups(connection, wanted)
+            for file, setups in wanted.items():
+                register_setups(connection, setups)
                 connection.register(PRESERVED_VIEW, preserved[file])
                 source = f"SELECT * FROM {PRESERVED_VIEW} WHERE setup_id IN (SELECT setup_id FROM {SETUPS_VIEW})"
-                insert_prediction_rows(connection, source, meta.get("features", []))
+                insert_prediction_rows(connection, source, features)
                 connection.execute(f"INSERT INTO holdouts SELECT setup_id, ?, now() FROM {SETUPS_VIEW}", [file])
             register_setups(connection, present)
-            connection.execute(f"DELETE FROM {TRAINING} WHERE setup_id IN (SELECT setup_id FROM {SETUPS_VIEW})")
+            (removed,), = connection.execute(
+                f"DELETE FROM {TRAINING} WHERE setup_id IN (SELECT setup_id FROM {SETUPS_VIEW})").fetchall()
             pause_point("remove:in-transaction")
-        removed = before - row_count(connection, TRAINING)
-    return {"removed": removed, "already_held_out": len(held), "training_rows": before - removed,
+        training_rows = row_count(connection, TRAINING)
+    return {"removed": int(removed), "already_held_out": len(held), "training_rows": training_rows,
             "preserved_files": sorted(files)}
 
 
