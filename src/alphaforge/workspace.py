@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -46,6 +47,32 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_dir(path: Path) -> Iterator[Path]:
+    """Yield a staging folder beside ``path``; on success it replaces ``path`` (and whatever
+    folder was there) in one rename, so readers see the old folder or the whole new one.
+
+    On any exception the staging folder is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield staging
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def atomic_write_png(figure: Any, path: Path, *, dpi: int = 100, tight: bool = False) -> Path:
+    """Save a matplotlib figure as PNG atomically (``tight`` crops to the drawn content)."""
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    return Path(path)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

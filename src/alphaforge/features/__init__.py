@@ -20,7 +20,7 @@ from alphaforge.features import (  # noqa: F401  (imported to register the built
 )
 from alphaforge.features.compute import FeatureSkipWarning, compute_features, required_columns, warmup_rows
 from alphaforge.features.registry import GROUPS, REGISTRY, Feature, FeatureRegistry, make_feature, register
-from alphaforge.features.sets import DEFAULT_SPEC, combine_spec, resolve_features
+from alphaforge.features.sets import DEFAULT_SPEC, combine_spec, configured_spec, resolve_features
 
 __all__ = [
     "DEFAULT_SPEC",
@@ -30,6 +30,7 @@ __all__ = [
     "FeatureRegistry",
     "FeatureSkipWarning",
     "combine_spec",
+    "configured_spec",
     "compute_features",
     "make_feature",
     "register",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.features.registry import GROUPS, REGISTRY, Feature, FeatureRegistry
 
@@ -72,3 +73,8 @@ def combine_spec(include: Iterable[str], exclude: Iterable[str] = ()) -> list[st
     ['ta', '-ta_rsi_*']
     """
     return [*include, *(f"-{item}" for item in exclude)]
+
+
+def configured_spec(config: Config) -> list[str]:
+    """The feature spec a workspace's config selects (``[features] include`` minus ``exclude``)."""
+    return combine_spec(config.features.include, config.features.exclude)
