@@ -19,9 +19,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +41,7 @@ from alphaforge.features.compute import (
 )
 from alphaforge.features.registry import REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec
+from alphaforge.workspace import atomic_path
 
 FINGERPRINT_LENGTH = 16
 
@@ -92,16 +91,12 @@ def data_fingerprint(bars: pd.DataFrame, macro: pd.DataFrame | None = None, sinc
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
+    """Write atomically (fsynced temporary file beside ``path``, then ``os.replace``).
+
+    Keeps pandas' default Parquet options, which the cached files have always used.
+    """
+    with atomic_path(path) as temporary:
         frame.to_parquet(temporary, index=False)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 @dataclass(frozen=True)

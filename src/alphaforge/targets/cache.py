@@ -2,8 +2,9 @@
 
 The key hashes the raw data's sha256 (the caller passes the fingerprint it recorded when the
 data was imported), the target's canonical name and :func:`code_version`. The cache lives in a
-directory the caller chooses; files are written atomically (temp file, then ``os.replace``), so
-a crash never leaves a half-written entry that later reads as a hit.
+directory the caller chooses; files are written atomically (a fsynced dot-named temp file, then
+``os.replace``, via :func:`~alphaforge.workspace.atomic_path`), so a crash never leaves a
+half-written entry that later reads as a hit.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +20,7 @@ import pandas as pd
 
 from alphaforge.targets.compute import compute_target, key_frame, t1_column
 from alphaforge.targets.registry import TargetSpec, code_version, parse_targets
+from alphaforge.workspace import atomic_path
 
 
 @dataclass
@@ -53,15 +54,8 @@ class TargetCache:
 
     def save(self, key: str, frame: pd.DataFrame) -> Path:
         """Write ``frame`` for ``key`` atomically."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        os.close(handle)
-        try:
+        with atomic_path(self.path(key)) as temp:
             frame.to_parquet(temp, index=False)
-            os.replace(temp, self.path(key))
-        finally:
-            if os.path.exists(temp):
-                os.remove(temp)
         return self.path(key)
 
 
