@@ -76,3 +76,9 @@ def table_exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the store holds table ``name``."""
     (count,), = connection.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()
     return bool(count)
+
+
+def require_table(connection: duckdb.DuckDBPyConnection, workspace: Workspace, name: str) -> None:
+    """Refuse to go on when the store lacks table ``name`` (the fill makes both data tables)."""
+    if not table_exists(connection, name):
+        raise MissingInputError(f"the store has no {name} table", where=str(workspace.store_path), fix=FILL_FIX)

@@ -12,7 +12,7 @@ import duckdb
 
 from alphaforge.errors import InputError
 from alphaforge.store.db import column_list
-from alphaforge.store.tables import KEY_COLUMNS, PREDICTION, columns_of, row_count
+from alphaforge.store.tables import KEY_COLUMNS, PREDICTION, columns_of
 from alphaforge.targets import parse_target
 from alphaforge.targets.compute import T1_SUFFIX
 
@@ -54,8 +54,8 @@ def insert_prediction_rows(connection: duckdb.DuckDBPyConnection, source_sql: st
     if columns_of(connection, PREDICTION) != wanted:
         raise InputError("the rows' features differ from the prediction table's", where=f"table {PREDICTION}",
                          fix="refill the store (`alphaforge store fill`) with the features these rows have")
-    before = row_count(connection, PREDICTION)
-    connection.execute(f"INSERT INTO {PREDICTION} SELECT {column_list(wanted)} FROM ({source_sql})")
-    return row_count(connection, PREDICTION) - before
+    (inserted,), = connection.execute(
+        f"INSERT INTO {PREDICTION} SELECT {column_list(wanted)} FROM ({source_sql})").fetchall()
+    return int(inserted)
 
 

@@ -33,9 +33,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from alphaforge.errors import InputError, MissingInputError
+from alphaforge.errors import InputError
 from alphaforge.store._pause import pause_point
-from alphaforge.store.db import FILL_FIX, column_list, connect, table_exists, transaction
+from alphaforge.store.db import column_list, connect, require_table, transaction
 from alphaforge.store.guard import insert_prediction_rows
 from alphaforge.store.setups import SETUPS_VIEW, describe_ids, read_setup_file, register_setups, write_setup_file
 from alphaforge.store.tables import PREDICTION, TRAINING, columns_of, read_meta, row_count
@@ -53,11 +53,6 @@ def holdouts_dir(workspace: Workspace) -> Path:
 def _sql_path(path: Path) -> str:
     """A file path as a SQL string literal."""
     return "'" + str(path).replace("'", "''") + "'"
-
-
-def _require_training(connection: duckdb.DuckDBPyConnection, workspace: Workspace) -> None:
-    if not table_exists(connection, TRAINING):
-        raise MissingInputError("the store has no training table", where=str(workspace.store_path), fix=FILL_FIX)
 
 
 def _bound(text: str | None, *, end: bool) -> pd.Timestamp | None:
@@ -94,7 +89,7 @@ def create_holdout(workspace: Workspace, output: Path, *, count: int | None = No
             where.append(f"timestamp {operator} CAST(? AS TIMESTAMPTZ_NS)")
             params.append(bound.isoformat())
     with connect(workspace) as connection:
-        _require_training(connection, workspace)
+        require_table(connection, workspace, TRAINING)
         ids = [row[0] for row in connection.execute(
             f"SELECT setup_id FROM {TRAINING} WHERE {' AND '.join(where)} ORDER BY symbol, timestamp, event",
             params).fetchall()]
@@ -125,7 +120,7 @@ def preserve_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
     """Save the training rows of the setups in ``setup_file`` to a preserved Parquet file with a manifest."""
     ids = read_setup_file(setup_file)
     with workspace.lock("holdout preserve"), connect(workspace, write=True) as connection:
-        _require_training(connection, workspace)
+        require_table(connection, workspace, TRAINING)
         register_setups(connection, ids)
         present, held, unknown = _split_known(connection, ids)
         if held:
@@ -208,7 +203,7 @@ def remove_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
     """
     ids = read_setup_file(setup_file)
     with workspace.lock("holdout remove"), connect(workspace, write=True) as connection:
-        _require_training(connection, workspace)
+        require_table(connection, workspace, TRAINING)
         register_setups(connection, ids)
         present, held, unknown = _split_known(connection, ids)
         if unknown:
@@ -253,7 +248,7 @@ def restore_preserved(workspace: Workspace, preserved_file: Path) -> dict[str, A
         path = holdouts_dir(workspace) / path.name
     manifest, rows = read_preserved(path)
     with workspace.lock("holdout restore"), connect(workspace, write=True) as connection:
-        _require_training(connection, workspace)
+        require_table(connection, workspace, TRAINING)
         columns = columns_of(connection, TRAINING)
         if manifest.get("sources") != read_meta(connection).get("sources") or manifest.get("columns") != columns:
             raise InputError("the preserved rows were made from other data or features than the store holds now",

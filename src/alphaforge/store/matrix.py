@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.store.db import FILL_FIX, column_list, connect, quote, table_exists
+from alphaforge.store.db import column_list, connect, quote, require_table, table_exists
 from alphaforge.store.freshness import check_fresh
 from alphaforge.store.tables import TRAINING, as_utc, read_meta
 from alphaforge.targets.compute import t1_column
@@ -66,9 +66,7 @@ def read_training_matrix(workspace: Workspace, target: str, features: Sequence[s
     >>> matrix = read_training_matrix(workspace, "fwd_ret_5", ["px_ret_1"])  # doctest: +SKIP
     """
     with connect(workspace) as connection:
-        if not table_exists(connection, TRAINING):
-            raise MissingInputError("the store has no training table", where=str(workspace.store_path),
-                                    fix=FILL_FIX)
+        require_table(connection, workspace, TRAINING)
         meta = read_meta(connection)
         if target not in meta.get("targets", []):
             raise MissingInputError(f"target {target!r} is not in the store (it holds {meta.get('targets', [])})",
@@ -124,7 +122,6 @@ def _time_order(table: pa.Table) -> np.ndarray | None:
     stamps = table.column("timestamp").to_numpy().astype("datetime64[ns]").view(np.int64)
     symbols, _ = pd.factorize(table.column("symbol").to_numpy(zero_copy_only=False), sort=True)
     events, _ = pd.factorize(table.column("event").to_numpy(zero_copy_only=False), sort=True, use_na_sentinel=True)
-    later = np.diff(stamps) > 0
-    same = np.diff(stamps) == 0
-    ordered = later | (same & ((np.diff(symbols) > 0) | ((np.diff(symbols) == 0) & (np.diff(events) >= 0))))
+    step, symbol_step = np.diff(stamps), np.diff(symbols)
+    ordered = (step > 0) | ((step == 0) & ((symbol_step > 0) | ((symbol_step == 0) & (np.diff(events) >= 0))))
     return None if ordered.all() else np.lexsort((events, symbols, stamps))

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alphaforge.errors import InputError, MissingInputError
+from alphaforge.errors import InputError
 from alphaforge.models.registry import resolve_model
-from alphaforge.store.db import FILL_FIX, column_list, connect, table_exists
+from alphaforge.store.db import column_list, connect, require_table
 from alphaforge.store.setups import SETUPS_VIEW, describe_ids, read_setup_file, register_setups
-from alphaforge.store.tables import PREDICTION, as_utc
+from alphaforge.store.tables import PREDICTION, as_utc, columns_of
 from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_parquet
 
 PREDICTIONS = "predictions"
@@ -36,10 +36,8 @@ def predictions_dir(workspace: Workspace) -> Path:
 def read_prediction_rows(workspace: Workspace, ids: list[str], features: list[str]) -> pd.DataFrame:
     """Key and feature columns of ``ids`` from the prediction table, in the ids' order."""
     with connect(workspace) as connection:
-        if not table_exists(connection, PREDICTION):
-            raise MissingInputError("the store has no prediction table", where=str(workspace.store_path),
-                                    fix=FILL_FIX)
-        present = {row[0] for row in connection.execute(f"DESCRIBE {PREDICTION}").fetchall()}
+        require_table(connection, workspace, PREDICTION)
+        present = set(columns_of(connection, PREDICTION))
         absent = [f for f in features if f not in present]
         if absent:
             raise InputError(f"the model needs feature(s) the store does not hold: {absent[:8]}",
