@@ -2,7 +2,8 @@
 
 Importing this module registers ``rank`` on the targets app and ``select`` on the features
 app; the root app registers :func:`plan`. Each is a thin call of
-:mod:`alphaforge.selection.auto`, under the workspace lock.
+:mod:`alphaforge.selection.auto`, under the workspace lock, imported when the command runs:
+`features list/build` and `targets list/build` load this module too and must not pay for it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import typer
 from alphaforge.cli import features as features_cli
 from alphaforge.cli import targets as targets_cli
 from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table, stdout
-from alphaforge.selection.auto import auto_plan, run_selection_stages, select_for_target
 
 TopN = Annotated[int | None, typer.Option("--top-n", "--top-n-targets", min=1,
                                           help="Targets to keep (default: selection.top_n_targets).")]
@@ -48,6 +48,8 @@ def rank(
     as_json: JsonOption = False,
 ) -> None:
     """Score every candidate target out of sample against a shuffled-label baseline; keep the top N."""
+    from alphaforge.selection.auto import run_selection_stages
+
     workspace = open_workspace(ctx)
     candidates = [t.strip() for t in targets.split(",") if t.strip()] if targets else None
     with workspace.lock("targets rank"):
@@ -73,6 +75,8 @@ def select(
     as_json: JsonOption = False,
 ) -> None:
     """Per target: out-of-sample importance, correlation clusters, leakage flags with reasons."""
+    from alphaforge.selection.auto import run_selection_stages, select_for_target
+
     workspace = open_workspace(ctx)
     with workspace.lock("features select"):
         if target:
@@ -103,6 +107,8 @@ def plan(
     as_json: JsonOption = False,
 ) -> None:
     """Rank targets, select features, route (pooled / per symbol) and write the training plan."""
+    from alphaforge.selection.auto import auto_plan
+
     workspace = open_workspace(ctx)
     with workspace.lock("plan"):
         result = auto_plan(workspace, None, top_n, force=force)
