@@ -18,7 +18,7 @@ import pandas as pd
 
 from alphaforge.backtest import BacktestResult, Strategy, plot_backtest, run_backtest
 from alphaforge.backtest._frames import close_grid
-from alphaforge.meta.dataset import LabelSpec, signal_table, utc_time
+from alphaforge.meta.dataset import LabelSpec, signal_table_from, utc_time
 from alphaforge.meta.ensemble import meta_weights
 from alphaforge.meta.signals import entry_signals
 from alphaforge.meta.training import MetaRecipe
@@ -76,11 +76,11 @@ def compare_with_meta(bars: pd.DataFrame, strategy: Strategy, features: pd.DataF
     >>> result.base.equity.index.equals(result.meta.equity.index)
     True
     """
-    table = signal_table(bars, strategy, features, spec)
-    scored = walk_forward_probabilities(table, recipe, start=start, n_windows=n_windows)
     grid = close_grid(bars)
     base_weights = strategy.target_weights(grid.close_frame())
     signals = entry_signals(base_weights)
+    table = signal_table_from(grid, signals, strategy.name, features, spec)
+    scored = walk_forward_probabilities(table, recipe, start=start, n_windows=n_windows)
     keys = ["symbol", "timestamp"]
     probability = signals[keys].merge(scored[[*keys, "probability"]], on=keys, how="left")["probability"]
     adjusted = meta_weights(base_weights, signals, probability.to_numpy(), mode=mode, min_confidence=min_confidence)

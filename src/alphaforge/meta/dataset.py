@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alphaforge.backtest._frames import close_grid
+from alphaforge.backtest._frames import Grid, close_grid
 from alphaforge.backtest.strategies import Strategy
 from alphaforge.errors import InputError
 from alphaforge.meta.signals import entry_signals
@@ -171,6 +171,13 @@ def signal_table(bars: pd.DataFrame, strategy: Strategy, features: pd.DataFrame,
     """
     grid = close_grid(bars)
     signals = entry_signals(strategy.target_weights(grid.close_frame()))
+    return signal_table_from(grid, signals, strategy.name, features, spec, start=start, end=end)
+
+
+def signal_table_from(grid: Grid, signals: pd.DataFrame, strategy_name: str, features: pd.DataFrame,
+                      spec: LabelSpec, *, start: object = None, end: object = None) -> pd.DataFrame:
+    """:func:`signal_table` from a close grid and the :func:`entry_signals` its strategy made there,
+    for callers that already hold them (and need the weights again)."""
     if start is not None:
         signals = signals[signals["timestamp"] >= utc_time(start)]
     if end is not None:
@@ -178,7 +185,7 @@ def signal_table(bars: pd.DataFrame, strategy: Strategy, features: pd.DataFrame,
     column = grid.symbols.astype(str).get_indexer(signals["symbol"])
     outcome = label_signals(grid.close.T, grid.timestamps, signals, column, spec)
     frame = pd.concat([signals[["symbol", "timestamp", "side"]].reset_index(drop=True), outcome], axis=1)
-    frame["strategy"] = strategy.name
+    frame["strategy"] = strategy_name
     keyed = features.assign(symbol=features["symbol"].astype(str))
     merged = frame.merge(keyed, on=list(KEY_COLUMNS), how="left", validate="one_to_one")
     feature_names = [c for c in keyed.columns if c not in KEY_COLUMNS]
