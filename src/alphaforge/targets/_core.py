@@ -1,4 +1,4 @@
-"""Array helpers every target family shares: per-symbol slicing, forward windows, volatility.
+"""Array helpers every target family shares: the bars' keys, per-symbol slicing, forward windows, volatility.
 
 Targets look *forward* from each bar. Horizons count bars, not clock time: a gap in the data
 makes the label span longer in time, and ``t1`` (the time the label becomes known) records it.
@@ -8,7 +8,9 @@ are dropped, never filled.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,53 @@ class Labels:
 SymbolLabeler = Callable[[pd.DataFrame], tuple[np.ndarray, np.ndarray]]
 
 
+@dataclass(frozen=True)
+class BarKeys:
+    """What every target reads from the bars' keys: symbols as ``str`` (RangeIndex), each
+    symbol's contiguous row range, and the timestamps as naive UTC ``datetime64[ns]``."""
+
+    symbols: pd.Series
+    slices: tuple[slice, ...]
+    stamps: np.ndarray
+
+
+_SHARED_KEYS: ContextVar[dict[int, tuple[pd.DataFrame, BarKeys]] | None] = ContextVar("target_bar_keys",
+                                                                                      default=None)
+
+
+@contextmanager
+def shared_bar_keys() -> Iterator[None]:
+    """Within this block, :func:`bar_keys` works out each bar table's keys once (the compute
+    path activates it for one call over many targets), and afresh on every call otherwise.
+    Nested blocks share the outermost one's keys."""
+    if _SHARED_KEYS.get() is not None:
+        yield
+        return
+    token = _SHARED_KEYS.set({})
+    try:
+        yield
+    finally:
+        _SHARED_KEYS.reset(token)
+
+
+def bar_keys(bars: pd.DataFrame) -> BarKeys:
+    """The keys of ``bars`` (see :class:`BarKeys`), shared while :func:`shared_bar_keys` is active."""
+    shared = _SHARED_KEYS.get()
+    held = None if shared is None else shared.get(id(bars))
+    if held is not None and held[0] is bars:  # the memo holds the frame, so its id is not reused
+        return held[1]
+    symbols = bars["symbol"].astype(str).reset_index(drop=True)
+    names = symbols.to_numpy()
+    starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
+    stops = np.r_[starts[1:], len(names)]
+    stamps = utc_nanoseconds(bars["timestamp"])
+    stamps.flags.writeable = False  # shared by every target of the call: none may change it
+    keys = BarKeys(symbols, tuple(slice(int(a), int(b)) for a, b in zip(starts, stops, strict=True)), stamps)
+    if shared is not None:
+        shared[id(bars)] = (bars, keys)
+    return keys
+
+
 def check_bars(bars: pd.DataFrame, columns: tuple[str, ...] = ("symbol", "timestamp", "close")) -> None:
     """Reject bars that are not canonical enough for forward-looking labels."""
     missing = [c for c in columns if c not in bars.columns]
@@ -44,8 +93,8 @@ def check_bars(bars: pd.DataFrame, columns: tuple[str, ...] = ("symbol", "timest
                          fix="pass canonical bars (alphaforge.data.schema.validate_bars)")
     if len(bars) == 0:
         raise InputError("no bars", where="bars", fix="pass at least one bar per symbol")
-    symbols = bars["symbol"].astype(str).to_numpy()
-    stamps = utc_nanoseconds(bars["timestamp"])
+    keys = bar_keys(bars)
+    symbols, stamps = keys.symbols.to_numpy(), keys.stamps
     same = symbols[1:] == symbols[:-1]
     unsorted = (symbols[1:] < symbols[:-1]) | (same & (stamps[1:] <= stamps[:-1]))
     if unsorted.any():
@@ -53,14 +102,6 @@ def check_bars(bars: pd.DataFrame, columns: tuple[str, ...] = ("symbol", "timest
         raise InputError("bars are not sorted by (symbol, timestamp) with unique keys",
                          where=f"bars, row {row}",
                          fix="pass the bars through alphaforge.data.schema.validate_bars first")
-
-
-def symbol_slices(bars: pd.DataFrame) -> list[slice]:
-    """Contiguous row ranges of each symbol in sorted bars."""
-    symbols = bars["symbol"].astype(str).to_numpy()
-    starts = np.flatnonzero(np.r_[True, symbols[1:] != symbols[:-1]])
-    stops = np.r_[starts[1:], len(symbols)]
-    return [slice(int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
 
 
 def label_per_symbol(bars: pd.DataFrame, labeler: SymbolLabeler) -> Labels:
@@ -71,8 +112,9 @@ def label_per_symbol(bars: pd.DataFrame, labeler: SymbolLabeler) -> Labels:
     """
     values = np.full(len(bars), np.nan)
     t1 = np.full(len(bars), np.datetime64("NaT"), dtype="datetime64[ns]")
-    stamps = utc_nanoseconds(bars["timestamp"])
-    for part in symbol_slices(bars):
+    keys = bar_keys(bars)
+    stamps = keys.stamps
+    for part in keys.slices:
         part_values, positions = labeler(bars.iloc[part])
         known = positions != NO_POSITION
         part_values = np.where(known, part_values, np.nan)

@@ -27,6 +27,7 @@ from alphaforge.errors import InputError
 from alphaforge.targets._core import (
     NO_POSITION,
     Labels,
+    bar_keys,
     chunk_rows,
     first_crossing,
     forward_windows,
@@ -34,7 +35,6 @@ from alphaforge.targets._core import (
     label_per_symbol,
     price_column,
     shift_forward,
-    utc_nanoseconds,
 )
 from alphaforge.targets.forward import forward_return
 
@@ -71,8 +71,8 @@ def binary_absolute(bars: pd.DataFrame, horizon: int, threshold: float, mode: st
 def binary_outperformance(bars: pd.DataFrame, horizon: int, benchmark: str) -> Labels:
     """1 if the forward return beats the benchmark's over the same bars (module docstring)."""
     own = forward_return(bars, horizon)
-    frame = pd.DataFrame({"symbol": bars["symbol"].astype(str).to_numpy(),
-                          "timestamp": utc_nanoseconds(bars["timestamp"]),
+    keys = bar_keys(bars)
+    frame = pd.DataFrame({"symbol": keys.symbols.to_numpy(), "timestamp": keys.stamps,
                           "ret": own.values, "t1": own.t1})
     if benchmark == EQUAL_WEIGHT:
         labelled = frame.dropna(subset=["ret"])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from alphaforge.targets._core import shared_bar_keys
 from alphaforge.targets.compute import compute_target, key_frame, t1_column
 from alphaforge.targets.registry import TargetSpec, code_version, parse_targets
 from alphaforge.workspace import atomic_path
@@ -66,16 +67,17 @@ def build_targets(bars: pd.DataFrame, names: Sequence[str], *, data_sha256: str,
     ``data_sha256`` must fingerprint ``bars``' source data: a wrong one returns stale values.
     """
     specs = parse_targets(names)
-    frame = key_frame(bars)
     report = BuildReport()
-    for spec in specs:
-        key = cache.key(data_sha256, spec)
-        cached = cache.load(key)
-        if cached is None or len(cached) != len(frame):
-            cached = compute_target(bars, spec)
-            cache.save(key, cached)
-            report.misses.append(spec.name)
-        else:
-            report.hits.append(spec.name)
-        frame = frame.join(cached[[spec.name, t1_column(spec.name)]])
+    with shared_bar_keys():  # the bars' symbols, slices and timestamps, worked out once for all targets
+        frame = key_frame(bars)
+        for spec in specs:
+            key = cache.key(data_sha256, spec)
+            cached = cache.load(key)
+            if cached is None or len(cached) != len(frame):
+                cached = compute_target(bars, spec)
+                cache.save(key, cached)
+                report.misses.append(spec.name)
+            else:
+                report.hits.append(spec.name)
+            frame = frame.join(cached[[spec.name, t1_column(spec.name)]])
     return frame, report

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from alphaforge.targets._core import check_bars
+from alphaforge.targets._core import bar_keys, check_bars, shared_bar_keys
 from alphaforge.targets.registry import TargetSpec, parse_target, parse_targets
 
 T1_SUFFIX = "__t1"
@@ -31,9 +31,11 @@ def key_frame(bars: pd.DataFrame) -> pd.DataFrame:
 
 def compute_target(bars: pd.DataFrame, spec: TargetSpec) -> pd.DataFrame:
     """One target as a frame: symbol, timestamp, ``name``, ``name__t1``."""
-    labels = spec.compute(bars)
+    with shared_bar_keys():
+        labels = spec.compute(bars)
+        symbols = bar_keys(bars).symbols
     return pd.DataFrame({
-        "symbol": bars["symbol"].astype(str).reset_index(drop=True),
+        "symbol": symbols,
         "timestamp": bars["timestamp"].reset_index(drop=True),
         spec.name: labels.values,
         t1_column(spec.name): pd.DatetimeIndex(labels.t1).tz_localize("UTC"),
@@ -51,9 +53,10 @@ def compute_targets(bars: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     [0.1, 0.1, nan]
     """
     specs = parse_targets(names)
-    frame = key_frame(bars)
-    for spec in specs:
-        frame = frame.join(compute_target(bars, spec).drop(columns=["symbol", "timestamp"]))
+    with shared_bar_keys():  # the bars' symbols, slices and timestamps, worked out once for all targets
+        frame = key_frame(bars)
+        for spec in specs:
+            frame = frame.join(compute_target(bars, spec).drop(columns=["symbol", "timestamp"]))
     return frame
 
 
