@@ -15,7 +15,13 @@ from typing import Literal
 import pandas as pd
 import pyarrow as pa
 
-from alphaforge.data.schema import ValidationReport, validate_bars, validate_macro
+from alphaforge.data.schema import (
+    BAR_COLUMNS,
+    MACRO_COLUMNS,
+    ValidationReport,
+    validate_bars,
+    validate_macro,
+)
 from alphaforge.errors import InputError
 
 Stamp = Literal["open", "close"]
@@ -85,8 +91,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def _map_columns(frame: pd.DataFrame, options: ImportOptions, source: str) -> pd.DataFrame:
     """Rename source columns to canonical names; explicit mapping wins over aliases."""
-    wanted = ("series", "timestamp", "value") if options.kind == "macro" else \
-        ("symbol", "timestamp", "open", "high", "low", "close", "volume")
+    wanted = MACRO_COLUMNS if options.kind == "macro" else BAR_COLUMNS
     lower = {str(c).strip().lower(): c for c in frame.columns}
     renames: dict[str, str] = {}
     for target in wanted:
