@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from alphaforge.data.datasets import load_aligned_macro, load_bars, synthesize
+from alphaforge.data.datasets import load_bars, load_inputs, synthesize
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.features import compute_features, resolve_features
 from alphaforge.features.cache import FeatureCache
@@ -66,10 +66,10 @@ def _workspace(root: Path, symbols: int, bars: int) -> tuple[Workspace, list[str
     text = workspace.config_path.read_text().replace('include = ["default"]', f"include = {names!r}".replace("'", '"'))
     workspace.config_path.write_text(text)
     config = workspace.config()
-    raw = load_bars(workspace, config)
+    raw, macro = load_inputs(workspace, config)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        FeatureCache(workspace.features_dir).build(raw, load_aligned_macro(workspace, raw, config), names)
+        FeatureCache(workspace.features_dir).build(raw, macro, names)
     build_targets(raw, [TARGET], data_sha256=content_sha256(raw), cache=TargetCache(workspace.targets_dir))
     return workspace, names
 

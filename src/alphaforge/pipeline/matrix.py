@@ -23,15 +23,16 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.config import Config
-from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.data.datasets import load_inputs
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError
-from alphaforge.features import REGISTRY, combine_spec, resolve_features
+from alphaforge.features import REGISTRY, configured_spec, resolve_features
 from alphaforge.features.cache import FeatureCache, feature_fingerprint
 from alphaforge.features.registry import Feature
 from alphaforge.models.base import Task
 from alphaforge.models.compat import check_features_present
 from alphaforge.store.matrix import read_training_matrix, store_has
+from alphaforge.store.tables import as_utc
 from alphaforge.targets import TargetCache, build_targets, parse_target, t1_column
 from alphaforge.workspace import Workspace
 
@@ -111,13 +112,12 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     """
     canonical = parse_target(target).name
     selected = (features_of_columns(features) if features
-                else resolve_features(combine_spec(config.features.include, config.features.exclude), REGISTRY))
+                else resolve_features(configured_spec(config), REGISTRY))
     if store_has(workspace, canonical):  # `alphaforge store fill` ran: read it, without the held-out setups
-        return _from_store(workspace, canonical, selected, symbols, features)
+        return _from_store(workspace, config, canonical, selected, symbols, features)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        bars = load_bars(workspace, config, symbols=list(symbols) if symbols else None)
-        macro = load_aligned_macro(workspace, bars, config)
+        bars, macro = load_inputs(workspace, config, symbols=list(symbols) if symbols else None)
         built = FeatureCache(workspace.features_dir).build(bars, macro, selected)
         targets, _ = build_targets(bars, [canonical], data_sha256=content_sha256(bars),
                                    cache=TargetCache(workspace.targets_dir))
@@ -131,24 +131,24 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
         raise InputError(f"target {canonical} has no label on these bars", where="training data",
                          fix="use more bars per symbol than the target's horizon, or another target")
     symbol = frame["symbol"].to_numpy().astype(str)
-    stamps = _utc(frame["timestamp"])
+    stamps = as_utc(frame["timestamp"])
     order = keep[np.lexsort((symbol[keep], stamps.asi8[keep]))]
     columns = list(features) if features else [c for c in frame.columns if c not in ("symbol", "timestamp")]
     check_features_present(columns, list(frame.columns), where="training matrix")
     index = pd.MultiIndex.from_arrays([symbol[order], stamps[order]], names=["symbol", "timestamp"])
     X = pd.DataFrame(frame[columns].to_numpy(dtype=np.float64)[order], columns=columns, index=index)
     y = labels[order]
-    return TrainingMatrix(X=X, y=y, timestamps=stamps[order], t1=_utc(targets[t1_column(canonical)])[order],
+    return TrainingMatrix(X=X, y=y, timestamps=stamps[order], t1=as_utc(targets[t1_column(canonical)])[order],
                           target=canonical, task=task_of(canonical, y), data_fingerprint=built.data_fingerprint,
                           feature_fingerprint=features_fingerprint(selected, columns),
                           notices=list(dict.fromkeys(str(w.message) for w in caught)))
 
 
-def _from_store(workspace: Workspace, target: str, selected: Sequence[Feature], symbols: Sequence[str] | None,
-                columns: Sequence[str] | None) -> TrainingMatrix:
+def _from_store(workspace: Workspace, config: Config, target: str, selected: Sequence[Feature],
+                symbols: Sequence[str] | None, columns: Sequence[str] | None) -> TrainingMatrix:
     """The same matrix read from the store's training table (see :mod:`alphaforge.store.matrix`);
     ``columns``, when given, are the exact feature columns in their order."""
-    read = read_training_matrix(workspace, target, [f.name for f in selected], symbols)
+    read = read_training_matrix(workspace, target, [f.name for f in selected], symbols, config=config)
     if columns:
         check_features_present(columns, [str(c) for c in read.X.columns], where=str(workspace.store_path))
     X = read.X[list(columns)] if columns else read.X
@@ -158,8 +158,3 @@ def _from_store(workspace: Workspace, target: str, selected: Sequence[Feature], 
                           feature_fingerprint=features_fingerprint(selected, columns),
                           notices=[f"features skipped for lack of inputs: {', '.join(read.skipped)}"]
                           if read.skipped else [])
-
-
-def _utc(values: pd.Series) -> pd.DatetimeIndex:
-    stamps = pd.DatetimeIndex(values)
-    return stamps.tz_localize("UTC") if stamps.tz is None else stamps.tz_convert("UTC")

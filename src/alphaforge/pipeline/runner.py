@@ -49,16 +49,15 @@ def _data_key(workspace: Workspace, config: Config) -> dict[str, Any]:
 
 
 def _features_stage(ctx: StageContext) -> StageResult:
-    from alphaforge.features import REGISTRY, resolve_features
+    from alphaforge.features import REGISTRY, configured_spec, resolve_features
     from alphaforge.features.cache import FeatureCache
-    from alphaforge.features.sets import combine_spec
 
     config = ctx.workspace.config()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bars, macro = load_inputs(ctx.workspace, config)
         built = FeatureCache(ctx.workspace.features_dir).build(
-            bars, macro, resolve_features(combine_spec(config.features.include, config.features.exclude), REGISTRY))
+            bars, macro, resolve_features(configured_spec(config), REGISTRY))
     return StageResult([], {"rows": len(built.frame), "features": len(built.frame.columns) - 2,
                             "symbols": int(bars["symbol"].nunique()), "start": str(bars["timestamp"].min()),
                             "end": str(bars["timestamp"].max()), "computed": len(built.computed),

@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from alphaforge.config import Config
-from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.data.datasets import load_inputs
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.features import REGISTRY, combine_spec
+from alphaforge.features import REGISTRY, configured_spec
 from alphaforge.features.cache import FeatureCache, data_fingerprint, feature_fingerprint
 from alphaforge.features.compute import as_features, available_features, check_macro
 from alphaforge.features.sets import FeatureSpec
@@ -63,9 +63,8 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
                    config: Config | None = None) -> CachedSources:
     """The cached feature and target files for the configured data; MissingInputError if any is absent."""
     config = config or workspace.config()
-    spec = features if features is not None else combine_spec(config.features.include, config.features.exclude)
-    bars = load_bars(workspace, config)
-    macro = load_aligned_macro(workspace, bars, config)
+    spec = features if features is not None else configured_spec(config)
+    bars, macro = load_inputs(workspace, config)
     series = check_macro(macro, len(bars))
     usable, skipped = available_features(as_features(spec, REGISTRY), list(bars.columns), series)
     data_key = data_fingerprint(bars, macro)

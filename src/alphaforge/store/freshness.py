@@ -40,9 +40,9 @@ def stale_reasons(workspace: Workspace, meta: dict[str, Any], config: Config | N
     return reasons
 
 
-def check_fresh(workspace: Workspace, meta: dict[str, Any]) -> None:
+def check_fresh(workspace: Workspace, meta: dict[str, Any], config: Config | None = None) -> None:
     """Refuse a stale store, naming what changed and the commands that bring it up to date."""
-    reasons = stale_reasons(workspace, meta)
+    reasons = stale_reasons(workspace, meta, config)
     if reasons:
         raise MissingInputError(f"the store is out of date ({'; '.join(reasons)})", where=str(workspace.store_path),
                                 fix="run `alphaforge features build`, `alphaforge targets build ...` and "

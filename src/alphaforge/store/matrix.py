@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from alphaforge.config import Config
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.store.db import column_list, connect, quote, require_table, table_exists
 from alphaforge.store.freshness import check_fresh
@@ -59,9 +60,9 @@ def _feature_columns(meta: dict[str, Any], features: Sequence[str] | None) -> tu
 
 
 def read_training_matrix(workspace: Workspace, target: str, features: Sequence[str] | None = None,
-                         symbols: Sequence[str] | None = None) -> StoreMatrix:
+                         symbols: Sequence[str] | None = None, *, config: Config | None = None) -> StoreMatrix:
     """The rows labelled for ``target``, with ``features`` (feature names; default all in the store),
-    for ``symbols`` (default all).
+    for ``symbols`` (default all); ``config`` is the workspace's, when the caller has it loaded.
 
     >>> matrix = read_training_matrix(workspace, "fwd_ret_5", ["px_ret_1"])  # doctest: +SKIP
     """
@@ -72,7 +73,7 @@ def read_training_matrix(workspace: Workspace, target: str, features: Sequence[s
             raise MissingInputError(f"target {target!r} is not in the store (it holds {meta.get('targets', [])})",
                                     where=str(workspace.store_path),
                                     fix=f"refill it with the target: `alphaforge store fill --targets {target}`")
-        check_fresh(workspace, meta)
+        check_fresh(workspace, meta, config)
         columns, skipped = _feature_columns(meta, features)
         if symbols:
             stored = {r[0] for r in connection.execute(f"SELECT DISTINCT symbol FROM {TRAINING}").fetchall()}
