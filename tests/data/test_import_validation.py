@@ -80,6 +80,15 @@ def test_corrupt_parquet_is_refused(workspace, cli, tmp_path, snapshot):
     assert snapshot(workspace.root) == before
 
 
+def test_unparseable_parquet_timestamp_names_its_row(workspace, cli, tmp_path):
+    path = tmp_path / "x.parquet"
+    frame = pd.read_csv(_write(tmp_path, GOOD)).assign(symbol="X")
+    frame.loc[1, "timestamp"] = "yesterday"
+    frame.to_parquet(path)
+    result = cli("-w", workspace.root, "data", "import", path)
+    assert result.code == 2 and "x.parquet, column 'timestamp', row 1" in result.stderr, result.stderr
+
+
 def test_unsorted_rows_are_sorted_and_exact_duplicates_dropped(workspace, cli, tmp_path):
     lines = GOOD.splitlines()
     text = "\n".join([lines[0], lines[3], lines[1], lines[2], lines[2]]) + "\n"

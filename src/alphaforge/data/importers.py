@@ -123,7 +123,7 @@ def _convert_timestamps(frame: pd.DataFrame, options: ImportOptions, source: str
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
             raise InputError(f"unparseable timestamp {ts.iloc[row]!r}",
-                             where=f"{source}, column 'timestamp', row {row + 2}",
+                             where=f"{source}, column 'timestamp', row {frame.index[row]}",
                              fix="use ISO-8601 timestamps, or map the right column with --column timestamp=...")
         ts = parsed
     if getattr(ts.dt, "tz", None) is None:
@@ -152,10 +152,9 @@ def read_file(path: Path, options: ImportOptions, *, default_key: str | None = N
     key = "series" if options.kind == "macro" else "symbol"
     if key not in frame.columns:
         frame[key] = options.symbol or default_key or path.stem
-    frame = _convert_timestamps(frame, options, source)
     frame.index = pd.RangeIndex(len(frame)) if _suffix(path) in (".parquet", ".pq") \
-        else pd.RangeIndex(2, len(frame) + 2)
-    return frame
+        else pd.RangeIndex(2, len(frame) + 2)  # CSV: line 1 is the header
+    return _convert_timestamps(frame, options, source)
 
 
 def list_input_files(path: Path) -> list[Path]:
