@@ -5,9 +5,9 @@ it lives beside the executors because it is their main client and nothing below 
 
 Jobs run in the plan's device-stage order (:func:`alphaforge.selection.staged_jobs`). A job
 that raises is reported with its traceback and the others go on. Each job registers the model
-``<job_id>-<family>``; its features and symbols reach `train` through a best-config file the
-worker writes in its own temporary folder. Training is deterministic for a seed, so the same
-plan gives the same models on every executor and any number of workers.
+``<job_id>-<family>``; its target, family, features and symbols are passed to `train` as
+arguments. Training is deterministic for a seed, so the same plan gives the same models on
+every executor and any number of workers.
 
 `train` takes the workspace lock only to register a version, and a second process gets
 :class:`~alphaforge.errors.WorkspaceBusyError` at once; a worker that meets it waits a moment
@@ -16,9 +16,7 @@ and trains again (bounded by ``REGISTER_ATTEMPTS``).
 
 from __future__ import annotations
 
-import json
 import random
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -67,24 +65,20 @@ def train_task(task: PlanTask) -> dict[str, Any]:
     from alphaforge.tracking import open_tracker
 
     workspace = Workspace.open(Path(task.workspace))
-    with tempfile.TemporaryDirectory(prefix="alphaforge-job-") as folder:
-        settings = Path(folder) / "best_config.json"
-        settings.write_text(json.dumps({"family": task.family, "target": task.target, "symbols": task.symbols,
-                                        "features": task.features}), encoding="utf-8")
-        attempt = 1
-        while True:
-            tracker = open_tracker(workspace, workspace.config(), enabled=task.track,
-                                   tags={"training_plan.job": task.job_id})
-            try:
-                summary = train(workspace, best_config=settings, name=task.model_name, tracker=tracker,
-                                arguments={"training_plan_job": task.job_id, "stage": task.stage})
-                return summary | {"attempts": attempt}
-            except WorkspaceBusyError:
-                if attempt == REGISTER_ATTEMPTS:
-                    raise
-                attempt += 1
-                time.sleep(random.uniform(0.2, 1.0))
-
+    attempt = 1
+    while True:
+        tracker = open_tracker(workspace, workspace.config(), enabled=task.track,
+                               tags={"training_plan.job": task.job_id})
+        try:
+            summary = train(workspace, target=task.target, family=task.family, symbols=task.symbols,
+                            features=task.features, name=task.model_name, tracker=tracker,
+                            arguments={"training_plan_job": task.job_id, "stage": task.stage})
+            return summary | {"attempts": attempt}
+        except WorkspaceBusyError:
+            if attempt == REGISTER_ATTEMPTS:
+                raise
+            attempt += 1
+            time.sleep(random.uniform(0.2, 1.0))
 
 def run_plan(workspace: Workspace, jobs: Sequence[StagedJob], executor: Executor, *,
              track: bool = False) -> dict[str, Any]:

@@ -95,9 +95,13 @@ def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcom
 
 
 def train(workspace: Workspace, *, target: str | None = None, family: str | None = None,
-          best_config: Path | None = None, symbols: list[str] | None = None, name: str | None = None,
-          tracker: Tracker | None = None, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+          best_config: Path | None = None, symbols: list[str] | None = None, features: list[str] | None = None,
+          name: str | None = None, tracker: Tracker | None = None,
+          arguments: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
+
+    ``symbols`` and ``features`` (ordered feature columns), like ``target`` and ``family``,
+    win over ``best_config``.
 
     Returns a summary (name, version, path, metrics, notices, run id) for the CLI.
     """
@@ -107,7 +111,8 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     family = family or chosen.get("family") or config.models.family
     family_class(family)
     tracker = tracker or NullTracker()
-    matrix = training_matrix(workspace, config, target, symbols or chosen.get("symbols"), chosen.get("features"))
+    matrix = training_matrix(workspace, config, target, symbols or chosen.get("symbols"),
+                             features or chosen.get("features"))
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = train_best_and_final(
