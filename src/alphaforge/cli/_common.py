@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,10 @@ ExperimentTagsOption = Annotated[list[str] | None, typer.Option(
     "--experiment-tags", help="Tags KEY=VALUE for the run (repeat, or comma-separate).")]
 TrackOption = Annotated[bool, typer.Option("--track/--no-track", help="Record the run in the workspace's MLflow "
                                                                       "store (mlruns.db).")]
+FeaturesOption = Annotated[str | None, typer.Option(
+    "--features", "-f", help="Names, groups or patterns, comma-separated (default: the config's features).")]
+SymbolsOption = Annotated[str | None, typer.Option(
+    "--symbols", help="Comma-separated symbols (default: the config's).")]
 
 
 @dataclass
@@ -68,6 +73,16 @@ def open_tracked(ctx: typer.Context, track: bool, experiment_name: str | None,
     config = workspace.config()
     return workspace, config, open_tracker(workspace, config, enabled=track, experiment=experiment_name,
                                            tags=parse_tags(experiment_tags))
+
+
+def split_list(value: str | None) -> list[str] | None:
+    """``"A, B"`` → ``["A", "B"]``; None stays None."""
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def notices_of(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Warning messages (skip notices and the like) as notice lines for ``emit``."""
+    return [str(w.message) for w in caught]
 
 
 def notice(message: str) -> None:

@@ -7,12 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table, stdout
-from alphaforge.cli.features import (
+from alphaforge.cli._common import (
     FeaturesOption,
+    JsonOption,
     SymbolsOption,
+    emit,
     notices_of,
+    open_workspace,
+    print_table,
     split_list,
+    stdout,
 )
 from alphaforge.data.datasets import load_inputs
 from alphaforge.features import combine_spec

@@ -20,9 +20,9 @@ from alphaforge.cli._common import (
     notice,
     open_workspace,
     print_table,
+    split_list,
     stdout,
 )
-from alphaforge.cli.features import split_list
 from alphaforge.cli.tuning import FamilyOption, StorageOption, TargetOption
 from alphaforge.errors import MissingInputError
 from alphaforge.executors import EXECUTORS, make_executor

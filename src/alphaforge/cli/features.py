@@ -8,33 +8,21 @@ from typing import Annotated, Any
 import typer
 
 from alphaforge.cli._common import (
+    FeaturesOption,
     JsonOption,
+    SymbolsOption,
     emit,
+    notices_of,
     open_workspace,
     print_fields,
     print_table,
+    split_list,
 )
 from alphaforge.data.datasets import load_inputs
 from alphaforge.features import REGISTRY, combine_spec, resolve_features
 from alphaforge.features.cache import FeatureCache
 
 app = typer.Typer(help="The feature registry and the cached feature build.", no_args_is_help=True)
-
-FeaturesOption = Annotated[str | None, typer.Option(
-    "--features", "-f", help="Names, groups or patterns, comma-separated (default: the config's features).")]
-SymbolsOption = Annotated[str | None, typer.Option(
-    "--symbols", help="Comma-separated symbols (default: the config's).")]
-
-
-def split_list(value: str | None) -> list[str] | None:
-    """``"A, B"`` → ``["A", "B"]``; None stays None."""
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
-
-
-def notices_of(caught: list[warnings.WarningMessage]) -> list[str]:
-    """Warning messages (skip notices and the like) as notice lines for ``emit``."""
-    return [str(w.message) for w in caught]
-
 
 @app.command("list")
 def list_(

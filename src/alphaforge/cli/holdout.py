@@ -13,14 +13,15 @@ import pandas as pd
 import typer
 
 from alphaforge.cli._common import (
+    FeaturesOption,
     JsonOption,
     emit,
     open_workspace,
     print_fields,
     print_table,
+    split_list,
     stdout,
 )
-from alphaforge.cli.features import FeaturesOption, split_list
 from alphaforge.errors import InputError
 
 store_app = typer.Typer(help="The training and prediction tables (store.duckdb).", no_args_is_help=True)

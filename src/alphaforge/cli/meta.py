@@ -15,9 +15,9 @@ from alphaforge.cli._common import (
     open_workspace,
     print_fields,
     print_table,
+    split_list,
     stdout,
 )
-from alphaforge.cli.features import split_list
 from alphaforge.errors import InputError
 from alphaforge.meta import workflow
 from alphaforge.meta.calibration import CALIBRATIONS

@@ -14,7 +14,7 @@ import typer
 
 from alphaforge.cli import features as features_cli
 from alphaforge.cli import targets as targets_cli
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table, stdout
+from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table, split_list, stdout
 
 TopN = Annotated[int | None, typer.Option("--top-n", "--top-n-targets", min=1,
                                           help="Targets to keep (default: selection.top_n_targets).")]
@@ -51,7 +51,7 @@ def rank(
     from alphaforge.selection.auto import run_selection_stages
 
     workspace = open_workspace(ctx)
-    candidates = [t.strip() for t in targets.split(",") if t.strip()] if targets else None
+    candidates = split_list(targets)
     with workspace.lock("targets rank"):
         result = run_selection_stages(workspace, None, top_n, until="target_ranking", candidates=candidates,
                                       force=force)

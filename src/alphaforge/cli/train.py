@@ -17,8 +17,8 @@ from alphaforge.cli._common import (
     open_workspace,
     print_fields,
     print_table,
+    split_list,
 )
-from alphaforge.cli.features import split_list
 from alphaforge.models import FAMILIES
 from alphaforge.pipeline.train import train as train_model
 
