@@ -36,8 +36,7 @@ def align_macro(bars: pd.DataFrame, macro: pd.DataFrame, timing: Timing) -> pd.D
     aligned: dict[str, np.ndarray] = {}
     for series, group in macro.groupby("series", sort=True):
         lag, staleness = timing(str(series))
-        group = group.sort_values("timestamp")
-        published = timestamp_ns(group["timestamp"]) + lag.value
+        published = timestamp_ns(group["timestamp"]) + lag.value  # one lag per series: sorts as the stamps do
         order = np.argsort(published, kind="stable")
         published, values = published[order], group["value"].to_numpy(dtype="float64")[order]
         position = np.searchsorted(published, bar_ns, side="right") - 1
