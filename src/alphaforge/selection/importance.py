@@ -86,12 +86,13 @@ def model_importance(data: TargetData, splits: Splits, columns: list[str], seed:
         if not trainable(data.y[train], data.task):
             continue
         model = fit_quick_model(X[train], data.y[train], data.task, seed)
-        base = model.skill(X[test], data.y[test])
+        X_test, y_test = X[test], data.y[test]
+        base = model.skill(X_test, y_test)
         drops = []
         for j in range(len(columns)):
-            shuffled = X[test].copy()
+            shuffled = X_test.copy()
             shuffled[:, j] = rng.permutation(shuffled[:, j])
-            drops.append(base - model.skill(shuffled, data.y[test]))
+            drops.append(base - model.skill(shuffled, y_test))
         mda[k] = drops
         gains = model.gain()
         gain[k] = gains / gains.sum() if gains.sum() > 0 else gains

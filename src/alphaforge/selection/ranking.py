@@ -75,11 +75,12 @@ def score_target(data: TargetData, settings: SelectionSection, seed: int = 0) ->
     for train, test in purged_splits(data.spans, settings.n_splits, settings.embargo):
         if not trainable(data.y[train], data.task) or len(test) == 0:
             continue
-        fold = QuickFold(X[train], data.y[train], data.task)
-        skills.append(fold.fit(seed).skill(X[test], data.y[test]))
+        y_train, X_test, y_test = data.y[train], X[test], data.y[test]
+        fold = QuickFold(X[train], y_train, data.task)
+        skills.append(fold.fit(seed).skill(X_test, y_test))
         for _ in range(settings.shuffles):
-            shuffled = fold.fit(seed, labels=rng.permutation(data.y[train]))
-            baseline.append(shuffled.skill(X[test], data.y[test]))
+            shuffled = fold.fit(seed, labels=rng.permutation(y_train))
+            baseline.append(shuffled.skill(X_test, y_test))
         tested.append(test)
     if not skills:
         nan = float("nan")
