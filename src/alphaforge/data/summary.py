@@ -42,7 +42,11 @@ def _business_daily(timestamps: pd.Series, interval: pd.Timedelta | None) -> boo
 
 def find_gaps(timestamps: pd.Series) -> pd.DataFrame:
     """Gaps in one symbol's timestamps: columns ``after``, ``before``, ``missing_bars``."""
-    interval = infer_interval(timestamps)
+    return _gaps(timestamps, infer_interval(timestamps))
+
+
+def _gaps(timestamps: pd.Series, interval: pd.Timedelta | None) -> pd.DataFrame:
+    """:func:`find_gaps` with the timestamps' :func:`infer_interval` already worked out."""
     empty = pd.DataFrame({"after": pd.Series(dtype=timestamps.dtype), "before": pd.Series(dtype=timestamps.dtype),
                           "missing_bars": pd.Series(dtype="int64")})
     if interval is None or interval <= pd.Timedelta(0):
@@ -64,8 +68,8 @@ def find_gaps(timestamps: pd.Series) -> pd.DataFrame:
 def summarise_rows(rows: pd.DataFrame, key_column: str, key: str) -> dict[str, Any]:
     """Rows, range, interval, gaps and missing values of one symbol's (or macro series') rows."""
     ts = rows["timestamp"].reset_index(drop=True)
-    gaps = find_gaps(ts)
     interval = infer_interval(ts)
+    gaps = _gaps(ts, interval)
     largest = gaps.sort_values("missing_bars", ascending=False).head(5)
     value_columns = [c for c in rows.columns if c not in (key_column, "timestamp")]
     return {
