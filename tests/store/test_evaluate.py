@@ -60,3 +60,18 @@ def test_evaluate_without_predictions_names_the_next_command(filled, held_out):
     with pytest.raises(MissingInputError, match="no predictions") as error:
         evaluate_holdout(filled)
     assert "predict --setup-file" in error.value.fix
+
+
+@pytest.mark.parametrize("sidecar", [None, "{not json"])
+def test_a_prediction_file_without_a_readable_sidecar_is_named(filled, held_out, sidecar):
+    frame = held_out[["setup_id"]].assign(prediction=held_out["fwd_ret_5"].to_numpy())
+    _write_predictions(filled, "a", frame, {"family": "ridge", "target": "fwd_ret_5", "task": "regression",
+                                            "classes": [], "feature_groups": ["px"]})
+    json_path = filled.root / "predictions" / "setups_a.json"
+    if sidecar is None:
+        json_path.unlink()
+    else:
+        json_path.write_text(sidecar)
+    with pytest.raises(InputError, match="sidecar") as error:
+        evaluate_holdout(filled)
+    assert error.value.where == str(json_path) and "alphaforge predict" in error.value.fix

@@ -25,10 +25,10 @@ import pandas as pd
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models.metrics import score
 from alphaforge.store.db import connect, table_exists
-from alphaforge.store.holdout import holdouts_dir
+from alphaforge.store.holdout import holdouts_dir, latest_preserved
 from alphaforge.store.predict import predictions_dir
-from alphaforge.store.setups import SETUPS_VIEW, register_setups
-from alphaforge.workspace import Workspace, atomic_path, atomic_write_json
+from alphaforge.store.setups import register_setups
+from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_png
 
 
 @dataclass
@@ -45,15 +45,32 @@ class PredictionSet:
                 *(("feature_group", g) for g in self.info["feature_groups"])]
 
 
-def _prediction_files(workspace: Workspace, chosen: Sequence[Path] | None, held: set[str]) -> list[Path]:
-    """The chosen files, else the newest file per model among those predicting held-out setups."""
+def _sidecar(path: Path) -> dict[str, Any]:
+    """The JSON sidecar ``alphaforge predict`` writes beside a prediction file."""
+    sidecar = Path(path).with_suffix(".json")
+    try:
+        return json.loads(sidecar.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("the prediction file has no JSON sidecar beside it", where=str(sidecar),
+                         fix="predict again (`alphaforge predict --setup-file FILE`), or delete the orphan "
+                             "prediction file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"the prediction sidecar is not valid JSON ({exc})", where=str(sidecar),
+                         fix="predict again (`alphaforge predict --setup-file FILE`)") from None
+
+
+def _prediction_files(workspace: Workspace, chosen: Sequence[Path] | None,
+                      held: set[str]) -> list[tuple[Path, dict[str, Any]]]:
+    """(file, sidecar) of the chosen files, else of the newest file per model among those
+    predicting held-out setups."""
     if chosen:
-        return [Path(p) for p in chosen]
-    newest: dict[str, Path] = {}
+        return [(Path(p), _sidecar(Path(p))) for p in chosen]
+    newest: dict[str, tuple[Path, dict[str, Any]]] = {}
     for path in sorted(predictions_dir(workspace).glob("setups_*.parquet")):
         ids = set(pd.read_parquet(path, columns=["setup_id"])["setup_id"])
         if ids & held:
-            newest[json.loads(path.with_suffix(".json").read_text())["model_path"]] = path
+            info = _sidecar(path)
+            newest[info["model_path"]] = (path, info)
     if not newest:
         raise MissingInputError("no predictions of held-out setups", where=str(predictions_dir(workspace)),
                                 fix="run `alphaforge predict --setup-file FILE` after `alphaforge holdout remove`, "
@@ -61,33 +78,38 @@ def _prediction_files(workspace: Workspace, chosen: Sequence[Path] | None, held:
     return list(newest.values())
 
 
-def _labels(connection: duckdb.DuckDBPyConnection, workspace: Workspace, ids: list[str], target: str) -> pd.DataFrame:
-    """setup_id and label of ``target`` for ``ids``, read from each setup's latest preserved file."""
+def _labels(connection: duckdb.DuckDBPyConnection, workspace: Workspace, ids: list[str], target: str,
+            read: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
+    """setup_id and label of ``target`` for ``ids``, from each setup's latest preserved file
+    (``read`` keeps the (file, target) columns already read: sets predicting one holdout share them)."""
     register_setups(connection, ids)
-    files = connection.execute(f"SELECT max(preserved_file) AS file, setup_id FROM preserved WHERE setup_id IN "
-                               f"(SELECT setup_id FROM {SETUPS_VIEW}) GROUP BY setup_id").df()
     parts = []
-    for file, group in files.groupby("file"):
-        path = workspace.root / str(file)
-        parts.append(pd.read_parquet(path, columns=["setup_id", target])
-                     .loc[lambda f, wanted=set(group["setup_id"]): f["setup_id"].isin(wanted)])
+    for file, setups in latest_preserved(connection).items():
+        if (file, target) not in read:
+            path = workspace.root / file
+            if not path.is_file():
+                raise MissingInputError("a preserved file the store refers to is gone", where=str(path),
+                                        fix="restore it from a copy; its labels are what the predictions are "
+                                            "scored against")
+            read[file, target] = pd.read_parquet(path, columns=["setup_id", target])
+        rows = read[file, target]
+        parts.append(rows[rows["setup_id"].isin(set(setups))])
     if not parts:
         return pd.DataFrame({"setup_id": pd.Series(dtype=str), "label": pd.Series(dtype=float)})
     return pd.concat(parts, ignore_index=True).rename(columns={target: "label"})
 
 
-def _load_sets(workspace: Workspace, files: list[Path]) -> list[PredictionSet]:
-    sets = []
-    with connect(workspace) as connection:
-        if not table_exists(connection, "preserved"):
-            raise MissingInputError("nothing has been preserved in this store", where=str(workspace.store_path),
-                                    fix="run `alphaforge holdout preserve --setup-file FILE` first")
-        for path in files:
-            info = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-            predictions = pd.read_parquet(path)
-            labels = _labels(connection, workspace, predictions["setup_id"].tolist(), str(info["target"]))
-            frame = predictions.merge(labels, on="setup_id", how="inner")
-            sets.append(PredictionSet(info, frame[frame["label"].notna()].reset_index(drop=True)))
+def _load_sets(connection: duckdb.DuckDBPyConnection, workspace: Workspace,
+               files: list[tuple[Path, dict[str, Any]]]) -> list[PredictionSet]:
+    if not table_exists(connection, "preserved"):
+        raise MissingInputError("nothing has been preserved in this store", where=str(workspace.store_path),
+                                fix="run `alphaforge holdout preserve --setup-file FILE` first")
+    sets, read = [], {}
+    for path, info in files:
+        predictions = pd.read_parquet(path)
+        labels = _labels(connection, workspace, predictions["setup_id"].tolist(), str(info["target"]), read)
+        frame = predictions.merge(labels, on="setup_id", how="inner")
+        sets.append(PredictionSet(info, frame[frame["label"].notna()].reset_index(drop=True)))
     return sets
 
 
@@ -142,8 +164,7 @@ def _plot(sets: list[PredictionSet], path: Path) -> None:
             ax.set(xticks=range(len(classes)), yticks=range(len(classes)), xticklabels=ticks, yticklabels=ticks,
                    xlabel="predicted", ylabel="actual (preserved label)", title=title)
     figure.suptitle("Holdout predictions against preserved labels")
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=100, bbox_inches="tight")
+    atomic_write_png(figure, path, tight=True)
     plt.close(figure)
 
 
@@ -153,7 +174,7 @@ def evaluate_holdout(workspace: Workspace, domain: str | None = None,
     with connect(workspace) as connection:
         held = ({r[0] for r in connection.execute("SELECT setup_id FROM holdouts").fetchall()}
                 if table_exists(connection, "holdouts") else set())
-    sets = _load_sets(workspace, _prediction_files(workspace, predictions, held))
+        sets = _load_sets(connection, workspace, _prediction_files(workspace, predictions, held))
     if domain is not None:
         known = sorted({value for item in sets for _, value in item.domains})
         sets = [item for item in sets if domain in {value for _, value in item.domains}]

@@ -185,7 +185,7 @@ def read_preserved(path: Path) -> tuple[dict[str, Any], pa.Table]:
     return manifest, pq.read_table(pa.BufferReader(data))
 
 
-def _latest_preserved(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+def latest_preserved(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Preserved file → the wanted setups whose latest preserved copy it holds."""
     rows = connection.execute(f"SELECT setup_id, max(preserved_file) FROM preserved WHERE setup_id IN "
                               f"(SELECT setup_id FROM {SETUPS_VIEW}) GROUP BY setup_id").fetchall()
@@ -209,7 +209,7 @@ def remove_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
         if unknown:
             raise InputError(f"{len(unknown)} setup id(s) are not in the store: {describe_ids(unknown)}",
                              where=str(setup_file), fix="check the file; `alphaforge holdout create` makes one")
-        files = _latest_preserved(connection)
+        files = latest_preserved(connection)
         covered = {s for setups in files.values() for s in setups}
         unpreserved = [i for i in present if i not in covered]
         if unpreserved:
