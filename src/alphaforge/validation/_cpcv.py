@@ -85,7 +85,8 @@ class CombinatorialPurgedKFold(PurgedSplitter):
                              where="backtest_paths", fix="pass one array per split, in split order")
         _, group = time_groups(spans, self.n_groups, "groups")
         by_split = np.full((self.get_n_splits(), len(spans)), np.nan)
-        for s, ((_, test), values) in enumerate(zip(self.split(X, groups=spans), predictions, strict=True)):
+        for s, (chosen, values) in enumerate(zip(self.test_groups(), predictions, strict=True)):
+            test = np.flatnonzero(np.isin(group, chosen))  # split()'s test rows, without its purging
             if len(values) != len(test):
                 raise InputError(f"split {s} has {len(test)} test rows but {len(values)} predictions",
                                  where="backtest_paths", fix="pass the predictions for exactly the test rows")
