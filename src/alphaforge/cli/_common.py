@@ -39,6 +39,10 @@ ExperimentTagsOption = Annotated[list[str] | None, typer.Option(
     "--experiment-tags", help="Tags KEY=VALUE for the run (repeat, or comma-separate).")]
 TrackOption = Annotated[bool, typer.Option("--track/--no-track", help="Record the run in the workspace's MLflow "
                                                                       "store (mlruns.db).")]
+TargetOption = Annotated[str | None, typer.Option("--target", "-t", help="Target (default: tuning.target in alphaforge.toml).")]
+FamilyOption = Annotated[str | None, typer.Option("--family", "-f", help="Model family (default: tuning.family).")]
+StorageOption = Annotated[str | None, typer.Option(
+    "--storage", help="SQLAlchemy URL of the study (default: sqlite in tuning/<study>/study.db).")]
 FeaturesOption = Annotated[str | None, typer.Option(
     "--features", "-f", help="Names, groups or patterns, comma-separated (default: the config's features).")]
 SymbolsOption = Annotated[str | None, typer.Option(

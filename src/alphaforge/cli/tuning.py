@@ -12,20 +12,20 @@ import optuna
 import typer
 
 from alphaforge.cli._common import (
+    ExperimentNameOption,
+    ExperimentTagsOption,
+    FamilyOption,
     JsonOption,
+    StorageOption,
+    TargetOption,
+    TrackOption,
     emit,
     open_tracked,
     print_fields,
     print_table,
     stdout,
 )
-from alphaforge.cli.train import ExperimentNameOption, ExperimentTagsOption, TrackOption
 from alphaforge.tuning.workflow import run_analyze, run_extended_cv, run_tune
-
-TargetOption = Annotated[str | None, typer.Option("--target", "-t", help="Target (default: tuning.target in alphaforge.toml).")]
-FamilyOption = Annotated[str | None, typer.Option("--family", "-f", help="Model family (default: tuning.family).")]
-StorageOption = Annotated[str | None, typer.Option(
-    "--storage", help="SQLAlchemy URL of the study (default: sqlite in tuning/<study>/study.db).")]
 
 
 def tune(
