@@ -16,6 +16,7 @@ from alphaforge.config import Config
 from alphaforge.data.importers import ImportOptions, import_path
 from alphaforge.data.macro import align_macro
 from alphaforge.data.rawstore import RawStore, RawVersion
+from alphaforge.data.schema import KEY_COLUMN
 from alphaforge.data.summary import summarise_dataset, summarise_rows
 from alphaforge.errors import InputError
 from alphaforge.workspace import Workspace
@@ -121,7 +122,7 @@ def show_key(workspace: Workspace, key: str, *, dataset: str | None = None) -> d
         version = store.current(name)
         if key in version.keys:
             frame = store.load(name)
-            column = "symbol" if store.kind(name) == "bars" else "series"
+            column = KEY_COLUMN[store.kind(name)]
             summary = summarise_rows(frame[frame[column] == key], column, key)
             return {"dataset": name, **summary}
     known = sorted({k for n in names for k in store.current(n).keys})
@@ -133,7 +134,7 @@ def show_key(workspace: Workspace, key: str, *, dataset: str | None = None) -> d
 def describe_dataset(workspace: Workspace, name: str) -> dict[str, Any]:
     """Per-symbol summaries of a whole dataset."""
     store = raw_store(workspace)
-    column = "symbol" if store.kind(name) == "bars" else "series"
+    column = KEY_COLUMN[store.kind(name)]
     return {"dataset": name, "summaries": summarise_dataset(store.load(name), column)}
 
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from alphaforge.data.schema import (
     BAR_COLUMNS,
+    KEY_COLUMN,
     MACRO_COLUMNS,
     ValidationReport,
     validate_bars,
@@ -149,7 +150,7 @@ def read_file(path: Path, options: ImportOptions, *, default_key: str | None = N
     source = str(path)
     frame = _read_table(path)
     frame = _map_columns(frame, options, source)
-    key = "series" if options.kind == "macro" else "symbol"
+    key = KEY_COLUMN[options.kind]
     if key not in frame.columns:
         frame[key] = options.symbol or default_key or path.stem
     frame.index = pd.RangeIndex(len(frame)) if _suffix(path) in (".parquet", ".pq") \

@@ -18,7 +18,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from alphaforge.data.schema import timestamp_ns, validate_bars, validate_macro
+from alphaforge.data.schema import (
+    KEY_COLUMN,
+    timestamp_ns,
+    validate_bars,
+    validate_macro,
+)
 from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
 from alphaforge.workspace import atomic_write_json, atomic_write_parquet, file_sha256
 
@@ -65,8 +70,7 @@ class RawVersion:
 
 
 def _summarise(frame: pd.DataFrame, kind: Kind) -> tuple[list[str], str, str]:
-    key = "symbol" if kind == "bars" else "series"
-    keys = sorted(frame[key].unique().tolist())
+    keys = sorted(frame[KEY_COLUMN[kind]].unique().tolist())
     return keys, frame["timestamp"].min().isoformat(), frame["timestamp"].max().isoformat()
 
 

@@ -25,6 +25,7 @@ VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
 BAR_COLUMNS = (*KEY_COLUMNS, *VALUE_COLUMNS)
 REQUIRED_BAR_COLUMNS = ("symbol", "timestamp", "close")
 MACRO_COLUMNS = ("series", "timestamp", "value")
+KEY_COLUMN = {"bars": "symbol", "macro": "series"}  # per dataset kind, the column naming a row's key
 TIMESTAMP_DTYPE = "datetime64[ns, UTC]"
 
 
