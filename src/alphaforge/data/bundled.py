@@ -218,8 +218,9 @@ def get_bundled(name: str) -> BundledSet:
     return sets[names.index(name)]
 
 
-def load_bundled(name: str) -> pd.DataFrame:
-    """Load the bundled set ``name`` as a canonical long frame (bars or macro).
+def load_bundled(name: str | BundledSet) -> pd.DataFrame:
+    """Load the bundled set ``name`` (or the catalog entry already looked up) as a canonical
+    long frame (bars or macro).
 
     Bars come sorted by (symbol, timestamp) with a ``datetime64[ns, UTC]`` bar-end timestamp;
     macro comes as ``series``, ``timestamp``, ``value`` sorted by (series, timestamp).
@@ -228,7 +229,7 @@ def load_bundled(name: str) -> pd.DataFrame:
     >>> sorted(bars["symbol"].unique())
     ['MSFT', 'NASDAQ', 'SP500']
     """
-    entry = get_bundled(name)
+    entry = name if isinstance(name, BundledSet) else get_bundled(name)
     with resources.as_file(_bundled_files().joinpath(entry.file)) as path:
         frame = pd.read_parquet(path)
     frame["timestamp"] = frame["timestamp"].astype(TIMESTAMP_DTYPE)

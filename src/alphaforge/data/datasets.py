@@ -150,7 +150,7 @@ def import_bundled(workspace: Workspace, name: str) -> dict[str, Any]:
     if spec.kind == "macro":
         extra["timing"] = {s.name: {"lag": str(s.publication_lag), "max_staleness": str(s.max_staleness)}
                            for s in spec.series}
-    return store_frame(workspace, name, load_bundled(name), kind=spec.kind, source=f"bundled:{name}", extra=extra)
+    return store_frame(workspace, name, load_bundled(spec), kind=spec.kind, source=f"bundled:{name}", extra=extra)
 
 
 def synthesize(workspace: Workspace, *, name: str = "synth", replace: bool = False, **spec: Any) -> dict[str, Any]:
