@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alphaforge.workspace import atomic_path
+from alphaforge.workspace import atomic_write_png
 
 TOP_FEATURES = 30
 _CALIBRATION_BINS = 10
@@ -31,8 +31,7 @@ def _figure() -> tuple[Any, Any]:
 def _save(figure: Any, path: Path) -> str:
     import matplotlib.pyplot as plt
 
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+    atomic_write_png(figure, path, dpi=100, tight=True)
     plt.close(figure)
     return path.name
 

@@ -33,7 +33,7 @@ from alphaforge.validation.stats import (
     expected_max_sharpe,
     sharpe_ratio,
 )
-from alphaforge.workspace import Workspace, atomic_path, atomic_write_json
+from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_png
 
 SELECTION_RULE = ("best mean extended-CV score; ties broken by the smaller fold-score standard deviation, "
                   "then the lower trial number")
@@ -76,11 +76,6 @@ def deflated_sharpe(study: optuna.Study, returns: list[float]) -> dict[str, Any]
             "sharpe": sharpe_ratio(returns), "n_periods": len(returns)}
 
 
-def _save_figure(figure: Figure, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-
-
 def write_plots(directory: Path, ranked: list[dict[str, Any]], metric: str) -> list[Path]:
     """``tuning_vs_cv.png`` (tuning score vs extended-CV mean ± std) and ``cv_fold_scores.png``."""
     labels = [f"trial {c['trial']}" for c in ranked]
@@ -95,14 +90,14 @@ def write_plots(directory: Path, ranked: list[dict[str, Any]], metric: str) -> l
     axes.axhline(0.0, color="black", linewidth=0.5)
     axes.legend()
     paths = [directory / "tuning_vs_cv.png", directory / "cv_fold_scores.png"]
-    _save_figure(figure, paths[0])
+    atomic_write_png(figure, paths[0], dpi=110, tight=True)
     figure = Figure(figsize=(7, 4))
     axes = figure.add_subplot()
     for label, config in zip(labels, ranked, strict=True):
         axes.plot(range(1, len(config["fold_scores"]) + 1), config["fold_scores"], marker="o", label=label)
     axes.set(title="extended CV: score per fold", xlabel="fold", ylabel=metric)
     axes.legend()
-    _save_figure(figure, paths[1])
+    atomic_write_png(figure, paths[1], dpi=110, tight=True)
     return paths
 
 

@@ -32,7 +32,7 @@ from alphaforge.models import ModelFamily
 from alphaforge.models.registry import CHECKPOINT_DIR, save_checkpoint
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.phases import NARROWED_ATTR, PHASE_ATTR, PHASES, best_trials
-from alphaforge.workspace import atomic_path, atomic_write_json
+from alphaforge.workspace import atomic_write_json, atomic_write_png
 
 CHECKPOINTS = "checkpoints"
 _COLORS = {"random": "tab:gray", "bayes": "tab:blue", "fine": "tab:green"}
@@ -87,11 +87,6 @@ def history(study: optuna.Study) -> list[dict[str, Any]]:
     return rows
 
 
-def _save_figure(figure: Figure, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-
-
 def write_history(study: optuna.Study, directory: Path, metric: str) -> list[dict[str, Any]]:
     """``optimization_history.json`` and ``.png`` (points coloured by phase, best-so-far line)."""
     rows = history(study)
@@ -106,7 +101,7 @@ def write_history(study: optuna.Study, directory: Path, metric: str) -> list[dic
               label="best so far")
     axes.set(title=f"{study.study_name}: optimization history", xlabel="trial", ylabel=metric)
     axes.legend()
-    _save_figure(figure, directory / "optimization_history.png")
+    atomic_write_png(figure, directory / "optimization_history.png", dpi=110, tight=True)
     return rows
 
 
@@ -124,7 +119,7 @@ def write_importances(study: optuna.Study, directory: Path) -> dict[str, float]:
         names = list(importances)[::-1]
         axes.barh(names, [importances[n] for n in names], color="tab:blue")
         axes.set(title=f"{study.study_name}: parameter importance (PED-ANOVA)", xlabel="importance")
-        _save_figure(figure, directory / "param_importances.png")
+        atomic_write_png(figure, directory / "param_importances.png", dpi=110, tight=True)
     return importances
 
 
