@@ -8,7 +8,6 @@ refused where that range overlaps the model's training range.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,52 +23,18 @@ from alphaforge.backtest import (
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.registry import resolve_model
-from alphaforge.pipeline.matrix import training_matrix
-from alphaforge.pipeline.walkforward import fold_table, walk_forward
-from alphaforge.predict import predict_recent, score_center
+from alphaforge.pipeline.walkforward import load_walk_forward, run_walk_forward
+from alphaforge.predict import predict_recent
+from alphaforge.predict.scores import score_thresholds
 from alphaforge.tracking import NullTracker, Tracker
 from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_table
 
 BACKTESTS_DIR = "backtests"
-WALK_FORWARD_DIR = "cv/walk_forward"
-
-
-def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
-    return workspace.root / WALK_FORWARD_DIR / f"{target}-{family}"
-
-
-def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
-                     features: list[str] | None = None, symbols: list[str] | None = None,
-                     progress: Any = None) -> dict[str, Any]:
-    """Walk-forward refits of the configured (or given) target/family/features; writes predictions and
-    fold metrics."""
-    target = target or config.models.target
-    family = family or config.models.family
-    matrix = training_matrix(workspace, config, target, symbols, features)
-    result = walk_forward(matrix, config, family=family, progress=progress)
-    folder = walk_forward_dir(workspace, matrix.target, family)
-    atomic_write_table(result.predictions, folder / "predictions")
-    summary = {"target": matrix.target, "family": family, "task": matrix.task, "rows": len(matrix.y),
-               "features": len(matrix.feature_names), "folds": fold_table(result), "summary": result.summary(),
-               "data_fingerprint": matrix.data_fingerprint, "notices": matrix.notices}
-    atomic_write_json(folder / "folds.json", summary)
-    return {**summary, "directory": str(folder.relative_to(workspace.root))}
-
-
-def load_walk_forward(workspace: Workspace, target: str, family: str) -> tuple[pd.DataFrame, dict[str, Any]] | None:
-    """Cached walk-forward predictions and fold summary, or None."""
-    folder = walk_forward_dir(workspace, target, family)
-    if not (folder / "predictions.parquet").is_file() or not (folder / "folds.json").is_file():
-        return None
-    return pd.read_parquet(folder / "predictions.parquet"), json.loads((folder / "folds.json").read_text())
-
-
 def _model_strategy(config: Config, predictions: pd.DataFrame, task: str, *, walk_forward_rows: bool,
                     training_range: tuple[object, object] | None) -> ModelStrategy:
-    center = score_center(task)
-    band = 0.0 if task == "regression" else config.predict.band
-    return ModelStrategy(predictions, score="score", rule=config.backtest.rule, long_above=center + band,
-                         short_below=center - band, k=config.backtest.k, direction=config.backtest.direction,
+    short_below, long_above = score_thresholds(task, config.predict.band)
+    return ModelStrategy(predictions, score="score", rule=config.backtest.rule, long_above=long_above,
+                         short_below=short_below, k=config.backtest.k, direction=config.backtest.direction,
                          sizing=config.backtest.sizing if task != "regression" else "equal",
                          training_range=training_range, walk_forward=walk_forward_rows)
 
@@ -91,8 +56,7 @@ def _write(workspace: Workspace, name: str, result: BacktestResult, extra: dict[
 
 def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: Path | None = None,
              walk_forward_refits: bool = True, start: str | None = None, end: str | None = None,
-             name: str | None = None, tracker: Tracker | None = None, trial_sharpes: object = None,
-             progress: Any = None) -> dict[str, Any]:
+             name: str | None = None, tracker: Tracker | None = None, progress: Any = None) -> dict[str, Any]:
     """Backtest the configured (or given) strategy; returns a summary with metrics vs the benchmark."""
     config = workspace.config()
     strategy = strategy or config.backtest.strategy
@@ -122,7 +86,7 @@ def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: P
     else:
         chosen = make_strategy(strategy)
     result = run_backtest(bars, chosen, fees_bps=config.backtest.fees_bps, slippage_bps=config.backtest.slippage_bps,
-                          benchmark=config.backtest.benchmark, start=start, end=end, trial_sharpes=trial_sharpes)
+                          benchmark=config.backtest.benchmark, start=start, end=end)
     name = name or strategy
     summary = _write(workspace, name, result, extra)
     tracker = tracker or NullTracker()

@@ -80,7 +80,7 @@ def _planned_job(ctx: StageContext) -> dict[str, Any] | None:
 
 
 def _walk_forward_stage(ctx: StageContext) -> StageResult:
-    from alphaforge.pipeline.backtest import run_walk_forward, walk_forward_dir
+    from alphaforge.pipeline.walkforward import run_walk_forward, walk_forward_dir
 
     config = ctx.workspace.config()
     job = _planned_job(ctx)
@@ -181,10 +181,11 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
         model_inputs = ("analyze",)
     stages += [
         Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation"),
-              ("alphaforge.models", "alphaforge.pipeline.walkforward", "alphaforge.targets"), model_inputs,
+              ("alphaforge.models", "alphaforge.pipeline.matrix", "alphaforge.pipeline.walkforward", "alphaforge.targets"),
+              model_inputs,
               "walk-forward refits: fold metrics and out-of-sample predictions (cv/walk_forward/)"),
         Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models"),
-              ("alphaforge.models", "alphaforge.pipeline.train"), model_inputs,
+              ("alphaforge.models", "alphaforge.pipeline.matrix", "alphaforge.pipeline.train"), model_inputs,
               "best + final model in the registry (models/)"),
         Stage("predict", _predict_stage, params("predict"), ("alphaforge.predict",), ("train",),
               "latest bars scored (predictions/latest.*)"),

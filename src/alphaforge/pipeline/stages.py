@@ -11,7 +11,6 @@ every output still exists with the recorded sha256.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import importlib.util
 import json
 import time
@@ -50,8 +49,7 @@ class Stage:
 
     ``run`` does the work and returns a :class:`StageResult`; ``params`` picks what of the
     configuration affects the stage; ``code`` names the modules whose source versions it.
-    ``requires`` names upstream stages; ``missing_hint`` is the command to run when an upstream
-    result is absent and this stage is run on its own.
+    ``requires`` names upstream stages.
     """
 
     name: str

@@ -9,8 +9,10 @@ row by row that nothing was in-sample.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,9 +21,10 @@ import pandas as pd
 from alphaforge.config import Config
 from alphaforge.models.metrics import score
 from alphaforge.models.training import train_best_and_final
-from alphaforge.pipeline.matrix import TrainingMatrix
+from alphaforge.pipeline.matrix import TrainingMatrix, training_matrix
 from alphaforge.predict.scores import model_scores
 from alphaforge.validation import LabelSpans, WalkForward
+from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_table
 
 
 @dataclass
@@ -38,8 +41,7 @@ class WalkForwardResult:
                        if len(table) > 1 else 0.0} for name in table.columns}
 
 
-def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params: dict[str, Any] | None = None,
-                 progress: Any = None) -> WalkForwardResult:
+def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, progress: Any = None) -> WalkForwardResult:
     """Refit ``family`` over ``config.validation.n_splits`` walk-forward windows of ``matrix``.
 
     ``progress(done, total)`` is called after each fold.
@@ -55,7 +57,7 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
         started = time.perf_counter()
         outcome = train_best_and_final(
             matrix.X.iloc[train], matrix.y[train], timestamps=matrix.timestamps[train], t1=matrix.t1[train],
-            family=family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
+            family=family, task=matrix.task, seed=config.seed, device=config.models.device,
             validation_fraction=config.models.validation_fraction,
             early_stopping_rounds=config.models.early_stopping_rounds)
         model, test_x = outcome.final, matrix.X.iloc[test]
@@ -81,3 +83,37 @@ def fold_table(result: WalkForwardResult) -> list[dict[str, Any]]:
              "test_start": f["test_start"], "test_end": f["test_end"],
              **{k: (round(v, 6) if isinstance(v, float) and np.isfinite(v) else v) for k, v in f["metrics"].items()}}
             for f in result.folds]
+
+
+WALK_FORWARD_DIR = "cv/walk_forward"
+
+
+def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
+    """Where the walk-forward predictions and fold summary of one target and family live."""
+    return workspace.root / WALK_FORWARD_DIR / f"{target}-{family}"
+
+
+def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
+                     features: list[str] | None = None, symbols: list[str] | None = None,
+                     progress: Any = None) -> dict[str, Any]:
+    """Walk-forward refits of the configured (or given) target/family/features; writes predictions and
+    fold metrics."""
+    target = target or config.models.target
+    family = family or config.models.family
+    matrix = training_matrix(workspace, config, target, symbols, features)
+    result = walk_forward(matrix, config, family=family, progress=progress)
+    folder = walk_forward_dir(workspace, matrix.target, family)
+    atomic_write_table(result.predictions, folder / "predictions")
+    summary = {"target": matrix.target, "family": family, "task": matrix.task, "rows": len(matrix.y),
+               "features": len(matrix.feature_names), "folds": fold_table(result), "summary": result.summary(),
+               "data_fingerprint": matrix.data_fingerprint, "notices": matrix.notices}
+    atomic_write_json(folder / "folds.json", summary)
+    return {**summary, "directory": str(folder.relative_to(workspace.root))}
+
+
+def load_walk_forward(workspace: Workspace, target: str, family: str) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """Cached walk-forward predictions and fold summary, or None."""
+    folder = walk_forward_dir(workspace, target, family)
+    if not (folder / "predictions.parquet").is_file() or not (folder / "folds.json").is_file():
+        return None
+    return pd.read_parquet(folder / "predictions.parquet"), json.loads((folder / "folds.json").read_text())

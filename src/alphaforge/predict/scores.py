@@ -30,8 +30,13 @@ def score_center(task: str) -> float:
     return 0.0 if task == "regression" else 0.5
 
 
+def score_thresholds(task: str, band: float) -> tuple[float, float]:
+    """(short below, long above): the neutral score minus and plus ``band`` (no band for regression)."""
+    center, margin = score_center(task), (0.0 if task == "regression" else band)
+    return center - margin, center + margin
+
+
 def signals(scores: np.ndarray, task: str, band: float) -> np.ndarray:
     """+1 / -1 / 0 per score (see the module docstring)."""
-    center = score_center(task)
-    margin = 0.0 if task == "regression" else band
-    return np.where(scores > center + margin, 1, np.where(scores < center - margin, -1, 0)).astype(np.int8)
+    short_below, long_above = score_thresholds(task, band)
+    return np.where(scores > long_above, 1, np.where(scores < short_below, -1, 0)).astype(np.int8)
