@@ -111,6 +111,7 @@ def test_start_and_end_bound_the_traded_range() -> None:
     ({"benchmark": "buy_hold"}, "did you mean 'buy_and_hold'"),
     ({"fees_bps": -1.0}, "fees_bps=-1.0 is outside"),
     ({"start": "2030-01-01"}, "holds 0 bar(s)"),
+    ({"end": "2024-13-45"}, "end '2024-13-45' is not a date"),
 ])
 def test_bad_arguments_are_refused_with_the_fix(kwargs: dict, message: str) -> None:
     bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0]})

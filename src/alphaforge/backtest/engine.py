@@ -39,6 +39,7 @@ from alphaforge.backtest.metrics import compute_metrics
 from alphaforge.backtest.strategies import STRATEGIES, Strategy, make_strategy
 from alphaforge.backtest.trades import list_trades
 from alphaforge.errors import InputError
+from alphaforge.timestamps import to_utc
 from alphaforge.workspace import atomic_write_json, atomic_write_parquet
 
 ACCOUNTS = ("per_symbol", "shared")
@@ -130,15 +131,10 @@ def _weights_of(strategy: Strategy | pd.DataFrame | str, grid: Grid) -> tuple[np
                      fix=f"pass one of {sorted(STRATEGIES)} or target weights (timestamps x symbols)")
 
 
-def _utc(value: object) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-
-
 def _window(grid: Grid, start: object, end: object) -> slice:
     """The bars inside [start, end] (inclusive, None = open) as a slice of the sorted grid."""
-    first = 0 if start is None else int(grid.timestamps.searchsorted(_utc(start), side="left"))
-    stop = len(grid.timestamps) if end is None else int(grid.timestamps.searchsorted(_utc(end), side="right"))
+    first = 0 if start is None else int(grid.timestamps.searchsorted(to_utc(start, "start"), side="left"))
+    stop = len(grid.timestamps) if end is None else int(grid.timestamps.searchsorted(to_utc(end, "end"), side="right"))
     if stop - first < 2:
         raise InputError(f"the range {start} .. {end} holds {max(stop - first, 0)} bar(s); a backtest needs 2",
                          where="start/end", fix=f"the bars run {grid.timestamps[0]} .. {grid.timestamps[-1]}")

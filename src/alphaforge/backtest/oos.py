@@ -12,17 +12,9 @@ from __future__ import annotations
 import pandas as pd
 
 from alphaforge.errors import InputError
+from alphaforge.timestamps import to_utc
 
 TRAINED_UNTIL = "trained_until"
-
-
-def _utc(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}={value!r} is not a time", where=name,
-                         fix="pass an ISO-8601 time, e.g. 2021-06-30T00:00:00Z") from None
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def ensure_out_of_sample(backtest_range: tuple[object, object], training_range: tuple[object, object] | None, *,
@@ -41,8 +33,8 @@ def ensure_out_of_sample(backtest_range: tuple[object, object], training_range: 
     """
     if training_range is None or walk_forward:
         return
-    start, end = _utc(backtest_range[0], "backtest start"), _utc(backtest_range[1], "backtest end")
-    trained_from, trained_to = _utc(training_range[0], "training start"), _utc(training_range[1], "training end")
+    start, end = to_utc(backtest_range[0], "backtest start"), to_utc(backtest_range[1], "backtest end")
+    trained_from, trained_to = to_utc(training_range[0], "training start"), to_utc(training_range[1], "training end")
     if start <= trained_to and trained_from <= end:
         raise InputError(
             f"the backtest range {start} .. {end} overlaps {model}'s training range {trained_from} .. {trained_to}, "

@@ -18,11 +18,12 @@ import pandas as pd
 
 from alphaforge.backtest import BacktestResult, Strategy, plot_backtest, run_backtest
 from alphaforge.backtest._frames import close_grid
-from alphaforge.meta.dataset import LabelSpec, signal_table_from, utc_time
+from alphaforge.meta.dataset import LabelSpec, signal_table_from
 from alphaforge.meta.ensemble import meta_weights
 from alphaforge.meta.signals import entry_signals
 from alphaforge.meta.training import MetaRecipe
 from alphaforge.meta.walkforward import DEFAULT_WINDOWS, walk_forward_probabilities
+from alphaforge.timestamps import to_utc
 
 COMPARED_METRICS = ("total_return", "annual_return", "sharpe", "sortino", "max_drawdown", "hit_rate", "n_trades",
                     "exposure", "psr")
@@ -85,7 +86,7 @@ def compare_with_meta(bars: pd.DataFrame, strategy: Strategy, features: pd.DataF
     probability = signals[keys].merge(scored[[*keys, "probability"]], on=keys, how="left")["probability"]
     adjusted = meta_weights(base_weights, signals, probability.to_numpy(), mode=mode, min_confidence=min_confidence)
     first_scored = scored.loc[scored["probability"].notna(), "timestamp"].min()
-    begin = first_scored if start is None else max(first_scored, utc_time(start))
+    begin = first_scored if start is None else max(first_scored, to_utc(start, "start"))
     options = {"fees_bps": fees_bps, "slippage_bps": slippage_bps, "benchmark": benchmark, "start": begin, "end": end}
     base = run_backtest(bars, strategy, **options)
     meta = run_backtest(bars, adjusted, accounts=strategy.accounts, **options)

@@ -37,6 +37,7 @@ from alphaforge.backtest._frames import Grid, close_grid
 from alphaforge.backtest.strategies import Strategy
 from alphaforge.errors import InputError
 from alphaforge.meta.signals import entry_signals
+from alphaforge.timestamps import to_utc
 
 LABEL_TYPES = ("binary_absolute", "binary_outperformance", "multi_class", "triple_barrier")
 SUCCESS_LABEL = {"binary_absolute": 1, "binary_outperformance": 1, "multi_class": 2, "triple_barrier": 1}
@@ -179,9 +180,9 @@ def signal_table_from(grid: Grid, signals: pd.DataFrame, strategy_name: str, fea
     """:func:`signal_table` from a close grid and the :func:`entry_signals` its strategy made there,
     for callers that already hold them (and need the weights again)."""
     if start is not None:
-        signals = signals[signals["timestamp"] >= utc_time(start)]
+        signals = signals[signals["timestamp"] >= to_utc(start, "start")]
     if end is not None:
-        signals = signals[signals["timestamp"] <= utc_time(end)]
+        signals = signals[signals["timestamp"] <= to_utc(end, "end")]
     column = grid.symbols.astype(str).get_indexer(signals["symbol"])
     outcome = label_signals(grid.close.T, grid.timestamps, signals, column, spec)
     frame = pd.concat([signals[["symbol", "timestamp", "side"]].reset_index(drop=True), outcome], axis=1)
@@ -225,9 +226,3 @@ def success(dataset: pd.DataFrame) -> np.ndarray:
         raise InputError(f"unknown label_type {sorted(set(dataset['label_type'][positive.isna()]))}",
                          where="meta dataset, column label_type", fix=f"use one of: {', '.join(LABEL_TYPES)}")
     return (dataset["label"].to_numpy() == positive.to_numpy()).astype("int64")
-
-
-def utc_time(value: object) -> pd.Timestamp:
-    """A time as a UTC timestamp (naive values are read as UTC)."""
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.errors import InputError
-from alphaforge.meta.dataset import utc_time
 from alphaforge.meta.training import Events, MetaRecipe, naive_times
+from alphaforge.timestamps import to_utc
 
 DEFAULT_WINDOWS = 5
 DEFAULT_FIRST_FRACTION = 0.5
@@ -28,7 +28,7 @@ def first_test_time(events: Events, start: object = None, fraction: float = DEFA
     """The first signal time scored: the first at or after ``start``, else the ``fraction`` quantile."""
     times = np.unique(events.t0)
     if start is not None:
-        position = int(np.searchsorted(times, utc_time(start).tz_localize(None).to_datetime64(), side="left"))
+        position = int(np.searchsorted(times, to_utc(start, "start").tz_localize(None).to_datetime64(), side="left"))
     else:
         position = int(np.floor(len(times) * fraction))
     if position >= len(times):
