@@ -20,7 +20,6 @@ import hashlib
 import inspect
 import json
 import sys
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,13 +30,11 @@ import alphaforge
 from alphaforge.errors import InputError
 from alphaforge.features import windows
 from alphaforge.features.compute import (
-    FeatureSkipWarning,
     as_features,
-    available_features,
-    check_macro,
     compute_features,
     output_columns,
-    skip_notice,
+    split_features,
+    warn_skipped,
 )
 from alphaforge.features.registry import REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec
@@ -135,10 +132,8 @@ class FeatureCache:
         frame is identical to what it returns.
         """
         registry = REGISTRY if registry is None else registry
-        series = check_macro(macro, len(bars))
-        usable, skipped = available_features(as_features(features, registry), list(bars.columns), series, registry)
-        if skipped:
-            warnings.warn(skip_notice(skipped), FeatureSkipWarning, stacklevel=2)
+        series, usable, skipped = split_features(bars, macro, as_features(features, registry), registry)
+        warn_skipped(skipped)
         data_key = data_fingerprint(bars, macro, since)
         paths = {f.name: self.path(data_key, f, feature_fingerprint(f, code_version, registry)) for f in usable}
         if not usable:
@@ -157,5 +152,5 @@ class FeatureCache:
         parts = [keys] + [computed[output_columns([f], series)] if computed is not None and f.name in to_compute
                           else pd.read_parquet(paths[f.name]) for f in usable]
         return FeatureBuild(frame=pd.concat(parts, axis=1), hits=[f.name for f in usable if f.name not in to_compute],
-                            computed=sorted(to_compute, key=[f.name for f in usable].index), skipped=skipped,
+                            computed=list(dict.fromkeys(f.name for f in missing)), skipped=skipped,
                             data_fingerprint=data_key)

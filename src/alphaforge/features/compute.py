@@ -190,6 +190,22 @@ def skip_notice(skipped: dict[str, list[str]]) -> str:
     return f"skipped {len(skipped)} feature(s) whose inputs are missing: " + "; ".join(parts)
 
 
+def split_features(bars: pd.DataFrame, macro: pd.DataFrame | None, features: Sequence[Feature],
+                   registry: FeatureRegistry | None = None) -> tuple[list[str], list[Feature], dict[str, list[str]]]:
+    """The aligned macro's series (:func:`check_macro`), then ``features`` split into those
+    computable from ``bars`` (+ macro) and those skipped, with what each lacks."""
+    series = check_macro(macro, len(bars))
+    usable, skipped = available_features(features, list(bars.columns), series, registry)
+    return series, usable, skipped
+
+
+def warn_skipped(skipped: dict[str, list[str]], stacklevel: int = 2) -> None:
+    """The one :class:`FeatureSkipWarning` for ``skipped`` features, if any; ``stacklevel`` is
+    counted from the function calling this one (2: its caller's line)."""
+    if skipped:
+        warnings.warn(skip_notice(skipped), FeatureSkipWarning, stacklevel=stacklevel + 1)
+
+
 def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
                      features: FeatureSpec | Sequence[Feature] = None, since: object = None, *,
                      registry: FeatureRegistry | None = None) -> pd.DataFrame:
@@ -210,10 +226,8 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
     registry = REGISTRY if registry is None else registry
     selected = as_features(features, registry)
     codes, ns = _check_bars(bars)
-    series = check_macro(macro, len(bars))
-    usable, skipped = available_features(selected, list(bars.columns), series, registry)
-    if skipped:
-        warnings.warn(skip_notice(skipped), FeatureSkipWarning, stacklevel=2)
+    series, usable, skipped = split_features(bars, macro, selected, registry)
+    warn_skipped(skipped)
 
     per_symbol = [f for f in usable if f.kind == "symbol"]
     cross = [f for f in usable if f.kind == "cross_sectional"]
