@@ -3,6 +3,9 @@
 ``--executor local`` (default) uses this machine's processes; ``--executor ray`` a Ray runtime
 (``--ray-address`` for a cluster, else a local one). `tune-workers` starts several `tune`
 workers on one study; on a cluster give them a shared ``--storage postgresql://...``.
+
+Optuna and the tuning libraries are imported inside `tune-workers`: `train-plan` (and `train`
+with a training plan) do not need them.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import optuna
 import typer
 
 from alphaforge.cli._common import (
+    FamilyOption,
     JsonOption,
+    StorageOption,
+    TargetOption,
     TrackOption,
     emit,
     notice,
@@ -23,16 +28,10 @@ from alphaforge.cli._common import (
     split_list,
     stdout,
 )
-from alphaforge.cli.tuning import FamilyOption, StorageOption, TargetOption
 from alphaforge.errors import MissingInputError
 from alphaforge.executors import EXECUTORS, make_executor
 from alphaforge.executors.training import run_plan
-from alphaforge.executors.tuning import tune_on_executor
 from alphaforge.selection import find_training_plan, staged_jobs
-from alphaforge.tuning import TuneSettings
-from alphaforge.tuning.outputs import phase_summary
-from alphaforge.tuning.study import load_existing_study
-from alphaforge.tuning.workflow import tuning_data
 
 ExecutorOption = Annotated[str, typer.Option("--executor", help=f"Where tasks run: {', '.join(EXECUTORS)}.")]
 WorkersOption = Annotated[int | None, typer.Option(
@@ -86,6 +85,14 @@ def tune_workers(
     as_json: JsonOption = False,
 ) -> None:
     """Run several `tune` workers at once on one study (phase sizes and the rest from [tuning])."""
+    import optuna
+
+    from alphaforge.executors.tuning import tune_on_executor
+    from alphaforge.tuning import TuneSettings
+    from alphaforge.tuning.outputs import phase_summary
+    from alphaforge.tuning.study import load_existing_study
+    from alphaforge.tuning.workflow import tuning_data
+
     workspace = open_workspace(ctx)
     config = workspace.config()
     settings = TuneSettings.from_config(config, target=target, family=family, storage=storage)
