@@ -32,6 +32,7 @@ from alphaforge.errors import MissingInputError
 from alphaforge.executors import EXECUTORS, make_executor
 from alphaforge.executors.training import run_plan
 from alphaforge.selection import find_training_plan, staged_jobs
+from alphaforge.workspace import Workspace
 
 ExecutorOption = Annotated[str, typer.Option("--executor", help=f"Where tasks run: {', '.join(EXECUTORS)}.")]
 WorkersOption = Annotated[int | None, typer.Option(
@@ -59,6 +60,19 @@ def train_plan(
             raise MissingInputError("no training plan yet", where="plans/training_plan",
                                     fix="run `alphaforge plan` first")
         report = run_plan(workspace, staged_jobs(plan, split_list(families)), pool, track=track)
+    _emit_plan_report(report, as_json)
+
+
+def train_loaded_plan(workspace: Workspace, plan: dict[str, Any], families: str | None, track: bool,
+                      as_json: bool) -> None:
+    """`alphaforge train` with a training plan: the plan it already loaded, its jobs one at a time here."""
+    with make_executor("local", 1) as pool:
+        report = run_plan(workspace, staged_jobs(plan, split_list(families)), pool, track=track)
+    _emit_plan_report(report, as_json)
+
+
+def _emit_plan_report(report: dict[str, Any], as_json: bool) -> None:
+    """Print the training plan's report; exit 1 when any job failed."""
 
     def render(r: dict[str, Any]) -> None:
         rows = [{**{k: row.get(k, "") for k in ("job_id", "stage", "family", "version", "seconds")},

@@ -56,10 +56,9 @@ def train(
 
         plan = find_training_plan(workspace, plan_dir)
         if plan is not None:
-            from alphaforge.cli.distributed import train_plan
+            from alphaforge.cli.distributed import train_loaded_plan
 
-            train_plan(ctx, plan_dir=plan_dir, families=family, executor="local", workers=1, ray_address=None,
-                       track=track, as_json=as_json)
+            train_loaded_plan(workspace, plan, families=family, track=track, as_json=as_json)
             return
     workspace, _, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,
