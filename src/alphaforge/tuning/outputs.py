@@ -16,9 +16,7 @@ so threads and processes can write side by side.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +30,7 @@ from alphaforge.models import ModelFamily
 from alphaforge.models.registry import CHECKPOINT_DIR, save_checkpoint
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.phases import NARROWED_ATTR, PHASE_ATTR, PHASES, best_trials
-from alphaforge.workspace import atomic_write_json, atomic_write_png
+from alphaforge.workspace import atomic_dir, atomic_write_json, atomic_write_png
 
 CHECKPOINTS = "checkpoints"
 _COLORS = {"random": "tab:gray", "bayes": "tab:blue", "fine": "tab:green"}
@@ -133,15 +131,8 @@ def model_config(data: TuningData, family: str, params: dict[str, Any], seed: in
 
 def save_model_dir(target: Path, model: ModelFamily, config: dict[str, Any]) -> Path:
     """Save ``model`` and ``config`` as the folder ``target``, written aside and renamed into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with atomic_dir(target) as staging:
         save_checkpoint(staging, model, config)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
