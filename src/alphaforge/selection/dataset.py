@@ -52,14 +52,19 @@ def feature_columns(features: pd.DataFrame) -> list[str]:
     return [c for c in features.columns if c not in KEYS]
 
 
-def _nanoseconds(timestamps: pd.Series) -> np.ndarray:
+def nanoseconds(timestamps: pd.Series) -> np.ndarray:
     """UTC nanoseconds: tz-aware values would compare as slow Python objects."""
     return pd.DatetimeIndex(timestamps).as_unit("ns").asi8
 
 
-def _aligned(features: pd.DataFrame, targets: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def aligned(features: pd.DataFrame, targets: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The rows of ``targets`` with a feature row, joined to its ``columns`` (an inner merge on the keys).
+
+    Tables over the very same (symbol, timestamp) rows, in the same order (as the caches write
+    them), are put side by side without the merge.
+    """
     same_keys = (len(features) == len(targets)
-                 and np.array_equal(_nanoseconds(features["timestamp"]), _nanoseconds(targets["timestamp"]))
+                 and np.array_equal(nanoseconds(features["timestamp"]), nanoseconds(targets["timestamp"]))
                  and np.array_equal(features["symbol"].to_numpy(), targets["symbol"].to_numpy()))
     if same_keys:
         return pd.concat([targets.reset_index(drop=True), features[columns].reset_index(drop=True)], axis=1)
@@ -71,7 +76,7 @@ def _every_kth_time(timestamps: pd.Series, max_rows: int) -> np.ndarray:
     step = math.ceil(len(timestamps) / max_rows)
     if step <= 1:
         return np.ones(len(timestamps), dtype=bool)
-    times = _nanoseconds(timestamps)
+    times = nanoseconds(timestamps)
     grid = np.unique(times)
     return np.isin(times, grid[::-1][::step])
 
@@ -101,7 +106,7 @@ def target_data(features: pd.DataFrame, targets: pd.DataFrame, target: str, *,
     if unknown:
         raise InputError(f"feature column(s) {unknown[:5]} are not in the feature table", where="features",
                          fix="build those features first (`alphaforge features build`)")
-    frame = _aligned(features, targets[KEYS + [target, t1]], columns)
+    frame = aligned(features, targets[KEYS + [target, t1]], columns)
     frame = frame[frame[target].notna().to_numpy()].reset_index(drop=True)
     if frame.empty:
         raise InputError(f"target {target!r} has no labelled row that has features", where=f"target {target}",

@@ -22,6 +22,7 @@ import pandas as pd
 
 from alphaforge.features import REGISTRY, Feature, FeatureRegistry, FeatureSkipWarning
 from alphaforge.features.leakage import check_leakage
+from alphaforge.selection.dataset import KEYS, aligned, nanoseconds
 from alphaforge.targets import t1_column
 
 TRUNCATION_SYMBOLS = 2  # symbols the truncation test recomputes features for
@@ -102,12 +103,11 @@ def copy_flags(features: pd.DataFrame, targets: pd.DataFrame, target: str, colum
     symbol are consecutive bars). Correlations are rank correlations over at most ``max_rows``
     evenly spaced rows.
     """
-    frame = targets[["symbol", "timestamp", target, t1_column(target)]].merge(
-        features[["symbol", "timestamp", *columns]], on=["symbol", "timestamp"], how="inner")
+    frame = aligned(features, targets[[*KEYS, target, t1_column(target)]], list(columns))
     symbols = frame["symbol"].astype(str).to_numpy()
     label = frame[target].to_numpy(dtype="float64")
-    known_at = pd.DatetimeIndex(frame[t1_column(target)]).as_unit("ns").asi8
-    now = pd.DatetimeIndex(frame["timestamp"]).as_unit("ns").asi8
+    known_at = nanoseconds(frame[t1_column(target)])
+    now = nanoseconds(frame["timestamp"])
     rows = np.arange(0, len(frame), max(1, len(frame) // max_rows))
     ranks = frame[list(columns)].iloc[rows].rank().to_numpy(dtype="float64")
     best: dict[str, tuple[float, int]] = {}
