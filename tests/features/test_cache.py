@@ -39,6 +39,16 @@ def test_second_build_is_all_hits(tmp_path: Path, bars: pd.DataFrame) -> None:
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+def test_locate_names_the_files_build_writes(tmp_path: Path, bars: pd.DataFrame) -> None:
+    cache, registry = FeatureCache(tmp_path), _registry(3)
+    located = cache.locate(bars, features=["px_ret_x", "px_dd_x"], registry=registry)
+    assert not located.keys_path.exists() and not any(p.exists() for p in located.paths.values())
+    built = cache.build(bars, features=["px_ret_x", "px_dd_x"], registry=registry)
+    assert located.data_key == built.data_fingerprint and list(located.paths) == ["px_ret_x", "px_dd_x"]
+    assert located.keys_path.exists() and all(p.exists() for p in located.paths.values())
+    assert set(tmp_path.rglob("*.parquet")) == {located.keys_path, *located.paths.values()}
+
+
 def test_changing_one_parameter_recomputes_only_that_feature(tmp_path: Path, bars: pd.DataFrame) -> None:
     cache = FeatureCache(tmp_path)
     cache.build(bars, features=["px_ret_x", "px_dd_x"], registry=_registry(3))

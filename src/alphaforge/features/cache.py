@@ -112,6 +112,25 @@ class FeatureBuild:
                 "computed": self.computed, "skipped": self.skipped, "data_fingerprint": self.data_fingerprint}
 
 
+@dataclass(frozen=True)
+class FeatureLocation:
+    """Where the cache keeps the files of a feature request on some data (see :meth:`FeatureCache.locate`).
+
+    ``series`` are the aligned macro's series; ``usable`` the requested features computable
+    from the data, ``skipped`` the others with what each lacks; ``data_key`` the data
+    fingerprint; ``fingerprints`` and ``paths`` each usable feature's fingerprint and file;
+    ``keys_path`` the file of the rows' (symbol, timestamp). Files may not exist yet.
+    """
+
+    series: list[str]
+    usable: list[Feature]
+    skipped: dict[str, list[str]]
+    data_key: str
+    fingerprints: dict[str, str]
+    paths: dict[str, Path]
+    keys_path: Path
+
+
 class FeatureCache:
     """Feature values on disk under ``directory``, one Parquet file per feature."""
 
@@ -123,6 +142,23 @@ class FeatureCache:
         name = f"{feature.name}-{fingerprint[:FINGERPRINT_LENGTH]}.parquet"
         return self.directory / data_key[:FINGERPRINT_LENGTH] / name
 
+    def locate(self, bars: pd.DataFrame, macro: pd.DataFrame | None = None,
+               features: FeatureSpec | Sequence[Feature] = None, *, since: object = None,
+               code_version: str | None = None, registry: FeatureRegistry | None = None) -> FeatureLocation:
+        """Which requested features the data allows and where their cached files are (or would be).
+
+        Same arguments as :meth:`build`; reads no feature file, warns about nothing and does not
+        refuse an empty ``usable``: :meth:`build` does both.
+        """
+        registry = REGISTRY if registry is None else registry
+        series, usable, skipped = split_features(bars, macro, as_features(features, registry), registry)
+        data_key = data_fingerprint(bars, macro, since)
+        fingerprints = {f.name: feature_fingerprint(f, code_version, registry) for f in usable}
+        return FeatureLocation(series=series, usable=usable, skipped=skipped, data_key=data_key,
+                               fingerprints=fingerprints,
+                               paths={f.name: self.path(data_key, f, fingerprints[f.name]) for f in usable},
+                               keys_path=self.directory / data_key[:FINGERPRINT_LENGTH] / "keys.parquet")
+
     def build(self, bars: pd.DataFrame, macro: pd.DataFrame | None = None,
               features: FeatureSpec | Sequence[Feature] = None, *, since: object = None,
               code_version: str | None = None, registry: FeatureRegistry | None = None) -> FeatureBuild:
@@ -132,16 +168,14 @@ class FeatureCache:
         frame is identical to what it returns.
         """
         registry = REGISTRY if registry is None else registry
-        series, usable, skipped = split_features(bars, macro, as_features(features, registry), registry)
-        warn_skipped(skipped)
-        data_key = data_fingerprint(bars, macro, since)
-        paths = {f.name: self.path(data_key, f, feature_fingerprint(f, code_version, registry)) for f in usable}
+        location = self.locate(bars, macro, features, since=since, code_version=code_version, registry=registry)
+        warn_skipped(location.skipped)
+        series, usable, paths, keys_path = location.series, location.usable, location.paths, location.keys_path
         if not usable:
             raise InputError("none of the requested features can be computed from these bars", where="feature set",
                              fix="choose features whose inputs the data has (close-only data: px_, ta_rsi_*, cal_...)")
         missing = [f for f in usable if not paths[f.name].exists()]
         to_compute = {f.name for f in missing}
-        keys_path = self.directory / data_key[:FINGERPRINT_LENGTH] / "keys.parquet"
         computed = compute_features(bars, macro, missing, since=since, registry=registry) if missing else None
         if computed is not None:
             for feature in missing:
@@ -152,5 +186,5 @@ class FeatureCache:
         parts = [keys] + [computed[output_columns([f], series)] if computed is not None and f.name in to_compute
                           else pd.read_parquet(paths[f.name]) for f in usable]
         return FeatureBuild(frame=pd.concat(parts, axis=1), hits=[f.name for f in usable if f.name not in to_compute],
-                            computed=list(dict.fromkeys(f.name for f in missing)), skipped=skipped,
-                            data_fingerprint=data_key)
+                            computed=list(dict.fromkeys(f.name for f in missing)), skipped=location.skipped,
+                            data_fingerprint=location.data_key)
