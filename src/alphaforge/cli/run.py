@@ -110,8 +110,6 @@ def predict(
     as_json: JsonOption = False,
 ) -> None:
     """Score the most recent bars through the shared feature path; write predictions and a chart."""
-    from alphaforge.pipeline.predict import predict as run_predict
-
     workspace = open_workspace(ctx)
     if setup_file is not None:
         from alphaforge.store.predict import predict_setups
@@ -120,6 +118,8 @@ def predict(
         emit(result, as_json, lambda r: print_fields("Setup predictions", {k: v for k, v in r.items()
                                                                            if not isinstance(v, (list, dict))}))
         return
+    from alphaforge.pipeline.predict import predict as run_predict
+
     result = run_predict(workspace, model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name)
 
     def render(r: dict[str, Any]) -> None:
