@@ -116,9 +116,13 @@ def _features(workspace: Workspace, config: Config, bars: pd.DataFrame,
 def meta_dataset(workspace: Workspace, *, strategy: str, freq: str = "1d", start: str | None = None,
                  end: str | None = None, symbols: Sequence[str] | None = None, universe: Path | None = None,
                  horizon_days: float | None = None, horizon_bars: int | None = None, threshold: float = 0.02,
-                 label_type: str = "binary_absolute") -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The meta dataset of ``strategy`` on the workspace's bars, and what it was built from."""
-    config = workspace.config()
+                 label_type: str = "binary_absolute",
+                 config: Config | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The meta dataset of ``strategy`` on the workspace's bars, and what it was built from.
+
+    ``config`` is the workspace's config when the caller has already read it.
+    """
+    config = workspace.config() if config is None else config
     chosen = list(symbols or []) or (read_universe(universe) if universe else None)
     spec = LabelSpec(horizon=horizon_in_bars(days=horizon_days, bars=horizon_bars, freq=freq), threshold=threshold,
                      label_type=label_type)
@@ -196,7 +200,7 @@ def train(workspace: Workspace, *, dataset_path: Path | None = None, model_type:
         if not source.get("strategy"):
             raise InputError("neither a dataset nor a strategy given", where="meta train",
                              fix="pass --dataset-path FILE, or --strategy NAME to build the dataset now")
-        dataset, info = meta_dataset(workspace, **source)
+        dataset, info = meta_dataset(workspace, config=config, **source)
     training = train_meta_model(dataset, recipe)
     model_config = {**{k: v for k, v in info.items() if k != "notices"},
                     "training_range": {"start": str(dataset["timestamp"].min()), "end": str(dataset["t1"].max())}}
