@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -47,11 +48,11 @@ class TuningData:
             raise InputError("no labelled rows", where=f"tuning data for {self.target}",
                              fix="check the target and the data range ([data] start/end)")
 
-    @property
+    @cached_property  # computed once per instance (every checkpoint's config.json records both)
     def features(self) -> list[str]:
         return [str(c) for c in self.X.columns]
 
-    @property
+    @cached_property
     def symbols(self) -> list[str]:
         return [] if self.spans.symbols is None else sorted(set(self.spans.symbols.tolist()))
 

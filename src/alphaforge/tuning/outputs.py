@@ -160,9 +160,10 @@ def checkpoint_callback(directory: Path, top_k: int, pop_model: Callable[[int], 
             return
         top = best_trials(study, top_k)
         if trial.number in {t.number for t in top}:
-            save_model_dir(directory / CHECKPOINTS / f"trial_{trial.number}", model, config_of(trial))
-        if top[0].number == trial.number:
-            save_model_dir(directory / CHECKPOINT_DIR, model, config_of(trial))
+            config = config_of(trial)
+            save_model_dir(directory / CHECKPOINTS / f"trial_{trial.number}", model, config)
+            if top[0].number == trial.number:
+                save_model_dir(directory / CHECKPOINT_DIR, model, config)
         keep_checkpoints(directory, {t.number for t in top})
 
     return callback
