@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Annotated, Any
 
 import typer
@@ -13,13 +12,10 @@ from alphaforge.cli._common import (
     SymbolsOption,
     emit,
     notices_of,
-    open_workspace,
     print_table,
-    split_list,
     stdout,
 )
-from alphaforge.data.datasets import load_inputs
-from alphaforge.features import combine_spec
+from alphaforge.cli.features import feature_inputs
 from alphaforge.features.leakage import check_leakage
 
 app = typer.Typer(help="Check the pipeline for look-ahead.", no_args_is_help=True)
@@ -36,16 +32,12 @@ def leakage(
 ) -> None:
     """Truncation test per feature: values up to t must not change when data after t is removed or
     replaced by noise. Exit code 1 when any feature fails."""
-    workspace = open_workspace(ctx)
-    config = workspace.config()
-    spec = split_list(features) or combine_spec(config.features.include, config.features.exclude)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        bars, macro = load_inputs(workspace, config, symbols=split_list(symbols))
-        results = check_leakage(bars, macro, spec, cuts=cuts, seed=config.seed)
+    with feature_inputs(ctx, features, symbols) as inputs:
+        results = check_leakage(inputs.bars, inputs.macro, inputs.spec, cuts=cuts, seed=inputs.config.seed)
     rows = [r.to_dict() for r in results]
     failed = [r["column"] for r in rows if not r["passed"]]
-    summary = {"passed": not failed, "failed": failed, "cuts": cuts, "features": rows, "notices": notices_of(caught)}
+    summary = {"passed": not failed, "failed": failed, "cuts": cuts, "features": rows,
+               "notices": notices_of(inputs.caught)}
 
     def render(r: dict[str, Any]) -> None:
         print_table("Look-ahead check (values up to each cut, after truncation and after noise)", r["features"],
