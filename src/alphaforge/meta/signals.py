@@ -14,8 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SIGNAL_COLUMNS = ("symbol", "timestamp", "side", "entry_bar", "end_bar")
-
 
 def _sides(weights: pd.DataFrame) -> np.ndarray:
     """Signs of the weights (bars x symbols), NaN (flat) as 0."""

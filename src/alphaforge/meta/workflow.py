@@ -27,7 +27,7 @@ from alphaforge.backtest import STRATEGIES, Strategy, make_strategy
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_aligned_macro, load_bars
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.features import REGISTRY, combine_spec, resolve_features
+from alphaforge.features import REGISTRY, configured_spec, resolve_features
 from alphaforge.features.cache import FeatureCache
 from alphaforge.meta.backtest import MetaComparison, compare_with_meta
 from alphaforge.meta.dataset import (
@@ -102,10 +102,9 @@ def _bars(workspace: Workspace, config: Config, freq: str, symbols: Sequence[str
     return bars
 
 
-def _features(workspace: Workspace, config: Config, bars: pd.DataFrame,
-              names: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """Shared features for ``bars`` from the cache (the configured set, or ``names``), and notices."""
-    spec = list(names) if names else combine_spec(config.features.include, config.features.exclude)
+def _features(workspace: Workspace, config: Config, bars: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Shared features for ``bars`` from the cache (the configured set), and notices."""
+    spec = configured_spec(config)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         macro = load_aligned_macro(workspace, bars, config)

@@ -23,7 +23,7 @@ from alphaforge.features import (
     REGISTRY,
     FeatureRegistry,
     FeatureSkipWarning,
-    combine_spec,
+    configured_spec,
     resolve_features,
 )
 from alphaforge.features.cache import (
@@ -56,7 +56,7 @@ class SelectionInputs:
 
     @cached_property
     def feature_spec(self) -> list[str]:
-        return combine_spec(self.config.features.include, self.config.features.exclude)
+        return configured_spec(self.config)
 
     @cached_property
     def key(self) -> str:
