@@ -41,6 +41,26 @@ def test_broken_toml_and_missing_file(tmp_path):
         load_config(path)
 
 
+def test_unreadable_or_undecodable_file_is_an_input_error_naming_it(tmp_path, monkeypatch):
+    path = tmp_path / "alphaforge.toml"
+    path.write_bytes(b"seed = 1\n# caf\xe9\n")  # Latin-1, not UTF-8
+    with pytest.raises(InputError, match="not UTF-8") as info:
+        load_config(path)
+    assert info.value.where == str(path) and info.value.fix
+    path.unlink()
+    path.mkdir()  # a folder where the file should be
+    with pytest.raises(InputError, match="cannot read") as info:
+        load_config(path)
+    assert info.value.where == str(path)
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(type(path), "read_text", refuse)
+    with pytest.raises(InputError, match="Permission denied"):
+        load_config(tmp_path / "alphaforge.toml")
+
+
 def test_macro_timing_falls_back_to_defaults():
     config = parse_config({"macro": {"series": {"cpi": {"lag": "45D", "max_staleness": "80D"}}}})
     assert [str(t) for t in config.macro_timing("cpi")] == ["45 days 00:00:00", "80 days 00:00:00"]

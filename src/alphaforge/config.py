@@ -269,6 +269,12 @@ def load_config(path: Path) -> Config:
     except FileNotFoundError:
         raise InputError("no configuration file", where=str(path),
                          fix=f"run `alphaforge init {path.parent}` to create a workspace") from None
+    except OSError as exc:  # unreadable: no permission, a folder in its place, ...
+        raise InputError(f"cannot read the configuration file: {exc.strerror or exc}", where=str(path),
+                         fix="make it a file you can read (check its permissions)") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}", where=str(path),
+                         fix="save it as UTF-8, or re-create it with `alphaforge init --force`") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", where=str(path), fix="fix the syntax, or re-create it with "
                          "`alphaforge init --force`") from None
