@@ -16,9 +16,6 @@ crash never leaves half a model.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,7 @@ from alphaforge.errors import InputError, MissingInputError
 from alphaforge.meta.calibration import CalibratedModel, Calibrator
 from alphaforge.meta.training import MetaRecipe, MetaTraining, calibration_plot
 from alphaforge.models import load_model
-from alphaforge.workspace import atomic_write_json
+from alphaforge.workspace import atomic_dir, atomic_write_json
 
 CONFIG_FILE = "config.json"
 RESULTS_FILE = "training_results.json"
@@ -75,15 +72,8 @@ def save_meta_model(path: Path, training: MetaTraining, config: dict[str, Any]) 
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise InputError("the output model path exists", where=str(path),
                          fix="choose a new folder for --output-model-path, or remove this one")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=path.parent))
-    try:
+    with atomic_dir(path) as staging:  # replaces the empty folder, if there is one
         write_meta_model(staging, training, config)
-        if path.exists():
-            path.rmdir()
-        os.rename(staging, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return path
 
 
