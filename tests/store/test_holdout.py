@@ -47,6 +47,13 @@ def test_create_is_reproducible_and_filters(filled, tmp_path):
         create_holdout(filled, tmp_path / "e.txt", count=10**7)
 
 
+@pytest.mark.parametrize(("bounds", "option"), [({"start": "not a date"}, "--from"), ({"end": "2021-13-45"}, "--to")])
+def test_create_names_the_option_holding_a_bad_date(filled, tmp_path, bounds, option):
+    with pytest.raises(InputError, match="is not a date") as error:
+        create_holdout(filled, tmp_path / "h.txt", **bounds)
+    assert error.value.where == option and not (tmp_path / "h.txt").exists()
+
+
 def test_round_trip_is_exact_and_restore_twice_changes_nothing(filled, tmp_path):
     before = _table(filled, "training")
     predictions_before = _table(filled, "prediction")

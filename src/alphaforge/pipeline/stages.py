@@ -146,7 +146,8 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
     names = [s.name for s in stages]
     for wanted in [*only, *([start_from] if start_from else [])]:
         if wanted not in names:
-            raise InputError(f"unknown stage {wanted!r}", fix=f"stages are: {', '.join(names)}")
+            raise InputError(f"unknown stage {wanted!r}", where="--only" if wanted in only else "--start-from",
+                             fix=f"stages are: {', '.join(names)}")
     only = set(only)
     forced_from = names.index(start_from) if start_from else len(names)
     keys: dict[str, str] = {}

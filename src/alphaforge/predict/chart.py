@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
 import pandas as pd  # noqa: E402
 
-from alphaforge.workspace import atomic_path  # noqa: E402
+from alphaforge.workspace import atomic_write_png  # noqa: E402
 
 
 def plot_predictions(prices: pd.DataFrame, predictions: pd.DataFrame, path: Path, *, title: str = "") -> Path:
@@ -40,8 +40,7 @@ def plot_predictions(prices: pd.DataFrame, predictions: pd.DataFrame, path: Path
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    with atomic_path(Path(path)) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
+    atomic_write_png(fig, Path(path), dpi=110)
     plt.close(fig)
     return Path(path)
 

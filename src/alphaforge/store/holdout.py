@@ -39,6 +39,7 @@ from alphaforge.store.db import column_list, connect, require_table, transaction
 from alphaforge.store.guard import insert_prediction_rows
 from alphaforge.store.setups import SETUPS_VIEW, describe_ids, read_setup_file, register_setups, write_setup_file
 from alphaforge.store.tables import PREDICTION, TRAINING, columns_of, read_meta, row_count
+from alphaforge.timestamps import to_utc
 from alphaforge.workspace import Workspace, atomic_path, atomic_write_json, file_sha256
 
 HOLDOUTS = "holdouts"
@@ -59,12 +60,7 @@ def _bound(text: str | None, *, end: bool) -> pd.Timestamp | None:
     """A --from/--to value as UTC; a bare date as --to covers that whole day."""
     if not text:
         return None
-    try:
-        stamp = pd.Timestamp(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not a date", where="--to" if end else "--from",
-                         fix="use an ISO date or time, e.g. 2021-06-30") from None
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    stamp = to_utc(text, "--to" if end else "--from")
     return stamp + pd.Timedelta(days=1) - pd.Timedelta(1, "ns") if end and len(text.strip()) == 10 else stamp
 
 
