@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.models._skops import dumps_canonical, loads_trusted
-from alphaforge.models.base import ModelFamily, Task
+from alphaforge.models.base import ModelFamily, Task, mean_loss
 from alphaforge.workspace import atomic_write_bytes
 
 
@@ -111,7 +111,7 @@ class GradientBoostingModel(SklearnFamily):
             return
         val_x, val_y, val_w = validation
         prepared = self.estimator_[:-1].transform(val_x)
-        losses = [_loss(self.task, stage, val_y, val_w) for stage in self._staged(prepared)]
+        losses = [mean_loss(self.task, stage, val_y, val_w) for stage in self._staged(prepared)]
         self.best_iteration_ = int(np.argmin(losses)) + 1
         if self.best_iteration_ < params["n_estimators"]:
             self._fit_estimator({**params, "n_estimators": self.best_iteration_}, X, y, sample_weight)
@@ -206,11 +206,3 @@ class RidgeModel(_LinearBaseline):
 
         return Ridge(**params)
 
-
-def _loss(task: str, output: np.ndarray, labels: np.ndarray, weights: np.ndarray | None) -> float:
-    """Weighted validation loss: squared error, or log loss of the true class."""
-    if task == "regression":
-        errors = (output - labels) ** 2
-    else:
-        errors = -np.log(np.clip(output[np.arange(len(labels)), labels.astype(np.int64)], 1e-15, 1.0))
-    return float(np.average(errors, weights=weights))

@@ -189,11 +189,7 @@ class ModelFamily(ABC):
         return rises
 
     def _loss(self, X: pd.DataFrame | np.ndarray, encoded: np.ndarray) -> float:
-        output = self._raw_predict(self._matrix(X, check=False), X)
-        if self.task == "regression":
-            return float(np.mean((output - encoded) ** 2))
-        picked = output[np.arange(len(encoded)), encoded.astype(np.int64)]
-        return float(-np.mean(np.log(np.clip(picked, 1e-15, 1.0))))
+        return mean_loss(self.task, self._raw_predict(self._matrix(X, check=False), X), encoded)
 
     # ----------------------------------------------------------------- prediction
     def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -306,6 +302,16 @@ class ModelFamily(ABC):
     def _native_importance(self) -> np.ndarray | None:
         """The family's own importance per feature, or None to use permutation importance."""
         return None
+
+
+def mean_loss(task: str, output: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Mean (``weights``: weighted) loss of ``output`` against encoded ``labels``: squared error
+    for regression, else the log loss of the true class."""
+    if task == "regression":
+        errors = (output - labels) ** 2
+    else:
+        errors = -np.log(np.clip(output[np.arange(len(labels)), labels.astype(np.int64)], 1e-15, 1.0))
+    return float(np.average(errors, weights=weights))
 
 
 def read_meta(directory: Path) -> dict[str, Any]:
