@@ -284,24 +284,21 @@ def load_config(path: Path) -> Config:
 def _render_section(model: BaseModel, table: Any) -> None:
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
-        is_table = isinstance(value, (BaseModel, dict))
-        if field.description and not is_table:
-            table.add(tomlkit.comment(field.description))
+        if not isinstance(value, (BaseModel, dict)):  # a key, after its description
+            if field.description:
+                table.add(tomlkit.comment(field.description))
+            table.add(name, value)
+            continue
+        sub = tomlkit.table()
+        sub.add(tomlkit.comment(field.description or name))
         if isinstance(value, BaseModel):
-            sub = tomlkit.table()
-            sub.add(tomlkit.comment(field.description or name))
             _render_section(value, sub)
-            table.add(name, sub)
-        elif isinstance(value, dict):
-            sub = tomlkit.table()
-            sub.add(tomlkit.comment(field.description or name))
+        else:  # a dict of models: one sub-table each
             for key, item in value.items():
                 inner = tomlkit.table()
                 _render_section(item, inner)
                 sub.add(key, inner)
-            table.add(name, sub)
-        else:
-            table.add(name, value)
+        table.add(name, sub)
 
 
 def render_config(config: Config | None = None) -> str:
