@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from alphaforge.errors import InputError
+from alphaforge.errors import InputError, MissingInputError
 from alphaforge.meta.persistence import (
     CALIBRATION_PLOT,
     CALIBRATOR_FILE,
@@ -68,3 +68,20 @@ def test_a_tampered_model_file_is_refused(trained, tmp_path):
 def test_unknown_model_type_is_an_input_error():
     with pytest.raises(InputError, match="meta-model type"):
         MetaRecipe(family="svm")
+
+
+def test_a_damaged_model_folder_is_an_input_error_naming_the_file(trained, tmp_path):
+    folder = save_meta_model(tmp_path / "meta", trained, {})
+    config = json.loads((folder / "config.json").read_text())
+    (folder / CALIBRATOR_FILE).unlink()
+    with pytest.raises(MissingInputError, match="no calibrator.json") as caught:
+        load_meta_model(folder)
+    assert caught.value.where == str(folder / CALIBRATOR_FILE) and "alphaforge meta train" in caught.value.fix
+    (folder / "config.json").write_text("{not json")
+    with pytest.raises(InputError, match="config.json is not valid JSON") as caught:
+        load_meta_model(folder)
+    assert caught.value.where == str(folder / "config.json")
+    del config["trained_until"]
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(InputError, match="no trained_until"):
+        load_meta_model(folder)

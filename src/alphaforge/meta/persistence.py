@@ -34,6 +34,7 @@ CALIBRATOR_FILE = "calibrator.json"
 MODEL_DIR = "model"
 CALIBRATION_PLOT = Path("plots") / "calibration.png"
 KIND = "meta"
+RETRAIN = "retrain with `alphaforge meta train`"
 
 
 @dataclass
@@ -77,6 +78,19 @@ def save_meta_model(path: Path, training: MetaTraining, config: dict[str, Any]) 
     return path
 
 
+def _read_json(file: Path) -> dict[str, Any]:
+    """A meta-model's JSON file as a dict; a missing, corrupt or non-object file is a clear input error."""
+    if not file.is_file():
+        raise MissingInputError(f"the meta-model folder has no {file.name}", where=str(file), fix=RETRAIN)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{file.name} is not valid JSON: {exc}", where=str(file), fix=RETRAIN) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{file.name} is not a JSON object", where=str(file), fix=RETRAIN)
+    return data
+
+
 def load_meta_model(path: Path) -> SavedMetaModel:
     """Load a folder written by :func:`save_meta_model` (or the registry); the model file's
     sha256 is checked by its family's loader."""
@@ -85,10 +99,18 @@ def load_meta_model(path: Path) -> SavedMetaModel:
     if not config_path.is_file():
         raise MissingInputError("no meta-model here", where=str(path),
                                 fix="pass a folder written by `alphaforge meta train`")
-    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config = _read_json(config_path)
     if config.get("kind") != KIND:
         raise InputError("this folder holds a model that is not a meta-model", where=str(config_path),
                          fix="pass the folder `alphaforge meta train` printed")
-    calibrator = Calibrator.from_dict(json.loads((path / CALIBRATOR_FILE).read_text(encoding="utf-8")))
+    if "trained_until" not in config:
+        raise InputError("config.json records no trained_until", where=str(config_path), fix=RETRAIN)
+    calibrator_path = path / CALIBRATOR_FILE
+    calibrator_data = _read_json(calibrator_path)
+    try:
+        calibrator = Calibrator.from_dict(calibrator_data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"calibrator.json is incomplete or malformed ({type(exc).__name__}: {exc})",
+                         where=str(calibrator_path), fix=RETRAIN) from None
     model = CalibratedModel(load_model(path / MODEL_DIR), calibrator, pd.Timestamp(config["trained_until"]))
     return SavedMetaModel(model, config, path)
