@@ -12,7 +12,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from alphaforge.backtest.engine import BacktestResult
-from alphaforge.workspace import atomic_path
+from alphaforge.workspace import atomic_write_png
 
 
 def _label(result: BacktestResult) -> str:
@@ -44,7 +44,4 @@ def plot_backtest(result: BacktestResult, path: Path, *, compare: BacktestResult
     if title:
         figure.suptitle(title)
     figure.autofmt_xdate()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=110)
-    return path
+    return atomic_write_png(figure, path, dpi=110)

@@ -188,7 +188,7 @@ def calibration_plot(outcomes: np.ndarray, probability: np.ndarray, path: Path, 
     import matplotlib.pyplot as plt
     from sklearn.calibration import calibration_curve
 
-    from alphaforge.workspace import atomic_path
+    from alphaforge.workspace import atomic_write_png
 
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(6, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     observed, predicted = calibration_curve(outcomes, probability, n_bins=_CALIBRATION_BINS, strategy="quantile")
@@ -200,8 +200,6 @@ def calibration_plot(outcomes: np.ndarray, probability: np.ndarray, path: Path, 
     bottom.hist(probability, bins=20, range=(0, 1), color="tab:blue", alpha=0.7)
     bottom.set(xlabel="predicted probability of success", ylabel="signals")
     figure.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=100)
+    path = atomic_write_png(figure, path, dpi=100)
     plt.close(figure)
     return path
