@@ -28,9 +28,8 @@ from alphaforge.config import Config
 from alphaforge.data.datasets import load_inputs
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.features import REGISTRY, configured_spec
-from alphaforge.features.cache import FeatureCache, data_fingerprint, feature_fingerprint
-from alphaforge.features.compute import as_features, available_features, check_macro
+from alphaforge.features import configured_spec
+from alphaforge.features.cache import FeatureCache
 from alphaforge.features.sets import FeatureSpec
 from alphaforge.store.db import column_list, connect, quote, transaction
 from alphaforge.store.freshness import fill_inputs
@@ -65,15 +64,10 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
     config = config or workspace.config()
     spec = features if features is not None else configured_spec(config)
     bars, macro = load_inputs(workspace, config)
-    series = check_macro(macro, len(bars))
-    usable, skipped = available_features(as_features(spec, REGISTRY), list(bars.columns), series)
-    data_key = data_fingerprint(bars, macro)
-    cache = FeatureCache(workspace.features_dir)
-    fingerprints = {f.name: feature_fingerprint(f) for f in usable}
-    feature_files = {f.name: cache.path(data_key, f, fingerprints[f.name]) for f in usable}
-    keys_file = feature_files[usable[0].name].parent / "keys.parquet" if usable else workspace.features_dir
+    location = FeatureCache(workspace.features_dir).locate(bars, macro, spec)
+    feature_files, keys_file = location.paths, location.keys_path
     missing = [name for name, path in feature_files.items() if not path.exists()]
-    if not usable or missing or not keys_file.exists():
+    if not location.usable or missing or not keys_file.exists():
         listed = f": {', '.join(missing[:8])}" + (f" … (+{len(missing) - 8})" if len(missing) > 8 else "")
         raise MissingInputError("features not cached for the configured data" + (listed if missing else ""),
                                 where=str(workspace.features_dir),
@@ -88,8 +82,8 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
                                 where=str(workspace.targets_dir),
                                 fix=f"run `alphaforge targets build {' '.join(absent)}` first")
     return CachedSources(keys_file, feature_files, target_files, {
-        "dataset": config.data.dataset, "data_fingerprint": data_key, "data_sha256": data_sha,
-        "features": fingerprints, "targets": target_keys}, sorted(skipped))
+        "dataset": config.data.dataset, "data_fingerprint": location.data_key, "data_sha256": data_sha,
+        "features": location.fingerprints, "targets": target_keys}, sorted(location.skipped))
 
 
 def _feature_table(sources: CachedSources) -> tuple[pa.Table, dict[str, list[str]]]:
