@@ -23,6 +23,7 @@ import sqlalchemy
 from optuna.storages import RDBStorage
 
 from alphaforge.errors import InputError, MissingInputError
+from alphaforge.tracking.tracker import sqlite_path
 from alphaforge.workspace import Workspace
 
 HEARTBEAT_INTERVAL_S = 5
@@ -55,8 +56,8 @@ def open_storage(url: str, *, heartbeat_interval: int = HEARTBEAT_INTERVAL_S,
     the loser's error (table exists, duplicate version row) is retried, and then it opens what
     the winner made. A server that stays unreachable fails after the retries (about 2 s).
     """
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if (database := sqlite_path(url)) is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
     engine_kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
     for attempt in range(_CREATE_ATTEMPTS):
         try:
@@ -121,8 +122,9 @@ def open_study(storage: RDBStorage, name: str, direction: str, *, attrs: dict[st
 
 def load_existing_study(storage_url: str, name: str) -> optuna.Study:
     """A study that `alphaforge tune` created; :class:`MissingInputError` naming the command otherwise."""
-    if storage_url.startswith("sqlite:///") and not Path(storage_url.removeprefix("sqlite:///")).is_file():
-        raise MissingInputError(f"no tuning study {name!r} yet", where=storage_url.removeprefix("sqlite:///"),
+    database = sqlite_path(storage_url)
+    if database is not None and not database.is_file():
+        raise MissingInputError(f"no tuning study {name!r} yet", where=str(database),
                                 fix="run `alphaforge tune` first")
     storage = open_storage(storage_url)
     try:
