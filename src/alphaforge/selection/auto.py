@@ -25,6 +25,7 @@ from typing import Any
 from alphaforge.config import Config
 from alphaforge.features import FeatureRegistry
 from alphaforge.pipeline.stages import Stage, StageContext, StageResult, run_stages
+from alphaforge.selection.dataset import feature_columns
 from alphaforge.selection.inputs import SelectionInputs
 from alphaforge.selection.leakage import truncation_flags
 from alphaforge.selection.plan import (
@@ -34,7 +35,7 @@ from alphaforge.selection.plan import (
 )
 from alphaforge.selection.ranking import rank_targets, selected_targets, write_ranking
 from alphaforge.selection.routing import route_targets, write_routing_plan
-from alphaforge.selection.selection import select_features, write_selection
+from alphaforge.selection.selection import FeatureSelection, select_features, write_selection
 from alphaforge.workspace import Workspace
 
 CODE = ("alphaforge.selection",)
@@ -53,6 +54,21 @@ def plans_dir(workspace: Workspace) -> Path:
 
 def _relative(workspace: Workspace, paths: list[Path]) -> list[str]:
     return [str(Path(p).relative_to(workspace.root)) for p in paths]
+
+
+def _select_and_write(inputs: SelectionInputs, targets: list[str]) -> list[tuple[FeatureSelection, list[Path]]]:
+    """Feature selection for each of ``targets`` (the truncation check run once for all of them),
+    each written to ``plans/feature_selection/<target>/``; the selections and their files."""
+    settings, seed = inputs.config.selection, inputs.config.seed
+    columns = feature_columns(inputs.features)
+    truncation = (truncation_flags(inputs.bars, inputs.macro, columns, registry=inputs.registry, seed=seed)
+                  if settings.truncation_check and targets else [])
+    written = []
+    for target in targets:
+        result = select_features(inputs.features, inputs.targets, target, settings, truncation=truncation,
+                                 seed=seed)
+        written.append((result, write_selection(result, plans_dir(inputs.workspace) / "feature_selection" / target)))
+    return written
 
 
 def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]:
@@ -74,14 +90,9 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
 
     def selection(ctx: StageContext) -> StageResult:
         chosen = ctx.upstream["target_ranking"]["selected"]
-        columns = [c for c in inputs.features.columns if c not in ("symbol", "timestamp")]
-        truncation = (truncation_flags(inputs.bars, inputs.macro, columns, registry=inputs.registry, seed=seed)
-                      if settings.truncation_check and chosen else [])
         paths, features, flagged = [], {}, {}
-        for target in chosen:
-            result = select_features(inputs.features, inputs.targets, target, settings, truncation=truncation,
-                                     seed=seed)
-            paths += write_selection(result, plans / "feature_selection" / target)
+        for target, (result, written) in zip(chosen, _select_and_write(inputs, chosen), strict=True):
+            paths += written
             features[target] = result.selected
             flagged[target] = [f.to_dict() for f in result.flags]
         return StageResult(_relative(workspace, paths), {"features": features, "flagged": flagged})
@@ -155,11 +166,5 @@ def select_for_target(workspace: Workspace, config: Config | None, target: str, 
     """Feature selection for one named target (not cached: asked for explicitly); writes its report."""
     config = config or workspace.config()
     inputs = SelectionInputs(workspace, config, [target], registry)
-    name = inputs.target_names[0]
-    columns = [c for c in inputs.features.columns if c not in ("symbol", "timestamp")]
-    truncation = (truncation_flags(inputs.bars, inputs.macro, columns, registry=inputs.registry, seed=config.seed)
-                  if config.selection.truncation_check else [])
-    result = select_features(inputs.features, inputs.targets, name, config.selection, truncation=truncation,
-                             seed=config.seed)
-    paths = write_selection(result, plans_dir(workspace) / "feature_selection" / name)
+    [(result, paths)] = _select_and_write(inputs, [inputs.target_names[0]])
     return {**result.to_dict(), "outputs": _relative(workspace, paths)}
