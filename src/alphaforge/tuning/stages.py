@@ -18,8 +18,6 @@ from alphaforge.pipeline.stages import Stage, StageContext, StageResult
 from alphaforge.tracking import Tracker
 from alphaforge.tuning.analysis import BEST_CONFIG, rank_configs
 from alphaforge.tuning.extended import results_path
-from alphaforge.tuning.study import study_dir
-from alphaforge.tuning.tune import TuneSettings
 from alphaforge.tuning.workflow import run_analyze, run_extended_cv, run_tune
 
 CODE = ("alphaforge.tuning", "alphaforge.models")
@@ -42,7 +40,7 @@ def _tune(context: StageContext, tracker: Tracker | None) -> StageResult:
     config = _config(context)
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the runner reports progress per stage
     result = run_tune(context.workspace, config, tracker=tracker)
-    directory = study_dir(context.workspace, TuneSettings.from_config(config).study)
+    directory = Path(result["directory"])  # tuning/<study>/, where tune wrote its outputs
     outputs = [_rel(context, directory / name) for name in
                ("trial_results.json", "optimization_history.json", "optimization_history.png")]
     return StageResult(outputs, {"study": result["study"], "phases": result["phases"], "best": result["best"]})
