@@ -48,6 +48,7 @@ from alphaforge.selection.plan import (
     write_training_plan,
 )
 from alphaforge.workspace import Workspace
+from _workspace import synthetic_workspace
 
 FEATURES = ["px_ret_1", "px_ret_6", "ta_rsi_14"]
 COMPUTE_TASKS = 8
@@ -55,12 +56,7 @@ COMPUTE_TASKS = 8
 
 def make_workspace(root: Path, symbols: int, bars: int, families: list[str]) -> Workspace:
     """A synthetic workspace with a plan of one pooled job and one job per symbol."""
-    workspace = Workspace.create(root)
-    text = workspace.config_path.read_text()
-    for old, new in (('dataset = "sp500"', 'dataset = "synth"'), ('macro = "macro"', 'macro = ""'),
-                     ('include = ["default"]', 'include = ["px", "ta_rsi_14", "cal"]')):
-        text = text.replace(old, new)
-    workspace.config_path.write_text(text)
+    workspace = synthetic_workspace(root, features={"include": ["px", "ta_rsi_14", "cal"]})
     subprocess.run([sys.executable, "-m", "alphaforge", "--workspace", str(root), "data", "synth", "--symbols",
                     str(symbols), "--bars", str(bars), "--freq", "1d", "--mode", "planted"], check=True,
                    capture_output=True)

@@ -17,6 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from alphaforge.workspace import Workspace
+from _workspace import configure
+
 
 def _alphaforge(root: Path, *args: str) -> tuple[float, dict]:
     started = time.perf_counter()
@@ -34,9 +37,7 @@ def main() -> None:
         root = Path(tmp) / "ws"
         _alphaforge(root.parent, "init", str(root))
         if args.synthetic:
-            config = root / "alphaforge.toml"
-            config.write_text(config.read_text().replace('dataset = "sp500"', 'dataset = "synth"')
-                              .replace('macro = "macro"', 'macro = ""'))
+            configure(Workspace(root), data={"dataset": "synth", "macro": ""})
             _alphaforge(root, "data", "synth", "--symbols", "10", "--bars", "1500", "--freq", "1d")
         first, result = _alphaforge(root, "run", "--no-track", "--json")
         stages = {row["stage"]: row["seconds"] for row in result["stages"]}

@@ -51,6 +51,7 @@ from alphaforge.store.tables import SETUP_ID_SQL, TRAINING, columns_of
 from alphaforge.targets import TargetCache, build_targets, compute_targets
 from alphaforge.workspace import Workspace
 from _timing import best_timed, timed
+from _workspace import synthetic_workspace
 
 TARGET = "fwd_ret_5"
 N_FEATURES = 80
@@ -58,13 +59,9 @@ N_FEATURES = 80
 
 def _workspace(root: Path, symbols: int, bars: int) -> tuple[Workspace, list[str]]:
     """A workspace on a synthetic panel with the first 80 default features and the target cached."""
-    workspace = Workspace.create(root)
-    text = workspace.config_path.read_text().replace('dataset = "sp500"', 'dataset = "synth"', 1)
-    workspace.config_path.write_text(text.replace('macro = "macro"', 'macro = ""', 1))
-    synthesize(workspace, symbols=symbols, bars=bars, freq="1h", seed=0)
     names = [f.name for f in resolve_features("default")][:N_FEATURES]
-    text = workspace.config_path.read_text().replace('include = ["default"]', f"include = {names!r}".replace("'", '"'))
-    workspace.config_path.write_text(text)
+    workspace = synthetic_workspace(root, features={"include": names})
+    synthesize(workspace, symbols=symbols, bars=bars, freq="1h", seed=0)
     config = workspace.config()
     raw, macro = load_inputs(workspace, config)
     with warnings.catch_warnings():

@@ -35,6 +35,7 @@ from optuna.trial import TrialState
 from alphaforge.data.datasets import import_bundled
 from alphaforge.tuning import TuneSettings, load_tuning_data, tune
 from alphaforge.workspace import Workspace
+from _workspace import configure
 
 
 def make_workspace(root: Path, symbols: int) -> Workspace:
@@ -46,9 +47,7 @@ def make_workspace(root: Path, symbols: int) -> Workspace:
     from alphaforge.data.bundled import load_bundled
 
     names = sorted(pd.unique(load_bundled("sp500")["symbol"]))[:symbols]
-    text = workspace.config_path.read_text()
-    text = text.replace('macro = "macro"', 'macro = ""').replace("symbols = []", f"symbols = {names!r}".replace("'", '"'))
-    workspace.config_path.write_text(text)
+    configure(workspace, data={"macro": "", "symbols": names})
     return workspace
 
 
