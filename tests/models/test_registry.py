@@ -71,6 +71,15 @@ def test_unknown_names_and_versions_say_what_exists(tmp_path, fitted):
         registry.create("../escape", lambda folder: None)
 
 
+def test_a_corrupt_config_json_is_an_input_error_naming_the_file(tmp_path, fitted):
+    version = _register(tmp_path, "m", fitted, "2024-01-01")
+    (version.path / "config.json").write_text('{"family": "ridge", ', encoding="utf-8")
+    with pytest.raises(InputError, match="config.json is not valid JSON") as caught:
+        version.config()
+    assert caught.value.where == str(version.path / "config.json")
+    assert "alphaforge train" in str(caught.value)
+
+
 def test_nothing_trained_names_the_command_to_run(tmp_path):
     with pytest.raises(MissingInputError, match="no trained model") as caught:
         resolve_model(tmp_path)

@@ -63,6 +63,10 @@ def _read_json(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise MissingInputError(f"no {path.name}", where=str(path.parent),
                                 fix="re-run `alphaforge train`; this folder is incomplete") from None
+    except ValueError as exc:  # not JSON (or not UTF-8): a damaged or half-copied file
+        raise InputError(f"{path.name} is not valid JSON: {exc}", where=str(path),
+                         fix="re-run `alphaforge train` (or the tuning that saved it), or delete this "
+                             "model folder") from None
 
 
 @dataclass(frozen=True)
