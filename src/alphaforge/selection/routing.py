@@ -94,8 +94,11 @@ def route_target(features: pd.DataFrame, targets: pd.DataFrame, target: str, col
     pooled, pooled_tested = _out_of_fold(data, settings, seed)
     pooled_skill = _skill_on(data, pooled, np.flatnonzero(pooled_tested))
     rows = []
-    for symbol in pd.unique(data.symbols):
-        mine = np.flatnonzero(data.symbols == symbol)
+    order = np.argsort(data.symbols, kind="stable")  # each symbol's rows contiguous, in their own order
+    names, first = np.unique(data.symbols[order], return_index=True)
+    bounds = np.r_[first, len(order)]
+    for k in np.argsort(order[first], kind="stable"):  # symbols in order of first appearance
+        symbol, mine = names[k], order[bounds[k]:bounds[k + 1]]
         row: dict[str, Any] = {"target": target, "symbol": str(symbol), "n_rows": len(mine), "n_tested": 0,
                                "pooled_skill": np.nan, "own_skill": np.nan, "difference": np.nan,
                                "threshold": np.nan, "decision": "cross_sectional"}

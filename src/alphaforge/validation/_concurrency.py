@@ -68,8 +68,11 @@ def index_spans(spans: LabelSpans, bars: pd.DataFrame | None = None) -> SpanInde
     start = np.empty(len(spans), dtype=np.int64)
     stop = np.empty(len(spans), dtype=np.int64)
     times, returns, offset = [], [], 0
-    for symbol in np.unique(symbols):
-        rows = np.flatnonzero(symbols == symbol)
+    order = np.argsort(symbols, kind="stable")  # each symbol's rows contiguous, in their own order
+    names, first = np.unique(symbols[order], return_index=True)
+    bounds = np.r_[first, len(order)]
+    for symbol, begin, end in zip(names, bounds[:-1], bounds[1:], strict=True):
+        rows = order[begin:end]
         own = np.r_[spans.t0[rows], spans.t1[rows]]
         if bar_groups is not None:
             key = symbol if spans.symbols is not None else next(iter(bar_groups))
