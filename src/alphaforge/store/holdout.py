@@ -102,8 +102,12 @@ def create_holdout(workspace: Workspace, output: Path, *, count: int | None = No
             "symbols": list(symbols or []), "from": start, "to": end, "first": ids[:3]}
 
 
-def _split_known(connection: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
-    """(in training, already held out, unknown) among ``ids``; they must be registered as the setups view."""
+def _split_known(connection: duckdb.DuckDBPyConnection, workspace: Workspace,
+                 ids: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """(in training, already held out, unknown) among ``ids``, left registered as the setups view;
+    a store without a training table is refused."""
+    require_table(connection, workspace, TRAINING)
+    register_setups(connection, ids)
     in_training = {r[0] for r in connection.execute(
         f"SELECT setup_id FROM {TRAINING} WHERE setup_id IN (SELECT setup_id FROM {SETUPS_VIEW})").fetchall()}
     held = {r[0] for r in connection.execute(
@@ -116,9 +120,7 @@ def preserve_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
     """Save the training rows of the setups in ``setup_file`` to a preserved Parquet file with a manifest."""
     ids = read_setup_file(setup_file)
     with workspace.lock("holdout preserve"), connect(workspace, write=True) as connection:
-        require_table(connection, workspace, TRAINING)
-        register_setups(connection, ids)
-        present, held, unknown = _split_known(connection, ids)
+        present, held, unknown = _split_known(connection, workspace, ids)
         if held:
             raise InputError(f"{len(held)} setup(s) are already held out: {describe_ids(held)}",
                              where=str(setup_file), fix="restore them first (`alphaforge holdout restore`)")
@@ -199,9 +201,7 @@ def remove_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
     """
     ids = read_setup_file(setup_file)
     with workspace.lock("holdout remove"), connect(workspace, write=True) as connection:
-        require_table(connection, workspace, TRAINING)
-        register_setups(connection, ids)
-        present, held, unknown = _split_known(connection, ids)
+        present, held, unknown = _split_known(connection, workspace, ids)
         if unknown:
             raise InputError(f"{len(unknown)} setup id(s) are not in the store: {describe_ids(unknown)}",
                              where=str(setup_file), fix="check the file; `alphaforge holdout create` makes one")
