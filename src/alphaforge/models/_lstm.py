@@ -81,15 +81,18 @@ class LSTMModel(ModelFamily):
     def _outputs(self) -> int:
         return len(self.classes_) if self.task == "multiclass" else 1
 
-    def _network(self) -> Any:
+    def _new_network(self) -> None:
+        """A fresh ``network_`` for the resolved params, and the offsets (``-window + 1 .. 0``) of
+        a window's rows from its end, which every minibatch reads."""
         params = self.resolved_params()
-        return _network_class()(self.n_features_in_, int(params["hidden_size"]), int(params["num_layers"]),
-                                float(params["dropout"]), self._outputs())
+        self.network_ = _network_class()(self.n_features_in_, int(params["hidden_size"]),
+                                         int(params["num_layers"]), float(params["dropout"]), self._outputs())
+        self.window_offsets_ = _torch().arange(-int(params["window"]) + 1, 1)
 
     def _windows(self, X: np.ndarray, frame: pd.DataFrame | np.ndarray) -> tuple[Any, Any]:
         """(padded standardised rows, index of each row's window end in them) as tensors."""
         torch = _torch()
-        window = int(self.resolved_params()["window"])
+        window = len(self.window_offsets_)
         scaled = (X - self.network_.feature_mean.cpu().numpy()) / self.network_.feature_scale.cpu().numpy()
         scaled = np.nan_to_num(scaled, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
         if isinstance(frame, pd.DataFrame) and SYMBOL_LEVEL in (frame.index.names or []):
@@ -108,10 +111,7 @@ class LSTMModel(ModelFamily):
         return torch.from_numpy(padded), torch.from_numpy(ends)
 
     def _batch(self, padded: Any, ends: Any) -> Any:
-        torch = _torch()
-        window = int(self.resolved_params()["window"])
-        offsets = torch.arange(-window + 1, 1)
-        return padded[ends[:, None] + offsets[None, :]].to(self.device_)
+        return padded[ends[:, None] + self.window_offsets_[None, :]].to(self.device_)
 
     def _criterion(self, logits: Any, labels: Any, weights: Any) -> Any:
         functional = _torch().nn.functional
@@ -129,7 +129,7 @@ class LSTMModel(ModelFamily):
         torch = _torch()
         params = self.resolved_params()
         torch.manual_seed(self.seed)
-        self.network_ = self._network()
+        self._new_network()
         mean = np.nan_to_num(np.nanmean(X, axis=0)) if len(X) else np.zeros(X.shape[1])
         scale = np.nan_to_num(np.nanstd(X, axis=0), nan=1.0)
         self.network_.feature_mean.copy_(torch.from_numpy(mean))
@@ -212,7 +212,7 @@ class LSTMModel(ModelFamily):
     def _load_native(self, path: Path) -> None:
         torch = _torch()
         weights = torch.load(io.BytesIO(path.read_bytes()), map_location="cpu", weights_only=True)
-        self.network_ = self._network()
+        self._new_network()
         self.network_.load_state_dict(weights)
         self.network_.eval()
 
