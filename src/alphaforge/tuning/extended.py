@@ -11,7 +11,6 @@ which the analysis deflates. The best configuration's last-fold model is saved a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -85,8 +84,8 @@ def _score_config(data: TuningData, family: str, params: dict[str, Any], metric:
     return fits, pd.concat(pieces).groupby(level=0, sort=True).mean()
 
 
-def extended_cv(workspace: Workspace, study: optuna.Study, data: TuningData, settings: ExtendedSettings, *,
-                on_config: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+def extended_cv(workspace: Workspace, study: optuna.Study, data: TuningData,
+                settings: ExtendedSettings) -> dict[str, Any]:
     """Re-score the study's ``top_n`` best configurations; writes and returns the results."""
     check_study_data(study, data)
     top = best_trials(study, settings.top_n)
@@ -111,8 +110,6 @@ def extended_cv(workspace: Workspace, study: optuna.Study, data: TuningData, set
         if best_fit is None or metric.better(config["mean"], best_fit[0]["mean"]):
             best_fit = (config, fits[-1])
         configs.append(config)
-        if on_config is not None:
-            on_config(len(configs), config)
     result = {"study": study.study_name, "target": data.target, "family": family, "task": data.task,
               "metric": metric.name, "direction": metric.direction, "scheme": settings.scheme,
               "n_splits": settings.n_splits, "n_folds": len(folds), "embargo": settings.embargo,

@@ -18,6 +18,7 @@ from optuna.trial import FrozenTrial
 
 from alphaforge.config import Config
 from alphaforge.errors import AlphaForgeError
+from alphaforge.models import DEFAULT_FAMILY
 from alphaforge.targets import parse_target
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.metrics import Metric, resolve_metric
@@ -55,7 +56,7 @@ from alphaforge.workspace import Workspace
 class TuneSettings:
     """Everything a tuning run needs besides the data (defaults: the ``[tuning]`` config section)."""
 
-    family: str = "lightgbm"
+    family: str = DEFAULT_FAMILY
     target: str = "fwd_ret_5"
     metric: str = "auto"
     random_trials: int = 10
@@ -126,8 +127,7 @@ def _phase_stopper(phase: str, size: int) -> Callable[[optuna.Study, FrozenTrial
 
 
 def tune(workspace: Workspace, data: TuningData, settings: TuneSettings, *,
-         heartbeat_interval: int = HEARTBEAT_INTERVAL_S, grace_period: int = GRACE_PERIOD_S,
-         on_trial: Callable[[optuna.Study, FrozenTrial], None] | None = None) -> TuneResult:
+         heartbeat_interval: int = HEARTBEAT_INTERVAL_S, grace_period: int = GRACE_PERIOD_S) -> TuneResult:
     """Run (or resume) the study of ``settings.target`` x ``settings.family`` on ``data``.
 
     Phases run in order; each only adds the trials it is missing. The outputs in
@@ -153,8 +153,6 @@ def tune(workspace: Workspace, data: TuningData, settings: TuneSettings, *,
                                          "phase": trial.user_attrs.get(PHASE_ATTR), "value": trial.value}))]
     finished: list[int] = []  # trial numbers this call ran
     callbacks.append(lambda study, trial: finished.append(trial.number))
-    if on_trial is not None:
-        callbacks.append(on_trial)
     pruner = make_pruner(settings.pruner, settings.n_splits)
     timed_out = False
     for phase in phase_schedule(settings.random_trials, settings.bayes_trials, settings.fine_trials):
