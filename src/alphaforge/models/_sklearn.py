@@ -11,7 +11,6 @@ coefficients are comparable and serve as importances.
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -30,10 +29,17 @@ class SklearnFamily(ModelFamily):
     model_file = "estimator.skops"
     imputes: ClassVar[bool] = False
     scales: ClassVar[bool] = False
+    ensemble: ClassVar[tuple[str, str]] = ("", "")
+    """The (regressor, classifier) classes of ``sklearn.ensemble`` the default ``_estimator`` builds."""
 
-    @abstractmethod
     def _estimator(self, params: dict[str, Any]) -> Any:
-        """The unfitted final estimator for ``self.task`` with ``params``."""
+        """The unfitted final estimator for ``self.task`` with ``params`` (default: the ``ensemble``
+        class for the task, seeded)."""
+        import sklearn.ensemble
+
+        regressor, classifier = self.ensemble
+        cls = getattr(sklearn.ensemble, regressor if self.task == "regression" else classifier)
+        return cls(random_state=self.seed, **params)
 
     def _build(self, params: dict[str, Any]) -> Any:
         from sklearn.impute import SimpleImputer
@@ -90,17 +96,9 @@ class GradientBoostingModel(SklearnFamily):
     name = "gradient_boosting"
     iteration_param = "n_estimators"
     imputes = True
+    ensemble = ("GradientBoostingRegressor", "GradientBoostingClassifier")
     default_params = MappingProxyType({"n_estimators": 200, "learning_rate": 0.05, "max_depth": 3,
                                        "subsample": 0.8, "min_samples_leaf": 20})
-
-    def _estimator(self, params: dict[str, Any]) -> Any:
-        from sklearn.ensemble import (
-            GradientBoostingClassifier,
-            GradientBoostingRegressor,
-        )
-
-        cls = GradientBoostingRegressor if self.task == "regression" else GradientBoostingClassifier
-        return cls(random_state=self.seed, **params)
 
     def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None,
              validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
@@ -130,17 +128,9 @@ class HistGradientBoostingModel(SklearnFamily):
 
     name = "hist_gradient_boosting"
     iteration_param = "max_iter"
+    ensemble = ("HistGradientBoostingRegressor", "HistGradientBoostingClassifier")
     default_params = MappingProxyType({"max_iter": 1000, "learning_rate": 0.05, "max_leaf_nodes": 31,
                                        "min_samples_leaf": 20, "l2_regularization": 1.0})
-
-    def _estimator(self, params: dict[str, Any]) -> Any:
-        from sklearn.ensemble import (
-            HistGradientBoostingClassifier,
-            HistGradientBoostingRegressor,
-        )
-
-        cls = HistGradientBoostingRegressor if self.task == "regression" else HistGradientBoostingClassifier
-        return cls(random_state=self.seed, **params)
 
     def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None,
              validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
@@ -162,14 +152,9 @@ class RandomForestModel(SklearnFamily):
     """scikit-learn ``RandomForest{Classifier,Regressor}`` (NaN handled natively; no early stopping)."""
 
     name = "random_forest"
+    ensemble = ("RandomForestRegressor", "RandomForestClassifier")
     default_params = MappingProxyType({"n_estimators": 300, "min_samples_leaf": 20, "max_features": "sqrt",
                                        "n_jobs": 1})
-
-    def _estimator(self, params: dict[str, Any]) -> Any:
-        from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-
-        cls = RandomForestRegressor if self.task == "regression" else RandomForestClassifier
-        return cls(random_state=self.seed, **params)
 
 
 class _LinearBaseline(SklearnFamily):
