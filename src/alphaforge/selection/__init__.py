@@ -5,78 +5,53 @@ Target ranking (:mod:`.ranking`) → per-target feature selection with leakage f
 (:mod:`.routing`) → the training plan (:mod:`.plan`); :func:`auto_plan` runs all four as
 cached stages. Every model here is the small LightGBM of :mod:`.scoring`, fitted inside
 purged walk-forward training folds.
+
+Names load from their submodule on first use, so code that needs only the plan
+(:mod:`.plan`) does not import LightGBM and the ranking machinery.
 """
 
-from alphaforge.selection.auto import (
-    auto_plan,
-    run_selection_stages,
-    select_for_target,
-    selection_stages,
-)
-from alphaforge.selection.inputs import SelectionInputs
-from alphaforge.selection.leakage import (
-    LeakageFlag,
-    copy_flags,
-    implausible_flags,
-    truncation_flags,
-)
-from alphaforge.selection.plan import (
-    StagedJob,
-    build_training_plan,
-    find_training_plan,
-    load_training_plan,
-    planned_targets,
-    staged_jobs,
-    write_training_plan,
-)
-from alphaforge.selection.ranking import (
-    TargetScore,
-    rank_targets,
-    score_target,
-    selected_targets,
-    write_ranking,
-)
-from alphaforge.selection.routing import (
-    RoutingPlan,
-    TargetRoute,
-    route_target,
-    route_targets,
-    write_routing_plan,
-)
-from alphaforge.selection.selection import (
-    FeatureSelection,
-    select_features,
-    write_selection,
-)
+from __future__ import annotations
 
-__all__ = [
-    "FeatureSelection",
-    "LeakageFlag",
-    "RoutingPlan",
-    "SelectionInputs",
-    "StagedJob",
-    "TargetRoute",
-    "TargetScore",
-    "auto_plan",
-    "build_training_plan",
-    "copy_flags",
-    "find_training_plan",
-    "implausible_flags",
-    "load_training_plan",
-    "planned_targets",
-    "rank_targets",
-    "route_target",
-    "route_targets",
-    "run_selection_stages",
-    "score_target",
-    "select_features",
-    "select_for_target",
-    "selected_targets",
-    "selection_stages",
-    "staged_jobs",
-    "truncation_flags",
-    "write_ranking",
-    "write_routing_plan",
-    "write_selection",
-    "write_training_plan",
-]
+from importlib import import_module
+from typing import Any
+
+_SOURCES = {
+    "FeatureSelection": "selection",
+    "LeakageFlag": "leakage",
+    "RoutingPlan": "routing",
+    "SelectionInputs": "inputs",
+    "StagedJob": "plan",
+    "TargetRoute": "routing",
+    "TargetScore": "ranking",
+    "auto_plan": "auto",
+    "build_training_plan": "plan",
+    "copy_flags": "leakage",
+    "find_training_plan": "plan",
+    "implausible_flags": "leakage",
+    "load_training_plan": "plan",
+    "planned_targets": "plan",
+    "rank_targets": "ranking",
+    "route_target": "routing",
+    "route_targets": "routing",
+    "run_selection_stages": "auto",
+    "score_target": "ranking",
+    "select_features": "selection",
+    "select_for_target": "auto",
+    "selected_targets": "ranking",
+    "selection_stages": "auto",
+    "staged_jobs": "plan",
+    "truncation_flags": "leakage",
+    "write_ranking": "ranking",
+    "write_routing_plan": "routing",
+    "write_selection": "selection",
+    "write_training_plan": "plan",
+}
+__all__ = sorted(_SOURCES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value
