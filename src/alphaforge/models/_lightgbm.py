@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.models.base import ModelFamily
-from alphaforge.workspace import atomic_write_text
 
 _OBJECTIVES = {"binary": "binary", "multiclass": "multiclass", "regression": "regression"}
 
@@ -83,10 +82,10 @@ class LightGBMModel(ModelFamily):
     def _native_importance(self) -> np.ndarray:
         return self.booster_.feature_importance("gain", iteration=self.best_iteration_)
 
-    def _save_native(self, path: Path) -> None:
-        atomic_write_text(path, self.booster_.model_to_string(num_iteration=self.best_iteration_))
+    def _native_bytes(self) -> bytes:
+        return self.booster_.model_to_string(num_iteration=self.best_iteration_).encode("utf-8")
 
-    def _load_native(self, path: Path) -> None:
+    def _from_bytes(self, data: bytes, path: Path) -> None:
         import lightgbm as lgb
 
-        self.booster_ = lgb.Booster(model_file=str(path))
+        self.booster_ = lgb.Booster(model_str=data.decode("utf-8"))

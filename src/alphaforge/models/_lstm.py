@@ -26,7 +26,6 @@ import pandas as pd
 
 from alphaforge.errors import InputError
 from alphaforge.models.base import ModelFamily
-from alphaforge.workspace import atomic_write_bytes
 
 SYMBOL_LEVEL = "symbol"
 
@@ -203,15 +202,15 @@ class LSTMModel(ModelFamily):
             return np.column_stack([1.0 - positive, positive])
         return torch.softmax(logits, dim=1).numpy()
 
-    def _save_native(self, path: Path) -> None:
+    def _native_bytes(self) -> bytes:
         torch = _torch()
         buffer = io.BytesIO()
         torch.save({k: v.detach().cpu() for k, v in self.network_.state_dict().items()}, buffer)
-        atomic_write_bytes(path, buffer.getvalue())
+        return buffer.getvalue()
 
-    def _load_native(self, path: Path) -> None:
+    def _from_bytes(self, data: bytes, path: Path) -> None:
         torch = _torch()
-        weights = torch.load(io.BytesIO(path.read_bytes()), map_location="cpu", weights_only=True)
+        weights = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         self._new_network()
         self.network_.load_state_dict(weights)
         self.network_.eval()

@@ -20,7 +20,6 @@ import pandas as pd
 
 from alphaforge.models._skops import dumps_canonical, loads_trusted
 from alphaforge.models.base import ModelFamily, Task, mean_loss
-from alphaforge.workspace import atomic_write_bytes
 
 
 class SklearnFamily(ModelFamily):
@@ -79,11 +78,11 @@ class SklearnFamily(ModelFamily):
     def _native_importance(self) -> np.ndarray | None:
         return getattr(self._final_step(), "feature_importances_", None)
 
-    def _save_native(self, path: Path) -> None:
-        atomic_write_bytes(path, dumps_canonical(self.estimator_))
+    def _native_bytes(self) -> bytes:
+        return dumps_canonical(self.estimator_)
 
-    def _load_native(self, path: Path) -> None:
-        self.estimator_ = loads_trusted(path.read_bytes(), str(path))
+    def _from_bytes(self, data: bytes, path: Path) -> None:
+        self.estimator_ = loads_trusted(data, str(path))
 
 
 class GradientBoostingModel(SklearnFamily):

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.models.base import ModelFamily
-from alphaforge.workspace import atomic_write_bytes
 
 _OBJECTIVES = {"binary": "binary:logistic", "multiclass": "multi:softprob", "regression": "reg:squarederror"}
 
@@ -81,11 +80,11 @@ class XGBoostModel(ModelFamily):
         gains = self.booster_.get_score(importance_type="total_gain")
         return np.array([gains.get(f"f{j}", 0.0) for j in range(self.n_features_in_)])
 
-    def _save_native(self, path: Path) -> None:
-        atomic_write_bytes(path, bytes(self.booster_.save_raw(raw_format="json")))
+    def _native_bytes(self) -> bytes:
+        return bytes(self.booster_.save_raw(raw_format="json"))
 
-    def _load_native(self, path: Path) -> None:
+    def _from_bytes(self, data: bytes, path: Path) -> None:
         import xgboost as xgb
 
         self.booster_ = xgb.Booster()
-        self.booster_.load_model(bytearray(path.read_bytes()))
+        self.booster_.load_model(bytearray(data))

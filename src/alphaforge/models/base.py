@@ -3,7 +3,7 @@ feature bookkeeping, device choice and safe save/load.
 
 A family is a scikit-learn style estimator: the constructor only stores hyperparameters,
 ``fit`` learns state into attributes ending in ``_`` and returns ``self``. Subclasses write
-four hooks (``_fit``, ``_raw_predict``, ``_save_native``, ``_load_native``) and declare:
+four hooks (``_fit``, ``_raw_predict``, ``_native_bytes``, ``_from_bytes``) and declare:
 
 - ``name``: the family's name in the closed map (``alphaforge.models.FAMILIES``);
 - ``tasks``: which of ``binary``, ``multiclass``, ``regression`` it can learn;
@@ -20,6 +20,7 @@ Classifiers are trained on labels encoded 0..K-1; ``classes_`` keeps the origina
 
 from __future__ import annotations
 
+import hashlib
 import json
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -32,7 +33,7 @@ import pandas as pd
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.models.compat import check_feature_order
 from alphaforge.models.devices import DEVICES, resolve_device
-from alphaforge.workspace import atomic_write_json, file_sha256
+from alphaforge.workspace import atomic_write_bytes, atomic_write_json
 
 Task = Literal["binary", "multiclass", "regression"]
 TASKS: tuple[Task, ...] = ("binary", "multiclass", "regression")
@@ -235,13 +236,14 @@ class ModelFamily(ABC):
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / self.model_file
-        self._save_native(path)
+        data = self._native_bytes()
+        atomic_write_bytes(path, data)
         meta = {"format_version": FORMAT_VERSION, "family": self.name, **self.get_params(),
                 "resolved_params": self.resolved_params(), "device_used": self.device_,
                 "feature_names": self.feature_names_,
                 "classes": None if self.classes_ is None else self.classes_.tolist(),
                 "best_iteration": self.best_iteration_, "feature_importances": self.feature_importances_.tolist(),
-                "model_file": self.model_file, "model_sha256": file_sha256(path)}
+                "model_file": self.model_file, "model_sha256": hashlib.sha256(data).hexdigest()}
         atomic_write_json(directory / META_FILE, meta)
         return path
 
@@ -256,7 +258,8 @@ class ModelFamily(ABC):
         path = directory / meta["model_file"]
         if not path.is_file():
             raise UnsafeModelError("model file is missing", where=str(path), fix="re-run `alphaforge train`")
-        if file_sha256(path) != meta["model_sha256"]:
+        data = path.read_bytes()  # read once: the bytes checked are the bytes loaded
+        if hashlib.sha256(data).hexdigest() != meta["model_sha256"]:
             raise UnsafeModelError("model file does not match the sha256 recorded when it was saved (changed or "
                                    "tampered with); refusing to load it", where=str(path),
                                    fix="re-run `alphaforge train` to write a fresh model")
@@ -269,7 +272,7 @@ class ModelFamily(ABC):
         model.feature_importances_ = np.asarray(meta["feature_importances"], dtype=np.float64)
         model.device_ = "cpu"
         try:
-            model._load_native(path)
+            model._from_bytes(data, path)
         except AlphaForgeError:
             raise
         except Exception as exc:  # noqa: BLE001 - any reader failure means the file is not what we wrote
@@ -292,12 +295,12 @@ class ModelFamily(ABC):
         """Regression values (n,) or class probabilities (n, K)."""
 
     @abstractmethod
-    def _save_native(self, path: Path) -> None:
-        """Write the learned model to ``path`` in the family's native, non-executable format."""
+    def _native_bytes(self) -> bytes:
+        """The learned model in the family's native, non-executable format (the model file's bytes)."""
 
     @abstractmethod
-    def _load_native(self, path: Path) -> None:
-        """Read the learned model from ``path`` without unpickling anything."""
+    def _from_bytes(self, data: bytes, path: Path) -> None:
+        """Restore the learned model from ``data`` (read from ``path``) without unpickling anything."""
 
     def _native_importance(self) -> np.ndarray | None:
         """The family's own importance per feature, or None to use permutation importance."""
