@@ -1,4 +1,5 @@
-"""User-given dates and times as UTC timestamps: the one parser every option and argument uses."""
+"""Timestamps: the one parser of user-given dates and times (as UTC), and the bar frequency
+a run of timestamps implies (shared by the backtest's annualisation and validation's baselines)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pandas as pd
 from alphaforge.errors import InputError
 
 DateLike = str | datetime | pd.Timestamp
+
+_YEAR_SECONDS = 365.25 * 86_400.0
 
 
 def to_utc(value: DateLike, parameter: str) -> pd.Timestamp:
@@ -22,3 +25,17 @@ def to_utc(value: DateLike, parameter: str) -> pd.Timestamp:
         raise InputError(f"{parameter} {value!r} is not a date", where=parameter,
                          fix="use an ISO-8601 date or time, e.g. 2021-01-01 or 2021-01-01T12:00Z")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def infer_periods_per_year(timestamps: pd.DatetimeIndex) -> float:
+    """Bars per year implied by the timestamps: (bars - 1) / years spanned (~252 for stock
+    days, ~8766 for 24/7 hours).
+
+    >>> round(infer_periods_per_year(pd.date_range("2021-01-01", periods=8767, freq="h")))
+    8766
+    """
+    if len(timestamps) < 2:
+        raise InputError(f"need at least 2 bars, got {len(timestamps)}", where="bars",
+                         fix="pass a longer range of bars")
+    span = (timestamps[-1] - timestamps[0]).total_seconds() / _YEAR_SECONDS
+    return (len(timestamps) - 1) / span

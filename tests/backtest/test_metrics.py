@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alphaforge.backtest import compute_metrics
-from alphaforge.backtest.metrics import infer_periods_per_year
 from alphaforge.validation.stats import (
     deflated_sharpe_ratio,
     probabilistic_sharpe_ratio,
@@ -81,11 +80,6 @@ def test_a_flat_curve_has_no_ratios_instead_of_errors() -> None:
     assert (result["sharpe"], result["sortino"], result["calmar"], result["psr"]) == (None, None, None, None)
     assert result["max_drawdown"] == 0.0 and result["max_drawdown_duration_bars"] == 0
     assert result["hit_rate"] is None and result["n_trades"] is None
-
-
-def test_periods_per_year_follow_the_calendar() -> None:
-    business_days = pd.bdate_range("2021-01-01", "2023-12-31", tz="UTC")
-    assert infer_periods_per_year(business_days) == pytest.approx(261, abs=1)
 
 
 def naive_drawdown(equity: list[float]) -> tuple[float, int]:

@@ -38,22 +38,11 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.errors import InputError
+from alphaforge.timestamps import infer_periods_per_year
 from alphaforge.validation.stats import (
     deflated_sharpe_ratio,
     probabilistic_sharpe_ratio,
 )
-
-_YEAR_SECONDS = 365.25 * 86_400.0
-
-
-def infer_periods_per_year(timestamps: pd.DatetimeIndex) -> float:
-    """Bars per year implied by the timestamps: (bars - 1) / years spanned."""
-    if len(timestamps) < 2:
-        raise InputError(f"need at least 2 bars, got {len(timestamps)}", where="bars",
-                         fix="backtest a longer range")
-    span = (timestamps[-1] - timestamps[0]).total_seconds() / _YEAR_SECONDS
-    return (len(timestamps) - 1) / span
-
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator > 0 and math.isfinite(denominator) else None
