@@ -3,6 +3,8 @@
 Labels read the future only up to ``t1`` and their horizon: recomputing on data cut at a time
 gives the same label and t1 for every row it still labels, labels every row whose horizon
 (5 hourly bars for all names here) ends by the cut, and never labels a row whose t1 is after it.
+Of bar t itself a label reads only the close, the price a decision at t can trade: the rest of
+bar t (its high and low) is known at t, and a label built on it is predictable from features.
 """
 
 from __future__ import annotations
@@ -61,6 +63,20 @@ def test_labels_use_no_data_after_t1(panel: pd.DataFrame, targets: pd.DataFrame,
         settled = (full[name].notna() & (full["timestamp"] + pd.Timedelta(hours=HORIZON) <= cut)).to_numpy()
         assert kept[settled].all()
         assert not (kept & (full[t1_column(name)] > cut).to_numpy()).any()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_label_reads_its_own_bar_only_through_the_close(panel: pd.DataFrame, targets: pd.DataFrame,
+                                                          name: str) -> None:
+    # Every 7th bar gets a wide range; its own label must not move. The horizon (5) is shorter
+    # than the spacing, so none of those labels reads another widened bar.
+    widened = (panel.groupby("symbol").cumcount() % 7 == 3).to_numpy()
+    wide = panel.copy()
+    wide.loc[widened, "high"] = wide.loc[widened, "close"] * 1.05
+    wide.loc[widened, "low"] = wide.loc[widened, "close"] * 0.95
+    changed = compute_targets(wide, [name])
+    for column in (name, t1_column(name)):
+        pd.testing.assert_series_equal(changed.loc[widened, column], targets.loc[widened, column])
 
 
 def test_same_bars_give_identical_targets(panel: pd.DataFrame, targets: pd.DataFrame) -> None:

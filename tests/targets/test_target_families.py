@@ -176,19 +176,26 @@ def test_bad_event_filters_are_rejected(text: str) -> None:
         parse_event_filter(text)
 
 
-def test_swing_low_needs_a_held_low_and_a_rally(bars_of: Callable, hours: Callable) -> None:
-    bars = bars_of([100.5, 99.5, 100.5, 101.5, 100.8], high=[101, 100, 101.5, 102, 101],
-                   low=[100, 99, 100, 101, 100.5])
-    out = compute_targets(bars, ["y_will_swing_low_2_1.00", "y_will_swing_low_2_2.50"])
-    assert column(out, "y_will_swing_low_2_1.00") == [0.0, 1.0, 1.0, None, None]
-    assert column(out, "y_will_swing_low_2_2.50") == [0.0, 1.0, 0.0, None, None]
+def test_swing_low_is_measured_from_the_close_not_the_bars_own_low(bars_of: Callable, hours: Callable) -> None:
+    # Row 0 closes at 100 but its own low is 98: the next lows (99.2, 100.1) stay above 98 yet
+    # go below the close, so a long bought at the close is not a swing; the same for row 2
+    # (close 101.2, next low 100.5). Row 1 (close 99.5) holds: the next lows are 100.1 and 101.
+    bars = bars_of([100, 99.5, 101.2, 102, 101], high=[100.5, 101, 101.5, 102.5, 101.5],
+                   low=[98, 99.2, 100.1, 101, 100.5])
+    out = compute_targets(bars, ["y_will_swing_low_2_1.00", "y_will_swing_low_2_3.50"])
+    assert column(out, "y_will_swing_low_2_1.00") == [0.0, 1.0, 0.0, None, None]
+    assert column(out, "y_will_swing_low_2_3.50") == [0.0, 0.0, 0.0, None, None]  # 102.5 < 99.5 * 1.035
     assert t1s(out, "y_will_swing_low_2_1.00")[:3] == hours(2, 3, 4)
 
 
-def test_swing_high_needs_a_held_high_and_a_drop(bars_of: Callable) -> None:
-    bars = bars_of([104.5, 101, 103, 101.5, 100.5], high=[105, 103, 104, 102, 101], low=[104, 100, 102, 101, 100])
-    out = compute_targets(bars, ["y_will_swing_high_2_2.00"])
-    assert column(out, "y_will_swing_high_2_2.00") == [1.0, 0.0, 1.0, None, None]
+def test_swing_high_is_measured_from_the_close_not_the_bars_own_high(bars_of: Callable) -> None:
+    # Row 0 closes at 104 under its own high 106; the next high 105 tops the close: no swing.
+    # Row 2's next high equals its close (102): not above it, so it holds, and the low 99.9
+    # reaches 102 * 0.98 but not 102 * 0.975.
+    bars = bars_of([104, 103, 102, 100, 101], high=[106, 105, 102.5, 102, 101.8], low=[103.5, 101.5, 100, 99.9, 100.5])
+    out = compute_targets(bars, ["y_will_swing_high_2_2.00", "y_will_swing_high_2_2.50"])
+    assert column(out, "y_will_swing_high_2_2.00") == [0.0, 1.0, 1.0, None, None]
+    assert column(out, "y_will_swing_high_2_2.50") == [0.0, 1.0, 0.0, None, None]
 
 
 def test_swing_on_flat_prices_is_never_a_swing_with_a_positive_move(bars_of: Callable) -> None:

@@ -165,10 +165,12 @@ TARGET_KINDS: MappingProxyType = MappingProxyType(dict([
           triple_barrier.triple_barrier, "triple barrier first touch in {-1, 0, +1}", "tb_24_2.0_1.0"),
     _kind("y_will_swing_low", (Param("bars_ahead", int, "bars ahead, >= 1", minimum=1),
                                Param("pct", float, "rally in percent (0.20 = 0.20 %)", minimum=0.0, decimals=2)),
-          swing.will_swing_low, "1 if bar t becomes a swing low with a pct % rally", "y_will_swing_low_10_0.20"),
+          swing.will_swing_low, "1 if no low undercuts close(t) and a high rallies pct % above it",
+          "y_will_swing_low_10_0.20"),
     _kind("y_will_swing_high", (Param("bars_ahead", int, "bars ahead, >= 1", minimum=1),
                                 Param("pct", float, "drop in percent (0.20 = 0.20 %)", minimum=0.0, decimals=2)),
-          swing.will_swing_high, "1 if bar t becomes a swing high with a pct % drop", "y_will_swing_high_10_0.20"),
+          swing.will_swing_high, "1 if no high tops close(t) and a low drops pct % below it",
+          "y_will_swing_high_10_0.20"),
 ]))
 
 
