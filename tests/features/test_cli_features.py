@@ -68,3 +68,19 @@ def test_check_leakage_reports_per_feature(run) -> None:
     columns = {r["column"] for r in report["features"]}
     assert {"px_ret_1", "px_drawdown_72"} <= columns and any(c.startswith("macro_z_168_") for c in columns)
     assert all(r["checked"] > 0 for r in report["features"])
+
+
+def test_fracdiff_reports_the_minimum_order_per_symbol(run, workspace: Workspace) -> None:
+    from alphaforge.data.datasets import load_bars
+    from alphaforge.features import minimum_ffd_order
+
+    code, out = run("features", "fracdiff", "--symbols", "AAPL,MSFT", "--json")
+    report = json.loads(out)
+    assert code == 0 and [row["symbol"] for row in report["symbols"]] == ["AAPL", "MSFT"]
+    bars = load_bars(workspace, symbols=["AAPL"])
+    expected = minimum_ffd_order(bars["close"].to_numpy())
+    aapl = report["symbols"][0]
+    assert aapl["d"] == expected.d and aapl["bars"] == len(bars) and len(aapl["tests"]) == 11
+    assert aapl["feature"] is None or aapl["feature"].startswith("px_ffd_d")
+    code, out = run("features", "fracdiff", "--symbols", "AAPL")
+    assert code == 0 and "AAPL" in out and "min d" in out

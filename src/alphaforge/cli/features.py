@@ -1,4 +1,5 @@
-"""`alphaforge features ...`: list the registered features, build (and cache) the configured set."""
+"""`alphaforge features ...`: list the registered features, build (and cache) the configured set,
+and find the fractional-differencing order each symbol needs (`features fracdiff`)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ from alphaforge.cli._common import (
     print_table,
     split_list,
 )
-from alphaforge.data.datasets import load_inputs
+from alphaforge.data.datasets import load_bars, load_inputs
 from alphaforge.config import Config
 from alphaforge.features import REGISTRY, configured_spec, resolve_features
 from alphaforge.features.cache import FeatureCache
+from alphaforge.features.fracdiff import ADF_P_VALUE, DEFAULT_GRID, FFD_THRESHOLD, minimum_ffd_orders
 from alphaforge.workspace import Workspace
 
 app = typer.Typer(help="The feature registry and the cached feature build.", no_args_is_help=True)
@@ -91,3 +93,31 @@ def build(
                                         "data fingerprint": r["data_fingerprint"][:16], "directory": r["directory"]})
 
     emit(summary, as_json, render)
+
+
+@app.command("fracdiff")
+def fracdiff(ctx: typer.Context, symbols: SymbolsOption = None, as_json: JsonOption = False) -> None:
+    """Per symbol, the smallest order d whose fractionally differenced log close passes an ADF test
+    (p < 0.05, d = 0, 0.1, ..., 1), and the px_ffd_* feature closest at or above it; "corr px" is
+    the correlation of that series with log close (the memory it keeps).
+
+    A statistic of the whole sample, for choosing a feature: never computed inside one."""
+    workspace = open_workspace(ctx)
+    bars = load_bars(workspace, symbols=split_list(symbols))
+    orders = minimum_ffd_orders(bars)
+    result = {"p_value": ADF_P_VALUE, "threshold": FFD_THRESHOLD, "grid": list(DEFAULT_GRID),
+              "symbols": [{"symbol": symbol, **order.to_dict()} for symbol, order in orders.items()],
+              "notices": [f"{symbol}: too few bars to test d = {', '.join(f'{d:g}' for d in untested)}"
+                          for symbol, order in orders.items() if (untested := order.untested_below())]}
+
+    def render(r: dict[str, Any]) -> None:
+        rows = []
+        for row in r["symbols"]:
+            at_d = next((t for t in row["tests"] if t["d"] == row["d"]), None)
+            rows.append({"symbol": row["symbol"], "bars": row["bars"], "min d": row["d"], "feature": row["feature"],
+                         "ADF p": f"{at_d['p_value']:.2g}" if at_d else None,
+                         "corr px": f"{at_d['correlation']:.3g}" if at_d else None})
+        print_table(f"Minimum FFD order (ADF p < {r['p_value']:g})", rows,
+                    ["symbol", "bars", "min d", "feature", "ADF p", "corr px"])
+
+    emit(result, as_json, render)
