@@ -54,6 +54,73 @@ def test_return_attribution_matches_a_loop_over_bars() -> None:
     np.testing.assert_allclose(average_uniqueness(spans, bars), expected_uniqueness)
 
 
+def test_an_uncovered_bar_between_two_labels_leaves_later_weights_finite() -> None:
+    times = pd.date_range("2024-01-01", periods=5, freq="h", tz="UTC")
+    close = np.array([100.0, 110, 90, 99, 120])
+    bars = pd.DataFrame({"symbol": "A", "timestamp": times, "close": close})
+    spans = LabelSpans.from_arrays(times[[0, 3]], times[[1, 4]], ["A", "A"])  # bar 2 is in no label
+    np.testing.assert_array_equal(average_uniqueness(spans, bars), [1.0, 1.0])  # was [1, nan]
+    raw = np.array([np.log(110 / 100), np.log(120 / 90)])  # each label alone on its bars
+    np.testing.assert_allclose(return_attribution(spans, bars), raw * 2 / raw.sum())
+
+
+HOUR = pd.Timedelta(hours=1)
+START = pd.Timestamp("2024-01-01", tz="UTC")
+
+
+@st.composite
+def spans_and_bars(draw: st.DrawFn) -> tuple[LabelSpans, pd.DataFrame | None]:
+    """Label spans of symbols A and B on an hourly clock and, sometimes, bars of those symbols at
+    any subset of hours (bars inside, between and outside the labels, or none at a label's ends)."""
+    spans = draw(spans_on_a_clock())
+    t0, t1 = START + spans.t0 * HOUR, START + spans.t1 * HOUR
+    spans = LabelSpans.from_arrays(t0, t1, spans.symbols)
+    if not draw(st.booleans()):
+        return spans, None
+    frames = []
+    for symbol in sorted(set(spans.symbols)):
+        hours = sorted(draw(st.sets(st.integers(0, 40), min_size=1, max_size=30)))
+        close = draw(st.lists(st.floats(1.0, 2.0), min_size=len(hours), max_size=len(hours)))
+        frames.append(pd.DataFrame({"symbol": symbol, "timestamp": START + np.array(hours) * HOUR, "close": close}))
+    return spans, pd.concat(frames, ignore_index=True)
+
+
+def naive_grid(spans: LabelSpans, bars: pd.DataFrame | None) -> list[tuple[list[int], list[float]]]:
+    """Per label: the concurrency and the one-bar log return (0 off the bars) at each of its
+    points, by looping over each symbol's grid of bar times and label ends."""
+    stamps = pd.DatetimeIndex(spans.t0.view("datetime64[ns]")).tz_localize("UTC"), \
+        pd.DatetimeIndex(spans.t1.view("datetime64[ns]")).tz_localize("UTC")
+    labels = list(zip(spans.symbols, *stamps, strict=True))
+    out = []
+    for symbol, t0, t1 in labels:
+        own = bars[bars["symbol"] == symbol] if bars is not None else None
+        returns = {} if own is None else dict(zip(own["timestamp"], np.r_[0.0, np.diff(np.log(own["close"]))],
+                                                  strict=True))
+        grid = sorted({t for s, a, b in labels if s == symbol for t in (a, b)} | set(returns))
+        points = [p for p in grid if t0 <= p <= t1]
+        concurrency = [sum(s == symbol and a <= p <= b for s, a, b in labels) for p in points]
+        out.append((concurrency, [returns.get(p, 0.0) for p in points]))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=spans_and_bars())
+def test_weights_are_finite_bounded_and_match_a_naive_loop(case: tuple[LabelSpans, pd.DataFrame | None]) -> None:
+    spans, bars = case
+    per_label = naive_grid(spans, bars)
+    uniqueness = average_uniqueness(spans, bars)
+    assert np.isfinite(uniqueness).all() and (uniqueness > 0).all() and (uniqueness <= 1).all()
+    np.testing.assert_allclose(uniqueness, [np.mean([1 / c for c in conc]) for conc, _ in per_label], rtol=1e-12)
+    if bars is None:
+        return
+    raw = np.array([abs(sum(r / c for c, r in zip(conc, rets, strict=True))) for conc, rets in per_label])
+    if raw.sum() == 0:
+        return  # flat prices under every label: an InputError, tested above
+    attribution = return_attribution(spans, bars)
+    assert np.isfinite(attribution).all() and (attribution >= 0).all()
+    np.testing.assert_allclose(attribution, raw * len(raw) / raw.sum(), rtol=1e-9, atol=1e-12)
+
+
 def test_return_attribution_rejects_flat_prices() -> None:
     times = pd.date_range("2024-01-01", periods=3, freq="h", tz="UTC")
     bars = pd.DataFrame({"symbol": "A", "timestamp": times, "close": 5.0})

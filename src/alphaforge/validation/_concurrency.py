@@ -38,6 +38,17 @@ class SpanIndex:
         change = np.bincount(self.start, minlength=size) - np.bincount(self.stop, minlength=size)
         return np.cumsum(change)[: self.n_points]
 
+    def shared(self, per_point: np.ndarray) -> np.ndarray:
+        """``per_point`` shared among the labels covering each point: per_point / concurrency.
+
+        A point no label covers (a bar between two labels) gets 0, not a division by zero:
+        no span contains it, and an inf there would turn every later prefix sum into NaN.
+        """
+        concurrency = self.concurrency()
+        out = np.zeros(self.n_points)
+        np.divide(per_point, concurrency, out=out, where=concurrency > 0)
+        return out
+
     def span_sums(self, per_point: np.ndarray) -> np.ndarray:
         """Sum of ``per_point`` over each label's points, via prefix sums."""
         prefix = np.r_[0.0, np.cumsum(per_point)]

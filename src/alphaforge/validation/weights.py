@@ -28,7 +28,8 @@ def average_uniqueness(spans: LabelSpans, bars: pd.DataFrame | None = None) -> n
     [0.667, 0.667, 1.0]
     """
     index = index_spans(spans, bars)
-    return index.span_sums(1.0 / index.concurrency()) / (index.stop - index.start)
+    mean = index.span_sums(index.shared(np.ones(index.n_points))) / (index.stop - index.start)
+    return np.minimum(mean, 1.0)  # a difference of two prefix sums can round a mean of ones to 1 + 1e-16
 
 
 def return_attribution(spans: LabelSpans, bars: pd.DataFrame) -> np.ndarray:
@@ -38,7 +39,7 @@ def return_attribution(spans: LabelSpans, bars: pd.DataFrame) -> np.ndarray:
     The return at a point is the one-bar log return ending at that bar.
     """
     index = index_spans(spans, bars)
-    raw = np.abs(index.span_sums(index.point_returns / index.concurrency()))
+    raw = np.abs(index.span_sums(index.shared(index.point_returns)))
     total = raw.sum()
     if total == 0:
         raise InputError("every label covers zero returns (flat prices)", where="return_attribution",
