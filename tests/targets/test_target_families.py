@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from alphaforge.errors import InputError
 from alphaforge.targets import compute_targets, labelled_rows
@@ -110,16 +111,27 @@ def test_outperformance_needs_two_symbols_and_a_known_benchmark(bars_of: Callabl
         compute_targets(_two_symbols(bars_of, [100, 110], [100, 105]), ["binary_outperf_1_b"])
 
 
-def test_multi_class_edges_use_only_returns_already_realised(bars_of: Callable) -> None:
-    out = compute_targets(bars_of([100, 101, 100, 102, 101, 103]), ["multi_class_1_2_2"])
-    # edges at t are the median of fwd_ret at t-2 and t-1, both known by bar t
-    assert column(out, "multi_class_1_2_2") == [None, None, 1.0, 0.0, 1.0, None]
+def test_multi_class_buckets_the_return_in_units_of_the_volatility_known_at_t(bars_of: Callable) -> None:
+    # sigma at t = std of the log returns of bars t-1 and t; edges at +-0.4307 sigma (terciles).
+    # Row 2, after two rises of about 2 %: sigma 0.00027, the next +0.48 % is 17.6 sigma: a buy.
+    # Edges at the terciles of the past returns (about 1.97 % and 1.99 %) would call it a sell.
+    # Row 3: sigma 0.0103, the next -1.45 % is -1.4 sigma: a sell.
+    out = compute_targets(bars_of([100, 102, 104, 104.5, 103]), ["multi_class_1_3_2", "multi_class_1_2_2"])
+    assert column(out, "multi_class_1_3_2") == [None, None, 2.0, 0.0, None]
+    assert column(out, "multi_class_1_2_2") == [None, None, 1.0, 0.0, None]  # two classes: the sign
 
 
-def test_multi_class_puts_flat_prices_in_the_neutral_class(bars_of: Callable) -> None:
-    out = compute_targets(bars_of([100.0] * 8), ["multi_class_1_3_2", "multi_class_1_5_2"])
-    assert set(labelled_rows(out, "multi_class_1_3_2")["multi_class_1_3_2"]) == {1.0}
-    assert set(labelled_rows(out, "multi_class_1_5_2")["multi_class_1_5_2"]) == {2.0}
+def test_multi_class_fills_every_class_equally_on_a_gaussian_random_walk(bars_of: Callable) -> None:
+    close = 100 * np.exp(np.cumsum(np.random.default_rng(4).normal(0, 0.01, 20_000)))
+    labels = labelled_rows(compute_targets(bars_of(close), ["multi_class_1_5_500"]), "multi_class_1_5_500")
+    counts = labels["multi_class_1_5_500"].value_counts().sort_index()
+    assert counts.index.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert stats.chisquare(counts.to_numpy()).pvalue > 0.001
+
+
+def test_multi_class_leaves_flat_prices_unlabelled(bars_of: Callable) -> None:
+    out = compute_targets(bars_of([100.0] * 8), ["multi_class_1_3_2"])
+    assert labelled_rows(out, "multi_class_1_3_2").empty
 
 
 TB_SCENARIOS = [  # closes after [100, 102, 100]; row 2's width is std(log 1.02, log 1/1.02) * sqrt(2)
