@@ -20,7 +20,7 @@ from alphaforge.targets import TARGET_KINDS, compute_targets, parse_target, t1_c
 HORIZON = 5
 NAMES = ["fwd_ret_5", "fwd_logret_5", "fwd_volret_5_20", "binary_abs_5_0.01", "binary_abs_5_0.01_touch",
          "binary_outperf_5_ew", "binary_outperf_5_B", "multi_class_5_3_50", "tb_5_1.0_1.0",
-         "tb_5_1.0_0.5_cusumvol1.0_zero", "y_will_swing_low_5_0.50", "y_will_swing_high_5_0.50"]
+         "tb_5_1.0_0.5_cusumvol1.0_zero", "tb_5h_1.0_1.0", "y_will_swing_low_5_0.50", "y_will_swing_high_5_0.50"]
 
 
 def test_the_contract_covers_every_registered_kind() -> None:

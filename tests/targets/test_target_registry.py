@@ -11,7 +11,7 @@ from alphaforge.targets import TARGET_KINDS, parse_target, parse_targets
 
 CANONICAL = ["fwd_ret_24", "fwd_logret_1", "fwd_volret_24_100", "binary_abs_10_0.02", "binary_abs_10_0.02_touch",
              "binary_outperf_24_ew", "binary_outperf_24_BTC_USDT", "multi_class_24_5_500", "tb_24_2.0_1.0",
-             "tb_24_2.0_1.0_cusumvol2.0_zero_50_0.001", "tb_12_1.5_0.0_cusum0.01", "y_will_swing_low_10_0.20",
+             "tb_24_2.0_1.0_cusumvol2.0_zero_50_0.001", "tb_12_1.5_0.0_cusum0.01", "tb_5D_2.0_1.0_given", "tb_36h_1.0_1.0", "y_will_swing_low_10_0.20",
              "y_will_swing_high_5_1.25"]
 
 

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -58,3 +59,26 @@ def test_build_without_names_says_what_to_type(workspace_with_bars: Path) -> Non
     assert code == 2 and "alphaforge targets build fwd_ret_24" in output
     code, output = invoke(workspace_with_bars, "build", "fwd_return_5")
     assert code == 2 and "did you mean" in output
+
+
+def test_build_labels_the_events_of_a_file_and_keys_the_cache_on_them(workspace_with_bars: Path) -> None:
+    bars = datasets.load_bars(Workspace.open(workspace_with_bars))
+    events = bars.iloc[[30, 40, 250]][["symbol", "timestamp"]]
+    path = workspace_with_bars / "events.csv"
+    events.to_csv(path, index=False)
+    name = "tb_5h_1.0_1.0_given"
+    code, output = invoke(workspace_with_bars, "build", name, "--events", str(path), "--json")
+    assert code == 0, output
+    [built] = json.loads(output)["targets"]
+    assert built["target"] == name and built["labelled"] == 3 and built["cache"] == "computed"
+    code, output = invoke(workspace_with_bars, "build", name, "--events", str(path), "--json")
+    assert json.loads(output)["targets"][0]["cache"] == "hit"
+    events.iloc[:2].to_csv(path, index=False)  # other events: computed again
+    code, output = invoke(workspace_with_bars, "build", name, "--events", str(path), "--json")
+    [rebuilt] = json.loads(output)["targets"]
+    assert rebuilt["cache"] == "computed" and rebuilt["labelled"] == 2
+    pd.DataFrame({"symbol": [events["symbol"].iloc[0]], "timestamp": ["1990-01-01"]}).to_csv(path, index=False)
+    code, output = invoke(workspace_with_bars, "build", name, "--events", str(path))
+    assert code == 2 and "events row 0" in output and "falls on no bar" in output
+    code, output = invoke(workspace_with_bars, "build", name)
+    assert code == 2 and "--events FILE" in output

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
 from alphaforge.cli._common import (
@@ -22,20 +21,13 @@ from alphaforge.cli._common import (
     split_list,
     stdout,
 )
-from alphaforge.errors import InputError
+from alphaforge.data.events import read_events
 
 store_app = typer.Typer(help="The training and prediction tables (store.duckdb).", no_args_is_help=True)
 app = typer.Typer(help="Hold setups out of training, predict and score them, put them back.",
                   no_args_is_help=True)
 
 SetupFileOption = Annotated[Path, typer.Option("--setup-file", help="File of setup ids, one per line.")]
-
-
-def _read_events(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError("no such events file", where=str(path), fix="pass a CSV or Parquet file with columns "
-                                                                       "symbol, timestamp, event")
-    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
 
 @store_app.command("fill")
@@ -53,7 +45,7 @@ def fill(
 
     workspace = open_workspace(ctx)
     result = fill_store(workspace, split_list(targets), features=split_list(features),
-                        events=_read_events(events) if events else None)
+                        events=read_events(events) if events else None)
     emit(result, as_json, lambda r: print_fields("Store filled", {
         "training rows": r["training_rows"], "prediction rows": r["prediction_rows"], "held out": r["held_out"],
         "features": r["features"], "targets": r["targets"], "store": r["store"]}))

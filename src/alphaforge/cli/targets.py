@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table
 from alphaforge.data import datasets
+from alphaforge.data.events import read_events
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError
 from alphaforge.targets import (
@@ -32,9 +34,16 @@ def list_(as_json: JsonOption = False) -> None:
 def build(
     ctx: typer.Context,
     names: Annotated[list[str] | None, typer.Argument(help="Target names, e.g. fwd_ret_24 tb_24_2.0_1.0.")] = None,
+    events: Annotated[Path | None, typer.Option(
+        help="CSV/Parquet of events (symbol, timestamp): the bars that targets with events 'given' label, "
+             "e.g. tb_5D_2.0_1.0_given.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Compute targets over the configured bars; cached by data, target and code version."""
+    """Compute targets over the configured bars; cached by data, target and code version (and the
+    events' content for targets on given events).
+
+    Triple-barrier horizons are bars (tb_24_2.0_1.0) or a duration (tb_5D_2.0_1.0: the last bar
+    at or before t + 5 days; also 36h, 90min, 30s)."""
     if not names:
         raise InputError("no targets named", where="alphaforge targets build",
                          fix="name some, e.g. `alphaforge targets build fwd_ret_24 tb_24_2.0_1.0` "
@@ -43,7 +52,8 @@ def build(
     bars = datasets.load_bars(workspace)
     fingerprint = content_sha256(bars)
     with workspace.lock("targets build"):
-        table, report = build_targets(bars, names, data_sha256=fingerprint, cache=TargetCache(workspace.targets_dir))
+        table, report = build_targets(bars, names, data_sha256=fingerprint, cache=TargetCache(workspace.targets_dir),
+                                      events=read_events(events) if events else None)
     summaries = describe_targets(table, names)
     for summary in summaries:
         summary["cache"] = "hit" if summary["target"] in report.hits else "computed"

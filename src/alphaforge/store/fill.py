@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_inputs
+from alphaforge.data.events import event_keys
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.features import configured_spec
@@ -132,9 +133,7 @@ def check_events(events: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise InputError(f"events lack column(s) {missing}", where="events",
                          fix="give one row per event with columns symbol, timestamp, event")
-    frame = pd.DataFrame({"symbol": events["symbol"].astype(str),
-                          "timestamp": pd.to_datetime(events["timestamp"], utc=True),
-                          "event": events["event"].astype(str)})
+    frame = event_keys(events).assign(event=events["event"].astype(str).to_numpy())
     duplicated = frame.duplicated(keep=False)
     if duplicated.any():
         raise InputError(f"{int(duplicated.sum())} event rows repeat the same (symbol, timestamp, event)",

@@ -1,10 +1,11 @@
 """Cache of computed targets, one file per target, keyed by what the values depend on.
 
 The key hashes the raw data's sha256 (the caller passes the fingerprint it recorded when the
-data was imported), the target's canonical name and :func:`code_version`. The cache lives in a
-directory the caller chooses; files are written atomically (a fsynced dot-named temp file, then
-``os.replace``, via :func:`~alphaforge.workspace.atomic_path`), so a crash never leaves a
-half-written entry that later reads as a hit.
+data was imported), the target's canonical name and :func:`code_version`, and for a target on
+user-given events the events' content. The cache lives in a directory the caller chooses;
+files are written atomically (a fsynced dot-named temp file, then ``os.replace``, via
+:func:`~alphaforge.workspace.atomic_path`), so a crash never leaves a half-written entry that
+later reads as a hit.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from alphaforge.errors import InputError
 from alphaforge.targets._core import shared_bar_keys
-from alphaforge.targets.compute import compute_target, key_frame, t1_column
+from alphaforge.targets.compute import check_events_use, compute_target, key_frame, t1_column
+from alphaforge.targets.events import events_fingerprint
 from alphaforge.targets.registry import TargetSpec, code_version, parse_targets
 from alphaforge.workspace import atomic_path
 
@@ -38,10 +41,16 @@ class TargetCache:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
 
-    def key(self, data_sha256: str, spec: TargetSpec) -> str:
-        """Cache key of ``spec`` computed from the data with fingerprint ``data_sha256``."""
-        payload = json.dumps({"data": data_sha256, "target": spec.name, "code": code_version()},
-                             sort_keys=True)
+    def key(self, data_sha256: str, spec: TargetSpec, events_sha256: str | None = None) -> str:
+        """Cache key of ``spec`` computed from the data with fingerprint ``data_sha256``; a target
+        on given events also keys on their fingerprint (:func:`~alphaforge.targets.events.events_fingerprint`)."""
+        content = {"data": data_sha256, "target": spec.name, "code": code_version()}
+        if spec.needs_events:
+            if events_sha256 is None:
+                raise InputError("a target on given events is cached by the events' content, and none were given",
+                                 where=f"target {spec.name!r}", fix="pass the events (`targets build --events FILE`)")
+            content["events"] = events_sha256
+        payload = json.dumps(content, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def path(self, key: str) -> Path:
@@ -60,21 +69,24 @@ class TargetCache:
         return self.path(key)
 
 
-def build_targets(bars: pd.DataFrame, names: Sequence[str], *, data_sha256: str,
-                  cache: TargetCache) -> tuple[pd.DataFrame, BuildReport]:
+def build_targets(bars: pd.DataFrame, names: Sequence[str], *, data_sha256: str, cache: TargetCache,
+                  events: pd.DataFrame | None = None) -> tuple[pd.DataFrame, BuildReport]:
     """Like :func:`~alphaforge.targets.compute.compute_targets`, reusing cached targets.
 
     ``data_sha256`` must fingerprint ``bars``' source data: a wrong one returns stale values.
+    Targets on given ``events`` are keyed by the events' content too.
     """
     specs = parse_targets(names)
+    check_events_use(specs, events)
+    events_sha256 = events_fingerprint(events) if events is not None else None
     report = BuildReport()
     with shared_bar_keys():  # the bars' symbols, slices and timestamps, worked out once for all targets
         frame = key_frame(bars)
         for spec in specs:
-            key = cache.key(data_sha256, spec)
+            key = cache.key(data_sha256, spec, events_sha256)
             cached = cache.load(key)
             if cached is None or len(cached) != len(frame):
-                cached = compute_target(bars, spec)
+                cached = compute_target(bars, spec, events)
                 cache.save(key, cached)
                 report.misses.append(spec.name)
             else:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from alphaforge.errors import InputError
 from alphaforge.targets._core import bar_keys, check_bars, shared_bar_keys
 from alphaforge.targets.registry import TargetSpec, parse_target, parse_targets
 
@@ -29,10 +30,17 @@ def key_frame(bars: pd.DataFrame) -> pd.DataFrame:
     return bars[["symbol", "timestamp"]].reset_index(drop=True).astype({"symbol": str})
 
 
-def compute_target(bars: pd.DataFrame, spec: TargetSpec) -> pd.DataFrame:
-    """One target as a frame: symbol, timestamp, ``name``, ``name__t1``."""
+def check_events_use(specs: Sequence[TargetSpec], events: pd.DataFrame | None) -> None:
+    """Refuse events that no target labels: they would be ignored without a word."""
+    if events is not None and not any(spec.needs_events for spec in specs):
+        raise InputError("events were given, but no target labels given events", where="targets",
+                         fix="name a target with events 'given', e.g. tb_24_2.0_1.0_given or tb_5D_2.0_1.0_given")
+
+
+def compute_target(bars: pd.DataFrame, spec: TargetSpec, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One target as a frame: symbol, timestamp, ``name``, ``name__t1`` (``events`` for a given-events target)."""
     with shared_bar_keys():
-        labels = spec.compute(bars)
+        labels = spec.compute(bars, events)
         symbols = bar_keys(bars).symbols
     return pd.DataFrame({
         "symbol": symbols,
@@ -42,10 +50,12 @@ def compute_target(bars: pd.DataFrame, spec: TargetSpec) -> pd.DataFrame:
     })
 
 
-def compute_targets(bars: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+def compute_targets(bars: pd.DataFrame, names: Sequence[str], *, events: pd.DataFrame | None = None) -> pd.DataFrame:
     """Targets ``names`` over canonical ``bars`` (sorted by symbol, timestamp).
 
     Names are parsed first, so a typo fails before any work; columns use canonical names.
+    ``events`` (symbol, timestamp) are the bars that targets with events ``given`` label, e.g.
+    ``compute_targets(bars, ["tb_5D_2.0_1.0_given"], events=frame)``.
 
     >>> bars = pd.DataFrame({"symbol": "A", "close": [10.0, 11.0, 12.1],
     ...     "timestamp": pd.date_range("2021-01-01", periods=3, freq="h", tz="UTC")})
@@ -53,10 +63,11 @@ def compute_targets(bars: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     [0.1, 0.1, nan]
     """
     specs = parse_targets(names)
+    check_events_use(specs, events)
     with shared_bar_keys():  # the bars' symbols, slices and timestamps, worked out once for all targets
         frame = key_frame(bars)
         for spec in specs:
-            frame = frame.join(compute_target(bars, spec).drop(columns=["symbol", "timestamp"]))
+            frame = frame.join(compute_target(bars, spec, events).drop(columns=["symbol", "timestamp"]))
     return frame
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from alphaforge.data import events as event_tables
 from alphaforge.errors import InputError
 from alphaforge.targets import _core, binary, events, forward, multiclass, swing, triple_barrier
 from alphaforge.targets._core import Labels
@@ -34,10 +35,11 @@ _NO_DEFAULT = object()
 
 @dataclass(frozen=True)
 class Param:
-    """One positional parameter of a target name."""
+    """One positional parameter of a target name; ``type`` turns its text into the value (``int``,
+    ``float``, ``str`` or a parser raising ValueError)."""
 
     name: str
-    type: type
+    type: Callable[[str], Any]
     help: str
     default: Any = _NO_DEFAULT
     minimum: float | None = None
@@ -118,9 +120,22 @@ class TargetSpec:
             keep -= 1
         return "_".join([kind.prefix, *(p.format(v) for p, v in zip(kind.params[:keep], values[:keep], strict=True))])
 
-    def compute(self, bars: pd.DataFrame) -> Labels:
-        """Labels of this target over canonical bars."""
-        return TARGET_KINDS[self.kind].compute(bars, **self.params)
+    @property
+    def needs_events(self) -> bool:
+        """Whether it labels user-given events (``events`` = ``given``), so computing it needs them."""
+        return self.params.get("events") == events.GIVEN
+
+    def compute(self, bars: pd.DataFrame, given_events: pd.DataFrame | None = None) -> Labels:
+        """Labels of this target over canonical bars; ``given_events`` (symbol, timestamp) are the
+        events of a ``given`` target and are ignored by the others."""
+        params = self.params
+        if self.needs_events:
+            if given_events is None:
+                raise InputError("this target labels given events, and none were given", where=f"target {self.name!r}",
+                                 fix="pass the events table (symbol, timestamp): `targets build --events FILE`, "
+                                     "or compute_targets(..., events=frame)")
+            params["events"] = given_events
+        return TARGET_KINDS[self.kind].compute(bars, **params)
 
 
 _HORIZON = Param("horizon", int, "bars ahead, an integer >= 1", minimum=1)
@@ -153,16 +168,19 @@ TARGET_KINDS: MappingProxyType = MappingProxyType(dict([
                           Param("window", int, "one-bar returns in the volatility that scales the return, >= 2",
                                 minimum=2)),
           multiclass.multi_class, "bucket of the vol-scaled forward return (0 = strong sell)", "multi_class_24_5_500"),
-    _kind("tb", (_HORIZON,
+    _kind("tb", (Param("horizon", triple_barrier.horizon, triple_barrier.HORIZON_HELP),
                  Param("profit_take", float, "upper barrier in target widths (0 = none)", minimum=0.0),
                  Param("stop_loss", float, "lower barrier in target widths (0 = none)", minimum=0.0),
-                 Param("events", str, "all, cusum<threshold> or cusumvol<k>", default="all",
+                 Param("events", str, "all, cusum<threshold>, cusumvol<k>, or given: the events file "
+                                      "(targets build --events FILE; compute_targets(..., events=frame))",
+                       default="all",
                        canonical=lambda text: events.format_event_filter(events.parse_event_filter(text))),
                  Param("vertical", str, "label at the vertical barrier: sign or zero", default="sign",
                        choices=triple_barrier.VERTICAL_CHOICES),
                  Param("vol_window", int, _VOL_WINDOW.help, default=20, minimum=2),
                  Param("min_target", float, "minimum target width (log return)", default=0.0, minimum=0.0)),
-          triple_barrier.triple_barrier, "triple barrier first touch in {-1, 0, +1}", "tb_24_2.0_1.0"),
+          triple_barrier.triple_barrier, "triple barrier first touch in {-1, 0, +1}; h in bars or a duration "
+                                          "(tb_5D_2.0_1.0: last bar by t + 5 days)", "tb_24_2.0_1.0"),
     _kind("y_will_swing_low", (Param("bars_ahead", int, "bars ahead, >= 1", minimum=1),
                                Param("pct", float, "rally in percent (0.20 = 0.20 %)", minimum=0.0, decimals=2)),
           swing.will_swing_low, "1 if no low undercuts close(t) and a high rallies pct % above it",
@@ -212,6 +230,7 @@ def code_version() -> str:
     Any change to target code invalidates every cached target: coarse, but never stale.
     """
     digest = hashlib.sha256()
-    for module in (_core, binary, events, forward, multiclass, swing, triple_barrier, sys.modules[__name__]):
+    for module in (_core, binary, events, event_tables, forward, multiclass, swing, triple_barrier,
+                   sys.modules[__name__]):
         digest.update(inspect.getsource(module).encode())
     return digest.hexdigest()[:16]
