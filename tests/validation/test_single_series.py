@@ -31,7 +31,7 @@ def test_hit_rate_by_hand() -> None:
     frame = series_frame(np.array([0.5, -0.2, 0.1, 0.0, 0.3, math.nan]),
                          np.array([0.01, 0.02, -0.03, 0.05, 0.0, 0.01]))
     # counted: rows 0-2 (row 3 has score 0, row 4 label 0, row 5 no score); signs agree on row 0 only
-    assert hit_rate(frame) == {"n": 3, "hit_rate": pytest.approx(1 / 3), "up_share": pytest.approx(2 / 3)}
+    assert hit_rate(frame) == {"n_calls": 3, "hit_rate": pytest.approx(1 / 3), "up_share": pytest.approx(2 / 3)}
 
 
 def test_always_long_hits_the_share_of_up_bars() -> None:

@@ -45,9 +45,9 @@ def newey_west_t(values: np.ndarray, lags: int) -> float:
         return math.nan
     errors = values - values.mean()
     lags = min(int(lags), n - 1)
-    long_run = errors @ errors / n
+    long_run = float((errors * errors).sum()) / n  # products summed in numpy, not BLAS: no thread start-up
     for lag in range(1, lags + 1):
-        long_run += 2.0 * (1.0 - lag / (lags + 1.0)) * (errors[lag:] @ errors[:-lag]) / n
+        long_run += 2.0 * (1.0 - lag / (lags + 1.0)) * float((errors[lag:] * errors[:-lag]).sum()) / n
     return float(values.mean() / math.sqrt(long_run / n)) if long_run > 0 else math.nan
 
 

@@ -45,19 +45,19 @@ def _pairs(scores: np.ndarray, labels: np.ndarray) -> int:
 def hit_rate(frame: pd.DataFrame, score: str = "score", label: str = "label") -> dict[str, float | int]:
     """Share of rows where the signs of score and label agree, and the share of up labels.
 
-    Keys: n (rows with finite, non-zero score and label), hit_rate, up_share.
+    Keys: n_calls (rows with finite, non-zero score and label), hit_rate, up_share.
 
     >>> frame = pd.DataFrame({"score": [1.0, -1.0, 2.0, 0.0], "label": [0.1, 0.2, 0.3, 0.1]})
     >>> hit_rate(frame)
-    {'n': 3, 'hit_rate': 0.6666666666666666, 'up_share': 1.0}
+    {'n_calls': 3, 'hit_rate': 0.6666666666666666, 'up_share': 1.0}
     """
     scores, labels = _columns(frame, score, label)
     called = np.isfinite(scores) & np.isfinite(labels) & (scores != 0) & (labels != 0)
     n = int(called.sum())
     if n == 0:
-        return {"n": 0, "hit_rate": math.nan, "up_share": math.nan}
+        return {"n_calls": 0, "hit_rate": math.nan, "up_share": math.nan}
     agree = np.sign(scores[called]) == np.sign(labels[called])
-    return {"n": n, "hit_rate": float(agree.mean()), "up_share": float((labels[called] > 0).mean())}
+    return {"n_calls": n, "hit_rate": float(agree.mean()), "up_share": float((labels[called] > 0).mean())}
 
 
 def series_ic(frame: pd.DataFrame, horizon: int, score: str = "score", label: str = "label") -> dict[str, float | int]:

@@ -65,7 +65,8 @@ class TearSheet:
     ``ic`` is the per-timestamp cross-sectional IC (cross-section view) or the rolling IC
     (time-series view); ``ic_stats`` is :func:`~alphaforge.validation.factor.ic_statistics`
     of it, or :func:`~alphaforge.validation.single_series.series_ic` with the hit rate.
-    ``quantiles``, ``long_short`` and ``turnover`` exist in the cross-section view only.
+    ``quantiles``, ``long_short`` and ``turnover`` exist in the cross-section view only,
+    ``window`` (rows per rolling IC) in the time-series view only.
     """
 
     view: str
@@ -81,6 +82,7 @@ class TearSheet:
     quantiles: dict[str, Any] | None = None
     long_short: pd.Series | None = None
     turnover: dict[str, float] | None = None
+    window: int | None = None
 
     @property
     def mean_ic(self) -> float:
@@ -93,6 +95,8 @@ class TearSheet:
                                "n_symbols": self.n_symbols, "n_timestamps": self.n_timestamps,
                                "pooled_ic": self.pooled_ic, "ic": self.ic_stats, "ic_by_year": self.ic_by_year,
                                "ic_decay": self.ic_decay}
+        if self.window is not None:
+            out["window"] = self.window
         if self.view == CROSS_SECTION:
             returns = self.long_short.to_numpy() if self.long_short is not None else np.array([])
             out |= {"quantiles": self.quantiles, "turnover": self.turnover,
@@ -154,4 +158,4 @@ def tear_sheet(frame: pd.DataFrame, close: pd.DataFrame, horizon: int, n_quantil
     window = min(ROLLING_WINDOW, max(MIN_NAMES, len(frame) // 4))
     return TearSheet(TIME_SERIES, ic=rolling_ic(frame, window),
                      ic_stats=series_ic(frame, horizon) | hit_rate(frame),
-                     ic_by_year=series_ic_by_year(frame, horizon), ic_decay=decay, **common)
+                     ic_by_year=series_ic_by_year(frame, horizon), ic_decay=decay, window=window, **common)
