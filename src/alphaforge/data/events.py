@@ -29,7 +29,8 @@ def read_events(path: str | os.PathLike[str]) -> pd.DataFrame:
 def event_keys(events: pd.DataFrame) -> pd.DataFrame:
     """``symbol`` (text) and ``timestamp`` (UTC) of every event row, in the table's order.
 
-    A missing column or a time that is not a date is an InputError naming the row.
+    Times are ISO-8601, each with its own offset or none (UTC). A missing column or a time that
+    is not such a date is an InputError naming the row.
 
     >>> event_keys(pd.DataFrame({"symbol": ["A"], "timestamp": ["2024-01-02 10:00"]}))["timestamp"].iloc[0]
     Timestamp('2024-01-02 10:00:00+0000', tz='UTC')
@@ -38,7 +39,7 @@ def event_keys(events: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise InputError(f"events lack column(s) {missing}; found {list(events.columns)}", where="events",
                          fix="give one row per event with columns symbol, timestamp (and event)")
-    stamps = pd.to_datetime(events["timestamp"], utc=True, errors="coerce")
+    stamps = pd.to_datetime(events["timestamp"], utc=True, errors="coerce", format="ISO8601")
     bad = stamps.isna().to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])

@@ -1,0 +1,32 @@
+"""The events file every command reads (store fill --events, targets build --events)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alphaforge.data.events import event_keys, read_events
+from alphaforge.errors import InputError
+
+
+def test_csv_and_parquet_give_the_same_keys(tmp_path: Path) -> None:
+    events = pd.DataFrame({"symbol": ["B", "A"], "timestamp": ["2024-01-02 10:00", "2024-01-02T11:00:00+01:00"],
+                           "event": ["x", "y"]})
+    events.to_csv(tmp_path / "e.csv", index=False)
+    events.to_parquet(tmp_path / "e.parquet")
+    csv, parquet = (event_keys(read_events(tmp_path / name)) for name in ("e.csv", "e.parquet"))
+    pd.testing.assert_frame_equal(csv, parquet)
+    assert list(csv.columns) == ["symbol", "timestamp"] and csv["symbol"].tolist() == ["B", "A"]
+    assert (csv["timestamp"] == pd.Timestamp("2024-01-02 10:00", tz="UTC")).all()  # naive is UTC; +01:00 converted
+
+
+def test_a_missing_file_column_or_date_says_where(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such events file"):
+        read_events(tmp_path / "absent.csv")
+    with pytest.raises(InputError, match=r"lack column\(s\) \['timestamp'\]"):
+        event_keys(pd.DataFrame({"symbol": ["A"], "time": ["2024-01-01"]}))
+    with pytest.raises(InputError, match="events row 1") as caught:
+        event_keys(pd.DataFrame({"symbol": ["A", "A"], "timestamp": ["2024-01-01", "soon"]}))
+    assert "'soon' is not a date" in str(caught.value)
