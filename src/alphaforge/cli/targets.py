@@ -42,8 +42,7 @@ def build(
     """Compute targets over the configured bars; cached by data, target and code version (and the
     events' content for targets on given events).
 
-    Triple-barrier horizons are bars (tb_24_2.0_1.0) or a duration (tb_5D_2.0_1.0: the last bar
-    at or before t + 5 days; also 36h, 90min, 30s)."""
+    Triple-barrier horizons: bars (tb_24_2.0_1.0) or a duration (tb_5D_2.0_1.0: last bar by t + 5D; 36h, 90min)."""
     if not names:
         raise InputError("no targets named", where="alphaforge targets build",
                          fix="name some, e.g. `alphaforge targets build fwd_ret_24 tb_24_2.0_1.0` "
