@@ -6,13 +6,14 @@ import json
 from collections.abc import Callable
 
 import pytest
-import tomlkit
 
 from alphaforge.data.datasets import synthesize
 from alphaforge.selection.plan import load_training_plan
 from alphaforge.workspace import Workspace
+from tests.selection.conftest import configure
 
 PLAN_FILES = [
+    "leakage/leakage_flags.json", "leakage/leakage_flags.md",
     "target_ranking/target_ranking.parquet", "target_ranking/target_ranking.md",
     "feature_selection/fwd_ret_1/selection.json", "feature_selection/fwd_ret_1/feature_importance.parquet",
     "feature_selection/fwd_ret_1/report.md",
@@ -22,24 +23,6 @@ PLAN_FILES = [
     "training_plan/training_plan.md", "training_plan/by_target/fwd_ret_1.json", "training_plan/by_symbol/SYN00.json",
     "training_plan/by_type/cross_sectional.json", "training_plan/by_type/symbol_specific.json",
 ]
-
-
-def configure(workspace: Workspace, **selection: object) -> None:
-    document = tomlkit.parse(workspace.config_path.read_text())
-    document["data"]["dataset"] = "synth"
-    document["data"]["macro"] = ""
-    document["features"]["include"] = ["px_ret_*", "px_rvol_*", "vol_ratio_*", "xs_rank_ret_*"]
-    document["selection"]["targets"] = ["fwd_ret_1", "binary_abs_5_0.02"]
-    for key, value in selection.items():
-        document["selection"][key] = value
-    workspace.config_path.write_text(tomlkit.dumps(document))
-
-
-@pytest.fixture
-def planted_workspace(workspace: Workspace) -> Workspace:
-    synthesize(workspace, symbols=6, bars=2000, mode="planted", lookback=6, ic=0.1, seed=3)
-    configure(workspace, top_k_features=5, n_splits=3, shuffles=1)
-    return workspace
 
 
 def run_json(cli: Callable, *args: str) -> dict:
@@ -52,7 +35,9 @@ def test_plan_writes_every_file_and_a_second_run_is_all_cache_hits(
         planted_workspace: Workspace, cli: Callable, snapshot: Callable) -> None:
     root = str(planted_workspace.root)
     first = run_json(cli, "-w", root, "plan")
-    assert [s["status"] for s in first["stages"]] == ["ran"] * 4
+    assert [s["stage"] for s in first["stages"]][:2] == ["leakage_check", "target_ranking"]
+    assert [s["status"] for s in first["stages"]] == ["ran"] * 5
+    assert first["leakage"]["excluded"] == [] and first["leakage"]["checked"] > 10
     assert first["selected_targets"][0] == "fwd_ret_1"
     assert "px_ret_6" in first["features"]["fwd_ret_1"] and len(first["features"]["fwd_ret_1"]) == 5
     assert first["routes"]["fwd_ret_1"] == "cross_sectional"
@@ -63,13 +48,13 @@ def test_plan_writes_every_file_and_a_second_run_is_all_cache_hits(
     before = snapshot(plans)
 
     second = run_json(cli, "-w", root, "plan")
-    assert [s["status"] for s in second["stages"]] == ["cached"] * 4
+    assert [s["status"] for s in second["stages"]] == ["cached"] * 5
     assert snapshot(plans) == before
     assert run_json(cli, "-w", root, "targets", "rank")["stages"][0]["status"] == "cached"
 
     configure(planted_workspace, top_k_features=3, n_splits=3, shuffles=1)
     third = run_json(cli, "-w", root, "plan")
-    assert [s["status"] for s in third["stages"]] == ["cached", "ran", "ran", "ran"]
+    assert [s["status"] for s in third["stages"]] == ["cached", "cached", "ran", "ran", "ran"]
     assert len(third["features"]["fwd_ret_1"]) == 3
 
 

@@ -1,10 +1,11 @@
 """Selection: which targets are worth predicting, with which features, and how to train them.
 
-Target ranking (:mod:`.ranking`) → per-target feature selection with leakage flags
-(:mod:`.selection`, using :mod:`.importance`, :mod:`.clustering`, :mod:`.leakage`) → routing
-(:mod:`.routing`) → the training plan (:mod:`.plan`); :func:`auto_plan` runs all four as
-cached stages. Every model here is the small LightGBM of :mod:`.scoring`, fitted inside
-purged walk-forward training folds.
+The truncation test over the features (:func:`leak_flags`; its failures are left out of
+everything after it) → target ranking (:mod:`.ranking`) → per-target feature selection with
+leakage flags (:mod:`.selection`, using :mod:`.importance`, :mod:`.clustering`,
+:mod:`.leakage`) → routing (:mod:`.routing`) → the training plan (:mod:`.plan`);
+:func:`auto_plan` runs all five as cached stages. Every model here is the small LightGBM of
+:mod:`.scoring`, fitted inside purged walk-forward training folds.
 
 Names load from their submodule on first use, so code that needs only the plan
 (:mod:`.plan`) does not import LightGBM and the ranking machinery.
@@ -28,6 +29,8 @@ _SOURCES = {
     "copy_flags": "leakage",
     "find_training_plan": "plan",
     "implausible_flags": "leakage",
+    "leak_flags": "auto",
+    "leakage_stage": "auto",
     "load_training_plan": "plan",
     "planned_targets": "plan",
     "rank_targets": "ranking",

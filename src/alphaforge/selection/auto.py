@@ -1,12 +1,18 @@
-"""``auto_plan``: target ranking → feature selection → routing → training plan, each step cached.
+"""``auto_plan``: leakage check → target ranking → feature selection → routing → training plan, each step cached.
 
 Each step is a pipeline stage (:mod:`alphaforge.pipeline.stages`) keyed by the selection
 code, its settings, the inputs' fingerprint (:class:`~alphaforge.selection.inputs.SelectionInputs`)
 and the upstream steps' keys, so running it again on unchanged inputs is all cache hits and
 changing, say, ``top_k_features`` reruns selection, routing and the plan but not the ranking.
 
+The leakage check comes first: a feature that reads the future would make some target look
+predictable (a next-bar leak ranks ``fwd_ret_5`` first with an IC near 1), so the features
+failing the truncation test are left out of the ranking and of everything after it.
+:func:`leak_flags` runs the same cached check for any feature list, to gate plain training.
+
 Outputs (under ``plans/``)::
 
+    leakage/leakage_flags.{json,md}   (schema in :func:`~alphaforge.selection.leakage.leak_flags_document`)
     target_ranking/target_ranking.{parquet,md}
     feature_selection/<target>/{selection.json,feature_importance.parquet,report.md}
     routing_plan/routing_plan.{json,yaml,md}, routing_plan/routing_candidates.parquet
@@ -19,15 +25,23 @@ can call this too.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from alphaforge.config import Config
+from alphaforge.errors import InputError
 from alphaforge.features import FeatureRegistry
 from alphaforge.pipeline.stages import Stage, StageContext, StageResult, run_stages
 from alphaforge.selection.dataset import feature_columns
 from alphaforge.selection.inputs import SelectionInputs
-from alphaforge.selection.leakage import truncation_flags
+from alphaforge.selection.leakage import (
+    LeakageFlag,
+    features_for,
+    leak_flags_document,
+    truncation_flags,
+    write_leak_flags,
+)
 from alphaforge.selection.plan import (
     build_training_plan,
     plan_directory,
@@ -39,10 +53,10 @@ from alphaforge.selection.selection import FeatureSelection, select_features, wr
 from alphaforge.workspace import Workspace
 
 CODE = ("alphaforge.selection",)
+LEAKAGE_CODE = (*CODE, "alphaforge.features.leakage")
 RANKING_KEYS = ("targets", "n_splits", "embargo", "shuffles", "min_z", "max_rows")
 SELECTION_KEYS = ("n_splits", "embargo", "max_rows", "top_k_features", "method", "min_importance",
-                  "correlation_threshold", "max_single_feature_skill", "copy_correlation", "copy_max_shift",
-                  "truncation_check")
+                  "correlation_threshold", "max_single_feature_skill", "copy_correlation", "copy_max_shift")
 ROUTING_KEYS = ("n_splits", "embargo", "max_rows", "min_rows_per_symbol", "routing_margin")
 PLAN_KEYS = ("families", "gpu_families")
 
@@ -56,19 +70,82 @@ def _relative(workspace: Workspace, paths: list[Path]) -> list[str]:
     return [str(Path(p).relative_to(workspace.root)) for p in paths]
 
 
-def _select_and_write(inputs: SelectionInputs, targets: list[str]) -> list[tuple[FeatureSelection, list[Path]]]:
-    """Feature selection for each of ``targets`` (the truncation check run once for all of them),
-    each written to ``plans/feature_selection/<target>/``; the selections and their files."""
+def _select_and_write(inputs: SelectionInputs, targets: list[str],
+                      truncation: Sequence[LeakageFlag]) -> list[tuple[FeatureSelection, list[Path]]]:
+    """Feature selection for each of ``targets``, the ``truncation`` flags excluded, each written
+    to ``plans/feature_selection/<target>/``; the selections and their files."""
     settings, seed = inputs.config.selection, inputs.config.seed
-    columns = feature_columns(inputs.features)
-    truncation = (truncation_flags(inputs.bars, inputs.macro, columns, registry=inputs.registry, seed=seed)
-                  if settings.truncation_check and targets else [])
     written = []
     for target in targets:
         result = select_features(inputs.features, inputs.targets, target, settings, truncation=truncation,
                                  seed=seed)
         written.append((result, write_selection(result, plans_dir(inputs.workspace) / "feature_selection" / target)))
     return written
+
+
+LEAKAGE_STAGE = "leakage_check"
+
+
+def leakage_directory(workspace: Workspace) -> Path:
+    """Where the truncation test's verdict lives: ``plans/leakage/``."""
+    return plans_dir(workspace) / "leakage"
+
+
+def leakage_stage(inputs: SelectionInputs, columns: Sequence[str] | None = None) -> Stage:
+    """The cached truncation test of ``columns`` (default: every column of the configured feature table).
+
+    Keyed by the data, the definitions of the features checked, the columns, the seed and the
+    selection code; writes ``plans/leakage/leakage_flags.{json,md}``. Its summary holds
+    ``checked`` (how many columns), ``flagged`` (:class:`LeakageFlag` dicts), ``excluded``
+    (the failing columns) and ``path`` (the JSON file, relative to the workspace).
+    """
+    settings, seed = inputs.config.selection, inputs.config.seed
+    wanted = None if columns is None else list(dict.fromkeys(columns))
+    if wanted is not None:
+        unknown = [c for c in wanted if not features_for([c], inputs.registry)]
+        if unknown:
+            raise InputError(f"feature column(s) {unknown[:5]} are not produced by any registered feature",
+                             where="leakage check", fix="see `alphaforge features list` for the feature names")
+
+    def params(_config: Any) -> dict[str, Any]:
+        checked = None if wanted is None else features_for(wanted, inputs.registry)
+        return {"inputs": inputs.features_key(checked), "columns": wanted, "seed": seed,
+                "truncation_check": settings.truncation_check}
+
+    def run(ctx: StageContext) -> StageResult:
+        checked = feature_columns(inputs.features) if wanted is None else wanted
+        flags = (truncation_flags(inputs.bars, inputs.macro, checked, registry=inputs.registry, seed=seed)
+                 if settings.truncation_check else [])
+        document = leak_flags_document(flags, checked, enabled=settings.truncation_check)
+        paths = write_leak_flags(document, leakage_directory(inputs.workspace))
+        return StageResult(_relative(inputs.workspace, paths),
+                           {"checked": len(checked), "flagged": document["flagged"],
+                            "excluded": document["excluded"], "path": _relative(inputs.workspace, paths[:1])[0]})
+
+    return Stage(LEAKAGE_STAGE, run, params, LEAKAGE_CODE,
+                 description="truncation test of the features; failures are left out of ranking and training")
+
+
+def leak_flags(workspace: Workspace, config: Config | None = None, features: Sequence[str] | None = None, *,
+               registry: FeatureRegistry | None = None, force: bool = False) -> list[LeakageFlag]:
+    """The truncation-test failures among ``features`` (columns; default: the configured feature table).
+
+    A cached stage (:func:`leakage_stage`): on unchanged data, feature definitions and columns
+    it only reads ``stages/leakage_check.json``. Call it before training on a feature list and
+    drop the flagged columns. The caller holds the workspace lock.
+
+    >>> flags = leak_flags(workspace, config, ["px_ret_1", "px_peek_1"])  # doctest: +SKIP
+    >>> [f.feature for f in flags]  # doctest: +SKIP
+    ['px_peek_1']
+    """
+    config = config or workspace.config()
+    stage = leakage_stage(SelectionInputs(workspace, config, [], registry), features)
+    [outcome] = run_stages(workspace, config, [stage], force=force)
+    return [LeakageFlag(**flag) for flag in outcome.summary["flagged"]]
+
+
+def _upstream_flags(ctx: StageContext) -> list[LeakageFlag]:
+    return [LeakageFlag(**flag) for flag in ctx.upstream[LEAKAGE_STAGE]["flagged"]]
 
 
 def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]:
@@ -82,8 +159,8 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
                                 **{k: getattr(settings, k) for k in keys}}
 
     def ranking(ctx: StageContext) -> StageResult:
-        table = rank_targets(inputs.features, inputs.targets, inputs.target_names, settings, top_n=top_n_targets,
-                             seed=seed)
+        clean = inputs.features.drop(columns=ctx.upstream[LEAKAGE_STAGE]["excluded"])
+        table = rank_targets(clean, inputs.targets, inputs.target_names, settings, top_n=top_n_targets, seed=seed)
         paths = write_ranking(table, plans / "target_ranking")
         rows = table.drop(columns=["fold_skills"]).to_dict("records")
         return StageResult(_relative(workspace, paths), {"selected": selected_targets(table), "ranking": rows})
@@ -91,7 +168,8 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
     def selection(ctx: StageContext) -> StageResult:
         chosen = ctx.upstream["target_ranking"]["selected"]
         paths, features, flagged = [], {}, {}
-        for target, (result, written) in zip(chosen, _select_and_write(inputs, chosen), strict=True):
+        for target, (result, written) in zip(chosen, _select_and_write(inputs, chosen, _upstream_flags(ctx)),
+                                             strict=True):
             paths += written
             features[target] = result.selected
             flagged[target] = [f.to_dict() for f in result.flags]
@@ -113,9 +191,10 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
                                                          "path": str(plan_directory(workspace))})
 
     return [
-        Stage("target_ranking", ranking, params(RANKING_KEYS, top_n=top_n_targets), CODE,
+        leakage_stage(inputs),
+        Stage("target_ranking", ranking, params(RANKING_KEYS, top_n=top_n_targets), CODE, (LEAKAGE_STAGE,),
               description="rank candidate targets against a shuffled-label baseline"),
-        Stage("feature_selection", selection, params(SELECTION_KEYS), CODE, ("target_ranking",),
+        Stage("feature_selection", selection, params(SELECTION_KEYS), CODE, ("target_ranking", LEAKAGE_STAGE),
               description="per-target feature selection with leakage flags"),
         Stage("routing_plan", routing, params(ROUTING_KEYS), CODE, ("feature_selection",),
               description="cross-sectional vs symbol-specific routing"),
@@ -124,7 +203,7 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
     ]
 
 
-STAGE_NAMES = ("target_ranking", "feature_selection", "routing_plan", "training_plan")
+STAGE_NAMES = (LEAKAGE_STAGE, "target_ranking", "feature_selection", "routing_plan", "training_plan")
 
 
 def run_selection_stages(workspace: Workspace, config: Config | None = None, top_n_targets: int | None = None, *,
@@ -152,6 +231,7 @@ def auto_plan(workspace: Workspace, config: Config | None = None, top_n_targets:
     """
     result = run_selection_stages(workspace, config, top_n_targets, force=force, registry=registry)
     return {"stages": result["stages"],
+            "leakage": result[LEAKAGE_STAGE],
             "ranking": result["target_ranking"]["ranking"],
             "selected_targets": result["target_ranking"]["selected"],
             "features": result["feature_selection"]["features"],
@@ -166,5 +246,6 @@ def select_for_target(workspace: Workspace, config: Config | None, target: str, 
     """Feature selection for one named target (not cached: asked for explicitly); writes its report."""
     config = config or workspace.config()
     inputs = SelectionInputs(workspace, config, [target], registry)
-    [(result, paths)] = _select_and_write(inputs, [inputs.target_names[0]])
+    truncation = leak_flags(workspace, config, registry=registry)
+    [(result, paths)] = _select_and_write(inputs, [inputs.target_names[0]], truncation)
     return {**result.to_dict(), "outputs": _relative(workspace, paths)}

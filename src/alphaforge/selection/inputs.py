@@ -3,7 +3,8 @@
 The tables come from the feature and target caches (built on first use, read afterwards).
 :attr:`SelectionInputs.key` fingerprints everything they depend on (the bars and macro, each
 feature's code and parameters, the target code and names) without computing any of them, so a
-cached stage can be recognised before any feature is loaded.
+cached stage can be recognised before any feature is loaded; :meth:`SelectionInputs.features_key`
+leaves the targets out (the leakage check does not depend on them).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from alphaforge.data.datasets import load_aligned_macro, load_bars
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.features import (
     REGISTRY,
+    Feature,
     FeatureRegistry,
     FeatureSkipWarning,
     configured_spec,
@@ -59,12 +61,23 @@ class SelectionInputs:
         return configured_spec(self.config)
 
     @cached_property
+    def data_key(self) -> str:
+        """Fingerprint of the bars and macro."""
+        return data_fingerprint(self.bars, self.macro)
+
+    def features_key(self, features: Sequence[Feature] | None = None) -> str:
+        """Fingerprint of the data and the definitions of ``features`` (default: the configured ones)."""
+        features = resolve_features(self.feature_spec, self.registry) if features is None else features
+        payload = json.dumps({"data": self.data_key,
+                              "features": {f.name: feature_fingerprint(f, registry=self.registry) for f in features}},
+                             sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    @cached_property
     def key(self) -> str:
         """Fingerprint of the data, the feature definitions and the target code and names."""
-        features = {f.name: feature_fingerprint(f, registry=self.registry)
-                    for f in resolve_features(self.feature_spec, self.registry)}
-        payload = json.dumps({"data": data_fingerprint(self.bars, self.macro), "features": features,
-                              "targets": self.target_names, "target_code": target_code_version()}, sort_keys=True)
+        payload = json.dumps({"features": self.features_key(), "targets": self.target_names,
+                              "target_code": target_code_version()}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @cached_property

@@ -9,6 +9,10 @@ Three checks, each catching a different way the future gets into a feature:
   label is not yet known at the feature's time (a *past* label, known by then, is fair game);
 - ``single_feature_skill``: the feature alone predicts the target out of sample with a skill
   no honest single feature reaches (``max_single_feature_skill``).
+
+The truncation test does not depend on a target, so it runs once per feature set, before
+target ranking (see :func:`alphaforge.selection.auto.leak_flags`); its verdict is written by
+:func:`write_leak_flags`.
 """
 
 from __future__ import annotations
@@ -16,17 +20,22 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from alphaforge.features import REGISTRY, Feature, FeatureRegistry, FeatureSkipWarning
 from alphaforge.features.leakage import check_leakage
+from alphaforge.selection._markdown import markdown_table
 from alphaforge.selection.dataset import KEYS, aligned, nanoseconds
 from alphaforge.targets import t1_column
+from alphaforge.workspace import atomic_write_json, atomic_write_text
 
 TRUNCATION_SYMBOLS = 2  # symbols the truncation test recomputes features for
 TRUNCATION_CUTS = 2
+LEAK_FLAGS_SCHEMA = "alphaforge.leakage_flags/1"
+LEAK_FLAGS_FILES = ("leakage_flags.json", "leakage_flags.md")
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class LeakageFlag:
         return asdict(self)
 
 
-def _features_for(columns: Sequence[str], registry: FeatureRegistry) -> list[Feature]:
+def features_for(columns: Sequence[str], registry: FeatureRegistry) -> list[Feature]:
     """The registered features that produce ``columns`` (macro templates expand to several)."""
     wanted = set(columns)
     return [f for f in registry if f.name in wanted
@@ -53,7 +62,7 @@ def truncation_flags(bars: pd.DataFrame, macro: pd.DataFrame | None, columns: Se
                      registry: FeatureRegistry | None = None, seed: int = 0) -> list[LeakageFlag]:
     """Flags for ``columns`` whose values at t change with data after t (on a few symbols)."""
     registry = REGISTRY if registry is None else registry
-    features = _features_for(columns, registry)
+    features = features_for(columns, registry)
     if not features:
         return []
     symbols = pd.unique(bars["symbol"])[:TRUNCATION_SYMBOLS]
@@ -133,3 +142,39 @@ def implausible_flags(sfi: pd.Series, threshold: float) -> list[LeakageFlag]:
                         f"alone it predicts the target out of sample with skill {value:.3f} "
                         f"(>= {threshold}): implausible without a look-ahead")
             for name, value in sfi.items() if np.isfinite(value) and abs(value) >= threshold]
+
+
+def leak_flags_document(flags: Sequence[LeakageFlag], columns: Sequence[str], *, enabled: bool) -> dict[str, object]:
+    """The JSON form of a truncation-test verdict (``leakage_flags.json``, schema :data:`LEAK_FLAGS_SCHEMA`).
+
+    ``columns`` are the feature columns tested, ``flagged`` every failure with its reason,
+    ``excluded`` the failing columns (sorted); ``enabled`` is false when the check was turned
+    off (``[selection] truncation_check``), and then nothing is flagged.
+
+    >>> leak_flags_document([LeakageFlag("px_peek_1", "truncation", 3.0, "...")], ["px_ret_1", "px_peek_1"],
+    ...                     enabled=True)["excluded"]
+    ['px_peek_1']
+    """
+    return {"schema": LEAK_FLAGS_SCHEMA, "check": "truncation", "enabled": enabled, "columns": list(columns),
+            "flagged": [f.to_dict() for f in flags], "excluded": sorted({f.feature for f in flags})}
+
+
+def write_leak_flags(document: dict[str, object], directory: Path) -> list[Path]:
+    """Write ``leakage_flags.json`` (``document``, see :func:`leak_flags_document`) and ``leakage_flags.md``."""
+    json_path, markdown_path = (Path(directory) / name for name in LEAK_FLAGS_FILES)
+    flagged = document["flagged"]
+    if not document["enabled"]:
+        verdict = "The truncation test is turned off (`[selection] truncation_check = false`): nothing was checked."
+    elif flagged:
+        verdict = (f"{len(document['excluded'])} of {len(document['columns'])} feature column(s) fail it and are "
+                   "excluded from target ranking, feature selection and training.")
+    else:
+        verdict = f"All {len(document['columns'])} feature column(s) pass."
+    lines = ["# Leakage check: the truncation test", "",
+             "A feature's value at t must not change when the data after t is removed or replaced by noise.", "",
+             verdict]
+    if flagged:
+        lines += ["", markdown_table(flagged, ["feature", "check", "value", "reason"])]
+    atomic_write_json(json_path, document)
+    atomic_write_text(markdown_path, "\n".join(lines) + "\n")
+    return [json_path, markdown_path]
