@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 import tomlkit
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from alphaforge.errors import InputError
 
@@ -158,8 +158,24 @@ class ModelsSection(_Section):
                                                  "hist_gradient_boosting, random_forest, logistic, ridge, lstm")
     validation_fraction: float = Field(0.2, gt=0, lt=1,
                                        description="last share of the timestamps held out for early stopping")
-    early_stopping_rounds: int = Field(50, ge=1, description="rounds (epochs) without validation improvement "
-                                                             "before stopping")
+    early_stopping_rounds: int = Field(100, ge=1, description="rounds (epochs) without validation improvement "
+                                                              "before stopping")
+    min_rounds: int = Field(100, ge=0, description="rounds (epochs) every model trains at least, whatever early "
+                                                   "stopping says (a model of two trees is not a result)")
+    stopping_metric: Literal["auto", "ic", "loss"] = Field(
+        "auto", description="what early stopping watches: ic = mean per-timestamp rank IC, loss = the training "
+                            "loss; auto = ic for regression on panels, else loss (log loss for classes)")
+    label_transform: Literal["auto", "rank", "zscore", "none"] = Field(
+        "auto", description="labels transformed per timestamp before fitting (metrics keep the raw label): "
+                            "rank or zscore across symbols; auto = rank for regression on panels, else none")
+    feature_transform: Literal["auto", "rank", "none"] = Field(
+        "auto", description="features as their rank across symbols at each timestamp (xsr_<feature> columns); "
+                            "auto = rank on panels, else none")
+    market_features: Literal["auto", "exclude", "include"] = Field(
+        "auto", description="features equal for every symbol on a bar (macro, calendar) can only time the "
+                            "market; auto = exclude them from panel models, include them for one symbol")
+    min_cross_section: int = Field(3, ge=2, description="symbols per timestamp (median) that make the data a "
+                                                        "panel, ranked across symbols")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto (GPU when usable), cpu, or cuda "
                                                                          "(falls back to CPU with a notice)")
 
@@ -180,26 +196,48 @@ class ValidationSection(_Section):
 
 
 class PredictSection(_Section):
-    """How scores become signals (the same rule for live prediction and the backtest)."""
+    """What `alphaforge predict` scores; its signals follow [backtest] rule, so a live signal is the
+    position the backtest would take on that bar."""
 
-    bars: int = Field(256, ge=1, description="recent bars per symbol `alphaforge predict` scores by default")
-    band: float = Field(0.05, ge=0, lt=0.5, description="classifiers: long above 0.5 + band, short below "
-                                                        "0.5 - band (probability of the up class)")
+    bars: int = Field(256, ge=1, description="recent bars per symbol `alphaforge predict` scores by default, "
+                                             "counted back from each symbol's own last bar")
+    band: float = Field(0.05, ge=0, lt=0.5, description="rule = threshold, classifiers: long above 0.5 + band, "
+                                                        "short below 0.5 - band (probability of the up class)")
 
 
 class BacktestSection(_Section):
     """The backtest of `alphaforge run` and `alphaforge backtest`."""
 
     strategy: str = Field("model", description="model (walk-forward predictions), trend_baseline, mean_reversion")
-    rule: Literal["threshold", "top_k"] = Field("threshold", description="model strategy: per-symbol threshold on "
-                                                                         "the score, or top-k across symbols")
+    rule: Literal["auto", "quantile", "rolling", "top_k", "threshold"] = Field(
+        "auto", description="scores to positions, for the backtest and `alphaforge predict`: auto (quantile when "
+                            "min_symbols symbols are scored at most bars, else rolling), quantile, rolling, top_k, "
+                            "threshold (fixed levels)")
+    min_symbols: int = Field(3, ge=2, description="auto: symbols with a score at most bars that make a panel")
+    quantile: float = Field(0.2, gt=0, le=0.5, description="quantile: share of the scored symbols long (top) "
+                                                            "and short (bottom), at least one name")
     k: int = Field(3, ge=1, description="top_k: symbols long (and short) at each bar")
+    window: int = Field(250, ge=2, description="rolling: past scores of a symbol its thresholds come from")
+    upper: float = Field(0.8, gt=0, lt=1, description="rolling: long above this quantile of the past scores")
+    lower: float = Field(0.2, gt=0, lt=1, description="rolling: short (when allowed) below this quantile")
+    min_periods: int = Field(50, ge=1, description="rolling: past scores needed before any position (flat "
+                                                   "until then)")
     direction: Literal["long_only", "long_short", "short_only"] = Field("long_only", description="which sides trade")
     sizing: Literal["equal", "probability"] = Field("equal", description="equal weights, or scaled by |2p - 1|")
     fees_bps: float = Field(10.0, ge=0, description="fees in basis points of traded value")
     slippage_bps: float = Field(5.0, ge=0, description="slippage in basis points of traded value")
     benchmark: Literal["buy_and_hold", "equal_weight"] = Field("buy_and_hold", description="what the strategy is "
                                                                                             "compared with")
+
+    @model_validator(mode="after")
+    def _rolling_bounds(self) -> BacktestSection:
+        """The rolling rule's quantiles in order and its warm-up within its window."""
+        if self.lower > self.upper:
+            raise ValueError(f"lower = {self.lower} is above upper = {self.upper}; set lower <= upper")
+        if self.min_periods > self.window:
+            raise ValueError(f"min_periods = {self.min_periods} is more than window = {self.window}; set "
+                             "min_periods <= window")
+        return self
 
 
 class Config(_Section):

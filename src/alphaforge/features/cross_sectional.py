@@ -14,7 +14,7 @@ import numpy as np
 
 from alphaforge.features import returns, volatility, volume  # noqa: F401  (registers the base features)
 from alphaforge.features._grid import Grid
-from alphaforge.features.registry import REGISTRY, register
+from alphaforge.features.registry import REGISTRY, Feature, make_feature, register
 
 
 def _enough(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,3 +72,18 @@ for _name, _base in _RANKED.items():
 register(demean_across_symbols, name="xs_demean_ret_24", kind="cross_sectional", base="px_ret_24",
          lookback=REGISTRY.get("px_ret_24").lookback,
          description="px_ret_24 minus its mean across symbols at the same timestamp")
+
+RANK_PREFIX = "xsr_"
+"""``xsr_<feature>``: any per-symbol feature ranked across symbols at each timestamp, made on
+first use (``[models] feature_transform = "rank"`` trains panel models on these)."""
+
+
+def ranked(base: Feature) -> Feature:
+    """The cross-sectional rank (0..1) of per-symbol feature ``base``: stationary and comparable
+    across symbols and years, as causal as ``base``."""
+    return make_feature(rank_across_symbols, name=f"{RANK_PREFIX}{base.name}", kind="cross_sectional",
+                        base=base.name, lookback=base.lookback,
+                        description=f"rank of {base.name} across symbols at the same timestamp, 0..1")
+
+
+REGISTRY.derive(RANK_PREFIX, ranked)

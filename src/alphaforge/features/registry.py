@@ -75,6 +75,12 @@ class Feature:
         """The name's prefix: ``ta``, ``px``, ``vol``, ``xs``, ``macro``, ``cal``..."""
         return self.name.split("_", 1)[0]
 
+    @property
+    def market_wide(self) -> bool:
+        """True when the value is the same for every symbol on a bar (macro series, the calendar):
+        such a feature can time the market but cannot rank symbols against each other."""
+        return self.kind == "macro" or (self.kind == "symbol" and set(self.inputs) <= {"timestamp"})
+
     def compute(self, **columns: np.ndarray) -> np.ndarray:
         """Call the function on named input arrays with this feature's parameters."""
         return self.func(*(columns[c] for c in self.inputs), **self.params)
@@ -99,11 +105,32 @@ def _inputs_of(func: Callable[..., Any]) -> tuple[str, ...]:
     return tuple(p.name for p in inspect.signature(func).parameters.values() if p.kind in kinds)
 
 
+Derivation = Callable[[Feature], Feature]
+
+
 class FeatureRegistry:
-    """A name → :class:`Feature` map with lookup by name, group and glob pattern."""
+    """A name → :class:`Feature` map with lookup by name, group and glob pattern.
+
+    A *derivation* (:meth:`derive`) turns any registered per-symbol feature into another
+    feature named ``<prefix><base name>``, created the first time the name is looked up: the
+    cross-sectional rank ``xsr_<feature>`` of every feature exists without registering each.
+    """
 
     def __init__(self) -> None:
         self._features: dict[str, Feature] = {}
+        self._derivations: dict[str, Derivation] = {}
+
+    def derive(self, prefix: str, make: Derivation) -> None:
+        """Let ``<prefix><name>`` resolve to ``make(<the per-symbol feature name>)`` on first lookup."""
+        self._derivations[prefix] = make
+
+    def derived(self, name: str) -> Feature | None:
+        """The feature a derivation makes for ``name`` (registered now), or None when none applies."""
+        for prefix, make in self._derivations.items():
+            base = self._features.get(name.removeprefix(prefix)) if name.startswith(prefix) else None
+            if base is not None and base.kind == "symbol" and not base.market_wide:
+                return self.add(make(base))
+        return None
 
     def add(self, feature: Feature) -> Feature:
         """Add a feature; names are unique and follow ``<group>_<rest>`` in lower case."""
@@ -123,7 +150,7 @@ class FeatureRegistry:
         return feature
 
     def __contains__(self, name: object) -> bool:
-        return name in self._features
+        return name in self._features or (isinstance(name, str) and self.derived(name) is not None)
 
     def __iter__(self) -> Iterator[Feature]:
         return iter(self._features.values())
@@ -140,6 +167,9 @@ class FeatureRegistry:
         try:
             return self._features[name]
         except KeyError:
+            derived = self.derived(name)
+            if derived is not None:
+                return derived
             close = difflib.get_close_matches(name, self._features, n=3)
             hint = f"did you mean {', '.join(close)}?" if close else "run `alphaforge features list`"
             raise InputError(f"unknown feature {name!r}", where="feature set", fix=hint) from None

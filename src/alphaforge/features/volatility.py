@@ -112,7 +112,7 @@ for _n in (20, 50):
              description=f"Bollinger %b, SMA {_n} ± 2 standard deviations")
     register(bollinger_width, name=f"ta_bb_width_{_n}", params=_params, lookback=_n - 1,
              description=f"Bollinger band width / middle, SMA {_n} ± 2 standard deviations")
-for _n in (12, 24, 72, 168):
+for _n in (12, 24, 72, 168, 252):
     register(realized_vol, name=f"px_rvol_{_n}", params={"window": _n}, lookback=_n,
              description=f"realized volatility of log returns over {_n} bars (per bar)")
 for _n in (24, 168):

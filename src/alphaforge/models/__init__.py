@@ -52,10 +52,10 @@ def family_class(name: str) -> type[ModelFamily]:
 
 
 def make_model(name: str, *, task: Task, params: dict[str, Any] | None = None, seed: int = 0,
-               device: str = "auto", early_stopping_rounds: int = 50) -> ModelFamily:
+               device: str = "auto", early_stopping_rounds: int = 100, min_rounds: int = 0) -> ModelFamily:
     """An unfitted model of family ``name`` for ``task``."""
     return family_class(name)(task=task, params=params, seed=seed, device=device,
-                              early_stopping_rounds=early_stopping_rounds)
+                              early_stopping_rounds=early_stopping_rounds, min_rounds=min_rounds)
 
 
 def load_model(directory: Path) -> ModelFamily:

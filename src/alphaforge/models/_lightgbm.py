@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.models.base import ModelFamily
+from alphaforge.models.devices import usable_cpus
 
 _OBJECTIVES = {"binary": "binary", "multiclass": "multiclass", "regression": "regression"}
 
@@ -26,9 +27,11 @@ class LightGBMModel(ModelFamily):
     supports_gpu = True
     iteration_param = "n_estimators"
     model_file = "booster.txt"
-    default_params = MappingProxyType({"n_estimators": 1000, "learning_rate": 0.05, "num_leaves": 31,
-                                       "min_data_in_leaf": 50, "feature_fraction": 0.8, "bagging_fraction": 0.8,
-                                       "bagging_freq": 1, "lambda_l2": 1.0})
+    default_params = MappingProxyType({"n_estimators": 1000, "learning_rate": 0.02, "num_leaves": 15,
+                                       "min_data_in_leaf": "auto", "feature_fraction": 0.5, "bagging_fraction": 0.8,
+                                       "bagging_freq": 1, "lambda_l2": 10.0})
+    """Small, slow, strongly regularised trees: returns are mostly noise, and a model that fits
+    them quickly fits the noise (the old defaults stopped after 1-17 rounds)."""
 
     @classmethod
     @functools.cache
@@ -44,10 +47,18 @@ class LightGBMModel(ModelFamily):
             return False
         return True
 
-    def lightgbm_params(self) -> tuple[dict[str, Any], int]:
-        """(LightGBM parameter dict, boosting rounds) exactly as passed to ``lightgbm.train``."""
+    def lightgbm_params(self, rows: int | None = None) -> tuple[dict[str, Any], int]:
+        """(LightGBM parameter dict, boosting rounds) exactly as passed to ``lightgbm.train``.
+
+        ``min_data_in_leaf = "auto"`` (the default) grows with the training rows (``rows``):
+        1 % of them, between 20 and 500, so a leaf on a large panel averages enough days to
+        be signal rather than one day's noise, and a small data set still gets trees.
+        """
         params = self.resolved_params()
         rounds = int(params.pop("n_estimators"))
+        if params.get("min_data_in_leaf") == "auto":
+            params["min_data_in_leaf"] = int(np.clip((rows or 0) // 100, 20, 500))
+        params.setdefault("num_threads", usable_cpus())
         params.update({"objective": _OBJECTIVES[self.task], "seed": self.seed, "deterministic": True,
                        "force_col_wise": True, "verbosity": -1,
                        "device_type": "cuda" if getattr(self, "device_", "cpu") == "cuda" else "cpu"})
@@ -60,18 +71,27 @@ class LightGBMModel(ModelFamily):
              frame: pd.DataFrame | np.ndarray) -> None:
         import lightgbm as lgb
 
-        params, rounds = self.lightgbm_params()
+        params, rounds = self.lightgbm_params(len(X))
         train = lgb.Dataset(X, label=y, weight=sample_weight, free_raw_data=True)
-        callbacks = []
-        valid_sets = []
-        if validation is not None:
-            val_x, val_y, val_w = validation
-            valid_sets = [lgb.Dataset(val_x, label=val_y, weight=val_w, reference=train)]
-            callbacks = [lgb.early_stopping(self.early_stopping_rounds, first_metric_only=True, verbose=False)]
-        booster = lgb.train(params, train, num_boost_round=rounds, valid_sets=valid_sets, callbacks=callbacks)
-        if validation is not None:
-            self.best_iteration_ = int(booster.best_iteration) or booster.current_iteration()
-        self.booster_ = booster
+        if validation is None:
+            self.booster_ = lgb.train(params, train, num_boost_round=rounds)
+            return
+        val_x, val_y, val_w = validation
+        curve: list[float] = []
+
+        def record(predictions: np.ndarray, data: object) -> tuple[str, float, bool]:
+            output = np.column_stack([1.0 - predictions, predictions]) if self.task == "binary" else predictions
+            curve.append(self.scorer_(output))
+            return self.scorer_.metric, curve[-1], True
+
+        def stop(env: object) -> None:
+            if self._stop_now(curve):
+                raise lgb.callback.EarlyStopException(len(curve), [])
+
+        valid = lgb.Dataset(val_x, label=val_y, weight=val_w, reference=train)
+        self.booster_ = lgb.train({**params, "metric": "None"}, train, num_boost_round=rounds, valid_sets=[valid],
+                                  feval=record, callbacks=[stop])
+        self.best_iteration_ = self._keep_round(curve)
 
     def _raw_predict(self, X: np.ndarray, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
         output = self.booster_.predict(X, num_iteration=self.best_iteration_)

@@ -145,7 +145,8 @@ class LSTMModel(ModelFamily):
         optimizer = torch.optim.Adam(self.network_.parameters(), lr=float(params["learning_rate"]),
                                      weight_decay=float(params["weight_decay"]))
         generator = torch.Generator().manual_seed(self.seed)
-        best_loss, best_state, since_best = np.inf, None, 0
+        curve: list[float] = []
+        best_state = None
         for epoch in range(1, int(params["epochs"]) + 1):
             self.network_.train()
             for rows in torch.randperm(len(train[2]), generator=generator).split(int(params["batch_size"])):
@@ -156,14 +157,12 @@ class LSTMModel(ModelFamily):
                 optimizer.step()
             if checked is None:
                 continue
-            val_loss = self._evaluate(checked)
-            if val_loss < best_loss:
-                best_loss, since_best, self.best_iteration_ = val_loss, 0, epoch
+            curve.append(self.scorer_(self._outputs_of(self._evaluate(checked))))
+            if self._keep_round(curve) == epoch:  # the best epoch so far (no smoothing: weights are kept per epoch)
+                self.best_iteration_ = epoch
                 best_state = {k: v.detach().clone() for k, v in self.network_.state_dict().items()}
-            else:
-                since_best += 1
-                if since_best >= self.early_stopping_rounds:
-                    break
+            elif self._stop_now(curve):
+                break
         if best_state is not None:
             self.network_.load_state_dict(best_state)
         self.network_.eval()
@@ -177,12 +176,12 @@ class LSTMModel(ModelFamily):
         weight = np.ones(len(y)) if weights is None else weights
         return padded, ends, torch.from_numpy(labels.astype(np.float32)), torch.from_numpy(weight.astype(np.float32))
 
-    def _evaluate(self, tensors: tuple[Any, Any, Any, Any]) -> float:
+    def _evaluate(self, tensors: tuple[Any, Any, Any, Any]) -> Any:
+        """The network's logits on prepared validation tensors."""
         torch = _torch()
         self.network_.eval()
         with torch.no_grad():
-            logits = self._logits(tensors[0], tensors[1])
-            return float(self._criterion(logits, tensors[2].to(self.device_), tensors[3].to(self.device_)))
+            return self._logits(tensors[0], tensors[1])
 
     def _logits(self, padded: Any, ends: Any) -> Any:
         torch = _torch()
@@ -194,7 +193,12 @@ class LSTMModel(ModelFamily):
         torch = _torch()
         self.network_.eval()
         with torch.no_grad():
-            logits = self._logits(*self._windows(X, frame)).double().cpu()
+            return self._outputs_of(self._logits(*self._windows(X, frame)))
+
+    def _outputs_of(self, logits: Any) -> np.ndarray:
+        """Regression values or class probabilities from the network's logits."""
+        torch = _torch()
+        logits = logits.double().cpu()
         if self.task == "regression":
             return (logits[:, 0] * self.network_.target_scale.cpu() + self.network_.target_mean.cpu()).numpy()
         if self.task == "binary":

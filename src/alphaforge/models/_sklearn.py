@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.models._skops import dumps_canonical, loads_trusted
-from alphaforge.models.base import ModelFamily, Task, mean_loss
+from alphaforge.models.base import ModelFamily, Task
 
 
 class SklearnFamily(ModelFamily):
@@ -106,10 +106,8 @@ class GradientBoostingModel(SklearnFamily):
         self._fit_estimator(params, X, y, sample_weight)
         if validation is None:
             return
-        val_x, val_y, val_w = validation
-        prepared = self.estimator_[:-1].transform(val_x)
-        losses = [mean_loss(self.task, stage, val_y, val_w) for stage in self._staged(prepared)]
-        self.best_iteration_ = int(np.argmin(losses)) + 1
+        prepared = self.estimator_[:-1].transform(validation[0])
+        self.best_iteration_ = self._keep_round([self.scorer_(stage) for stage in self._staged(prepared)])
         if self.best_iteration_ < params["n_estimators"]:
             self._fit_estimator({**params, "n_estimators": self.best_iteration_}, X, y, sample_weight)
 
@@ -121,8 +119,8 @@ class GradientBoostingModel(SklearnFamily):
 class HistGradientBoostingModel(SklearnFamily):
     """scikit-learn ``HistGradientBoosting{Classifier,Regressor}`` (NaN handled natively).
 
-    With a validation set it stops after ``early_stopping_rounds`` rounds without improvement
-    of the validation loss; the best count is the rounds trained minus those.
+    With a validation set every round is scored on it (the staged predictions) and the model
+    keeps the best round (at least ``min_rounds``), refitted with exactly that many.
     """
 
     name = "hist_gradient_boosting"
@@ -134,17 +132,16 @@ class HistGradientBoostingModel(SklearnFamily):
     def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None,
              validation: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None,
              frame: pd.DataFrame | np.ndarray) -> None:
-        params = {**self.resolved_params(), "early_stopping": validation is not None}
+        params = {**self.resolved_params(), "early_stopping": False}
+        self._fit_estimator(params, X, y, sample_weight)
         if validation is None:
-            self._fit_estimator(params, X, y, sample_weight)
             return
-        val_x, val_y, val_w = validation
-        params.update({"n_iter_no_change": self.early_stopping_rounds, "scoring": "loss"})
-        self._fit_estimator(params, X, y, sample_weight, X_val=val_x, y_val=self._labels(val_y),
-                            sample_weight_val=val_w)
-        trained = int(self.estimator_.n_iter_)
-        stopped = trained < params["max_iter"]
-        self.best_iteration_ = max(trained - self.early_stopping_rounds, 1) if stopped else trained
+        model = self._final_step()
+        stages = model.staged_predict(validation[0]) if self.task == "regression" else \
+            model.staged_predict_proba(validation[0])
+        self.best_iteration_ = self._keep_round([self.scorer_(stage) for stage in stages])
+        if self.best_iteration_ < params["max_iter"]:
+            self._fit_estimator({**params, "max_iter": self.best_iteration_}, X, y, sample_weight)
 
 
 class RandomForestModel(SklearnFamily):

@@ -64,10 +64,23 @@ class XGBoostModel(ModelFamily):
             self.booster_ = xgb.train(params, train, num_boost_round=rounds)
             return
         val_x, val_y, val_w = validation
-        self.booster_ = xgb.train(params, train, num_boost_round=rounds,
+        curve: list[float] = []
+
+        def record(predictions: np.ndarray, data: object) -> tuple[str, float]:
+            output = np.column_stack([1.0 - predictions, predictions]) if self.task == "binary" else predictions
+            curve.append(self.scorer_(output))
+            return self.scorer_.metric, curve[-1]
+
+        family = self
+
+        class Stop(xgb.callback.TrainingCallback):
+            def after_iteration(self, model: object, epoch: int, evals_log: object) -> bool:
+                return family._stop_now(curve)
+
+        self.booster_ = xgb.train({**params, "disable_default_eval_metric": 1}, train, num_boost_round=rounds,
                                   evals=[(self._matrix_of(val_x, val_y, val_w), "validation")],
-                                  early_stopping_rounds=self.early_stopping_rounds, verbose_eval=False)
-        self.best_iteration_ = int(self.booster_.best_iteration) + 1
+                                  custom_metric=record, callbacks=[Stop()], verbose_eval=False)
+        self.best_iteration_ = self._keep_round(curve)
         self.booster_ = self.booster_[: self.best_iteration_]
 
     def _raw_predict(self, X: np.ndarray, frame: pd.DataFrame | np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ import pandas as pd
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.models.compat import check_feature_order
 from alphaforge.models.devices import DEVICES, resolve_device
+from alphaforge.models.stopping import ValidationScorer, best_round, mean_loss, should_stop
 from alphaforge.workspace import atomic_write_bytes, atomic_write_json
 
 Task = Literal["binary", "multiclass", "regression"]
@@ -57,12 +58,13 @@ class ModelFamily(ABC):
     default_params: ClassVar[MappingProxyType] = MappingProxyType({})
 
     def __init__(self, task: Task = "regression", params: dict[str, Any] | None = None, *, seed: int = 0,
-                 device: str = "auto", early_stopping_rounds: int = 50) -> None:
+                 device: str = "auto", early_stopping_rounds: int = 100, min_rounds: int = 0) -> None:
         self.task = task
         self.params = params
         self.seed = seed
         self.device = device
         self.early_stopping_rounds = early_stopping_rounds
+        self.min_rounds = min_rounds
 
     @classmethod
     def gpu_usable(cls) -> bool:
@@ -73,7 +75,7 @@ class ModelFamily(ABC):
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor arguments (scikit-learn protocol)."""
         return {"task": self.task, "params": self.params, "seed": self.seed, "device": self.device,
-                "early_stopping_rounds": self.early_stopping_rounds}
+                "early_stopping_rounds": self.early_stopping_rounds, "min_rounds": self.min_rounds}
 
     def set_params(self, **values: Any) -> Self:
         """Set constructor arguments (scikit-learn protocol)."""
@@ -98,8 +100,13 @@ class ModelFamily(ABC):
     # ----------------------------------------------------------------- fitting
     def fit(self, X: pd.DataFrame | np.ndarray, y: object, *, sample_weight: object = None,
             eval_set: tuple[pd.DataFrame | np.ndarray, object] | None = None,
-            eval_sample_weight: object = None) -> Self:
-        """Learn from ``X``, ``y``; with ``eval_set`` stop early on its loss (``best_iteration_``)."""
+            eval_sample_weight: object = None, eval_groups: object = None) -> Self:
+        """Learn from ``X``, ``y``; with ``eval_set`` stop early (``best_iteration_``, at least ``min_rounds``).
+
+        Early stopping scores the validation rows with a :class:`~alphaforge.models.stopping.ValidationScorer`:
+        the mean rank IC per group when ``eval_groups`` (one int64 per validation row, e.g. its
+        timestamp) is given for a regression, else the loss.
+        """
         self._check_task()
         self.feature_names_ = _feature_names(X)
         self.n_features_in_ = len(self.feature_names_)
@@ -123,7 +130,13 @@ class ModelFamily(ABC):
             val_target = _as_labels(val_y, len(val_x))
             if self.classes_ is not None:
                 val_target = self._encode(val_target)
-            validation = (self._matrix(val_x, check=True), val_target, _as_weights(eval_sample_weight, len(val_x)))
+            val_weights = _as_weights(eval_sample_weight, len(val_x))
+            groups = None if eval_groups is None else np.asarray(eval_groups, dtype=np.int64).ravel()
+            if groups is not None and len(groups) != len(val_x):
+                raise InputError(f"eval_groups has {len(groups)} values for {len(val_x)} validation rows",
+                                 where=f"model family {self.name}", fix="pass one group (timestamp) per row")
+            self.scorer_ = ValidationScorer(self.task, val_target, val_weights, groups)
+            validation = (self._matrix(val_x, check=True), val_target, val_weights)
         if self.device not in DEVICES:
             raise InputError(f"unknown device {self.device!r}", where=f"model family {self.name}",
                              fix=f"use one of {list(DEVICES)}")
@@ -132,6 +145,22 @@ class ModelFamily(ABC):
         self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
         self.feature_importances_ = self._importances(X, encoded)
         return self
+
+    @property
+    def smoothing(self) -> int:
+        """Rounds the validation curve is averaged over before its best round is picked (a tenth
+        of the patience): one lucky round on a noisy curve does not decide."""
+        return max(1, self.early_stopping_rounds // 10)
+
+    def _stop_now(self, curve: list[float]) -> bool:
+        """For families that train round by round: enough rounds without a better smoothed score."""
+        return should_stop(curve, patience=self.early_stopping_rounds, min_rounds=self.min_rounds,
+                           smoothing=self.smoothing)
+
+    def _keep_round(self, curve: list[float] | np.ndarray) -> int:
+        """Record the validation curve (``validation_curve_``) and return the round to keep."""
+        self.validation_curve_ = [float(v) for v in curve]
+        return best_round(np.asarray(curve, dtype=np.float64), min_rounds=self.min_rounds, smoothing=self.smoothing)
 
     def _encode(self, labels: np.ndarray) -> np.ndarray:
         unknown = ~np.isin(labels, self.classes_)
@@ -264,7 +293,7 @@ class ModelFamily(ABC):
                                    "tampered with); refusing to load it", where=str(path),
                                    fix="re-run `alphaforge train` to write a fresh model")
         model = cls(task=meta["task"], params=meta["params"], seed=meta["seed"], device=meta["device"],
-                    early_stopping_rounds=meta["early_stopping_rounds"])
+                    early_stopping_rounds=meta["early_stopping_rounds"], min_rounds=meta.get("min_rounds", 0))
         model.feature_names_ = list(meta["feature_names"])
         model.n_features_in_ = len(model.feature_names_)
         model.classes_ = None if meta["classes"] is None else np.asarray(meta["classes"], dtype=np.float64)
@@ -305,16 +334,6 @@ class ModelFamily(ABC):
     def _native_importance(self) -> np.ndarray | None:
         """The family's own importance per feature, or None to use permutation importance."""
         return None
-
-
-def mean_loss(task: str, output: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Mean (``weights``: weighted) loss of ``output`` against encoded ``labels``: squared error
-    for regression, else the log loss of the true class."""
-    if task == "regression":
-        errors = (output - labels) ** 2
-    else:
-        errors = -np.log(np.clip(output[np.arange(len(labels)), labels.astype(np.int64)], 1e-15, 1.0))
-    return float(np.average(errors, weights=weights))
 
 
 def read_meta(directory: Path) -> dict[str, Any]:

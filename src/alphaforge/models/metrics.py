@@ -1,7 +1,9 @@
 """Scores of a model's outputs against labels, per task (what training_results.json reports).
 
-Regression: rmse, mae, r2, ic (Spearman rank correlation of prediction and label, the usual
-signal-quality measure for returns) and hit_rate (share of rows where the signs agree).
+Regression: rmse, mae, r2, ic and hit_rate (share of rows where the signs agree). ``ic`` is the
+Spearman rank correlation of prediction and label; with ``groups`` (each row's timestamp, on
+a panel) it is the mean per-timestamp rank IC across symbols — what a ranking model is for —
+and the correlation over all rows is reported beside it as ``pooled_ic``.
 Classification: log_loss, accuracy, auc (binary; one-vs-rest macro average for multi-class,
 when every class is present) and brier (binary).
 """
@@ -10,11 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from alphaforge.models.stopping import ValidationScorer
 
-def score(task: str, labels: np.ndarray, output: np.ndarray, weights: np.ndarray | None = None) -> dict[str, float]:
+
+def score(task: str, labels: np.ndarray, output: np.ndarray, weights: np.ndarray | None = None,
+          groups: np.ndarray | None = None) -> dict[str, float]:
     """Metrics of ``output`` (values, or probabilities per encoded class 0..K-1) against ``labels``.
 
-    Classification ``labels`` are the encoded classes 0..K-1.
+    Classification ``labels`` are the encoded classes 0..K-1. ``groups`` (int64 per row) turns
+    the regression ``ic`` into the mean per-group rank IC (see the module docstring).
 
     >>> score("regression", np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]))["rmse"]
     0.0
@@ -29,11 +35,14 @@ def score(task: str, labels: np.ndarray, output: np.ndarray, weights: np.ndarray
 
         errors = output - labels
         constant = np.ptp(output) == 0 or np.ptp(labels) == 0
-        return {"rmse": float(np.sqrt(np.average(errors ** 2, weights=weights))),
-                "mae": float(np.average(np.abs(errors), weights=weights)),
-                "r2": float(metrics.r2_score(labels, output, sample_weight=weights)) if len(labels) > 1 else np.nan,
-                "ic": np.nan if constant else float(spearmanr(output, labels).statistic),
-                "hit_rate": float(np.average(np.sign(output) == np.sign(labels), weights=weights))}
+        pooled = np.nan if constant else float(spearmanr(output, labels).statistic)
+        result = {"rmse": float(np.sqrt(np.average(errors ** 2, weights=weights))),
+                  "mae": float(np.average(np.abs(errors), weights=weights)),
+                  "r2": float(metrics.r2_score(labels, output, sample_weight=weights)) if len(labels) > 1 else np.nan,
+                  "ic": pooled, "hit_rate": float(np.average(np.sign(output) == np.sign(labels), weights=weights))}
+        if groups is not None:
+            result.update(ic=ValidationScorer("regression", labels, groups=groups)(output), pooled_ic=pooled)
+        return result
     encoded = labels.astype(np.int64)
     n_classes = output.shape[1]
     result = {"log_loss": float(metrics.log_loss(encoded, output, sample_weight=weights, labels=range(n_classes))),

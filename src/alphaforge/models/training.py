@@ -105,34 +105,48 @@ def _in_sample(rows: np.ndarray) -> np.ndarray:
 def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Series | np.ndarray,
                          t1: pd.Series | np.ndarray, family: str, task: Task, params: dict[str, Any] | None = None,
                          seed: int = 0, device: str = "auto", validation_fraction: float = 0.2,
-                         early_stopping_rounds: int = 50, sample_weight: np.ndarray | None = None) -> TrainingOutcome:
+                         early_stopping_rounds: int = 100, min_rounds: int = 0,
+                         sample_weight: np.ndarray | None = None, fit_labels: np.ndarray | None = None,
+                         stopping_metric: str = "loss") -> TrainingOutcome:
     """Fit the best model (early stopping on the validation split) and the final model (all rows).
 
     ``X`` rows are samples in time order, ``timestamps``/``t1`` their times and label times.
+    ``fit_labels`` (default ``y``) are what the models learn, e.g. ``y`` ranked per timestamp
+    on a panel; ``y`` is what they are scored on. ``stopping_metric`` ``ic`` stops on the mean
+    per-timestamp rank IC of the validation rows, ``loss`` on the loss; either way every model
+    trains at least ``min_rounds`` rounds (:mod:`alphaforge.models.stopping`).
     Metrics: ``train`` and ``validation`` of the best model, ``final_in_sample`` of the final
     model on all rows (in-sample, for reference only; both in-sample scores on at most
-    :data:`IN_SAMPLE_ROWS` rows).
+    :data:`IN_SAMPLE_ROWS` rows). Error metrics (rmse, r2...) compare with ``fit_labels``, the
+    rank ICs with ``y``; on a panel ``ic`` is per timestamp and ``pooled_ic`` over all rows.
     """
     y = np.asarray(y, dtype=np.float64)
+    target = y if fit_labels is None else np.asarray(fit_labels, dtype=np.float64)
     weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     split = time_split(timestamps, t1, validation_fraction)
+    groups = pd.DatetimeIndex(timestamps).asi8 if stopping_metric == "ic" and task == "regression" else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GpuFallbackWarning)
         best = make_model(family, task=task, params=params, seed=seed, device=device,
-                          early_stopping_rounds=early_stopping_rounds)
+                          early_stopping_rounds=early_stopping_rounds, min_rounds=min_rounds)
         train_x, val_x = _rows(X, split.train), _rows(X, split.validation)
-        best.fit(train_x, y[split.train], sample_weight=_take(weights, split.train),
-                 eval_set=(val_x, y[split.validation]), eval_sample_weight=_take(weights, split.validation))
-        final = best.with_iterations(best.best_iteration_).fit(X, y, sample_weight=weights)
+        best.fit(train_x, target[split.train], sample_weight=_take(weights, split.train),
+                 eval_set=(val_x, target[split.validation]), eval_sample_weight=_take(weights, split.validation),
+                 eval_groups=_take(groups, split.validation))
+        final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights)
     notices = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, GpuFallbackWarning)))
     validation_output = best.outputs(val_x)
-    validation_labels = best.encode(y[split.validation])
+    validation_labels = best.encode(target[split.validation])
     train_rows, all_rows = _in_sample(split.train), _in_sample(np.arange(len(y)))
-    metrics = {
-        "train": score(task, best.encode(y[train_rows]), best.outputs(_rows(X, train_rows)),
-                       _take(weights, train_rows)),
-        "validation": score(task, validation_labels, validation_output, _take(weights, split.validation)),
-        "final_in_sample": score(task, final.encode(y[all_rows]), final.outputs(_rows(X, all_rows)),
-                                 _take(weights, all_rows)),
-    }
+
+    def scored(model: ModelFamily, rows: np.ndarray, output: np.ndarray | None = None) -> dict[str, float]:
+        output = model.outputs(_rows(X, rows)) if output is None else output
+        metrics = score(task, model.encode(target[rows]), output, _take(weights, rows), _take(groups, rows))
+        if fit_labels is not None and task == "regression":  # rank ICs against the raw label
+            raw = score(task, y[rows], output, _take(weights, rows), _take(groups, rows))
+            metrics.update({k: raw[k] for k in ("ic", "pooled_ic") if k in raw})
+        return metrics
+
+    metrics = {"train": scored(best, train_rows), "validation": scored(best, split.validation, validation_output),
+               "final_in_sample": scored(final, all_rows)}
     return TrainingOutcome(best, final, split, metrics, validation_output, validation_labels, notices)

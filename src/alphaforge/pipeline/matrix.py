@@ -31,6 +31,13 @@ from alphaforge.features.cache import FeatureCache, feature_fingerprint
 from alphaforge.features.registry import Feature
 from alphaforge.models.base import Task
 from alphaforge.models.compat import check_features_present
+from alphaforge.models.panel import (
+    PanelPlan,
+    configured_model_features,
+    cross_section_size,
+    plan_panel,
+    transform_labels,
+)
 from alphaforge.store.matrix import read_training_matrix, store_has
 from alphaforge.store.tables import as_utc
 from alphaforge.targets import TargetCache, build_targets, parse_target, t1_column
@@ -42,7 +49,12 @@ REGRESSION_KINDS = ("fwd_ret", "fwd_logret", "fwd_volret")
 
 @dataclass
 class TrainingMatrix:
-    """Features ``X`` (fixed column order, index (symbol, timestamp)), labels ``y`` and their spans."""
+    """Features ``X`` (fixed column order, index (symbol, timestamp)), labels ``y`` and their spans.
+
+    ``y`` is the raw label every metric reads; ``y_fit`` is what models are fitted to (``y``
+    transformed per timestamp on panels, see :mod:`alphaforge.models.panel`); ``panel`` says
+    how the data is learned.
+    """
 
     X: pd.DataFrame
     y: np.ndarray
@@ -52,6 +64,8 @@ class TrainingMatrix:
     task: Task
     data_fingerprint: str
     feature_fingerprint: str
+    panel: PanelPlan
+    y_fit: np.ndarray
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -102,6 +116,12 @@ def features_of_columns(columns: Sequence[str]) -> list[Feature]:
     return list(chosen.values())
 
 
+def panel_plan(config: Config, target: str, timestamps: object) -> PanelPlan:
+    """How ``target`` is learned on rows with these timestamps (see :mod:`alphaforge.models.panel`)."""
+    return plan_panel(config.models, regression=parse_target(target).kind in REGRESSION_KINDS,
+                      cross_section=cross_section_size(pd.DatetimeIndex(timestamps).asi8))
+
+
 def training_matrix(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None = None,
                     features: Sequence[str] | None = None) -> TrainingMatrix:
     """The labelled feature table for ``target`` (see the module docstring).
@@ -111,13 +131,13 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     features skipped for lack of inputs) are collected.
     """
     canonical = parse_target(target).name
-    selected = (features_of_columns(features) if features
-                else resolve_features(configured_spec(config), REGISTRY))
     if store_has(workspace, canonical):  # `alphaforge store fill` ran: read it, without the held-out setups
-        return _from_store(workspace, config, canonical, selected, symbols, features)
+        return _from_store(workspace, config, canonical, symbols, features)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bars, macro = load_inputs(workspace, config, symbols=list(symbols) if symbols else None)
+        plan = panel_plan(config, canonical, bars["timestamp"])
+        selected = features_of_columns(features) if features else configured_model_features(config, plan)
         built = FeatureCache(workspace.features_dir).build(bars, macro, selected)
         targets, _ = build_targets(bars, [canonical], data_sha256=content_sha256(bars),
                                    cache=TargetCache(workspace.targets_dir))
@@ -140,21 +160,33 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     y = labels[order]
     return TrainingMatrix(X=X, y=y, timestamps=stamps[order], t1=as_utc(targets[t1_column(canonical)])[order],
                           target=canonical, task=task_of(canonical, y), data_fingerprint=built.data_fingerprint,
-                          feature_fingerprint=features_fingerprint(selected, columns),
+                          feature_fingerprint=features_fingerprint(selected, columns), panel=plan,
+                          y_fit=transform_labels(y, stamps.asi8[order], plan.label_transform),
                           notices=list(dict.fromkeys(str(w.message) for w in caught)))
 
 
-def _from_store(workspace: Workspace, config: Config, target: str, selected: Sequence[Feature],
-                symbols: Sequence[str] | None, columns: Sequence[str] | None) -> TrainingMatrix:
+def _from_store(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None,
+                columns: Sequence[str] | None) -> TrainingMatrix:
     """The same matrix read from the store's training table (see :mod:`alphaforge.store.matrix`);
-    ``columns``, when given, are the exact feature columns in their order."""
-    read = read_training_matrix(workspace, target, [f.name for f in selected], symbols, config=config)
-    if columns:
-        check_features_present(columns, [str(c) for c in read.X.columns], where=str(workspace.store_path))
-    X = read.X[list(columns)] if columns else read.X
-    columns = [str(c) for c in X.columns]
-    return TrainingMatrix(X=X, y=read.y, timestamps=read.X.index.get_level_values("timestamp"), t1=read.t1,
+    ``columns``, when given, are the exact feature columns in their order, else the configured
+    model features (the store holds what `store fill` computed for them)."""
+    read = read_training_matrix(workspace, target, None, symbols, config=config)
+    stamps = read.X.index.get_level_values("timestamp")
+    plan = panel_plan(config, target, stamps)
+    selected = features_of_columns(columns) if columns else configured_model_features(config, plan)
+    stored = [str(c) for c in read.X.columns]
+    wanted = list(columns) if columns else [c for f in selected for c in stored
+                                            if c == f.name or (f.kind == "macro" and c.startswith(f"{f.name}_"))]
+    missing = [f.name for f in selected if f.name not in read.skipped
+               and not any(c == f.name or c.startswith(f"{f.name}_") for c in wanted)]
+    if missing:
+        raise InputError(f"feature(s) not in the store: {missing[:8]}", where=str(workspace.store_path),
+                         fix="refill the store for the current configuration (`alphaforge store fill`)")
+    check_features_present(wanted, stored, where=str(workspace.store_path))
+    X = read.X[wanted]
+    return TrainingMatrix(X=X, y=read.y, timestamps=stamps, t1=read.t1,
                           target=target, task=task_of(target, read.y), data_fingerprint=read.data_fingerprint,
-                          feature_fingerprint=features_fingerprint(selected, columns),
+                          feature_fingerprint=features_fingerprint(selected, wanted), panel=plan,
+                          y_fit=transform_labels(read.y, stamps.asi8, plan.label_transform),
                           notices=[f"features skipped for lack of inputs: {', '.join(read.skipped)}"]
                           if read.skipped else [])

@@ -49,15 +49,15 @@ def _data_key(workspace: Workspace, config: Config) -> dict[str, Any]:
 
 
 def _features_stage(ctx: StageContext) -> StageResult:
-    from alphaforge.features import REGISTRY, configured_spec, resolve_features
     from alphaforge.features.cache import FeatureCache
+    from alphaforge.models.panel import configured_model_features, feature_plan
 
     config = ctx.workspace.config()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bars, macro = load_inputs(ctx.workspace, config)
-        built = FeatureCache(ctx.workspace.features_dir).build(
-            bars, macro, resolve_features(configured_spec(config), REGISTRY))
+        plan = feature_plan(config, bars["timestamp"].to_numpy())
+        built = FeatureCache(ctx.workspace.features_dir).build(bars, macro, configured_model_features(config, plan))
     return StageResult([], {"rows": len(built.frame), "features": len(built.frame.columns) - 2,
                             "symbols": int(bars["symbol"].nunique()), "start": str(bars["timestamp"].min()),
                             "end": str(bars["timestamp"].max()), "computed": len(built.computed),

@@ -25,8 +25,9 @@ from alphaforge.models.registry import (
     RESULTS_FILE,
     ModelRegistry,
 )
-from alphaforge.models.training import TrainingOutcome, train_best_and_final
+from alphaforge.models.training import TrainingOutcome
 from alphaforge.pipeline.matrix import TrainingMatrix, training_matrix
+from alphaforge.pipeline.walkforward import fit_models
 from alphaforge.targets import parse_target
 from alphaforge.tracking import NullTracker, Tracker, git_commit, package_versions
 from alphaforge.workspace import Workspace, atomic_write_json
@@ -68,7 +69,7 @@ def model_config(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Confi
         "seed": config.seed, "device": {"requested": config.models.device, "used": outcome.final.device_},
         "target": {"name": matrix.target, "kind": spec.kind, "params": dict(spec.params)},
         "features": matrix.feature_names, "symbols": symbols,
-        "scope": "per_symbol" if len(symbols) == 1 else "cross_sectional",
+        "scope": "per_symbol" if len(symbols) == 1 else "cross_sectional", "panel": matrix.panel.to_dict(),
         "classes": None if outcome.final.classes_ is None else outcome.final.classes_.tolist(),
         "training_range": {"start": matrix.timestamps.min().isoformat(), "end": matrix.timestamps.max().isoformat(),
                            "validation_start": outcome.split.validation_start.isoformat()},
@@ -115,11 +116,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
                              features or chosen.get("features"))
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
-        outcome = train_best_and_final(
-            matrix.X, matrix.y, timestamps=matrix.timestamps, t1=matrix.t1, family=family, task=matrix.task,
-            params=chosen.get("params"), seed=config.seed, device=config.models.device,
-            validation_fraction=config.models.validation_fraction,
-            early_stopping_rounds=config.models.early_stopping_rounds)
+        outcome = fit_models(matrix, config, family, slice(None), chosen.get("params"))
         details = model_config(matrix, outcome, config, family)
         with workspace.lock(f"train {name}", wait=120):
             version = ModelRegistry(workspace.subdir("models")).create(

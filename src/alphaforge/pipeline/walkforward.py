@@ -20,7 +20,7 @@ import pandas as pd
 
 from alphaforge.config import Config
 from alphaforge.models.metrics import score
-from alphaforge.models.training import train_best_and_final
+from alphaforge.models.training import TrainingOutcome, train_best_and_final
 from alphaforge.pipeline.matrix import TrainingMatrix, training_matrix
 from alphaforge.predict.scores import model_scores
 from alphaforge.validation import LabelSpans, WalkForward
@@ -41,8 +41,22 @@ class WalkForwardResult:
                        if len(table) > 1 else 0.0} for name in table.columns}
 
 
-def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, progress: Any = None) -> WalkForwardResult:
-    """Refit ``family`` over ``config.validation.n_splits`` walk-forward windows of ``matrix``.
+def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.ndarray | slice,
+               params: dict[str, Any] | None = None) -> TrainingOutcome:
+    """The best and final models of ``family`` on ``rows`` of ``matrix``, as ``[models]`` says:
+    fitted to the panel-transformed label, stopped on the task's metric, at least ``min_rounds``."""
+    return train_best_and_final(
+        matrix.X.iloc[rows], matrix.y[rows], timestamps=matrix.timestamps[rows], t1=matrix.t1[rows],
+        family=family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
+        validation_fraction=config.models.validation_fraction,
+        early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
+        fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric)
+
+
+def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params: dict[str, Any] | None = None,
+                 progress: Any = None) -> WalkForwardResult:
+    """Refit ``family`` (with ``params``, e.g. tuned ones) over ``config.validation.n_splits``
+    walk-forward windows of ``matrix``.
 
     ``progress(done, total)`` is called after each fold.
     """
@@ -55,13 +69,10 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, progres
         if limit and len(train) > limit:
             train = train[-limit:]
         started = time.perf_counter()
-        outcome = train_best_and_final(
-            matrix.X.iloc[train], matrix.y[train], timestamps=matrix.timestamps[train], t1=matrix.t1[train],
-            family=family, task=matrix.task, seed=config.seed, device=config.models.device,
-            validation_fraction=config.models.validation_fraction,
-            early_stopping_rounds=config.models.early_stopping_rounds)
+        outcome = fit_models(matrix, config, family, train, params)
         model, test_x = outcome.final, matrix.X.iloc[test]
-        metrics = score(matrix.task, model.encode(matrix.y[test]), model.outputs(test_x))
+        metrics = score(matrix.task, model.encode(matrix.y[test]), model.outputs(test_x),
+                        groups=matrix.timestamps[test].asi8 if matrix.panel.panel else None)
         trained_until = matrix.t1[train].max()
         parts.append(pd.DataFrame({
             "symbol": symbols[test], "timestamp": matrix.timestamps[test], "score": model_scores(model, test_x),

@@ -29,7 +29,7 @@ from alphaforge.data.datasets import load_inputs
 from alphaforge.data.events import event_keys
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.features import configured_spec
+from alphaforge.models.panel import configured_model_features, feature_plan
 from alphaforge.features.cache import FeatureCache
 from alphaforge.features.sets import FeatureSpec
 from alphaforge.store.db import column_list, connect, quote, transaction
@@ -63,8 +63,9 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
                    config: Config | None = None) -> CachedSources:
     """The cached feature and target files for the configured data; MissingInputError if any is absent."""
     config = config or workspace.config()
-    spec = features if features is not None else configured_spec(config)
     bars, macro = load_inputs(workspace, config)
+    spec = features if features is not None else [
+        f.name for f in configured_model_features(config, feature_plan(config, pd.DatetimeIndex(bars["timestamp"]).asi8))]
     location = FeatureCache(workspace.features_dir).locate(bars, macro, spec)
     feature_files, keys_file = location.paths, location.keys_path
     missing = [name for name, path in feature_files.items() if not path.exists()]
