@@ -15,13 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from alphaforge.data.synthetic import SynthSpec, describe_planted, generate_bars
 from alphaforge.errors import InputError
 from alphaforge.validation import (
     ic_by_year,
     ic_decay,
     ic_statistics,
     long_short_returns,
+    momentum,
     quantile_returns,
+    score_ties,
     tear_sheet,
     timestamp_ic,
     turnover,
@@ -160,6 +163,13 @@ def test_tied_scores_share_a_quantile_and_a_constant_score_has_no_spread() -> No
     assert math.isnan(flat["spread"]) and sum(math.isfinite(m) for m in flat["mean"]) == 1
 
 
+def test_score_ties_count_days_that_cannot_rank() -> None:
+    scores = np.array([[1.0, 1.0, 1.0, 1.0], [1.0, 2.0, 2.0, math.nan], [3.0, math.nan, math.nan, math.nan],
+                       [1.0, 2.0, 3.0, 4.0]])
+    ties = score_ties(long_frame(scores, np.zeros_like(scores)))
+    assert ties == {"constant_share": pytest.approx(1 / 3), "median_distinct": 2.0}  # day 3 has one score
+
+
 def test_long_short_earns_the_next_bar_from_close() -> None:
     times = pd.date_range("2020-01-01", periods=3, freq="D", tz="UTC")
     close = pd.DataFrame({"S00": [10.0, 11.0, 11.0], "S01": [10.0, 10.0, 10.0], "S02": [10.0, 10.0, 10.0],
@@ -215,6 +225,20 @@ def test_a_planted_signal_gives_its_ic(seed: int) -> None:
     assert summary["t_stat"] > 20
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_synthetic_markets_planted_momentum_is_found_at_its_ic(seed: int) -> None:
+    spec = SynthSpec(symbols=20, bars=4000, freq="1d", mode="planted", lookback=5, horizon=1, ic=0.1, seed=seed)
+    close = generate_bars(spec).pivot(index="timestamp", columns="symbol", values="close")
+    frame = forward_frame(close, 1)
+    frame["score"] = momentum(close, lookback=5, skip=0).stack().to_numpy()  # monotone in px_ret_5
+    sheet = tear_sheet(frame, close, horizon=1)
+    standard_error = sheet.ic_stats["std"] / math.sqrt(sheet.ic_stats["n"])
+    # across 20 names the mean per-day Spearman is Moran's finite-n value, a little below the planted 0.1
+    expected = expected_spearman(describe_planted(spec)["pearson_log"], 20)
+    assert sheet.mean_ic == pytest.approx(expected, abs=4 * standard_error)
+    assert sheet.pooled_ic == pytest.approx(spec.ic, abs=0.012)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_random_scores_are_not_significant(seed: int) -> None:
     close = random_walk(1500, 15, seed)
@@ -252,8 +276,10 @@ def test_summary_line_fits_80_columns_at_its_widest() -> None:
     widest = sheet.__class__(**{**sheet.__dict__, "ic_stats": {**sheet.ic_stats, "mean": -0.0123456,
                                                                "t_stat": -123.456, "icir": -0.123456},
                                 "quantiles": {**sheet.quantiles, "spread": -0.000123456, "spread_t": -12.3456},
-                                "turnover": {**sheet.turnover, "top": 1.0}})
+                                "turnover": {**sheet.turnover, "top": 1.0},
+                                "ties": {"constant_share": 0.995, "median_distinct": 1.0}})
     assert len(widest.summary_line()) <= 80, widest.summary_line()
+    assert widest.summary_line().endswith("turnover 100%, tied 100%") and "tied" not in sheet.summary_line()
 
 
 def test_tear_sheet_of_one_series_is_the_time_series_view() -> None:
@@ -268,4 +294,5 @@ def test_tear_sheet_of_one_series_is_the_time_series_view() -> None:
     assert 0.5 < sheet.ic_stats["hit_rate"] <= 1.0 and sheet.ic_decay[5] > sheet.ic_decay[20]
     data = json.loads(json.dumps(sheet.to_dict(), allow_nan=False))
     assert "quantiles" not in data and data["ic"]["hit_rate"] is not None
+    assert data["ties"] == {"constant_share": 0.0, "median_distinct": 600.0}  # one row of 600 distinct scores
     assert len(sheet.summary_line()) <= 80 and "hit rate" in sheet.summary_line()

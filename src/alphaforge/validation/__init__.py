@@ -29,6 +29,7 @@ from alphaforge.validation.factor import (
     long_short_returns,
     newey_west_t,
     quantile_returns,
+    score_ties,
     timestamp_ic,
     turnover,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "return_attribution",
     "reversal",
     "rolling_ic",
+    "score_ties",
     "sequential_bootstrap",
     "series_ic",
     "series_ic_by_year",

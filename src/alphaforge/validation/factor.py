@@ -139,6 +139,24 @@ class Scored:
         """:func:`ic_decay` on these rows."""
         return {h: _mean(spearman_last(self.scores, self.forward(h), x_ranks=self.ranks)) for h in horizons}
 
+    def ties(self) -> dict[str, float]:
+        """:func:`score_ties` on these rows."""
+        return distinct_scores(self.scores)
+
+
+def distinct_scores(scores: np.ndarray) -> dict[str, float]:
+    """How tied the scores of each row of a table are: constant_share (share of the rows with at
+    least 2 scores where all are equal) and median_distinct (median count of distinct scores in
+    those rows); NaN without such rows."""
+    ordered = np.sort(scores, axis=-1)  # NaN last, so a row's finite values come first
+    known = np.isfinite(ordered)
+    rows = known.sum(axis=-1) >= 2
+    if not rows.any():
+        return {"constant_share": math.nan, "median_distinct": math.nan}
+    changes = (known[:, 1:] & (ordered[:, 1:] != ordered[:, :-1])).sum(axis=-1)
+    distinct = 1 + changes[rows]
+    return {"constant_share": float((distinct == 1).mean()), "median_distinct": float(np.median(distinct))}
+
 
 def _mean(values: np.ndarray) -> float:
     """Mean of the finite values; NaN when there are none."""
@@ -253,6 +271,21 @@ def ic_decay(frame: pd.DataFrame, close: pd.DataFrame, horizons: tuple[int, ...]
     """Mean per-timestamp IC of the score against the h-bar forward return from ``close``,
     for each h in ``horizons``: how fast the score's information fades."""
     return Scored(frame, close).ic_decay(check_horizons(horizons))
+
+
+def score_ties(frame: pd.DataFrame) -> dict[str, float]:
+    """How often the scores cannot rank: constant_share is the share of timestamps (with at
+    least 2 scores) where every symbol has the same score, median_distinct the median number
+    of distinct scores per timestamp. A model of a handful of trees shows it here first; its
+    IC is NaN on those timestamps and left out of the mean, so read the two together.
+
+    >>> frame = pd.DataFrame({"symbol": list("abcabc"),
+    ...     "timestamp": pd.to_datetime(["2024-01-01"] * 3 + ["2024-01-02"] * 3, utc=True),
+    ...     "score": [1.0, 1.0, 1.0, 1.0, 2.0, 2.0]})
+    >>> score_ties(frame)
+    {'constant_share': 0.5, 'median_distinct': 1.5}
+    """
+    return Scored(frame).ties()
 
 
 def check_horizons(horizons: tuple[int, ...]) -> tuple[int, ...]:

@@ -22,6 +22,7 @@ from alphaforge.validation._cross_section import spearman_last
 from alphaforge.validation.factor import (
     Scored,
     check_horizons,
+    distinct_scores,
     ic_by_year,
     ic_statistics,
     student_t,
@@ -66,7 +67,9 @@ class TearSheet:
     (time-series view); ``ic_stats`` is :func:`~alphaforge.validation.factor.ic_statistics`
     of it, or :func:`~alphaforge.validation.single_series.series_ic` with the hit rate.
     ``quantiles``, ``long_short`` and ``turnover`` exist in the cross-section view only,
-    ``window`` (rows per rolling IC) in the time-series view only.
+    ``window`` (rows per rolling IC) in the time-series view only. ``ties``
+    (:func:`~alphaforge.validation.factor.score_ties`) is per timestamp in the cross-section
+    view, over all rows in the time-series view.
     """
 
     view: str
@@ -83,6 +86,7 @@ class TearSheet:
     long_short: pd.Series | None = None
     turnover: dict[str, float] | None = None
     window: int | None = None
+    ties: dict[str, float] | None = None
 
     @property
     def mean_ic(self) -> float:
@@ -94,7 +98,7 @@ class TearSheet:
         out: dict[str, Any] = {"view": self.view, "horizon": self.horizon, "n_rows": self.n_rows,
                                "n_symbols": self.n_symbols, "n_timestamps": self.n_timestamps,
                                "pooled_ic": self.pooled_ic, "ic": self.ic_stats, "ic_by_year": self.ic_by_year,
-                               "ic_decay": self.ic_decay}
+                               "ic_decay": self.ic_decay, "ties": self.ties}
         if self.window is not None:
             out["window"] = self.window
         if self.view == CROSS_SECTION:
@@ -106,14 +110,17 @@ class TearSheet:
         return _json_ready(out)
 
     def summary_line(self) -> str:
-        """One line for the CLI (at most 80 characters): the IC and its t, then the spread and
-        turnover (cross-section) or the hit rate against the share of up labels (one series)."""
+        """One line for the CLI (at most 80 characters): the IC and its t, then the spread,
+        turnover and the share of timestamps with all scores tied, if any (cross-section), or
+        the hit rate against the share of up labels (one series)."""
         s = self.ic_stats
         if self.view == CROSS_SECTION:
             q = self.quantiles or {}
-            return (f"IC {_g(s['mean'])} t {_g(s['t_stat'])} ICIR {_g(s['icir'], 2)}"
-                    f" | Q{q.get('n_quantiles', '?')}-Q1 {_g(q.get('spread'))} t {_g(q.get('spread_t'))}"
+            line = (f"IC {_g(s['mean'])} t {_g(s['t_stat'])} ICIR {_g(s['icir'], 2)}"
+                    f" | Q{q.get('n_quantiles', '?')}-Q1 {_g(q.get('spread'), 2)} t {_g(q.get('spread_t'))}"
                     f" | turnover {_percent((self.turnover or {}).get('top'))}")
+            tied = (self.ties or {}).get("constant_share")
+            return line + f", tied {_percent(tied)}" if tied else line  # only when some days cannot rank
         return (f"IC {_g(s['ic'])} t {_g(s['t_nonoverlap'])} ({s['n']} rows)"
                 f" | hit rate {_percent(s['hit_rate'])} vs {_percent(s['up_share'])} up")
 
@@ -152,10 +159,11 @@ def tear_sheet(frame: pd.DataFrame, close: pd.DataFrame, horizon: int, n_quantil
                          ic_by_year=ic_by_year(ic, horizon), ic_decay=scored.ic_decay(horizons),
                          quantiles=scored.quantile_returns(n_quantiles, horizon),
                          long_short=scored.long_short(n_quantiles), turnover=scored.turnover(n_quantiles),
-                         **common)
+                         ties=scored.ties(), **common)
     rows = scored.panel.time, scored.panel.symbol
     decay = {h: _rows_ic(frame["score"], scored.forward(h)[rows]) for h in horizons}
     window = min(ROLLING_WINDOW, max(MIN_NAMES, len(frame) // 4))
     return TearSheet(TIME_SERIES, ic=rolling_ic(frame, window),
                      ic_stats=series_ic(frame, horizon) | hit_rate(frame),
-                     ic_by_year=series_ic_by_year(frame, horizon), ic_decay=decay, window=window, **common)
+                     ic_by_year=series_ic_by_year(frame, horizon), ic_decay=decay, window=window,
+                     ties=distinct_scores(frame["score"].to_numpy(dtype="float64")[None, :]), **common)
