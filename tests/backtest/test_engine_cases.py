@@ -182,7 +182,8 @@ def test_sub_account_values_add_up_to_the_equity() -> None:
 def test_results_serialise_and_save_atomically(tmp_path: Path) -> None:
     bars = long_bars({"A": [100.0, 110.0, 99.0, 120.0]})
     predictions = pd.DataFrame({"symbol": "A", "timestamp": TIMES, "prediction": [1.0, -1.0, 1.0, 1.0]})
-    result = run_backtest(bars, ModelStrategy(predictions, training_range=("2020-01-01", "2020-12-31")))
+    strategy = ModelStrategy(predictions, rule="threshold", training_range=("2020-01-01", "2020-12-31"))
+    result = run_backtest(bars, strategy)
     text = json.dumps(result.summary())
     assert "2020-12-31" in text and result.summary()["settings"]["strategy"] == "model"
     paths = result.save(tmp_path / "run")

@@ -44,16 +44,23 @@ FACTORIES: dict[str, Callable[[pd.DataFrame], Strategy]] = {
     "mean_reversion": lambda close: MeanReversion(window=5, direction="long_short"),
     "model": lambda close: ModelStrategy(momentum_predictions(close), rule="top_k", k=1, direction="long_short"),
 }
+MODEL_RULES: dict[str, Callable[[pd.DataFrame], Strategy]] = {
+    "model-quantile": lambda close: ModelStrategy(momentum_predictions(close), rule="quantile", quantile=0.34,
+                                                  direction="long_short"),
+    "model-rolling": lambda close: ModelStrategy(momentum_predictions(close), rule="rolling", window=40,
+                                                 min_periods=10, direction="long_short"),
+}
 
 
 def test_every_registered_strategy_has_a_contract_factory() -> None:
     assert set(FACTORIES) == set(STRATEGIES)
 
 
-@pytest.mark.parametrize("name", sorted(STRATEGIES))
+@pytest.mark.parametrize("name", sorted([*STRATEGIES, *MODEL_RULES]))
 def test_contract_shape_range_and_no_look_ahead(name: str) -> None:
     close = random_close(0)
-    weights = FACTORIES[name](close).target_weights(close)
+    factory = {**FACTORIES, **MODEL_RULES}[name]
+    weights = factory(close).target_weights(close)
     assert weights.index.equals(close.index) and weights.columns.equals(close.columns)
     values = weights.to_numpy()
     assert np.all(np.isnan(values) | (np.abs(values) <= 1.0))
@@ -61,7 +68,7 @@ def test_contract_shape_range_and_no_look_ahead(name: str) -> None:
     assert np.isnan(values[:30, 1]).all() or (values[:30, 1] == 0).all()  # nothing before a listing
     for cut in (60, 200, 333):  # the weight at t from data up to t only
         early = close.iloc[:cut]
-        truncated = FACTORIES[name](early).target_weights(early)
+        truncated = factory(early).target_weights(early)
         pd.testing.assert_frame_equal(truncated, weights.iloc[:cut])
 
 
@@ -107,10 +114,10 @@ def test_model_threshold_long_short_and_probability_sizing() -> None:
     times = pd.date_range("2024-01-01", periods=3, freq="D", tz="UTC")
     close = pd.DataFrame({"A": [1.0, 1.0, 1.0]}, index=times)
     predictions = pd.DataFrame({"symbol": "A", "timestamp": times, "probability": [0.8, 0.5, 0.1]})
-    equal = ModelStrategy(predictions, score="probability", long_above=0.55, short_below=0.45,
+    equal = ModelStrategy(predictions, score="probability", rule="threshold", long_above=0.55, short_below=0.45,
                           direction="long_short")
     assert equal.target_weights(close)["A"].tolist() == [1.0, 0.0, -1.0]
-    scaled = ModelStrategy(predictions, score="probability", long_above=0.55, short_below=0.45,
+    scaled = ModelStrategy(predictions, score="probability", rule="threshold", long_above=0.55, short_below=0.45,
                            direction="long_short", sizing="probability")
     np.testing.assert_allclose(scaled.target_weights(close)["A"], [0.6, 0.0, -0.8])
     assert equal.accounts == "per_symbol"
@@ -127,12 +134,54 @@ def test_model_top_k_books_are_shared_and_fully_invested() -> None:
     assert strategy.accounts == "shared"
 
 
+def test_model_quantile_books_are_equal_weight_and_a_missing_book_stays_in_cash() -> None:
+    times = pd.date_range("2024-01-01", periods=2, freq="D", tz="UTC")
+    close = pd.DataFrame({s: [1.0, 1.0] for s in "ABCD"}, index=times)
+    predictions = pd.DataFrame({"symbol": list("ABCD") * 2, "timestamp": times.repeat(4),
+                                "prediction": [0.4, 0.1, 0.3, 0.2, 0.5, np.nan, 0.5, 0.1]})
+    strategy = ModelStrategy(predictions.dropna(), rule="quantile", quantile=0.5, direction="long_short")
+    weights = strategy.target_weights(close).to_numpy()
+    np.testing.assert_array_equal(weights[0], [0.25, -0.25, 0.25, -0.25])  # gross exposure 1, dollar neutral
+    np.testing.assert_array_equal(weights[1], [0.0, np.nan, 0.0, -0.5])  # A and C tie at the top: no long book
+    assert strategy.accounts == "shared"
+
+
+def test_the_default_rule_ranks_a_panel_instead_of_buying_every_tiny_positive_score() -> None:
+    times = pd.date_range("2024-01-01", periods=30, freq="D", tz="UTC")
+    symbols = [f"S{i:02d}" for i in range(21)]
+    rng = np.random.default_rng(0)
+    predictions = pd.DataFrame({"symbol": symbols * 30, "timestamp": times.repeat(21),
+                                "prediction": 0.0034 + rng.normal(0, 1e-5, 30 * 21)})
+    close = pd.DataFrame(1.0, index=times, columns=symbols)
+    strategy = ModelStrategy(predictions)
+    weights = strategy.target_weights(close)
+    assert strategy.signal_rule.rule == "quantile" and strategy.accounts == "shared"
+    assert ((weights > 0).sum(axis=1) == 4).all()  # the top fifth of 21 names, not all 21
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0)
+
+
+def test_the_default_rule_times_one_symbol_by_its_past_scores_not_their_sign() -> None:
+    times = pd.date_range("2024-01-01", periods=400, freq="h", tz="UTC")
+    scores = -1.5e-6 + np.random.default_rng(1).normal(0, 1e-7, 400)  # every score below zero
+    predictions = pd.DataFrame({"symbol": "A", "timestamp": times, "prediction": scores})
+    strategy = ModelStrategy(predictions, direction="long_short")
+    weights = strategy.target_weights(pd.DataFrame({"A": 1.0}, index=times))["A"].to_numpy()
+    assert strategy.signal_rule.rule == "rolling" and strategy.accounts == "per_symbol"
+    assert (weights[:50] == 0).all()  # warm-up: fewer than min_periods past scores
+    assert 0.1 < (weights[50:] < 0).mean() < 0.3 and 0.1 < (weights[50:] > 0).mean() < 0.3
+
+
 @pytest.mark.parametrize(("build", "message"), [
     (lambda p: ModelStrategy(p, score="predicton"), "did you mean 'prediction'"),
     (lambda p: ModelStrategy(p, sizing="probability"), "scores in \\[0, 1\\]"),
     (lambda p: ModelStrategy(p, long_above=0.4, short_below=0.6), "short_below=0.6 is above"),
     (lambda p: ModelStrategy(p, rule="topk"), "did you mean 'top_k'"),
     (lambda p: ModelStrategy(p, k=0), "k=0 is outside"),
+    (lambda p: ModelStrategy(p, quantile=0.6), "quantile=0.6 is outside"),
+    (lambda p: ModelStrategy(p, quantile=0), "quantile=0 holds no share"),
+    (lambda p: ModelStrategy(p, lower=0.9, upper=0.8), "lower=0.9 is outside \\[0.0, 0.8\\]"),
+    (lambda p: ModelStrategy(p, window=20, min_periods=30), "min_periods=30 is outside"),
+    (lambda p: ModelStrategy(p, rule="quantil"), "did you mean 'quantile'"),
     (lambda p: TrendBaseline(fast=50, slow=20), "not shorter"),
     (lambda p: MeanReversion(lower=60), "not increasing"),
     (lambda p: TrendBaseline(direction="long"), "did you mean 'long_only'"),

@@ -100,16 +100,18 @@ def predict(
     ctx: typer.Context,
     symbol: Annotated[list[str] | None, typer.Option("--symbol", "-s", help="Symbols to predict (repeatable; "
                                                                              "default: the model's).")] = None,
-    bars: Annotated[int | None, typer.Option(min=1, help="Most recent bars to score (default: [predict] bars).")]
+    bars: Annotated[int | None, typer.Option(min=1, help="Most recent bars per symbol, counted from its own last "
+                                                         "bar (default: [predict] bars).")] = None,
+    hours: Annotated[float | None, typer.Option(min=0, help="Score each symbol's last HOURS instead of --bars.")]
     = None,
-    hours: Annotated[float | None, typer.Option(min=0, help="Score the last HOURS instead of --bars.")] = None,
     setup_file: Annotated[Path | None, typer.Option("--setup-file", help="Predict these held-out setups from "
                                                                         "their preserved features.")] = None,
     model_path: ModelPathOption = None,
-    name: Annotated[str, typer.Option(help="Output name: predictions/NAME.{parquet,csv,png}.")] = "latest",
+    name: Annotated[str, typer.Option(help="Output name: predictions/NAME.{parquet,csv,png} and the charts in "
+                                           "predictions/NAME/.")] = "latest",
     as_json: JsonOption = False,
 ) -> None:
-    """Score the most recent bars through the shared feature path; write predictions and a chart."""
+    """Score the most recent bars through the shared feature path; write predictions and charts."""
     workspace = open_workspace(ctx)
     if setup_file is not None:
         from alphaforge.store.predict import predict_setups
@@ -123,8 +125,8 @@ def predict(
     result = run_predict(workspace, model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name)
 
     def render(r: dict[str, Any]) -> None:
-        print_table(f"Latest signal per symbol ({r['model_source']} model {r['model']})", r["latest"])
-        stdout.print("Written: " + ", ".join(r["files"]))
+        print_table(f"Latest signals ({r['title']}; {r['rule']} rule)", r["latest"])
+        stdout.print("Written:\n" + "\n".join(f"  {line}" for line in r["written"]))
 
     emit(result, as_json, render)
 

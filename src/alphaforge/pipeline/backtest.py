@@ -8,6 +8,7 @@ refused where that range overlaps the model's training range.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,15 @@ from alphaforge.data.datasets import load_bars
 from alphaforge.models.registry import resolve_model
 from alphaforge.pipeline.walkforward import load_walk_forward, run_walk_forward
 from alphaforge.predict import predict_recent
-from alphaforge.predict.scores import score_thresholds
+from alphaforge.predict.signals import rule_from_config
 from alphaforge.tracking import NullTracker, Tracker
 from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_table
 
 BACKTESTS_DIR = "backtests"
 def _model_strategy(config: Config, predictions: pd.DataFrame, task: str, *, walk_forward_rows: bool,
                     training_range: tuple[object, object] | None) -> ModelStrategy:
-    short_below, long_above = score_thresholds(task, config.predict.band)
-    return ModelStrategy(predictions, score="score", rule=config.backtest.rule, long_above=long_above,
-                         short_below=short_below, k=config.backtest.k, direction=config.backtest.direction,
+    """The model strategy with the configured signal rule, the one `alphaforge predict` applies."""
+    return ModelStrategy(predictions, score="score", **asdict(rule_from_config(config, task)),
                          sizing=config.backtest.sizing if task != "regression" else "equal",
                          training_range=training_range, walk_forward=walk_forward_rows)
 

@@ -5,6 +5,7 @@ live prediction.
 """
 
 from alphaforge.predict.live import Prediction, predict_recent
-from alphaforge.predict.scores import model_scores, score_center, signals
+from alphaforge.predict.scores import model_scores, score_center
+from alphaforge.predict.signals import SignalRule, rule_from_config
 
-__all__ = ["Prediction", "model_scores", "predict_recent", "score_center", "signals"]
+__all__ = ["Prediction", "SignalRule", "model_scores", "predict_recent", "rule_from_config", "score_center"]

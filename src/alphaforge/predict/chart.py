@@ -1,51 +1,157 @@
-"""The prediction chart: price with buy/sell markers above, signal strength below."""
+"""The prediction charts: price with a marker where the position changes, the score below.
+
+Every symbol is reachable however many there are: one PNG per symbol, and an overview of
+:data:`PER_PAGE` symbols a page. A marker sits where a symbol's signal changes (buy: to long,
+sell: to short, flat: out of a position), so a position held for a hundred bars is one
+marker, not a hundred. Titles name the model (name, version, target), never a folder.
+Figures are bare :class:`~matplotlib.figure.Figure` objects (no pyplot state), written
+atomically.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.gridspec import SubplotSpec
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
-import pandas as pd  # noqa: E402
+from alphaforge.models.registry import BEST_DIR, FINAL_DIR, ResolvedModel
+from alphaforge.workspace import atomic_dir, atomic_write_png
 
-from alphaforge.workspace import atomic_write_png  # noqa: E402
+PER_PAGE = 6
+COLUMNS = 3
+MARKERS = {1: ("^", "#1a7f37", "buy"), -1: ("v", "#cf222e", "sell"), 0: ("o", "#57606a", "flat")}
+"""Signal -> (marker, colour, label) of the change into that signal."""
+Part = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+"""One symbol's prices, predictions and position changes."""
 
 
-def plot_predictions(prices: pd.DataFrame, predictions: pd.DataFrame, path: Path, *, title: str = "") -> Path:
-    """Write a PNG per call: one column of panels per symbol (price + markers, score).
+def model_title(model: ResolvedModel) -> str:
+    """``'<name> <version>, target <target>'``: who made the predictions, for chart titles.
+
+    A registry model is ``models/<name>/<version>/``; the extended-CV and tuning checkpoints are
+    named for the stage that saved them and dated by their config's ``created``.
+    """
+    target = model.config.get("target", {}).get("name") or "unknown"
+    folder = model.path.parent if model.path.name in (FINAL_DIR, BEST_DIR) else model.path
+    if re.fullmatch(r"v\d+", folder.name):
+        name, version = folder.parent.name, folder.name
+    else:
+        name = {"extended_cv": "extended-CV model", "tuning": f"tuning {folder.parent.name} model"}.get(
+            model.source, folder.name)
+        version = str(model.config.get("created", ""))[:10] or "unversioned"
+    return f"{name} {version}, target {target}"
+
+
+def position_changes(predictions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``predictions`` (symbol, timestamp, signal) where a symbol's signal differs
+    from its previous bar's; a symbol's first bar counts when it holds a position.
+
+    >>> times = pd.date_range("2024-01-01", periods=5, freq="D", tz="UTC")
+    >>> frame = pd.DataFrame({"symbol": "A", "timestamp": times, "signal": [0, 1, 1, 0, -1]})
+    >>> position_changes(frame)["signal"].tolist()
+    [1, 0, -1]
+    """
+    ordered = predictions.sort_values(["symbol", "timestamp"], kind="stable")
+    previous = ordered.groupby("symbol")["signal"].shift(1).fillna(0)
+    return ordered[ordered["signal"] != previous]
+
+
+def write_prediction_charts(prices: pd.DataFrame, predictions: pd.DataFrame, stem: Path, *,
+                            title: str) -> list[Path]:
+    """Write the overview pages and one chart per symbol; return the files written.
 
     ``prices``: symbol, timestamp, close. ``predictions``: symbol, timestamp, score, signal
-    (+1 buy, -1 sell, 0 flat).
+    (+1 buy, -1 sell, 0 flat). ``stem.png`` is the overview's first page (where the run report
+    looks); the folder ``stem/`` holds ``overview-2.png``, ... and ``<symbol>.png`` per symbol,
+    and is replaced whole, so no chart of an earlier prediction is left in it.
     """
-    symbols = sorted(predictions["symbol"].unique())[:6]
-    fig, axes = plt.subplots(2, len(symbols), figsize=(max(6.0, 4.5 * len(symbols)), 5.5), squeeze=False,
-                             sharex="col", gridspec_kw={"height_ratios": [3, 1.3]})
-    for col, symbol in enumerate(symbols):
-        price = prices[prices["symbol"] == symbol]
-        pred = predictions[predictions["symbol"] == symbol]
-        top, bottom = axes[0, col], axes[1, col]
-        top.plot(price["timestamp"], price["close"], color="#1f2328", linewidth=1.0, label="close")
-        marked = pred if "close" in pred.columns else pred.merge(price[["timestamp", "close"]], on="timestamp")
-        for signal, marker, color, label in ((1, "^", "#1a7f37", "buy"), (-1, "v", "#cf222e", "sell")):
-            hits = marked[marked["signal"] == signal]
-            top.scatter(hits["timestamp"], hits["close"], marker=marker, color=color, s=28, zorder=3, label=label)
-        top.set_title(symbol)
-        top.legend(loc="upper left", fontsize=7)
-        bottom.bar(pred["timestamp"], pred["score"], color=["#1a7f37" if s > 0 else "#cf222e" if s < 0 else "#8c959f"
-                                                             for s in pred["signal"]], width=0.8 * _step(pred))
-        bottom.set_ylabel("score")
-        bottom.tick_params(axis="x", labelrotation=30, labelsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    atomic_write_png(fig, Path(path), dpi=110)
-    plt.close(fig)
-    return Path(path)
+    stem = Path(stem)
+    symbols = sorted(predictions["symbol"].unique())
+    if not symbols:
+        return []
+    changes = position_changes(predictions)
+    parts = {symbol: (prices[prices["symbol"] == symbol], predictions[predictions["symbol"] == symbol],
+                      changes[changes["symbol"] == symbol]) for symbol in symbols}
+    pages = [symbols[at:at + PER_PAGE] for at in range(0, len(symbols), PER_PAGE)]
+
+    def overview(number: int, path: Path) -> Path:
+        suffix = f" (symbols page {number} of {len(pages)})" if len(pages) > 1 else ""
+        return _write_overview({s: parts[s] for s in pages[number - 1]}, path, title=title + suffix)
+
+    written = [overview(1, stem.with_suffix(".png"))]
+    names = _file_names(symbols)
+    with atomic_dir(stem) as staging:
+        for number in range(2, len(pages) + 1):
+            overview(number, staging / f"overview-{number}.png")
+        for symbol in symbols:
+            _write_symbol(symbol, parts[symbol], staging / names[symbol], title=title)
+    written += [stem / f"overview-{number}.png" for number in range(2, len(pages) + 1)]
+    return written + [stem / names[symbol] for symbol in symbols]
 
 
-def _step(frame: pd.DataFrame) -> pd.Timedelta:
-    if len(frame) < 2:
-        return pd.Timedelta("1D")
-    return frame["timestamp"].diff().median()
+def _file_names(symbols: list[str]) -> dict[str, str]:
+    """A PNG file name per symbol: unsafe characters (``/`` in ``BTC/USDT``) become ``_``."""
+    names: dict[str, str] = {}
+    for symbol in symbols:
+        base = re.sub(r"[^A-Za-z0-9._=-]", "_", symbol).lstrip(".") or "symbol"
+        base = f"_{base}" if base.startswith("overview-") else base  # the overview pages' names
+        name, number = f"{base}.png", 2
+        while name in names.values():
+            name, number = f"{base}-{number}.png", number + 1
+        names[symbol] = name
+    return names
+
+
+def _draw(symbol: str, part: Part, top: Axes, bottom: Axes) -> None:
+    price, pred, changes = part
+    top.plot(price["timestamp"], price["close"], color="#1f2328", linewidth=1.0, label="close")
+    marked = changes.drop(columns="close", errors="ignore").merge(price[["timestamp", "close"]], on="timestamp")
+    for signal, (marker, color, label) in MARKERS.items():
+        hits = marked[marked["signal"] == signal]
+        if len(hits):
+            top.scatter(hits["timestamp"], hits["close"], marker=marker, color=color, s=36, zorder=3, label=label,
+                        edgecolors="white", linewidths=0.5)
+    top.set_title(symbol, fontsize=10)
+    top.legend(loc="best", fontsize=7)
+    top.grid(alpha=0.3)
+    top.tick_params(labelsize=7, labelbottom=False)
+    colors = ["#1a7f37" if s > 0 else "#cf222e" if s < 0 else "#8c959f" for s in pred["signal"]]
+    bottom.vlines(pred["timestamp"], 0.0, pred["score"], colors=colors, linewidth=2.0)  # lines: fast to draw
+    bottom.axhline(0.0, color="#8c959f", linewidth=0.5)
+    bottom.set_ylabel("score", fontsize=8)
+    bottom.tick_params(labelsize=7)
+    locator = AutoDateLocator()
+    bottom.xaxis.set_major_locator(locator)
+    bottom.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+def _pair(figure: Figure, cell: SubplotSpec) -> tuple[Axes, Axes]:
+    """Price above score, sharing the time axis, in one grid cell."""
+    inner = cell.subgridspec(2, 1, height_ratios=[3, 1.3], hspace=0.08)
+    top = figure.add_subplot(inner[0])
+    return top, figure.add_subplot(inner[1], sharex=top)
+
+
+def _write_symbol(symbol: str, part: Part, path: Path, *, title: str) -> Path:
+    figure = Figure(figsize=(9.0, 5.5))
+    grid = figure.add_gridspec(1, 1, left=0.08, right=0.98, top=0.88, bottom=0.08)
+    _draw(symbol, part, *_pair(figure, grid[0]))
+    figure.suptitle(title, fontsize=11)
+    return atomic_write_png(figure, path, dpi=110)
+
+
+def _write_overview(parts: dict[str, Part], path: Path, *, title: str) -> Path:
+    columns = min(COLUMNS, len(parts))
+    rows = -(-len(parts) // columns)
+    figure = Figure(figsize=(5.0 * columns, 4.4 * rows + 0.6))
+    grid = figure.add_gridspec(rows, columns, left=0.06, right=0.98, top=1 - 0.6 / (4.4 * rows + 0.6),
+                               bottom=0.05, hspace=0.3, wspace=0.2)
+    for at, (symbol, part) in enumerate(parts.items()):
+        _draw(symbol, part, *_pair(figure, grid[divmod(at, columns)]))
+    figure.suptitle(title, fontsize=11)
+    return atomic_write_png(figure, path, dpi=110)

@@ -1,9 +1,8 @@
-"""One rule turning model outputs into scores and signals, shared by live prediction and backtests.
+"""One rule turning model outputs into scores, shared by live prediction and backtests.
 
 A score is one number per row: the predicted value for regression, and for classifiers the
 expected label rescaled to [0, 1] (for a binary target, the probability of the up class).
-The signal is +1 (buy), -1 (sell) or 0: regression by the sign of the score, classifiers
-above ``0.5 + band`` or below ``0.5 - band``.
+Scores become signals in :mod:`alphaforge.predict.signals`.
 """
 
 from __future__ import annotations
@@ -31,12 +30,7 @@ def score_center(task: str) -> float:
 
 
 def score_thresholds(task: str, band: float) -> tuple[float, float]:
-    """(short below, long above): the neutral score minus and plus ``band`` (no band for regression)."""
+    """(short below, long above) of the threshold rule: the neutral score minus and plus ``band``
+    (no band for regression)."""
     center, margin = score_center(task), (0.0 if task == "regression" else band)
     return center - margin, center + margin
-
-
-def signals(scores: np.ndarray, task: str, band: float) -> np.ndarray:
-    """+1 / -1 / 0 per score (see the module docstring)."""
-    short_below, long_above = score_thresholds(task, band)
-    return np.where(scores > long_above, 1, np.where(scores < short_below, -1, 0)).astype(np.int8)

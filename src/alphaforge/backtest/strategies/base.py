@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.backtest._checks import check_choice
-
-DIRECTIONS = ("long_only", "short_only", "long_short")
+from alphaforge.predict.signals import DIRECTIONS
 
 
 class Strategy(ABC):
@@ -52,15 +51,6 @@ class Strategy(ABC):
 def check_direction(direction: object) -> str:
     """``direction`` if it is one of :data:`DIRECTIONS`."""
     return check_choice(direction, DIRECTIONS, "direction")
-
-
-def restrict_sides(side: np.ndarray, direction: str) -> np.ndarray:
-    """Signs (+1 long, -1 short, 0 flat) with the sides ``direction`` forbids set flat."""
-    if direction == "long_only":
-        return np.where(side > 0, side, 0.0)
-    if direction == "short_only":
-        return np.where(side < 0, side, 0.0)
-    return side
 
 
 def filled_prices(close: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

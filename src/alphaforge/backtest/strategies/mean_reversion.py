@@ -10,14 +10,10 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.backtest._checks import check_number
-from alphaforge.backtest.strategies.base import (
-    Strategy,
-    check_direction,
-    filled_prices,
-    restrict_sides,
-)
+from alphaforge.backtest.strategies.base import Strategy, check_direction, filled_prices
 from alphaforge.errors import InputError
 from alphaforge.features.momentum import rsi
+from alphaforge.predict.signals import restrict_sides
 
 
 def _last(condition: np.ndarray) -> np.ndarray:

@@ -1,10 +1,13 @@
 """Positions from a model's out-of-sample predictions.
 
-Two rules. ``threshold``: each symbol on its own, long while the score is above
-``long_above`` and short while it is below ``short_below`` (its own sub-account, as a
-timing strategy). ``top_k``: across symbols at each timestamp, long the ``k`` highest scores
-and short the ``k`` lowest (one shared account, weights summing to at most 1 in absolute
-value). Sizing ``equal`` gives every position the same size; ``probability`` scales it by the
+The sides come from :mod:`alphaforge.predict.signals`, the rule `alphaforge predict` uses too
+(``auto`` by default: ``quantile`` across the symbols of a panel, ``rolling`` past-score
+quantiles for a single symbol; ``top_k`` and ``threshold`` when asked for). Cross-sectional
+rules (``quantile``, ``top_k``) hold one shared account, with half of it per book when
+long-short (so gross exposure 1, dollar neutral): ``quantile`` splits a book equally among its
+names (a book without names stays in cash), ``top_k`` gives each name ``1 / k`` of its book.
+Per-symbol rules (``rolling``, ``threshold``) give each symbol its own sub-account, all in
+(+1 or -1) or flat. Sizing ``equal`` keeps those sizes; ``probability`` scales them by the
 confidence ``|2p - 1|`` of a probability score ``p`` (0 at p = 0.5, 1 at p = 0 or 1), so it
 needs scores in [0, 1].
 
@@ -16,20 +19,19 @@ return after ``t``. The backtest refuses them where they would be in-sample
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pandas as pd
 
 from alphaforge.backtest._checks import check_choice, check_number, suggestion
 from alphaforge.backtest.oos import check_walk_forward_rows, ensure_out_of_sample
-from alphaforge.backtest.strategies.base import (
-    Strategy,
-    check_direction,
-    restrict_sides,
-)
+from alphaforge.backtest.strategies.base import Strategy, check_direction
 from alphaforge.errors import InputError
+from alphaforge.predict.signals import RULES, SignalRule
 
-RULES = ("threshold", "top_k")
 SIZINGS = ("equal", "probability")
+DEFAULT_RULE = SignalRule()
 
 
 def _check_predictions(predictions: object, score: str) -> pd.DataFrame:
@@ -49,9 +51,12 @@ def _check_predictions(predictions: object, score: str) -> pd.DataFrame:
 class ModelStrategy(Strategy):
     """Target weights from prediction scores; see the module docstring for the rules.
 
-    ``training_range`` (start, end) is the model's training data span; a backtest overlapping
-    it is refused unless ``walk_forward`` says every prediction comes from a refit on
-    earlier data (checked row by row when the predictions carry ``trained_until``).
+    The rule's parameters are those of :class:`~alphaforge.predict.signals.SignalRule`
+    (``short_below`` defaults to ``long_above``). ``training_range`` (start, end) is the
+    model's training data span; a backtest overlapping it is refused unless ``walk_forward``
+    says every prediction comes from a refit on earlier data (checked row by row when the
+    predictions carry ``trained_until``). ``signal_rule`` is the rule the positions follow,
+    with ``auto`` resolved for these predictions.
 
     >>> times = pd.date_range("2024-01-01", periods=2, freq="D", tz="UTC")
     >>> predictions = pd.DataFrame({"symbol": ["A", "B", "A", "B"], "timestamp": times.repeat(2),
@@ -63,20 +68,33 @@ class ModelStrategy(Strategy):
 
     name = "model"
 
-    def __init__(self, predictions: pd.DataFrame, score: str = "prediction", rule: str = "threshold",
-                 long_above: float = 0.0, short_below: float | None = None, k: int = 1,
-                 direction: str = "long_only", sizing: str = "equal",
-                 training_range: tuple[object, object] | None = None, walk_forward: bool = False) -> None:
+    def __init__(self, predictions: pd.DataFrame, score: str = "prediction", rule: str = DEFAULT_RULE.rule,
+                 direction: str = DEFAULT_RULE.direction, quantile: float = DEFAULT_RULE.quantile,
+                 min_symbols: int = DEFAULT_RULE.min_symbols, k: int = DEFAULT_RULE.k,
+                 window: int = DEFAULT_RULE.window, upper: float = DEFAULT_RULE.upper,
+                 lower: float = DEFAULT_RULE.lower, min_periods: int = DEFAULT_RULE.min_periods,
+                 long_above: float = DEFAULT_RULE.long_above, short_below: float | None = None,
+                 sizing: str = "equal", training_range: tuple[object, object] | None = None,
+                 walk_forward: bool = False) -> None:
         self.predictions = _check_predictions(predictions, score)
         self.score = score
         self.rule = check_choice(rule, RULES, "rule")
+        self.direction = check_direction(direction)
+        self.quantile = check_number(quantile, "quantile", low=0.0, high=0.5)
+        if self.quantile == 0:
+            raise InputError("quantile=0 holds no share of the symbols", where="quantile",
+                             fix="pass a share in (0, 0.5], e.g. 0.2 for the top and bottom fifth")
+        self.min_symbols = int(check_number(min_symbols, "min_symbols", low=1, integer=True))
+        self.k = int(check_number(k, "k", low=1, integer=True))
+        self.window = int(check_number(window, "window", low=2, integer=True))
+        self.upper = check_number(upper, "upper", low=0.0, high=1.0)
+        self.lower = check_number(lower, "lower", low=0.0, high=self.upper)
+        self.min_periods = int(check_number(min_periods, "min_periods", low=1, high=self.window, integer=True))
         self.long_above = check_number(long_above, "long_above")
         self.short_below = self.long_above if short_below is None else check_number(short_below, "short_below")
         if self.short_below > self.long_above:
             raise InputError(f"short_below={short_below} is above long_above={long_above}", where="short_below",
                              fix="pass short_below <= long_above, so no score is both long and short")
-        self.k = int(check_number(k, "k", low=1, integer=True))
-        self.direction = check_direction(direction)
         self.sizing = check_choice(sizing, SIZINGS, "sizing")
         self.training_range = training_range
         self.walk_forward = bool(walk_forward)
@@ -86,11 +104,13 @@ class ModelStrategy(Strategy):
                 raise InputError(f"sizing='probability' needs scores in [0, 1]; column {score!r} has values outside",
                                  where=f"predictions, column '{score}'",
                                  fix="pass predicted probabilities, or use sizing='equal'")
+        scored = self.predictions.groupby("timestamp")[score].count().to_numpy()
+        self.signal_rule = SignalRule(**{f.name: getattr(self, f.name) for f in fields(SignalRule)}).resolve(scored)
 
     @property
     def accounts(self) -> str:  # type: ignore[override]
-        """``per_symbol`` for the threshold rule, ``shared`` for top-k books."""
-        return "per_symbol" if self.rule == "threshold" else "shared"
+        """``shared`` for cross-sectional books (quantile, top-k), ``per_symbol`` otherwise."""
+        return "shared" if self.signal_rule.cross_sectional else "per_symbol"
 
     def check_range(self, start: pd.Timestamp, end: pd.Timestamp) -> None:
         ensure_out_of_sample((start, end), self.training_range, walk_forward=self.walk_forward)
@@ -115,14 +135,13 @@ class ModelStrategy(Strategy):
 
     def target_weights(self, close: pd.DataFrame) -> pd.DataFrame:
         scores = self._scores(close)
-        if self.rule == "threshold":
-            side = np.where(scores > self.long_above, 1.0, np.where(scores < self.short_below, -1.0, 0.0))
-            weights = restrict_sides(side, self.direction) * self._sizes(scores)
-        else:
-            frame = pd.DataFrame(scores)
-            top = frame.rank(axis=1, method="first", ascending=False).to_numpy() <= self.k
-            bottom = frame.rank(axis=1, method="first", ascending=True).to_numpy() <= self.k
-            side = restrict_sides(np.where(top, 1.0, np.where(bottom, -1.0, 0.0)), self.direction)
-            books = 2 if self.direction == "long_short" else 1
-            weights = side * self._sizes(scores) / (books * self.k)
-        return pd.DataFrame(np.where(np.isnan(scores), np.nan, weights), index=close.index, columns=close.columns)
+        side = self.signal_rule.sides(scores)
+        weights = side * self._sizes(scores)
+        books = 2 if self.direction == "long_short" else 1
+        if self.signal_rule.rule == "top_k":
+            weights = weights / (books * self.k)
+        elif self.signal_rule.rule == "quantile":  # each book 1 / books of the account, its names equal
+            longs = np.sum(side > 0, axis=1, keepdims=True)
+            shorts = np.sum(side < 0, axis=1, keepdims=True)
+            weights = weights / (books * np.maximum(np.where(side < 0, shorts, longs), 1))
+        return pd.DataFrame(weights, index=close.index, columns=close.columns)

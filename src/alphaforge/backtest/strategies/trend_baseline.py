@@ -7,13 +7,9 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from alphaforge.backtest._checks import check_number
-from alphaforge.backtest.strategies.base import (
-    Strategy,
-    check_direction,
-    filled_prices,
-    restrict_sides,
-)
+from alphaforge.backtest.strategies.base import Strategy, check_direction, filled_prices
 from alphaforge.errors import InputError
+from alphaforge.predict.signals import restrict_sides
 
 
 def exponential_average(values: np.ndarray, span: int) -> np.ndarray:

@@ -1,0 +1,66 @@
+"""The prediction charts: markers where the position changes, every symbol reachable, titles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from alphaforge.models.registry import ResolvedModel
+from alphaforge.predict.chart import PER_PAGE, _draw, model_title, position_changes, write_prediction_charts
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def frames(symbols: list[str], signals: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    times = pd.date_range("2024-01-01", periods=len(signals), freq="D", tz="UTC")
+    predictions = pd.concat([pd.DataFrame({"symbol": s, "timestamp": times, "signal": signals,
+                                           "score": np.linspace(-1, 1, len(signals)),
+                                           "close": 100.0 + np.arange(len(signals))}) for s in symbols])
+    return predictions[["symbol", "timestamp", "close"]], predictions.reset_index(drop=True)
+
+
+def test_changes_are_entries_and_exits_per_symbol_in_time_order() -> None:
+    times = pd.date_range("2024-01-01", periods=6, freq="D", tz="UTC")
+    frame = pd.DataFrame({"symbol": ["A"] * 6 + ["B"] * 6, "timestamp": [*times, *times],
+                          "signal": [0, 1, 1, 0, -1, -1, -1, -1, 1, 1, 1, 0]}).sample(frac=1.0, random_state=3)
+    changes = position_changes(frame)
+    assert list(zip(changes["symbol"], changes["timestamp"].dt.day, changes["signal"])) == [
+        ("A", 2, 1), ("A", 4, 0), ("A", 5, -1),  # buy, flat, sell
+        ("B", 1, -1), ("B", 3, 1), ("B", 6, 0),  # a first bar in a position counts as an entry
+    ]
+
+
+def test_a_held_position_is_one_marker_not_one_per_bar() -> None:
+    prices, predictions = frames(["A"], [0, 1, 1, 1, 1, 1, 0, 0, -1, -1])
+    figure = Figure()
+    top, bottom = figure.subplots(2, 1)
+    _draw("A", (prices, predictions, position_changes(predictions)), top, bottom)
+    markers = {c.get_label(): len(c.get_offsets()) for c in top.collections}
+    assert markers == {"buy": 1, "flat": 1, "sell": 1}
+
+
+def test_every_symbol_gets_a_chart_and_the_overview_is_paged(tmp_path: Path) -> None:
+    symbols = [f"S{i}" for i in range(PER_PAGE + 2)] + ["BTC/USDT"]
+    prices, predictions = frames(symbols, [0, 1, 1, -1])
+    stem = tmp_path / "predictions" / "latest"
+    written = write_prediction_charts(prices, predictions, stem, title="m v1, target t")
+    names = [f"{s}.png" for s in sorted(s.replace("/", "_") for s in symbols)]
+    assert written == [stem.with_suffix(".png"), stem / "overview-2.png", *(stem / n for n in names)]
+    assert all(path.read_bytes().startswith(PNG) for path in written)
+    again = write_prediction_charts(*frames(["S0", "S1"], [1, 0]), stem, title="m v2, target t")
+    assert again == [stem.with_suffix(".png"), stem / "S0.png", stem / "S1.png"]
+    assert sorted(p.name for p in stem.iterdir()) == ["S0.png", "S1.png"]  # nothing stale from the first run
+    assert write_prediction_charts(prices.iloc[:0], predictions.iloc[:0], stem, title="") == []
+
+
+def test_titles_name_the_model_version_and_target_never_a_folder(tmp_path: Path) -> None:
+    config = {"target": {"name": "fwd_ret_5"}, "created": "2024-05-01T10:00:00+00:00"}
+    version = ResolvedModel(None, config, tmp_path / "models" / "fwd_ret_5-lightgbm" / "v3" / "final", "final")
+    assert model_title(version) == "fwd_ret_5-lightgbm v3, target fwd_ret_5"
+    checkpoint = ResolvedModel(None, config, tmp_path / "cv" / "best_model", "extended_cv")
+    assert model_title(checkpoint) == "extended-CV model 2024-05-01, target fwd_ret_5"
+    tuned = ResolvedModel(None, config, tmp_path / "tuning" / "study1" / "best_model", "tuning")
+    assert model_title(tuned) == "tuning study1 model 2024-05-01, target fwd_ret_5"
