@@ -119,8 +119,8 @@ class TearSheet:
             line = (f"IC {_g(s['mean'])} t {_g(s['t_stat'])} ICIR {_g(s['icir'], 2)}"
                     f" | Q{q.get('n_quantiles', '?')}-Q1 {_g(q.get('spread'), 2)} t {_g(q.get('spread_t'))}"
                     f" | turnover {_percent((self.turnover or {}).get('top'))}")
-            tied = (self.ties or {}).get("constant_share")
-            return line + f", tied {_percent(tied)}" if tied else line  # only when some days cannot rank
+            tied = (self.ties or {}).get("constant_share") or 0.0
+            return line + f", tied {_percent(tied)}" if tied > 0 else line  # only when some days cannot rank
         return (f"IC {_g(s['ic'])} t {_g(s['t_nonoverlap'])} ({s['n']} rows)"
                 f" | hit rate {_percent(s['hit_rate'])} vs {_percent(s['up_share'])} up")
 
