@@ -1,4 +1,4 @@
-"""Target ranking: the planted target first, noise at chance, nothing passes on a random walk."""
+"""Target ranking: the planted target first, noise at chance (random walks: test_null_ranking.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alphaforge.config import DEFAULT_CANDIDATE_TARGETS, SelectionSection
-from alphaforge.data.synthetic import SynthSpec, generate_bars
+from alphaforge.config import SelectionSection
 from alphaforge.selection.ranking import (
     RANKING_COLUMNS,
     rank_targets,
@@ -15,8 +14,7 @@ from alphaforge.selection.ranking import (
     selected_targets,
 )
 from alphaforge.selection.scoring import skill, task_of
-from alphaforge.targets import compute_targets
-from tests.selection.conftest import FEATURES, LEAKY, feature_table
+from tests.selection.conftest import LEAKY
 
 
 @pytest.fixture(scope="module")
@@ -54,27 +52,6 @@ def test_top_n_limits_the_selection(planted_tables: tuple[pd.DataFrame, pd.DataF
     ranking = rank_targets(features[["symbol", "timestamp", "px_ret_6", "px_ret_3"]], targets,
                            ["fwd_ret_1", "fwd_ret_5"], settings, top_n=1)
     assert ranking["selected"].sum() == 1
-
-
-RANDOM_WALK_TARGETS = ["fwd_ret_1", "binary_outperf_5_ew", "multi_class_5_3_250", "tb_10_1.0_1.0"]
-
-
-@pytest.mark.parametrize("candidates", [
-    pytest.param(RANDOM_WALK_TARGETS, id="one-per-family"),
-    pytest.param(list(DEFAULT_CANDIDATE_TARGETS), id="default-candidates", marks=pytest.mark.slow),
-])
-def test_on_a_random_walk_no_target_passes_the_shuffled_label_baseline(settings: SelectionSection,
-                                                                       candidates: list[str]) -> None:
-    # Close-only bars: with highs and lows a swing label depends on where bar t's own low sits,
-    # which is known at t and genuinely predictable (see tests/validation/test_null_random_walk.py).
-    bars = generate_bars(SynthSpec(symbols=6, bars=2000, mode="random_walk", seed=5))[["symbol", "timestamp",
-                                                                                       "close"]]
-    features = feature_table(bars, FEATURES)
-    ranking = rank_targets(features, compute_targets(bars, candidates), candidates, settings)
-    print(ranking[["target", "skill", "baseline_skill", "noise", "z"]].to_string())
-    assert not ranking["passed"].any()
-    assert selected_targets(ranking) == []
-    assert "no target beat the shuffled-label baseline" in ranking_markdown(ranking)
 
 
 def test_skill_is_a_rank_correlation_for_every_task() -> None:
