@@ -24,6 +24,9 @@ def test_rendered_defaults_round_trip_and_are_commented():
     ({"download": {"max_retries": 100}}, ["download.max_retries", "100", "less than or equal to 20"]),
     ({"seed": "abc"}, ["'seed'", "'abc'", "integer"]),
     ({"features": {"include": "default"}}, ["features.include", "list"]),
+    ({"backtest": {"rule": "rank"}}, ["backtest.rule", "'auto'", "'quantile'", "'rolling'"]),
+    ({"backtest": {"lower": 0.9}}, ["'backtest'", "lower = 0.9 is above upper = 0.8"]),
+    ({"backtest": {"window": 20}}, ["'backtest'", "min_periods = 50 is more than window = 20"]),
 ])
 def test_bad_values_name_key_value_and_what_is_allowed(data, fragments):
     with pytest.raises(InputError) as info:

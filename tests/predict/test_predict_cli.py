@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from alphaforge.workspace import Workspace
 from tests.predict.conftest import EARLY
 
 
-def test_predict_a_symbol_whose_data_ends_early(cli, trained_copy: Workspace) -> None:
-    # the window used to be counted back from the dataset's end: no rows, then a matplotlib crash
-    result = cli("-w", trained_copy.root, "predict", "--symbol", EARLY, "--bars", "20", "--json")
-    assert result.code == 0, result.stderr
+def test_predict_a_symbol_whose_data_ends_early_in_a_fresh_process(trained_copy: Workspace) -> None:
+    # the window used to be counted back from the dataset's end: no rows, then a matplotlib crash;
+    # a fresh process (not the one that trained) must also resolve the model's derived xsr_ features
+    result = subprocess.run([sys.executable, "-m", "alphaforge", "-w", str(trained_copy.root), "predict", "--symbol",
+                             EARLY, "--bars", "20", "--json"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["rows"] == 20 and [r["symbol"] for r in summary["latest"]] == [EARLY]
     assert (trained_copy.root / "predictions" / "latest" / f"{EARLY}.png").is_file()

@@ -36,7 +36,7 @@ def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Se
     relative = f"{PREDICTIONS_DIR}/{name}"
     written = [f"{relative}.parquet, {relative}.csv ({len(frame)} rows)",
                f"{relative}.png (overview{f', page 1 of {pages}' if pages > 1 else ''})",
-               f"{relative}/ ({symbols_charted} symbol charts"
+               f"{relative}/ ({symbols_charted} symbol chart{'s' if symbols_charted != 1 else ''}"
                f"{f', overview pages 2-{pages}' if pages > 1 else ''})"]
     last = frame.sort_values("timestamp").groupby("symbol").tail(1).sort_values("symbol")
     return {"model": str(resolved.path), "model_source": resolved.source, "title": model_title(resolved),

@@ -49,12 +49,12 @@ def features_for_columns(columns: Sequence[str], macro_series: Sequence[str]) ->
     """The registered features whose outputs are ``columns`` (macro templates end in ``_<series>``)."""
     chosen: dict[str, Feature] = {}
     for column in columns:
-        if column in REGISTRY.names():
+        if column in REGISTRY:  # registered, or derived on first lookup (the xsr_ ranks)
             chosen.setdefault(column, REGISTRY.get(column))
             continue
         for series in macro_series:
             base = column.removesuffix(f"_{series}")
-            if base != column and base in REGISTRY.names() and REGISTRY.get(base).kind == "macro":
+            if base != column and base in REGISTRY and REGISTRY.get(base).kind == "macro":
                 chosen.setdefault(base, REGISTRY.get(base))
                 break
         else:
