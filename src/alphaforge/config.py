@@ -193,6 +193,10 @@ class ValidationSection(_Section):
     n_splits: int = Field(5, ge=2, le=50, description="walk-forward test windows (each refits on all earlier data)")
     embargo: int = Field(0, ge=0, description="bars dropped before each test window beyond purging on label times")
     max_train_rows: int = Field(0, ge=0, description="rows a fold trains on at most (most recent kept); 0 = all")
+    edge_t: float = Field(2.0, gt=0, description="t-statistic of the out-of-sample IC a model needs for the run "
+                                                 "to say it has an edge (below: \"no edge\")")
+    n_quantiles: int = Field(5, ge=2, le=20, description="score quantiles of the tear sheet (mean return by "
+                                                        "quantile, top-minus-bottom spread, turnover)")
 
 
 class PredictSection(_Section):
@@ -210,10 +214,9 @@ class BacktestSection(_Section):
 
     strategy: str = Field("model", description="model (walk-forward predictions), trend_baseline, mean_reversion")
     rule: Literal["auto", "quantile", "rolling", "top_k", "threshold"] = Field(
-        "auto", description="scores to positions, for the backtest and `alphaforge predict`: auto (quantile when "
-                            "min_symbols symbols are scored at most bars, else rolling), quantile, rolling, top_k, "
-                            "threshold (fixed levels)")
-    min_symbols: int = Field(3, ge=2, description="auto: symbols with a score at most bars that make a panel")
+        "auto", description="scores to positions, for the backtest and `alphaforge predict`: auto (quantile on "
+                            "a panel, [models] min_cross_section, else rolling), quantile, rolling, top_k, threshold "
+                            "(fixed levels)")
     quantile: float = Field(0.2, gt=0, le=0.5, description="quantile: share of the scored symbols long (top) "
                                                             "and short (bottom), at least one name")
     k: int = Field(3, ge=1, description="top_k: symbols long (and short) at each bar")

@@ -115,6 +115,14 @@ def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Iterable[st
     stdout.print(table)
 
 
+def print_verdicts(verdicts: Iterable[dict[str, Any]], heading: str = "Verdict") -> None:
+    """The verdicts on a model, one line each: a check mark for a finding, a warning sign otherwise."""
+    for verdict in verdicts:
+        mark = "[yellow]⚠[/yellow]" if verdict.get("warning") else "[green]✔[/green]"
+        stdout.print(f"{mark} [bold]{escape(heading)}:[/bold] {escape(str(verdict.get('message', '')))}",
+                     highlight=False)
+
+
 def print_fields(title: str, fields: dict[str, Any]) -> None:
     """A two-column key/value table on stdout."""
     print_table(title, [{"field": k, "value": v} for k, v in fields.items()], ["field", "value"])
@@ -130,7 +138,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.4g}"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value[:12]) + (f" … (+{len(value) - 12})" if len(value) > 12 else "")
     return str(value)

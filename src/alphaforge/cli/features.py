@@ -23,11 +23,17 @@ from alphaforge.cli._common import (
     print_table,
     split_list,
 )
-from alphaforge.data.datasets import load_bars, load_inputs
 from alphaforge.config import Config
+from alphaforge.data.datasets import load_bars, load_inputs
 from alphaforge.features import REGISTRY, configured_spec, resolve_features
 from alphaforge.features.cache import FeatureCache
-from alphaforge.features.fracdiff import ADF_P_VALUE, DEFAULT_GRID, FFD_THRESHOLD, minimum_ffd_orders
+from alphaforge.features.fracdiff import (
+    ADF_P_VALUE,
+    DEFAULT_GRID,
+    FFD_THRESHOLD,
+    minimum_ffd_orders,
+)
+from alphaforge.models.panel import configured_model_features, feature_plan
 from alphaforge.workspace import Workspace
 
 app = typer.Typer(help="The feature registry and the cached feature build.", no_args_is_help=True)
@@ -79,11 +85,16 @@ def build(
     = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Compute the feature set for the configured data, reusing every feature already cached."""
+    """Compute the feature set for the configured data, reusing every feature already cached.
+
+    Without ``--features``: the configured set and the columns models train on (on a panel, the
+    features' cross-sectional ranks ``xsr_*``; see ``[models] feature_transform``)."""
     with feature_inputs(ctx, features, symbols) as inputs:
         workspace = inputs.workspace
+        spec = inputs.spec if features else [*inputs.spec, *(f.name for f in configured_model_features(
+            inputs.config, feature_plan(inputs.config, inputs.bars["timestamp"].to_numpy())))]
         with workspace.lock("features build"):
-            result = FeatureCache(workspace.features_dir).build(inputs.bars, inputs.macro, inputs.spec, since=since)
+            result = FeatureCache(workspace.features_dir).build(inputs.bars, inputs.macro, spec, since=since)
     summary: dict[str, Any] = {**result.to_dict(), "directory": str(workspace.features_dir),
                                "notices": notices_of(inputs.caught)}
 

@@ -17,10 +17,12 @@ from alphaforge.cli._common import (
     JsonOption,
     TrackOption,
     emit,
+    notice,
     open_tracked,
     open_workspace,
     print_fields,
     print_table,
+    print_verdicts,
     progress,
     stderr,
     stdout,
@@ -35,6 +37,30 @@ _METRICS = ("total_return", "annual_return", "sharpe", "sortino", "max_drawdown"
 def _comparison(summary: dict[str, Any]) -> list[dict[str, Any]]:
     bench = summary.get("benchmark_metrics") or {}
     return [{"metric": k, "strategy": summary["metrics"].get(k), "benchmark": bench.get(k)} for k in _METRICS]
+
+
+_FOLD_COLUMNS = ("fold", "train_rows", "test_start", "test_end", "rounds", "ic", "pooled_ic", "hit_rate", "auc",
+                 "log_loss")
+_SYSTEM_COLUMNS = ("system", "ic", "t", "icir", "q_spread", "turnover", "hit_rate", "pooled_ic")
+
+
+def _stage_notices(summaries: dict[str, Any]) -> list[str]:
+    """Notices the stages recorded (tuned configuration used, leak flags, skipped baselines...)."""
+    lines = [line for name in ("walk_forward", "train", "backtest") for line in summaries.get(name, {}).get("notices", [])]
+    flags = summaries.get("leakage_check", {}).get("flagged", [])
+    lines += [f"left out by the truncation test: {f['feature']} ({f['reason']})" for f in flags]
+    return list(dict.fromkeys(lines))
+
+
+def print_walk_forward(walk: dict[str, Any]) -> None:
+    """The walk-forward's folds, then the model beside its baselines on the same out-of-sample rows."""
+    folds = walk["folds"]
+    print_table(f"Walk-forward by fold ({walk['target']}, {walk['family']})", folds,
+                [c for c in _FOLD_COLUMNS if folds and c in folds[0]])
+    table = (walk.get("evaluation") or {}).get("table", [])
+    if table:
+        print_table("Out of sample: the model beside the simplest factors (same rows)", table,
+                    [c for c in _SYSTEM_COLUMNS if any(c in row for row in table)])
 
 
 def run(
@@ -79,18 +105,25 @@ def run(
 
     def render(r: dict[str, Any]) -> None:
         summaries = r["summaries"]
+        for line in _stage_notices(summaries):
+            notice(line)
         walk = summaries.get("walk_forward")
         if walk:
-            print_table(f"Walk-forward CV by fold ({walk['target']}, {walk['family']})", walk["folds"])
+            print_walk_forward(walk)
         train = summaries.get("train")
         if train:
             print_fields("Final model", {"name": train["name"], "version": train["version"],
-                                         "path": train["path"], **{f"validation {k}": v for k, v in
-                                                                   train["metrics"].get("validation", {}).items()}})
+                                         "rounds": train.get("best_iteration"), **{
+                                             f"validation {k}": v for k, v in train["metrics"].get("validation", {})
+                                             .items() if k in ("ic", "pooled_ic", "auc", "log_loss", "accuracy")}})
         back = summaries.get("backtest")
         if back:
             print_table(f"Backtest ({back['strategy']}, out of sample) vs benchmark", _comparison(back))
         print_table("Stages", r["stages"])
+        for name, heading in (("walk_forward", "Out of sample"), ("train", "Final model"), ("backtest", "Backtest")):
+            shown = summaries.get(name, {}).get("verdicts") or (summaries.get(name, {}).get("evaluation") or {}).get(
+                "verdicts", [])
+            print_verdicts(shown if name != "backtest" else shown[-1:], heading)
         stdout.print(f"Done in {r['seconds']} s. Report: {r['report']}")
 
     emit(result, as_json, render)

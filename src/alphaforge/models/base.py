@@ -33,7 +33,12 @@ import pandas as pd
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.models.compat import check_feature_order
 from alphaforge.models.devices import DEVICES, resolve_device
-from alphaforge.models.stopping import ValidationScorer, best_round, mean_loss, should_stop
+from alphaforge.models.stopping import (
+    ValidationScorer,
+    best_round,
+    mean_loss,
+    should_stop,
+)
 from alphaforge.workspace import atomic_write_bytes, atomic_write_json
 
 Task = Literal["binary", "multiclass", "regression"]

@@ -24,10 +24,12 @@ from alphaforge.backtest import (
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.registry import resolve_model
+from alphaforge.pipeline.best_config import find_tuned
 from alphaforge.pipeline.walkforward import load_walk_forward, run_walk_forward
 from alphaforge.predict import predict_recent
 from alphaforge.predict.signals import rule_from_config
 from alphaforge.tracking import NullTracker, Tracker
+from alphaforge.validation.verdicts import Verdict, backtest_edge, verdict_tags
 from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_table
 
 BACKTESTS_DIR = "backtests"
@@ -56,24 +58,40 @@ def _write(workspace: Workspace, name: str, result: BacktestResult, extra: dict[
 
 def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: Path | None = None,
              walk_forward_refits: bool = True, start: str | None = None, end: str | None = None,
-             name: str | None = None, tracker: Tracker | None = None, progress: Any = None) -> dict[str, Any]:
-    """Backtest the configured (or given) strategy; returns a summary with metrics vs the benchmark."""
+             name: str | None = None, target: str | None = None, family: str | None = None,
+             tracker: Tracker | None = None, progress: Any = None) -> dict[str, Any]:
+    """Backtest the configured (or given) strategy; returns a summary with metrics vs the benchmark
+    and the verdicts (the walk-forward's on its predictions, and whether the Sharpe ratio is luck).
+
+    With walk-forward refits, ``target`` and ``family`` pick the walk-forward predictions (default
+    ``[models]``, with the workspace's tuned configuration when there is one for that target).
+    """
     config = workspace.config()
     strategy = strategy or config.backtest.strategy
     bars = load_bars(workspace, config)
     extra: dict[str, Any] = {"strategy": strategy}
+    verdicts: list[dict[str, Any]] = []
+    out_of_sample: dict[str, float] = {}
     if strategy == "model":
         if walk_forward_refits and model_path is None:
-            target, family = config.models.target, config.models.family
+            tuned, notices = find_tuned(workspace, config)
+            settings = tuned.settings if tuned and target is None else {}
+            target = target or settings.get("target") or config.models.target
+            family = family or settings.get("family") or config.models.family
             cached = load_walk_forward(workspace, target, family)
             if cached is None:
-                run_walk_forward(workspace, config, progress=progress)
+                run_walk_forward(workspace, config, **{**settings, "target": target, "family": family},
+                                 progress=progress)
                 cached = load_walk_forward(workspace, target, family)
             assert cached is not None
             predictions, folds = cached
             chosen = _model_strategy(config, predictions, folds["task"], walk_forward_rows=True, training_range=None)
             extra.update(target=folds["target"], family=family, source="walk-forward refits",
-                         folds=len(folds["folds"]))
+                         folds=len(folds["folds"]), notices=notices)
+            evaluation = folds.get("evaluation", {})
+            verdicts = list(evaluation.get("verdicts", []))
+            out_of_sample = {f"oos.{row['system']}.{key}": row[key] for row in evaluation.get("table", [])
+                             for key in ("ic", "t", "pooled_ic") if isinstance(row.get(key), (int, float))}
         else:
             resolved = resolve_model(workspace.root, model_path)
             span = resolved.config.get("training_range", {})
@@ -88,13 +106,18 @@ def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: P
     result = run_backtest(bars, chosen, fees_bps=config.backtest.fees_bps, slippage_bps=config.backtest.slippage_bps,
                           benchmark=config.backtest.benchmark, start=start, end=end)
     name = name or strategy
+    luck = backtest_edge(result.metrics.get("psr"), result.metrics.get("dsr"))
+    extra["verdicts"] = [*verdicts, luck.to_dict()]
+    notices = extra.pop("notices", [])
     summary = _write(workspace, name, result, extra)
     tracker = tracker or NullTracker()
     with tracker.run("backtest", run_name=f"backtest {name}") as run:
         run.log_params({"backtest": config.backtest.model_dump(mode="json"), "strategy": strategy, **{
             k: v for k, v in extra.items() if isinstance(v, (str, int, float))}})
-        run.log_metrics({k: float(v) for k, v in result.metrics.items() if isinstance(v, (int, float)) and v == v})
+        run.log_metrics({k: float(v) for k, v in result.metrics.items() if isinstance(v, (int, float)) and v == v}
+                        | out_of_sample)
+        run.set_tags(verdict_tags([Verdict(**v) for v in extra["verdicts"]]))
         run.log_artifacts(workspace.root / summary["directory"], "backtest")
     summary["run_id"] = run.run_id
-    summary["notices"] = list(getattr(tracker, "notices", []))
+    summary["notices"] = [*notices, *getattr(tracker, "notices", [])]
     return summary

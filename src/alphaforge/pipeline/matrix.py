@@ -26,8 +26,9 @@ from alphaforge.config import Config
 from alphaforge.data.datasets import load_inputs
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError
-from alphaforge.features import REGISTRY, configured_spec, resolve_features
+from alphaforge.features import REGISTRY
 from alphaforge.features.cache import FeatureCache, feature_fingerprint
+from alphaforge.features.cross_sectional import RANK_PREFIX
 from alphaforge.features.registry import Feature
 from alphaforge.models.base import Task
 from alphaforge.models.compat import check_features_present
@@ -122,17 +123,29 @@ def panel_plan(config: Config, target: str, timestamps: object) -> PanelPlan:
                       cross_section=cross_section_size(pd.DatetimeIndex(timestamps).asi8))
 
 
+def kept_columns(columns: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """``columns`` without the excluded ones (e.g. flagged by the truncation test) and without the
+    cross-sectional ranks of excluded features (``xsr_<excluded>``).
+
+    >>> kept_columns(["px_ret_1", "xsr_px_peek_1", "px_peek_1"], ["px_peek_1"])
+    ['px_ret_1']
+    """
+    dropped = set(exclude)
+    return [c for c in columns if c not in dropped and c.removeprefix(RANK_PREFIX) not in dropped]
+
+
 def training_matrix(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None = None,
-                    features: Sequence[str] | None = None) -> TrainingMatrix:
+                    features: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> TrainingMatrix:
     """The labelled feature table for ``target`` (see the module docstring).
 
     ``features`` (column names in order, as a model's config or ``best_config.json`` records
-    them) replaces the config's feature set; ``symbols`` the config's symbols. Notices (e.g.
-    features skipped for lack of inputs) are collected.
+    them) replaces the config's feature set; ``symbols`` the config's symbols; ``exclude``
+    names feature columns to leave out (:func:`kept_columns`). Notices (e.g. features skipped
+    for lack of inputs) are collected.
     """
     canonical = parse_target(target).name
     if store_has(workspace, canonical):  # `alphaforge store fill` ran: read it, without the held-out setups
-        return _from_store(workspace, config, canonical, symbols, features)
+        return _from_store(workspace, config, canonical, symbols, features, exclude)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bars, macro = load_inputs(workspace, config, symbols=list(symbols) if symbols else None)
@@ -155,6 +168,7 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     order = keep[np.lexsort((symbol[keep], stamps.asi8[keep]))]
     columns = list(features) if features else [c for c in frame.columns if c not in ("symbol", "timestamp")]
     check_features_present(columns, list(frame.columns), where="training matrix")
+    columns = kept_columns(columns, exclude)
     index = pd.MultiIndex.from_arrays([symbol[order], stamps[order]], names=["symbol", "timestamp"])
     X = pd.DataFrame(frame[columns].to_numpy(dtype=np.float64)[order], columns=columns, index=index)
     y = labels[order]
@@ -166,7 +180,7 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
 
 
 def _from_store(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None,
-                columns: Sequence[str] | None) -> TrainingMatrix:
+                columns: Sequence[str] | None, exclude: Sequence[str]) -> TrainingMatrix:
     """The same matrix read from the store's training table (see :mod:`alphaforge.store.matrix`);
     ``columns``, when given, are the exact feature columns in their order, else the configured
     model features (the store holds what `store fill` computed for them)."""
@@ -183,6 +197,7 @@ def _from_store(workspace: Workspace, config: Config, target: str, symbols: Sequ
         raise InputError(f"feature(s) not in the store: {missing[:8]}", where=str(workspace.store_path),
                          fix="refill the store for the current configuration (`alphaforge store fill`)")
     check_features_present(wanted, stored, where=str(workspace.store_path))
+    wanted = kept_columns(wanted, exclude)
     X = read.X[wanted]
     return TrainingMatrix(X=X, y=read.y, timestamps=stamps, t1=read.t1,
                           target=target, task=task_of(target, read.y), data_fingerprint=read.data_fingerprint,

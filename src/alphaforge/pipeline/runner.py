@@ -15,10 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from alphaforge.config import Config
-from alphaforge.errors import AlphaForgeError
 from alphaforge.data.datasets import import_bundled, load_inputs, raw_store
-from alphaforge.pipeline.stages import Stage, StageContext, StageOutcome, StageResult, run_stages
-from alphaforge.workspace import Workspace
+from alphaforge.errors import AlphaForgeError
+from alphaforge.pipeline.best_config import BEST_CONFIG_PATH, TunedConfig
+from alphaforge.pipeline.stages import (
+    Stage,
+    StageContext,
+    StageOutcome,
+    StageResult,
+    run_stages,
+)
+from alphaforge.workspace import Workspace, file_sha256
 
 # Stage bodies import their libraries when they run: a fully cached run never loads them.
 
@@ -79,17 +86,45 @@ def _planned_job(ctx: StageContext) -> dict[str, Any] | None:
     return plan["jobs"][0]
 
 
+def _tuned(ctx: StageContext) -> tuple[TunedConfig | None, list[str]]:
+    """The tuned configuration the model stages use: this run's analysis when it tuned, else the
+    workspace's best_config.json when it is for the configured target."""
+    from alphaforge.pipeline.best_config import (
+        BEST_CONFIG_PATH,
+        TunedConfig,
+        find_tuned,
+        read_best_config,
+    )
+
+    if "analyze" in ctx.upstream:
+        path = ctx.workspace.root / BEST_CONFIG_PATH
+        tuned = TunedConfig(path, read_best_config(path), "")
+        return tuned, [tuned.describe()]
+    return find_tuned(ctx.workspace, ctx.workspace.config())
+
+
+def _excluded(ctx: StageContext) -> list[str]:
+    """Feature columns the truncation test flagged (left out of every model)."""
+    from alphaforge.selection.auto import LEAKAGE_STAGE
+
+    return list(ctx.upstream.get(LEAKAGE_STAGE, {}).get("excluded", []))
+
+
 def _walk_forward_stage(ctx: StageContext) -> StageResult:
     from alphaforge.pipeline.walkforward import run_walk_forward, walk_forward_dir
 
     config = ctx.workspace.config()
     job = _planned_job(ctx)
-    result = run_walk_forward(ctx.workspace, config, **({
-        "target": job["target"], "family": job["model_families"][0], "features": job["features"],
-        "symbols": job["symbols"]} if job else {}))
+    tuned, notices = (None, []) if job else _tuned(ctx)
+    chosen = ({"target": job["target"], "family": job["model_families"][0], "features": job["features"],
+               "symbols": job["symbols"]} if job else {k: v for k, v in (tuned.settings if tuned else {}).items()
+                                                         if k in ("target", "family", "features", "symbols", "params")})
+    result = run_walk_forward(ctx.workspace, config, exclude=_excluded(ctx), **chosen)
     rel = Path(_relative(ctx, walk_forward_dir(ctx.workspace, result["target"], result["family"])))
-    return StageResult([str(rel / "predictions.parquet"), str(rel / "folds.json")],
-                       {k: result[k] for k in ("target", "family", "task", "rows", "features", "folds", "summary")})
+    return StageResult([str(rel / "predictions.parquet"), str(rel / "folds.json"), *result["plots"]],
+                       {**{k: result[k] for k in ("target", "family", "task", "rows", "features", "panel", "folds",
+                                                  "summary", "evaluation", "plots")},
+                        "notices": [*notices, *result["notices"]]})
 
 
 def _train_plan_stage(ctx: StageContext, track: bool) -> StageResult:
@@ -121,13 +156,14 @@ def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
         from alphaforge.tracking import MlflowTracker
 
         return _train_plan_stage(ctx, track=isinstance(tracker, MlflowTracker))
-    best = ctx.workspace.subdir("analysis") / "best_config.json"
-    result = train(ctx.workspace, best_config=best if "analyze" in ctx.upstream else None, tracker=tracker,
-                   arguments={"command": "run"})
+    tuned, _ = _tuned(ctx)
+    result = train(ctx.workspace, best_config=tuned.path if tuned else None, exclude=_excluded(ctx),
+                   tracker=tracker, arguments={"command": "run"})
     version = Path(result["path"])
     outputs = [_relative(ctx, p) for p in sorted(version.rglob("*")) if p.is_file()]
     return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",
-                                                         "rows", "features", "best_iteration", "metrics")})
+                                                         "rows", "features", "best_iteration", "metrics", "verdicts",
+                                                         "notices")})
 
 
 def _predict_stage(ctx: StageContext) -> StageResult:
@@ -141,11 +177,12 @@ def _predict_stage(ctx: StageContext) -> StageResult:
 def _backtest_stage(ctx: StageContext, tracker: Any) -> StageResult:
     from alphaforge.pipeline.backtest import backtest
 
-    result = backtest(ctx.workspace, tracker=tracker)
+    walk = ctx.upstream["walk_forward"]
+    result = backtest(ctx.workspace, target=walk["target"], family=walk["family"], tracker=tracker)
     folder = Path(result["directory"])
     return StageResult([str(folder / "metrics.json"), str(folder / "equity.png")],
                        {k: result[k] for k in ("name", "metrics", "benchmark_metrics", "directory", "trades",
-                                               "strategy")})
+                                               "strategy", "verdicts", "notices")})
 
 
 def _report_stage(ctx: StageContext) -> StageResult:
@@ -160,9 +197,14 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
     """The stages of `alphaforge run` for this configuration."""
     data_key = _data_key(workspace, config)
 
-    def params(*sections: str) -> Callable[[Config], dict[str, Any]]:
-        return lambda cfg: {"input": data_key, "seed": cfg.seed,
-                            **{s: getattr(cfg, s).model_dump(mode="json") for s in sections}}
+    tuned_file = workspace.root / BEST_CONFIG_PATH
+
+    def params(*sections: str, tuned: bool = False) -> Callable[[Config], dict[str, Any]]:
+        def key(cfg: Config) -> dict[str, Any]:
+            extra = {"tuned": file_sha256(tuned_file) if tuned_file.is_file() else None} if tuned else {}
+            return {"input": data_key, "seed": cfg.seed, **extra,
+                    **{s: getattr(cfg, s).model_dump(mode="json") for s in sections}}
+        return key
 
     stages = [Stage("features", _features_stage, params("features"), ("alphaforge.features",),
                     description="shared features, cached per feature (data/features/)")]
@@ -174,18 +216,26 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
         stages += [Stage(s.name, s.run, s.params, s.code, s.requires or ("features",), s.description)
                    for s in selection_stages(inputs, top_n_targets or config.selection.top_n_targets)]
         model_inputs = ("training_plan",)
+    else:  # the truncation test gates plain runs too (the plan's selection runs it otherwise)
+        from alphaforge.selection.auto import SelectionInputs, leakage_stage
+
+        check = leakage_stage(SelectionInputs(workspace, config, [], None))
+        stages.append(Stage(check.name, check.run, check.params, check.code, ("features",), check.description))
+        model_inputs = ("features", check.name)
     if config.tuning.enabled:
         from alphaforge.tuning.stages import tuning_stages
 
         stages += tuning_stages(requires=model_inputs)
         model_inputs = ("analyze",)
     stages += [
-        Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation"),
-              ("alphaforge.models", "alphaforge.pipeline.matrix", "alphaforge.pipeline.walkforward", "alphaforge.targets"),
+        Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation", tuned=True),
+              ("alphaforge.models", "alphaforge.pipeline.matrix", "alphaforge.pipeline.walkforward", "alphaforge.targets",
+               "alphaforge.validation", "alphaforge.report.tearsheet_plots", "alphaforge.pipeline.best_config"),
               model_inputs,
-              "walk-forward refits: fold metrics and out-of-sample predictions (cv/walk_forward/)"),
-        Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models"),
-              ("alphaforge.models", "alphaforge.pipeline.matrix", "alphaforge.pipeline.train"), model_inputs,
+              "walk-forward refits, the out-of-sample tear sheet and verdicts (cv/walk_forward/)"),
+        Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models", "validation", tuned=True),
+              ("alphaforge.models", "alphaforge.pipeline.matrix", "alphaforge.pipeline.train", "alphaforge.validation",
+               "alphaforge.pipeline.best_config"), model_inputs,
               "best + final model in the registry (models/)"),
         Stage("predict", _predict_stage, params("predict", "backtest"), ("alphaforge.predict",), ("train",),
               "latest bars scored (predictions/latest.*)"),

@@ -1,20 +1,21 @@
 """The `train` stage: training matrix → best and final model → registry version → tracked run.
 
-``--config best_config.json`` (written by `alphaforge analyze`) may set ``family``,
-``params`` (the family's hyperparameters), ``target``, ``features`` (the ordered feature
-columns) and ``symbols``; other keys in it (task, scores, provenance) are ignored. Explicit arguments win over the file, the
-file over ``[models]`` in ``alphaforge.toml``.
+``--config best_config.json`` (written by `alphaforge analyze`; without it the workspace's
+``analysis/best_config.json`` when it is for the configured target, see
+:mod:`alphaforge.pipeline.best_config`) may set ``family``, ``params``, ``target``, ``features``
+and ``symbols``. Explicit arguments win over the file, the file over ``[models]``.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from alphaforge.config import Config
-from alphaforge.errors import InputError
+from alphaforge.data.datasets import load_bars
 from alphaforge.models import family_class
 from alphaforge.models.plots import write_plots
 from alphaforge.models.registry import (
@@ -26,37 +27,15 @@ from alphaforge.models.registry import (
     ModelRegistry,
 )
 from alphaforge.models.training import TrainingOutcome
+from alphaforge.pipeline.best_config import TunedConfig, find_tuned, read_best_config
 from alphaforge.pipeline.matrix import TrainingMatrix, training_matrix
-from alphaforge.pipeline.walkforward import fit_models
+from alphaforge.pipeline.walkforward import fit_models, label_horizon
+from alphaforge.predict.scores import model_scores
 from alphaforge.targets import parse_target
 from alphaforge.tracking import NullTracker, Tracker, git_commit, package_versions
+from alphaforge.validation.tearsheet import tear_sheet
+from alphaforge.validation.verdicts import Verdict, model_verdicts, verdict_tags
 from alphaforge.workspace import Workspace, atomic_write_json
-
-BEST_CONFIG_KEYS = ("family", "params", "target", "features", "symbols")
-
-
-def read_best_config(path: Path) -> dict[str, Any]:
-    """The training settings in a ``best_config.json`` (see the module docstring)."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("no such file", where=str(path),
-                         fix="run `alphaforge analyze` to write analysis/best_config.json, or fix the path") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc}", where=str(path), fix="fix the file or re-run `alphaforge analyze`"
-                         ) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object", where=str(path), fix='use {"family": ..., "params": {...}}')
-    if not isinstance(data.get("params", {}), dict):
-        raise InputError("'params' must be an object of hyperparameters", where=f"{path}: params",
-                         fix='e.g. "params": {"learning_rate": 0.03, "num_leaves": 63}')
-    for key in ("features", "symbols"):
-        names = data.get(key)
-        if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
-            raise InputError(f"'{key}' must be a list of names", where=f"{path}: {key}",
-                             fix='e.g. "features": ["px_ret_6", "ta_rsi_14"], "symbols": ["AAPL", "MSFT"]')
-    return {key: data[key] for key in BEST_CONFIG_KEYS if key in data}
 
 
 def model_config(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Config, family: str) -> dict[str, Any]:
@@ -79,17 +58,33 @@ def model_config(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Confi
     }
 
 
-def training_results(matrix: TrainingMatrix, outcome: TrainingOutcome) -> dict[str, Any]:
-    """training_results.json: split, best iteration and metrics (no times: reruns compare equal)."""
+def validation_verdicts(workspace: Workspace, config: Config, matrix: TrainingMatrix,
+                        outcome: TrainingOutcome) -> list[Verdict]:
+    """What the best model's validation rows say: degenerate or not, edge or none (the split the
+    best model never trained on; the walk-forward's tear sheet is the fuller answer)."""
+    rows = outcome.split.validation
+    frame = pd.DataFrame({"symbol": matrix.X.index.get_level_values("symbol")[rows],
+                          "timestamp": matrix.timestamps[rows], "score": model_scores(outcome.best, matrix.X.iloc[rows]),
+                          "label": matrix.y[rows]}).sort_values(["timestamp", "symbol"], kind="stable")
+    close = load_bars(workspace, config, symbols=matrix.symbols).pivot(index="timestamp", columns="symbol",
+                                                                       values="close")
+    sheet = tear_sheet(frame.reset_index(drop=True), close, label_horizon(matrix), config.validation.n_quantiles)
+    return model_verdicts(sheet, rounds=[outcome.best.best_iteration_], min_t=config.validation.edge_t,
+                          what="on the validation split")
+
+
+def training_results(matrix: TrainingMatrix, outcome: TrainingOutcome, verdicts: list[Verdict]) -> dict[str, Any]:
+    """training_results.json: split, best iteration, metrics and verdicts (no times: reruns compare equal)."""
     return {"rows": len(matrix.y), "split": outcome.split.to_dict(), "best_iteration": outcome.best.best_iteration_,
-            "metrics": outcome.metrics}
+            "metrics": outcome.metrics, "verdicts": [v.to_dict() for v in verdicts]}
 
 
-def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcome, config: dict[str, Any]) -> None:
+def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcome, config: dict[str, Any],
+                   verdicts: list[Verdict]) -> None:
     outcome.best.save(folder / BEST_DIR)
     outcome.final.save(folder / FINAL_DIR)
     atomic_write_json(folder / CONFIG_FILE, config)
-    atomic_write_json(folder / RESULTS_FILE, training_results(matrix, outcome))
+    atomic_write_json(folder / RESULTS_FILE, training_results(matrix, outcome, verdicts))
     classes = None if outcome.best.classes_ is None else outcome.best.classes_.tolist()
     write_plots(folder / PLOTS_DIR, matrix.task, outcome.best.feature_importance(), outcome.validation_labels,
                 outcome.validation_output, classes)
@@ -97,41 +92,46 @@ def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcom
 
 def train(workspace: Workspace, *, target: str | None = None, family: str | None = None,
           best_config: Path | None = None, symbols: list[str] | None = None, features: list[str] | None = None,
-          name: str | None = None, tracker: Tracker | None = None,
+          name: str | None = None, exclude: list[str] | None = None, tracker: Tracker | None = None,
           arguments: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
 
     ``symbols`` and ``features`` (ordered feature columns), like ``target`` and ``family``,
-    win over ``best_config``.
+    win over ``best_config`` (default: the workspace's tuned configuration for ``[models] target``,
+    when there is one).
 
     Returns a summary (name, version, path, metrics, notices, run id) for the CLI.
     """
     config = workspace.config()
-    chosen = read_best_config(best_config) if best_config else {}
+    tuned, tuned_notices = (TunedConfig(Path(best_config), read_best_config(best_config), "") if best_config
+                            else find_tuned(workspace, config))
+    chosen = tuned.settings if tuned else {}
     target = target or chosen.get("target") or config.models.target
     family = family or chosen.get("family") or config.models.family
     family_class(family)
     tracker = tracker or NullTracker()
     matrix = training_matrix(workspace, config, target, symbols or chosen.get("symbols"),
-                             features or chosen.get("features"))
+                             features or chosen.get("features"), exclude or ())
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = fit_models(matrix, config, family, slice(None), chosen.get("params"))
         details = model_config(matrix, outcome, config, family)
+        verdicts = validation_verdicts(workspace, config, matrix, outcome)
         with workspace.lock(f"train {name}", wait=120):
             version = ModelRegistry(workspace.subdir("models")).create(
-                name, lambda folder: _write_version(folder, matrix, outcome, details))
+                name, lambda folder: _write_version(folder, matrix, outcome, details, verdicts))
         run.log_params({"config": config.model_dump(mode="json"), "cli": arguments or {},
                         "train": {"family": family, "target": matrix.target, "params": details["params"],
-                                  "best_config": str(best_config) if best_config else ""}})
+                                  "best_config": str(tuned.path) if tuned else ""}})
         run.log_metrics({f"{part}.{key}": value for part, values in outcome.metrics.items()
                          for key, value in values.items()} | {"best_iteration": details["best_iteration"] or 0})
-        run.set_tags({"target": matrix.target, "family": family, "task": matrix.task, "model.name": name,
+        run.set_tags({**verdict_tags(verdicts), "target": matrix.target, "family": family, "task": matrix.task,
+                      "model.name": name,
                       "model.version": version.version, "data_fingerprint": matrix.data_fingerprint,
                       "feature_fingerprint": matrix.feature_fingerprint})
         run.log_artifacts(version.path, "model")
     return {"name": name, "version": version.version, "path": str(version.path), "family": family,
             "target": matrix.target, "task": matrix.task, "rows": len(matrix.y), "features": len(matrix.feature_names),
             "symbols": matrix.symbols, "best_iteration": details["best_iteration"], "split": outcome.split.to_dict(),
-            "metrics": outcome.metrics, "run_id": run.run_id,
-            "notices": [*matrix.notices, *outcome.notices, *tracker.notices]}
+            "metrics": outcome.metrics, "verdicts": [v.to_dict() for v in verdicts], "run_id": run.run_id,
+            "notices": [*tuned_notices, *matrix.notices, *outcome.notices, *tracker.notices]}

@@ -19,11 +19,14 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.config import Config
+from alphaforge.data.datasets import load_bars
 from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, train_best_and_final
 from alphaforge.pipeline.matrix import TrainingMatrix, training_matrix
 from alphaforge.predict.scores import model_scores
-from alphaforge.validation import LabelSpans, WalkForward
+from alphaforge.report.tearsheet_plots import plot_tear_sheet
+from alphaforge.validation import LabelSpans, WalkForward, best_single_feature
+from alphaforge.validation.evaluation import BEST_FEATURE, evaluate
 from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_table
 
 
@@ -53,6 +56,19 @@ def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.nda
         fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric)
 
 
+def best_feature(matrix: TrainingMatrix, rows: np.ndarray) -> tuple[str, int]:
+    """The single feature that best predicted the label on ``rows`` (training rows only), and its
+    sign: by mean per-timestamp IC on a panel, by the rank correlation over the rows otherwise."""
+    X, labels = matrix.X.iloc[rows], matrix.y[rows]
+    if matrix.panel.panel:
+        return best_single_feature(X, labels, matrix.timestamps[rows].asi8)
+    ic = X.rank().corrwith(pd.Series(labels, index=X.index).rank())
+    if not ic.notna().any():
+        return str(X.columns[0]), 1
+    name = str(ic.abs().idxmax())
+    return name, 1 if ic[name] >= 0 else -1
+
+
 def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params: dict[str, Any] | None = None,
                  progress: Any = None) -> WalkForwardResult:
     """Refit ``family`` (with ``params``, e.g. tuned ones) over ``config.validation.n_splits``
@@ -74,13 +90,16 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
         metrics = score(matrix.task, model.encode(matrix.y[test]), model.outputs(test_x),
                         groups=matrix.timestamps[test].asi8 if matrix.panel.panel else None)
         trained_until = matrix.t1[train].max()
+        feature, sign = best_feature(matrix, train)
         parts.append(pd.DataFrame({
             "symbol": symbols[test], "timestamp": matrix.timestamps[test], "score": model_scores(model, test_x),
-            "label": matrix.y[test], "fold": fold, "trained_until": trained_until}))
+            "label": matrix.y[test], "fold": fold, "trained_until": trained_until,
+            BEST_FEATURE: sign * test_x[feature].to_numpy(dtype=np.float64)}))
         folds.append({"fold": fold, "train_rows": int(len(train)), "test_rows": int(len(test)),
                       "train_end": trained_until.isoformat(), "test_start": matrix.timestamps[test].min().isoformat(),
                       "test_end": matrix.timestamps[test].max().isoformat(),
-                      "best_iteration": outcome.best.best_iteration_, "seconds": time.perf_counter() - started,
+                      "best_iteration": outcome.best.best_iteration_, "best_feature": f"{'-' if sign < 0 else ''}{feature}",
+                      "seconds": time.perf_counter() - started,
                       "metrics": metrics})
         if progress:
             progress(fold + 1, splitter.get_n_splits())
@@ -91,7 +110,8 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
 def fold_table(result: WalkForwardResult) -> list[dict[str, Any]]:
     """One flat row per fold (for tables and reports)."""
     return [{"fold": f["fold"], "train_rows": f["train_rows"], "test_rows": f["test_rows"],
-             "test_start": f["test_start"], "test_end": f["test_end"],
+             "test_start": f["test_start"], "test_end": f["test_end"], "rounds": f["best_iteration"],
+             "best_feature": f["best_feature"],
              **{k: (round(v, 6) if isinstance(v, float) and np.isfinite(v) else v) for k, v in f["metrics"].items()}}
             for f in result.folds]
 
@@ -106,20 +126,37 @@ def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
 
 def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
                      features: list[str] | None = None, symbols: list[str] | None = None,
+                     params: dict[str, Any] | None = None, exclude: list[str] | None = None,
                      progress: Any = None) -> dict[str, Any]:
-    """Walk-forward refits of the configured (or given) target/family/features; writes predictions and
-    fold metrics."""
+    """Walk-forward refits of the configured (or given) target/family/features/parameters; writes the
+    predictions, the fold metrics, the out-of-sample evaluation (tear sheets of the model and its
+    baselines, verdicts: ``folds.json``) and its charts (``plots/``)."""
     target = target or config.models.target
     family = family or config.models.family
-    matrix = training_matrix(workspace, config, target, symbols, features)
-    result = walk_forward(matrix, config, family=family, progress=progress)
+    matrix = training_matrix(workspace, config, target, symbols, features, exclude or ())
+    result = walk_forward(matrix, config, family=family, params=params, progress=progress)
     folder = walk_forward_dir(workspace, matrix.target, family)
     atomic_write_table(result.predictions, folder / "predictions")
+    bars = load_bars(workspace, config, symbols=matrix.symbols)
+    evaluation = evaluate(result.predictions, bars.pivot(index="timestamp", columns="symbol", values="close"),
+                          label_horizon(matrix), rounds=[f["best_iteration"] for f in result.folds],
+                          min_t=config.validation.edge_t, n_quantiles=config.validation.n_quantiles)
+    plots = plot_tear_sheet(evaluation.sheets, folder / "plots", f"{matrix.target}, {family}, walk-forward")
     summary = {"target": matrix.target, "family": family, "task": matrix.task, "rows": len(matrix.y),
-               "features": len(matrix.feature_names), "folds": fold_table(result), "summary": result.summary(),
-               "data_fingerprint": matrix.data_fingerprint, "notices": matrix.notices}
+               "features": len(matrix.feature_names), "panel": matrix.panel.to_dict(), "folds": fold_table(result),
+               "summary": result.summary(), "evaluation": evaluation.to_dict(),
+               "data_fingerprint": matrix.data_fingerprint, "notices": [*matrix.notices, *evaluation.notes]}
     atomic_write_json(folder / "folds.json", summary)
-    return {**summary, "directory": str(folder.relative_to(workspace.root))}
+    return {**summary, "directory": str(folder.relative_to(workspace.root)),
+            "plots": [str(p.relative_to(workspace.root)) for p in plots]}
+
+
+def label_horizon(matrix: TrainingMatrix) -> int:
+    """The label's typical length in bars: the median number of distinct timestamps from a row to
+    its ``t1`` (what overlapping-label statistics allow for), at least 1."""
+    grid = np.unique(matrix.timestamps.asi8)
+    steps = np.searchsorted(grid, matrix.t1.asi8) - np.searchsorted(grid, matrix.timestamps.asi8)
+    return max(1, int(np.median(steps))) if len(steps) else 1
 
 
 def load_walk_forward(workspace: Workspace, target: str, family: str) -> tuple[pd.DataFrame, dict[str, Any]] | None:

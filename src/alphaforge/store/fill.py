@@ -29,9 +29,9 @@ from alphaforge.data.datasets import load_inputs
 from alphaforge.data.events import event_keys
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.models.panel import configured_model_features, feature_plan
 from alphaforge.features.cache import FeatureCache
 from alphaforge.features.sets import FeatureSpec
+from alphaforge.models.panel import configured_model_features, feature_plan
 from alphaforge.store.db import column_list, connect, quote, transaction
 from alphaforge.store.freshness import fill_inputs
 from alphaforge.store.guard import create_prediction_table
