@@ -139,8 +139,21 @@ def test_only_the_order_of_scores_matters_so_tiny_regression_scores_and_probabil
     ([], "rolling"),
 ])
 def test_auto_is_quantile_for_panels_and_rolling_otherwise(counts: list[int], chosen: str) -> None:
-    assert SignalRule().resolve(counts).rule == chosen
-    assert SignalRule(rule="top_k").resolve(counts).rule == "top_k"  # an explicit rule stays
+    scores = np.full((len(counts), 4), NAN)
+    for row, count in enumerate(counts):
+        scores[row, :count] = np.arange(count) + row
+    rule = SignalRule(min_symbols=3)
+    assert rule.resolve(np.nonzero(~np.isnan(scores))[0]).rule == chosen
+    np.testing.assert_array_equal(rule.sides(scores), replace(rule, rule=chosen).sides(scores))
+    assert SignalRule(rule="top_k").resolve([0, 1, 2]).rule == "top_k"  # an explicit rule stays
+
+
+def test_auto_and_training_agree_on_what_a_panel_is() -> None:
+    config = Config.model_validate({"models": {"min_cross_section": 5}})
+    rule = rule_from_config(config, "regression")
+    four = np.repeat(np.arange(10), 4)  # 10 timestamps with four symbols each
+    assert rule.min_symbols == 5 and rule.resolve(four).rule == "rolling"
+    assert rule_from_config(Config(), "regression").resolve(four).rule == "quantile"
 
 
 def test_long_sides_put_each_side_on_its_row_in_any_row_order() -> None:

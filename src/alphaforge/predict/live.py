@@ -120,7 +120,7 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
     wanted = wanted or sorted(history["symbol"].unique())
     macro = load_aligned_macro(workspace, history, config)
     names = list(model.config["features"])
-    rule = rule_from_config(config, model.model.task).resolve(history.groupby("timestamp").size().to_numpy())
+    rule = rule_from_config(config, model.model.task).resolve(pd.DatetimeIndex(history["timestamp"]).asi8)
     window = recent_window(history, wanted, bars=bars or config.predict.bars, hours=hours, lookback=rule.lookback)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

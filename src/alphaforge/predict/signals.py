@@ -20,9 +20,11 @@ signals, so a live signal is the position the backtest takes on the same bar. Th
 ``threshold``
     Fixed levels: long above ``long_above``, short below ``short_below``.
 ``auto``
-    ``quantile`` when at least ``min_symbols`` symbols have a score at more than half the
-    timestamps that have any, else ``rolling``. Chosen once from which (symbol, timestamp)
-    pairs carry a score, never from the scores' values.
+    ``quantile`` on a panel, else ``rolling``: a panel has at least ``min_symbols`` scored
+    symbols at the median timestamp, the test training uses to rank a panel's labels and
+    features (:func:`~alphaforge.models.panel.cross_section_size`, ``[models]
+    min_cross_section``), so a model learned as a ranking is traded as one. Chosen once from
+    which (symbol, timestamp) pairs carry a score, never from the scores' values.
 
 Every rule is causal: the side at t reads scores at times <= t only.
 
@@ -33,13 +35,13 @@ its arguments.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
 
 from alphaforge.config import Config
+from alphaforge.models.panel import cross_section_size
 from alphaforge.predict.scores import score_thresholds
 
 RULES = ("auto", "quantile", "rolling", "top_k", "threshold")
@@ -77,14 +79,12 @@ class SignalRule:
     long_above: float = 0.0
     short_below: float = 0.0
 
-    def resolve(self, scored_per_timestamp: Sequence[int] | np.ndarray) -> SignalRule:
-        """This rule with ``auto`` made ``quantile`` or ``rolling``, given how many symbols have a
-        score at each timestamp (timestamps with none are ignored)."""
+    def resolve(self, scored_timestamps: object) -> SignalRule:
+        """This rule with ``auto`` made ``quantile`` or ``rolling``, given the timestamp of every
+        scored (symbol, timestamp) pair (any sortable values: ``asi8`` nanoseconds, row numbers)."""
         if self.rule != "auto":
             return self
-        counts = np.asarray(scored_per_timestamp)
-        counts = counts[counts > 0]
-        panel = counts.size > 0 and float(np.mean(counts >= self.min_symbols)) > 0.5
+        panel = cross_section_size(scored_timestamps) >= self.min_symbols
         return replace(self, rule="quantile" if panel else "rolling")
 
     @property
@@ -100,7 +100,7 @@ class SignalRule:
     def sides(self, scores: np.ndarray) -> np.ndarray:
         """Sides of a (timestamps x symbols) score matrix, rows in time order, NaN = no score."""
         scores = np.asarray(scores, dtype="float64")
-        rule = self.resolve(np.sum(~np.isnan(scores), axis=1))
+        rule = self.resolve(np.nonzero(~np.isnan(scores))[0])  # row numbers stand for timestamps
         if rule.rule == "quantile":
             side = _quantile_sides(scores, rule.quantile, rule.direction)
         elif rule.rule == "rolling":
@@ -161,9 +161,11 @@ def long_sides(frame: pd.DataFrame, score: str, rule: SignalRule) -> np.ndarray:
 
 
 def rule_from_config(config: Config, task: str) -> SignalRule:
-    """The configured rule: ``[backtest]``'s keys, the threshold levels from ``[predict] band``
-    around the task's neutral score (:func:`~alphaforge.predict.scores.score_thresholds`)."""
+    """The configured rule: ``[backtest]``'s keys, the panel size of ``[models]
+    min_cross_section``, the threshold levels from ``[predict] band`` around the task's neutral
+    score (:func:`~alphaforge.predict.scores.score_thresholds`)."""
     short_below, long_above = score_thresholds(task, config.predict.band)
     shared = {f.name: getattr(config.backtest, f.name) for f in fields(SignalRule)
               if f.name in type(config.backtest).model_fields}
-    return SignalRule(**shared, long_above=long_above, short_below=short_below)
+    return SignalRule(**shared, min_symbols=config.models.min_cross_section, long_above=long_above,
+                      short_below=short_below)

@@ -104,7 +104,7 @@ class ModelStrategy(Strategy):
                 raise InputError(f"sizing='probability' needs scores in [0, 1]; column {score!r} has values outside",
                                  where=f"predictions, column '{score}'",
                                  fix="pass predicted probabilities, or use sizing='equal'")
-        scored = self.predictions.groupby("timestamp")[score].count().to_numpy()
+        scored = pd.DatetimeIndex(self.predictions.loc[self.predictions[score].notna(), "timestamp"]).asi8
         self.signal_rule = SignalRule(**{f.name: getattr(self, f.name) for f in fields(SignalRule)}).resolve(scored)
 
     @property
