@@ -65,3 +65,14 @@ def test_skill_is_a_rank_correlation_for_every_task() -> None:
     assert skill(np.array([0.0, 1.0, 2.0, 1.0]), perfect, "multiclass", classes) == pytest.approx(1.0)
     assert [task_of(np.array(v)) for v in ([0.0, 1.0], [-1.0, 0.0, 1.0], [0.5, 1.5], [np.nan, 1.0, 0.0])] == \
         ["binary", "multiclass", "regression", "binary"]
+
+
+def test_multi_class_skill_scores_direction_not_the_middle_class() -> None:
+    # A perfect "extreme or middle?" prediction that is even between the extremes has no
+    # direction: its expected class is 1 everywhere. Per-class AUCs scored it 0.78.
+    labels = np.array([0.0, 1.0, 2.0, 1.0, 0.0, 2.0, 1.0, 1.0])
+    extreme = np.array([0.5, 0.0, 0.5])
+    probabilities = np.where((labels == 1.0)[:, None], np.array([0.0, 1.0, 0.0]), extreme)
+    assert skill(labels, probabilities, "multiclass", np.array([0.0, 1.0, 2.0])) == 0.0
+    leaning = probabilities + np.where((labels == 2.0)[:, None], [-0.1, 0.0, 0.1], 0.0)
+    assert skill(labels, leaning, "multiclass", np.array([0.0, 1.0, 2.0])) > 0.3

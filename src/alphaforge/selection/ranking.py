@@ -63,8 +63,8 @@ class TargetScore:
 
 
 def _raw_metric(skill: float, task: str) -> float:
-    """The reported metric: the IC itself, or the AUC (skill = 2 * AUC - 1)."""
-    return skill if task == "regression" else (skill + 1.0) / 2.0
+    """The reported metric: the IC itself, or the AUC of a binary target (skill = 2 * AUC - 1)."""
+    return (skill + 1.0) / 2.0 if task == "binary" else skill
 
 
 def score_target(data: TargetData, settings: SelectionSection, seed: int = 0) -> TargetScore:
@@ -133,8 +133,8 @@ def ranking_markdown(ranking: pd.DataFrame) -> str:
     """The ranking as a Markdown report."""
     chosen = selected_targets(ranking)
     lines = ["# Target ranking", "",
-             ("Quick LightGBM under purged walk-forward CV; skill = Spearman IC (regression) or 2*AUC-1 "
-              "(classification); z = (skill - shuffled-label baseline) / noise."), "",
+             ("Quick LightGBM under purged walk-forward CV; skill = Spearman IC (regression; the expected "
+              "class for multi-class) or 2*AUC-1 (binary); z = (skill - shuffled-label baseline) / noise."), "",
              markdown_table(ranking, RANKING_COLUMNS), "",
              f"Selected: {', '.join(chosen)}" if chosen else
              "Selected: none - no target beat the shuffled-label baseline."]
