@@ -112,7 +112,8 @@ class SelectionSection(_Section):
     copy_correlation: float = Field(0.95, gt=0, le=1,
                                     description="|Spearman| with the (shifted) unknown target flagged as a copy")
     copy_max_shift: int = Field(5, ge=0, le=100, description="target shifts (bars, both ways) checked for copies")
-    truncation_check: bool = Field(True, description="run the truncation test on the features (`check leakage`)")
+    truncation_check: bool = Field(True, description="truncation test (`check leakage`) before target ranking; "
+                                                     "failing features are left out of ranking and selection")
     min_rows_per_symbol: int = Field(500, ge=50, description="labelled rows a symbol needs for its own model")
     routing_margin: float = Field(0.01, ge=0, description="skill a per-symbol model must add over the pooled one")
     families: list[str] = Field(default_factory=lambda: ["lightgbm", "xgboost"],
