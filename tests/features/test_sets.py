@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alphaforge.errors import InputError
-from alphaforge.features import REGISTRY, FeatureRegistry, register, resolve_features
+from alphaforge.features import GROUPS, REGISTRY, FeatureRegistry, register, resolve_features
 
 
 def names(spec) -> list[str]:
@@ -15,7 +15,7 @@ def names(spec) -> list[str]:
 def test_name_group_and_pattern() -> None:
     assert names("ta_rsi_14") == ["ta_rsi_14"]
     assert names("cal") == ["cal_hour_sin", "cal_hour_cos", "cal_dow_sin", "cal_dow_cos"]
-    assert names("px_ret_*") == [f"px_ret_{n}" for n in (1, 2, 3, 6, 12, 24, 48, 96, 168)]
+    assert names("px_ret_*") == [f"px_ret_{n}" for n in (1, 2, 3, 6, 12, 24, 48, 96, 168, 252)]
 
 
 def test_order_is_kept_and_duplicates_dropped() -> None:
@@ -30,7 +30,9 @@ def test_exclusion_and_comma_string() -> None:
 
 def test_default_is_every_builtin_group() -> None:
     assert names(None) == names("default")
-    assert sorted(names(None)) == sorted(REGISTRY.names())
+    built_in = [n for n in REGISTRY.names() if REGISTRY.get(n).group in GROUPS]  # not the derived xsr_*
+    assert sorted(names(None)) == sorted(built_in)
+    assert "xsr_px_ret_1" in REGISTRY and "xsr_px_ret_1" not in names(None)
 
 
 def test_unknown_name_suggests_close_ones() -> None:

@@ -17,7 +17,7 @@ try:
 except ImportError:
     HAS_TORCH = False
 FAST_PARAMS = {
-    "lightgbm": {"n_estimators": 60, "min_data_in_leaf": 10},
+    "lightgbm": {"n_estimators": 60, "min_data_in_leaf": 10, "learning_rate": 0.1},
     "xgboost": {"n_estimators": 60},
     "gradient_boosting": {"n_estimators": 40},
     "hist_gradient_boosting": {"max_iter": 60},

@@ -36,7 +36,8 @@ def test_train_registers_best_and_final_models_deterministically(cli, synth):
         {"feature_importance.png", "predicted_vs_actual.png", "residuals.png"}
     config = json.loads((folder / "config.json").read_text())
     assert config["symbols"] == ["SYN00", "SYN01", "SYN02"] and config["scope"] == "cross_sectional"
-    assert len(config["features"]) == first["features"] and config["features"][0] == "ta_macd_line"
+    assert len(config["features"]) == first["features"] and config["features"][0] == "xsr_ta_macd_line"
+    assert config["panel"]["panel"] and config["panel"]["label_transform"] == "rank"
     assert config["target"] == {"name": "fwd_ret_5", "kind": "fwd_ret", "params": {"horizon": 5}}
     assert config["params"]["n_estimators"] == config["best_iteration"] == first["best_iteration"]
     assert {"lightgbm", "numpy", "pandas"} <= set(config["versions"])

@@ -43,7 +43,8 @@ def _outcome(family="lightgbm", params=None):
     times = problem.X.index.get_level_values("timestamp")
     return train_best_and_final(problem.X, problem.y, timestamps=times, t1=times + pd.Timedelta(days=3),
                                 family=family, task="binary", params=params or {"n_estimators": 200,
-                                                                                "min_data_in_leaf": 10},
+                                                                                "min_data_in_leaf": 10,
+                                                                                "learning_rate": 0.1},
                                 seed=1, device="cpu", early_stopping_rounds=10), problem
 
 

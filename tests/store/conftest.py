@@ -10,8 +10,8 @@ import pytest
 
 from alphaforge.data.datasets import import_bundled, load_aligned_macro, load_bars
 from alphaforge.data.rawstore import content_sha256
-from alphaforge.features import combine_spec
 from alphaforge.features.cache import FeatureCache
+from alphaforge.models.panel import features_to_build
 from alphaforge.store.fill import fill_store
 from alphaforge.targets import TargetCache, build_targets
 from alphaforge.workspace import Workspace
@@ -33,7 +33,7 @@ def build_caches(workspace: Workspace, targets: list[str]) -> None:
     config = workspace.config()
     bars = load_bars(workspace, config)
     macro = load_aligned_macro(workspace, bars, config)
-    spec = combine_spec(config.features.include, config.features.exclude)
+    spec = features_to_build(config, bars["timestamp"].to_numpy())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the close-only bundled bars skip the OHLCV features, as intended
         FeatureCache(workspace.features_dir).build(bars, macro, spec)

@@ -33,7 +33,7 @@ from alphaforge.features.fracdiff import (
     FFD_THRESHOLD,
     minimum_ffd_orders,
 )
-from alphaforge.models.panel import configured_model_features, feature_plan
+from alphaforge.models.panel import features_to_build
 from alphaforge.workspace import Workspace
 
 app = typer.Typer(help="The feature registry and the cached feature build.", no_args_is_help=True)
@@ -91,8 +91,7 @@ def build(
     features' cross-sectional ranks ``xsr_*``; see ``[models] feature_transform``)."""
     with feature_inputs(ctx, features, symbols) as inputs:
         workspace = inputs.workspace
-        spec = inputs.spec if features else [*inputs.spec, *(f.name for f in configured_model_features(
-            inputs.config, feature_plan(inputs.config, inputs.bars["timestamp"].to_numpy())))]
+        spec = inputs.spec if features else features_to_build(inputs.config, inputs.bars["timestamp"].to_numpy())
         with workspace.lock("features build"):
             result = FeatureCache(workspace.features_dir).build(inputs.bars, inputs.macro, spec, since=since)
     summary: dict[str, Any] = {**result.to_dict(), "directory": str(workspace.features_dir),

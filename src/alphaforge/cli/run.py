@@ -214,5 +214,7 @@ def backtest(
     def render(r: dict[str, Any]) -> None:
         print_table(f"Backtest {r['name']} ({r['strategy']}) vs benchmark", _comparison(r))
         stdout.print(f"Written: {r['directory']} (equity.png, trades.csv, metrics.json)")
+        print_verdicts(r.get("verdicts", [])[:-1], "Walk-forward")
+        print_verdicts(r.get("verdicts", [])[-1:], "Backtest")
 
     emit(result, as_json, render)

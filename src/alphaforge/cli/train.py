@@ -17,6 +17,7 @@ from alphaforge.cli._common import (
     open_workspace,
     print_fields,
     print_table,
+    print_verdicts,
     split_list,
 )
 from alphaforge.models import FAMILIES
@@ -75,5 +76,6 @@ def train(
             "path": r["path"], "MLflow run": r["run_id"] or "not tracked"})
         rows = [{"split": part, **values} for part, values in r["metrics"].items()]
         print_table("Metrics (train/validation: best model; final_in_sample: final model, in-sample)", rows)
+        print_verdicts(r.get("verdicts", []), "Model")
 
     emit(result, as_json, render)

@@ -99,6 +99,14 @@ def feature_plan(config: Config, timestamps: object) -> PanelPlan:
     return plan_panel(config.models, regression=True, cross_section=cross_section_size(timestamps))
 
 
+def features_to_build(config: Config, timestamps: object) -> list[str]:
+    """What `alphaforge features build` caches for the configured data: the configured feature set
+    and the columns a model trains on (on a panel, their ranks), each once."""
+    configured = resolve_features(configured_spec(config), REGISTRY)
+    trained = model_features(configured, feature_plan(config, timestamps))
+    return list(dict.fromkeys(f.name for f in [*configured, *trained]))
+
+
 def transform_labels(labels: np.ndarray, timestamps: object, method: str) -> np.ndarray:
     """Labels transformed across the rows of each timestamp (see the module docstring).
 
@@ -133,5 +141,5 @@ def transform_labels(labels: np.ndarray, timestamps: object, method: str) -> np.
     return np.where(std[group] > 0, centred / np.where(std[group] > 0, std[group], 1.0), 0.0)
 
 
-__all__ = ["PanelPlan", "configured_model_features", "cross_section_size", "feature_plan", "model_features",
+__all__ = ["PanelPlan", "configured_model_features", "cross_section_size", "feature_plan", "features_to_build", "model_features",
            "plan_panel", "transform_labels"]

@@ -103,7 +103,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     Returns a summary (name, version, path, metrics, notices, run id) for the CLI.
     """
     config = workspace.config()
-    tuned, tuned_notices = (TunedConfig(Path(best_config), read_best_config(best_config), "") if best_config
+    tuned, tuned_notices = ((TunedConfig(Path(best_config), read_best_config(best_config), ""), []) if best_config
                             else find_tuned(workspace, config))
     chosen = tuned.settings if tuned else {}
     target = target or chosen.get("target") or config.models.target

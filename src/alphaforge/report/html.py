@@ -56,6 +56,13 @@ class HtmlReport:
     def heading(self, text: str) -> None:
         self.parts.append(f"<h2>{html.escape(text)}</h2>")
 
+    def verdicts(self, verdicts: Sequence[Mapping[str, Any]], heading: str) -> None:
+        """Verdict lines, warnings marked (the first thing a reader should see)."""
+        for verdict in verdicts:
+            mark, colour = ("⚠", "#9a6700") if verdict.get("warning") else ("✔", "#1a7f37")
+            self.parts.append(f'<p class="verdict" style="color:{colour}"><strong>{mark} {html.escape(heading)}:'
+                              f"</strong> {html.escape(str(verdict.get('message', '')))}</p>")
+
     def note(self, text: str) -> None:
         self.parts.append(f'<p class="note">{html.escape(text)}</p>')
 

@@ -31,7 +31,7 @@ from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.features.cache import FeatureCache
 from alphaforge.features.sets import FeatureSpec
-from alphaforge.models.panel import configured_model_features, feature_plan
+from alphaforge.models.panel import features_to_build
 from alphaforge.store.db import column_list, connect, quote, transaction
 from alphaforge.store.freshness import fill_inputs
 from alphaforge.store.guard import create_prediction_table
@@ -64,8 +64,7 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
     """The cached feature and target files for the configured data; MissingInputError if any is absent."""
     config = config or workspace.config()
     bars, macro = load_inputs(workspace, config)
-    spec = features if features is not None else [
-        f.name for f in configured_model_features(config, feature_plan(config, pd.DatetimeIndex(bars["timestamp"]).asi8))]
+    spec = features if features is not None else features_to_build(config, bars["timestamp"].to_numpy())
     location = FeatureCache(workspace.features_dir).locate(bars, macro, spec)
     feature_files, keys_file = location.paths, location.keys_path
     missing = [name for name, path in feature_files.items() if not path.exists()]

@@ -46,10 +46,11 @@ def store_has(workspace: Workspace, target: str) -> bool:
 
 
 def _feature_columns(meta: dict[str, Any], features: Sequence[str] | None) -> tuple[list[str], list[str]]:
-    """(store columns of ``features``, requested features skipped at fill for lack of inputs)."""
+    """(store columns of ``features``, requested features skipped at fill for lack of inputs; every
+    feature skipped when ``features`` is None)."""
     by_feature: dict[str, list[str]] = meta.get("feature_columns", {})
     if features is None:
-        return [c for columns in by_feature.values() for c in columns], []
+        return [c for columns in by_feature.values() for c in columns], list(meta.get("skipped", []))
     skipped = [f for f in features if f in meta.get("skipped", [])]
     unknown = [f for f in features if f not in by_feature and f not in skipped]
     if unknown:

@@ -39,6 +39,8 @@ class TuningData:
     spans: LabelSpans
     task: str
     fingerprint: str
+    y_fit: np.ndarray | None = None
+    """What models are fitted to (the label transformed per timestamp on panels); None: ``y``."""
 
     def __post_init__(self) -> None:
         if not len(self.X) == len(self.y) == len(self.spans):
@@ -55,6 +57,11 @@ class TuningData:
     @cached_property
     def symbols(self) -> list[str]:
         return [] if self.spans.symbols is None else sorted(set(self.spans.symbols.tolist()))
+
+    @property
+    def fit_labels(self) -> np.ndarray:
+        """The labels models learn (``y_fit``, else ``y``); scores always read ``y``."""
+        return self.y if self.y_fit is None else self.y_fit
 
     @property
     def times(self) -> np.ndarray:
@@ -79,7 +86,7 @@ def thin(data: TuningData, max_rows: int) -> TuningData:
     step = int(np.ceil(len(data.y) / max_rows))
     rows = np.flatnonzero(np.isin(data.times, grid[::step]))
     return TuningData(data.target, data.X.iloc[rows], data.y[rows], data.spans[rows], data.task,
-                      fingerprint_of([data.fingerprint, "every", step]))
+                      fingerprint_of([data.fingerprint, "every", step]), data.fit_labels[rows])
 
 
 def load_tuning_data(workspace: Workspace, config: Config, target: str, max_rows: int = 0) -> TuningData:
@@ -90,5 +97,6 @@ def load_tuning_data(workspace: Workspace, config: Config, target: str, max_rows
     symbols = matrix.X.index.get_level_values("symbol").astype(str).to_numpy()
     spans = LabelSpans.from_arrays(matrix.timestamps, matrix.t1, symbols)
     data = TuningData(matrix.target, matrix.X, matrix.y, spans, matrix.task,
-                      fingerprint_of([matrix.data_fingerprint, matrix.feature_fingerprint]))
+                      fingerprint_of([matrix.data_fingerprint, matrix.feature_fingerprint, matrix.panel.to_dict()]),
+                      matrix.y_fit)
     return thin(data, max_rows)

@@ -1,6 +1,8 @@
 """Cross-validation scores a study can optimise: a closed name → :class:`Metric` map.
 
-A metric scores one test fold from the fitted model's output. ``sharpe`` is a trading
+A metric scores one test fold from the fitted model's output. ``ic`` is the mean
+per-timestamp rank IC when the rows are a panel (what a ranking model is for), the rank
+correlation over the rows for one series. ``sharpe`` is a trading
 statistic: the strategy holds sign(prediction) of a regression target that is itself a
 forward return, each period's return is the mean over the symbols traded at that time, and
 the score is the per-period Sharpe ratio of that series (as :mod:`alphaforge.validation.stats`
@@ -19,6 +21,8 @@ import pandas as pd
 from scipy import stats
 
 from alphaforge.errors import InputError
+from alphaforge.models.panel import cross_section_size
+from alphaforge.models.stopping import MIN_NAMES, ValidationScorer
 from alphaforge.validation.stats import sharpe_ratio
 
 Direction = Literal["maximize", "minimize"]
@@ -48,6 +52,9 @@ def strategy_returns(y: np.ndarray, prediction: np.ndarray, times: np.ndarray) -
 
 
 def _ic(y: np.ndarray, output: np.ndarray, times: np.ndarray, classes: np.ndarray | None) -> float:
+    """Mean per-timestamp rank IC on a panel (the median time has >= 3 rows), else over the rows."""
+    if cross_section_size(times) >= MIN_NAMES:
+        return ValidationScorer("regression", np.asarray(y, dtype=np.float64), groups=np.asarray(times))(output)
     if np.ptp(output) == 0 or np.ptp(y) == 0:
         return 0.0
     return float(stats.spearmanr(output, y).statistic)

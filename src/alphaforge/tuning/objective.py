@@ -38,7 +38,7 @@ def fit_and_score(data: TuningData, family: str, params: Mapping[str, Any], metr
     """Fit ``family`` with ``params`` on the ``train`` rows and score it on the ``test`` rows."""
     model = make_model(family, task=data.task, params={**SINGLE_THREAD.get(family, {}), **params}, seed=seed)
     started = time.perf_counter()
-    model.fit(data.X.iloc[train], data.y[train])
+    model.fit(data.X.iloc[train], data.fit_labels[train])
     seconds = time.perf_counter() - started
     test_x = data.X.iloc[test]
     output = model.predict_proba(test_x) if metric.uses_proba else model.predict(test_x)

@@ -1,0 +1,76 @@
+"""Early stopping on the metric of the task, with a minimum of rounds and a smoothed curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from alphaforge.models import make_model
+from alphaforge.models.stopping import ValidationScorer, best_round, should_stop, smoothed
+
+
+def test_the_ic_scorer_is_the_mean_spearman_per_group():
+    rng = np.random.default_rng(1)
+    groups = np.repeat(np.arange(30), 7)
+    labels, output = rng.normal(size=210), rng.normal(size=210)
+    expected = np.mean([spearmanr(output[groups == g], labels[groups == g]).statistic for g in range(30)])
+    scorer = ValidationScorer("regression", labels, groups=groups)
+    assert scorer.metric == "ic"
+    assert scorer(output) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_constant_output_shows_no_ranking():
+    groups = np.repeat(np.arange(5), 4)
+    scorer = ValidationScorer("regression", np.arange(20.0), groups=groups)
+    assert scorer(np.zeros(20)) == 0.0
+
+
+def test_without_groups_the_score_is_minus_the_loss():
+    labels = np.array([0.0, 1.0, 2.0])
+    scorer = ValidationScorer("regression", labels)
+    assert scorer.metric == "loss" and scorer(labels + 1.0) == pytest.approx(-1.0)
+
+
+def test_best_round_honours_the_minimum_and_the_smoothing():
+    curve = np.array([0.9, 0.1, 0.1, 0.5, 0.52, 0.5, 0.5, 0.5])
+    assert best_round(curve) == 1  # an early lucky round
+    assert best_round(curve, min_rounds=3) == 5
+    assert best_round(np.array([0.0, 1.0, 0.0, 0.6, 0.6, 0.6]), smoothing=3) == 6  # a lone spike loses to a plateau
+    np.testing.assert_allclose(smoothed(np.array([1.0, 2.0, 3.0, 4.0]), 2), [1.0, 1.5, 2.5, 3.5])
+
+
+def test_should_stop_waits_for_the_minimum_and_the_patience():
+    curve = [1.0] + [0.0] * 20
+    assert not should_stop(curve, patience=30)
+    assert should_stop(curve, patience=20)
+    assert not should_stop(curve, patience=5, min_rounds=25)
+
+
+def _noisy_panel(seed: int = 0, days: int = 300, names: int = 10) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.normal(size=(days * names, 4)), columns=list("abcd"))
+    y = 0.02 * X["a"].to_numpy() + rng.normal(size=days * names)  # a faint signal: stopping on noise is easy
+    return X, y, np.repeat(np.arange(days), names)
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost"])
+def test_boosting_keeps_at_least_min_rounds_and_records_the_ic_curve(family):
+    X, y, groups = _noisy_panel()
+    train, valid = slice(0, 2000), slice(2000, None)
+    model = make_model(family, task="regression", params={"n_estimators": 300}, early_stopping_rounds=20,
+                       min_rounds=60)
+    model.fit(X[train], y[train], eval_set=(X[valid], y[valid]), eval_groups=groups[valid])
+    assert model.best_iteration_ >= 60
+    assert model.scorer_.metric == "ic" and len(model.validation_curve_) >= 60
+
+
+def test_lightgbm_stopped_on_the_loss_alone_can_keep_very_few_trees():
+    """Why the minimum exists (regression of the old default: 1-17 rounds per fold)."""
+    X, y, _ = _noisy_panel(seed=3)
+    model = make_model("lightgbm", task="regression", params={"n_estimators": 300}, early_stopping_rounds=20)
+    model.fit(X[:2000], y[:2000], eval_set=(X[2000:], y[2000:]))
+    floored = make_model("lightgbm", task="regression", params={"n_estimators": 300}, early_stopping_rounds=20,
+                         min_rounds=50).fit(X[:2000], y[:2000], eval_set=(X[2000:], y[2000:]))
+    assert floored.best_iteration_ >= 50 and floored.best_iteration_ >= model.best_iteration_
