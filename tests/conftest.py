@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from alphaforge.cli import main
-from alphaforge.workspace import Workspace
+from alphaforge.config import Config, render_config
+from alphaforge.workspace import Workspace, atomic_write_text
 
 
 @dataclass
@@ -19,6 +20,15 @@ class CliResult:
     code: int
     stdout: str
     stderr: str
+
+
+def configure(workspace: Workspace, **changes: object) -> None:
+    """Rewrite a workspace's config with ``section={key: value}`` (or ``seed=...``) changes, validated
+    and rendered as `alphaforge init` writes it."""
+    data = workspace.config().model_dump()
+    for name, value in changes.items():
+        data[name] = {**data[name], **value} if isinstance(value, dict) else value
+    atomic_write_text(workspace.config_path, render_config(Config.model_validate(data)))
 
 
 @pytest.fixture
