@@ -61,7 +61,7 @@ def main() -> None:
         workspace = Workspace(root)
         configure(workspace, validation={"n_splits": args.folds})
         _alphaforge(root, "data", "demo")
-        seconds = _alphaforge(root, "run", "--only", "features", "--only", "walk_forward")
+        seconds = _alphaforge(root, "run", "--no-track")
         config = workspace.config()
         folder = root / "cv" / "walk_forward" / f"{config.models.target}-{config.models.family}"
         predictions = pd.read_parquet(folder / "predictions.parquet")
@@ -75,7 +75,7 @@ def main() -> None:
     figures = {name: _statistics(frame) for name, frame in systems.items()}
     start, end = rows["timestamp"].min().date(), rows["timestamp"].max().date()
     print(f"default run, {args.folds} walk-forward folds, {start} .. {end}, {rows['symbol'].nunique()} stocks "
-          f"(walk-forward stage {seconds:.0f} s)")
+          f"(the run took {seconds:.0f} s)")
     print(f"{'system':<16}{'mean IC':>9}{'t':>7}{'days':>7}{'tied days':>11}{'IC / momentum':>15}")
     for name, stats in figures.items():
         ratio = stats["ic"] / figures["momentum 12-1"]["ic"]

@@ -149,6 +149,14 @@ class FeatureRegistry:
         self._features[feature.name] = feature
         return feature
 
+    def remove(self, name: str) -> None:
+        """Take feature ``name`` out, with every feature derived from it (a notebook re-registering
+        an edited feature, a test cleaning up after itself)."""
+        self.get(name)  # an unknown name raises with "did you mean"
+        for other in [f.name for f in self if f.name == name or (f.base == name and f.name.startswith(
+                tuple(self._derivations)))]:
+            del self._features[other]
+
     def __contains__(self, name: object) -> bool:
         return name in self._features or (isinstance(name, str) and self.derived(name) is not None)
 
