@@ -69,3 +69,14 @@ def test_auto_targets_on_random_walks_stops_with_an_empty_plan(tmp_path, seed):
                         selection={"max_rows": 6000})
     with pytest.raises(AlphaForgeError, match="the training plan has no job"):
         run_pipeline(workspace, NullTracker(), auto_targets=True)
+
+
+@pytest.mark.slow
+def test_auto_targets_walks_forward_and_backtests_the_model_it_planned(tmp_path):
+    workspace = _market(tmp_path / "ws", mode="planted", seed=3, symbols=6, bars=3000, target="fwd_ret_5",
+                        selection={"targets": ["fwd_ret_1", "fwd_ret_20"], "families": ["lightgbm"]})
+    summaries = run_pipeline(workspace, NullTracker(), auto_targets=True)["summaries"]
+    planned = summaries["training_plan"]
+    first = json.loads((workspace.root / "plans" / "training_plan" / "master_training_plan.json").read_text())["jobs"][0]
+    assert planned and first["target"] == "fwd_ret_1"  # the planted target, not [models] target
+    assert summaries["walk_forward"]["target"] == summaries["backtest"]["target"] == first["target"]

@@ -107,7 +107,7 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
                          seed: int = 0, device: str = "auto", validation_fraction: float = 0.2,
                          early_stopping_rounds: int = 100, min_rounds: int = 0,
                          sample_weight: np.ndarray | None = None, fit_labels: np.ndarray | None = None,
-                         stopping_metric: str = "loss") -> TrainingOutcome:
+                         stopping_metric: str = "loss", in_sample: bool = True) -> TrainingOutcome:
     """Fit the best model (early stopping on the validation split) and the final model (all rows).
 
     ``X`` rows are samples in time order, ``timestamps``/``t1`` their times and label times.
@@ -115,9 +115,9 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
     on a panel; ``y`` is what they are scored on. ``stopping_metric`` ``ic`` stops on the mean
     per-timestamp rank IC of the validation rows, ``loss`` on the loss; either way every model
     trains at least ``min_rounds`` rounds (:mod:`alphaforge.models.stopping`).
-    Metrics: ``train`` and ``validation`` of the best model, ``final_in_sample`` of the final
-    model on all rows (in-sample, for reference only; both in-sample scores on at most
-    :data:`IN_SAMPLE_ROWS` rows). Error metrics (rmse, r2...) compare with ``fit_labels``, the
+    Metrics: ``validation`` of the best model and, with ``in_sample``, ``train`` of the best model
+    and ``final_in_sample`` of the final model on all rows (in-sample, for reference only; both on
+    at most :data:`IN_SAMPLE_ROWS` rows; the walk-forward skips them: its test folds say more). Error metrics (rmse, r2...) compare with ``fit_labels``, the
     rank ICs with ``y``; on a panel ``ic`` is per timestamp and ``pooled_ic`` over all rows.
     """
     y = np.asarray(y, dtype=np.float64)
@@ -147,6 +147,7 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
             metrics.update({k: raw[k] for k in ("ic", "pooled_ic") if k in raw})
         return metrics
 
-    metrics = {"train": scored(best, train_rows), "validation": scored(best, split.validation, validation_output),
-               "final_in_sample": scored(final, all_rows)}
+    metrics = {"validation": scored(best, split.validation, validation_output)}
+    if in_sample:
+        metrics = {"train": scored(best, train_rows), **metrics, "final_in_sample": scored(final, all_rows)}
     return TrainingOutcome(best, final, split, metrics, validation_output, validation_labels, notices)

@@ -25,7 +25,7 @@ from alphaforge.config import Config
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.registry import resolve_model
 from alphaforge.pipeline.best_config import find_tuned
-from alphaforge.pipeline.walkforward import load_walk_forward, run_walk_forward
+from alphaforge.pipeline.walkforward import load_walk_forward, run_walk_forward, walk_forward_dir
 from alphaforge.predict import predict_recent
 from alphaforge.predict.signals import rule_from_config
 from alphaforge.tracking import NullTracker, Tracker
@@ -118,6 +118,8 @@ def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: P
                         | out_of_sample)
         run.set_tags(verdict_tags([Verdict(**v) for v in extra["verdicts"]]))
         run.log_artifacts(workspace.root / summary["directory"], "backtest")
+        if out_of_sample:  # the tear sheet, its charts and the verdicts of the predictions traded
+            run.log_artifacts(walk_forward_dir(workspace, str(extra["target"]), str(family)), "walk_forward")
     summary["run_id"] = run.run_id
     summary["notices"] = [*notices, *getattr(tracker, "notices", [])]
     return summary

@@ -181,8 +181,8 @@ def _backtest_stage(ctx: StageContext, tracker: Any) -> StageResult:
     result = backtest(ctx.workspace, target=walk["target"], family=walk["family"], tracker=tracker)
     folder = Path(result["directory"])
     return StageResult([str(folder / "metrics.json"), str(folder / "equity.png")],
-                       {k: result[k] for k in ("name", "metrics", "benchmark_metrics", "directory", "trades",
-                                               "strategy", "verdicts", "notices")})
+                       {k: result.get(k) for k in ("name", "metrics", "benchmark_metrics", "directory", "trades",
+                                                   "strategy", "target", "family", "verdicts", "notices")})
 
 
 def _report_stage(ctx: StageContext) -> StageResult:

@@ -96,8 +96,9 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
           arguments: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
 
-    ``symbols`` and ``features`` (ordered feature columns), like ``target`` and ``family``,
-    win over ``best_config`` (default: the workspace's tuned configuration for ``[models] target``,
+    ``exclude`` names feature columns to leave out (default: those the truncation test flags,
+    :func:`alphaforge.selection.auto.leak_flags`). ``symbols`` and ``features`` (ordered feature
+    columns), like ``target`` and ``family``, win over ``best_config`` (default: the workspace's tuned configuration for ``[models] target``,
     when there is one).
 
     Returns a summary (name, version, path, metrics, notices, run id) for the CLI.
@@ -110,8 +111,13 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     family = family or chosen.get("family") or config.models.family
     family_class(family)
     tracker = tracker or NullTracker()
+    if exclude is None:  # the truncation test's verdict (cached), unless the caller (the runner) has it
+        from alphaforge.selection.auto import leak_flags
+
+        with workspace.lock("train: truncation test", wait=120):
+            exclude = sorted({flag.feature for flag in leak_flags(workspace, config)})
     matrix = training_matrix(workspace, config, target, symbols or chosen.get("symbols"),
-                             features or chosen.get("features"), exclude or ())
+                             features or chosen.get("features"), exclude)
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = fit_models(matrix, config, family, slice(None), chosen.get("params"))

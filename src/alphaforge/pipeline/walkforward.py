@@ -45,15 +45,16 @@ class WalkForwardResult:
 
 
 def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.ndarray | slice,
-               params: dict[str, Any] | None = None) -> TrainingOutcome:
+               params: dict[str, Any] | None = None, *, in_sample: bool = True) -> TrainingOutcome:
     """The best and final models of ``family`` on ``rows`` of ``matrix``, as ``[models]`` says:
-    fitted to the panel-transformed label, stopped on the task's metric, at least ``min_rounds``."""
+    fitted to the panel-transformed label, stopped on the task's metric, at least ``min_rounds``
+    (``in_sample``: with the in-sample metrics)."""
     return train_best_and_final(
         matrix.X.iloc[rows], matrix.y[rows], timestamps=matrix.timestamps[rows], t1=matrix.t1[rows],
         family=family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
         validation_fraction=config.models.validation_fraction,
         early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
-        fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric)
+        fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric, in_sample=in_sample)
 
 
 def best_feature(matrix: TrainingMatrix, rows: np.ndarray) -> tuple[str, int]:
@@ -85,7 +86,7 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
         if limit and len(train) > limit:
             train = train[-limit:]
         started = time.perf_counter()
-        outcome = fit_models(matrix, config, family, train, params)
+        outcome = fit_models(matrix, config, family, train, params, in_sample=False)
         model, test_x = outcome.final, matrix.X.iloc[test]
         metrics = score(matrix.task, model.encode(matrix.y[test]), model.outputs(test_x),
                         groups=matrix.timestamps[test].asi8 if matrix.panel.panel else None)
