@@ -39,8 +39,8 @@ def _comparison(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"metric": k, "strategy": summary["metrics"].get(k), "benchmark": bench.get(k)} for k in _METRICS]
 
 
-_FOLD_COLUMNS = ("fold", "train_rows", "test_start", "test_end", "rounds", "ic", "pooled_ic", "hit_rate", "auc",
-                 "log_loss")
+_FOLD_COLUMNS = {"fold": "fold", "train_rows": "train rows", "test_start": "from", "test_end": "to",
+                 "rounds": "rounds", "ic": "ic", "pooled_ic": "pooled ic", "auc": "auc", "log_loss": "log loss"}
 _SYSTEM_COLUMNS = ("system", "ic", "t", "icir", "q_spread", "turnover", "hit_rate", "pooled_ic")
 
 
@@ -54,9 +54,9 @@ def _stage_notices(summaries: dict[str, Any]) -> list[str]:
 
 def print_walk_forward(walk: dict[str, Any]) -> None:
     """The walk-forward's folds, then the model beside its baselines on the same out-of-sample rows."""
-    folds = walk["folds"]
-    print_table(f"Walk-forward by fold ({walk['target']}, {walk['family']})", folds,
-                [c for c in _FOLD_COLUMNS if folds and c in folds[0]])
+    folds = [{label: (str(fold[key])[:10] if key in ("test_start", "test_end") else fold[key])
+              for key, label in _FOLD_COLUMNS.items() if key in fold} for fold in walk["folds"]]
+    print_table(f"Walk-forward by fold ({walk['target']}, {walk['family']})", folds)
     table = (walk.get("evaluation") or {}).get("table", [])
     if table:
         print_table("Out of sample: the model beside the simplest factors (same rows)", table,
