@@ -86,6 +86,14 @@ def test_bad_inputs_are_exit_2_with_a_fix(cli, synth, tmp_path):
     assert result.code == 2 and "unknown symbol(s) ['NOPE']" in result.stderr
 
 
+def test_a_config_file_without_training_settings_is_refused_and_trains_nothing(cli, synth, tmp_path):
+    """Regression: ``{"config": {}}`` used to train the defaults as a new model version."""
+    (tmp_path / "empty.json").write_text('{"config": {}}')
+    result = cli("-w", synth, "train", "--no-track", "--config", tmp_path / "empty.json")
+    assert result.code == 2 and "holds none of the training settings" in result.stderr
+    assert not (synth / "models").exists() or not any((synth / "models").iterdir())
+
+
 def test_train_without_data_names_the_command_to_run(cli, workspace):
     result = cli("-w", workspace.root, "train", "--no-track")
     assert result.code == 2 and "alphaforge data demo" in result.stderr
