@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.executors import Executor, make_executor
-from alphaforge.executors.training import run_plan
+from alphaforge.pipeline.plan_training import run_plan
 from alphaforge.selection import staged_jobs
 from alphaforge.selection.plan import (
     build_training_plan,

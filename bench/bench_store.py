@@ -15,7 +15,7 @@ in throw-away workspaces:
    Goal: restore >= 100x faster.
 2. Training matrix on the large panel, ``--symbols`` x ``--bars`` rows (default 50 x 20 000
    = 1 M) with the first 80 feature columns: ``read_training_matrix`` from the store against
-   ``pipeline.matrix.training_matrix`` before the store exists (raw bars, fingerprints,
+   ``alphaforge.matrix.training_matrix`` before the store exists (raw bars, fingerprints,
    every feature a cache hit, targets from their cache), and against the bare floor of
    reading the cached Parquet files with pyarrow and joining them.
 
@@ -41,7 +41,7 @@ from alphaforge.data.datasets import load_bars, load_inputs, synthesize
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.features import compute_features, resolve_features
 from alphaforge.features.cache import FeatureCache
-from alphaforge.pipeline.matrix import training_matrix
+from alphaforge.matrix import training_matrix
 from alphaforge.store.db import column_list, connect, transaction
 from alphaforge.store.fill import CachedSources, fill_store, locate_sources
 from alphaforge.store.holdout import create_holdout, preserve_setups, remove_setups, restore_preserved

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from alphaforge.executors import make_executor
-from alphaforge.executors.training import REPORT_FILE, run_plan
+from alphaforge.pipeline.plan_training import REPORT_FILE, run_plan
 from tests.executors.plan_workspace import make_plan_workspace, plan_jobs
 
 pytestmark = pytest.mark.slow  # trains real models in worker processes

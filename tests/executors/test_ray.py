@@ -6,8 +6,8 @@ import optuna
 import pytest
 
 from alphaforge.executors import make_executor
-from alphaforge.executors.training import run_plan
-from alphaforge.executors.tuning import tune_on_executor
+from alphaforge.pipeline.plan_training import run_plan
+from alphaforge.tuning.workers import tune_on_executor
 from alphaforge.workspace import Workspace
 from tests.executors.conftest import needs_ray
 from tests.executors.plan_workspace import make_plan_workspace, plan_jobs

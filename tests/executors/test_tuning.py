@@ -14,7 +14,7 @@ import pytest
 from optuna.trial import TrialState
 
 from alphaforge.executors import make_executor
-from alphaforge.executors.tuning import optimize_on_executor, tune_on_executor
+from alphaforge.tuning.workers import optimize_on_executor, tune_on_executor
 from alphaforge.workspace import Workspace
 from tests.executors.tasks import quadratic
 from tests.tuning.synthetic import fast_settings, synthetic_data
@@ -42,7 +42,7 @@ def test_two_workers_share_one_study_without_losing_or_repeating_trials(local_po
 
 
 def _start_hanging_worker(url: str, name: str) -> subprocess.Popen:
-    code = ("from alphaforge.executors.tuning import TrialBatch, optimize_batch; from tests.executors.tasks import hang; "
+    code = ("from alphaforge.tuning.workers import TrialBatch, optimize_batch; from tests.executors.tasks import hang; "
             f"optimize_batch(TrialBatch({url!r}, {name!r}, 1, hang, heartbeat_interval={HEARTBEAT_S}, "
             f"grace_period={GRACE_S}))")
     return subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stderr=subprocess.DEVNULL)

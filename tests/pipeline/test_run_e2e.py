@@ -121,7 +121,7 @@ def test_live_prediction_features_equal_training_features(synth_workspace):
     import numpy as np
 
     from alphaforge.models.registry import resolve_model
-    from alphaforge.pipeline.matrix import training_matrix
+    from alphaforge.matrix import training_matrix
     from alphaforge.predict.live import predict_recent
 
     _alphaforge(synth_workspace.root, "run", "--no-track", "--json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.pipeline.stages import Stage, StageResult, manifest_path, run_stages
+from alphaforge.stages import Stage, StageResult, manifest_path, run_stages
 
 
 def _stages(calls: list[str], *, fail_in: str | None = None) -> list[Stage]:
@@ -20,7 +20,7 @@ def _stages(calls: list[str], *, fail_in: str | None = None) -> list[Stage]:
             return StageResult([f"out/{name}.txt"], {"value": name})
 
         return Stage(name, run, params=lambda config, n=name: {"p": config.get(n, 0)}, requires=requires,
-                     code=("alphaforge.pipeline.stages",))
+                     code=("alphaforge.stages",))
 
     return [make("a", ()), make("b", ("a",)), make("c", ("b",))]
 

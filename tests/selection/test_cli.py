@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import pytest
 
 from alphaforge.data.datasets import synthesize
 from alphaforge.selection.plan import load_training_plan

@@ -135,7 +135,7 @@ def test_held_out_setups_never_reach_training_even_after_a_refill(filled, tmp_pa
 
 
 def test_training_entry_point_reads_the_store_without_the_holdout(filled, tmp_path):
-    from alphaforge.pipeline.matrix import training_matrix
+    from alphaforge.matrix import training_matrix
 
     config = filled.config()
     before = training_matrix(filled, config, "fwd_ret_5")
@@ -152,7 +152,7 @@ def test_training_entry_point_reads_the_store_without_the_holdout(filled, tmp_pa
 
 
 def test_training_matrix_is_the_same_from_the_store_and_from_the_caches(cached):
-    from alphaforge.pipeline.matrix import training_matrix
+    from alphaforge.matrix import training_matrix
 
     config = cached.config()
     for target in ("fwd_ret_5", "tb_10_1.0_1.0"):

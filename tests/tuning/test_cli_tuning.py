@@ -7,7 +7,7 @@ import json
 import optuna
 import pytest
 
-from alphaforge.pipeline.stages import run_stages
+from alphaforge.stages import run_stages
 from alphaforge.tuning.stages import tuning_stages
 from alphaforge.tuning.study import default_storage_url, open_storage
 

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from alphaforge import __version__
+from alphaforge._version import __version__
 from alphaforge.cli._common import AppState, JsonOption, app_state, emit, stderr, stdout
 from alphaforge.cli._lazy import LazyCommand, LazyGroup
 from alphaforge.config import render_config

@@ -30,7 +30,7 @@ from alphaforge.cli._common import (
 )
 from alphaforge.errors import MissingInputError
 from alphaforge.executors import EXECUTORS, make_executor
-from alphaforge.executors.training import run_plan
+from alphaforge.pipeline.plan_training import run_plan
 from alphaforge.selection import find_training_plan, staged_jobs
 from alphaforge.workspace import Workspace
 
@@ -101,7 +101,7 @@ def tune_workers(
     """Run several `tune` workers at once on one study (phase sizes and the rest from [tuning])."""
     import optuna
 
-    from alphaforge.executors.tuning import tune_on_executor
+    from alphaforge.tuning.workers import tune_on_executor
     from alphaforge.tuning import TuneSettings
     from alphaforge.tuning.outputs import phase_summary
     from alphaforge.tuning.study import load_existing_study

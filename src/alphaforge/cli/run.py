@@ -100,7 +100,8 @@ def run(
                           auto_targets=auto_targets or auto_features, top_n_targets=top_n_targets,
                           skip_training=skip_training, on_stage=on_stage)
     result["seconds"] = round(time.perf_counter() - started, 2)
-    result["report"] = str((workspace.root / REPORT_PATH).resolve())
+    if "report" in result["summaries"]:  # --skip-training and --only stop before it: announce what exists
+        result["report"] = str((workspace.root / REPORT_PATH).resolve())
     result["notices"] = list(getattr(tracker, "notices", []))
 
     def render(r: dict[str, Any]) -> None:
@@ -124,7 +125,9 @@ def run(
             shown = summaries.get(name, {}).get("verdicts") or (summaries.get(name, {}).get("evaluation") or {}).get(
                 "verdicts", [])
             print_verdicts(shown if name != "backtest" else shown[-1:], heading)
-        stdout.print(f"Done in {r['seconds']} s. Report: {r['report']}")
+        plan = summaries.get("training_plan", {}).get("path")
+        written = f" Report: {r['report']}" if r.get("report") else (f" Training plan: {plan}" if plan else "")
+        stdout.print(f"Done in {r['seconds']} s.{written}", highlight=False)
 
     emit(result, as_json, render)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-import alphaforge
+from alphaforge._version import __version__
 from alphaforge.errors import InputError
 from alphaforge.features import windows
 from alphaforge.features.compute import (
@@ -73,7 +73,7 @@ def feature_fingerprint(feature: Feature, code_version: str | None = None,
                        "lookback": feature.lookback, "params": dict(feature.params)}, sort_keys=True, default=str)
     base = feature_fingerprint(registry.get(feature.base), code_version, registry) if feature.base else ""
     return _sha256(spec, _source(feature.func), _source(module) if module else "", _source(windows),
-                   code_version or alphaforge.__version__, base)
+                   code_version or __version__, base)
 
 
 def data_fingerprint(bars: pd.DataFrame, macro: pd.DataFrame | None = None, since: object = None) -> str:

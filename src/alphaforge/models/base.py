@@ -375,7 +375,7 @@ def _as_labels(y: object, n_rows: int) -> np.ndarray:
         raise InputError(f"y has {len(labels)} values for {n_rows} rows", where="y", fix="pass one label per row")
     if not np.isfinite(labels).all():
         raise InputError("y holds NaN or infinite labels", where="y",
-                         fix="drop unlabelled rows first (alphaforge.pipeline.matrix does)")
+                         fix="drop unlabelled rows first (alphaforge.matrix does)")
     return labels
 
 

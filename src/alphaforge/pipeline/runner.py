@@ -3,7 +3,7 @@
 Order: features → targets → [target ranking → feature selection → routing → training plan,
 with ``auto_targets``] → [tune → cv → analyze, when ``[tuning] enabled``] → walk_forward →
 train → predict → backtest → report. A stage reruns only when its code, its configuration
-slice, its upstream keys or the raw data changed (see :mod:`alphaforge.pipeline.stages`).
+slice, its upstream keys or the raw data changed (see :mod:`alphaforge.stages`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alphaforge.config import Config
 from alphaforge.data.datasets import import_bundled, load_inputs, raw_store
 from alphaforge.errors import AlphaForgeError
 from alphaforge.pipeline.best_config import BEST_CONFIG_PATH, TunedConfig
-from alphaforge.pipeline.stages import (
+from alphaforge.stages import (
     Stage,
     StageContext,
     StageOutcome,
@@ -129,7 +129,7 @@ def _walk_forward_stage(ctx: StageContext) -> StageResult:
 
 def _train_plan_stage(ctx: StageContext, track: bool) -> StageResult:
     from alphaforge.executors import make_executor
-    from alphaforge.executors.training import REPORT_FILE, run_plan
+    from alphaforge.pipeline.plan_training import REPORT_FILE, run_plan
     from alphaforge.selection import find_training_plan, staged_jobs
 
     _planned_job(ctx)  # refuses an empty plan with the reason
@@ -229,12 +229,12 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
         model_inputs = ("analyze",)
     stages += [
         Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation", tuned=True),
-              ("alphaforge.models", "alphaforge.pipeline.matrix", "alphaforge.pipeline.walkforward", "alphaforge.targets",
+              ("alphaforge.models", "alphaforge.matrix", "alphaforge.pipeline.walkforward", "alphaforge.targets",
                "alphaforge.validation", "alphaforge.report.tearsheet_plots", "alphaforge.pipeline.best_config"),
               model_inputs,
               "walk-forward refits, the out-of-sample tear sheet and verdicts (cv/walk_forward/)"),
         Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models", "validation", tuned=True),
-              ("alphaforge.models", "alphaforge.pipeline.matrix", "alphaforge.pipeline.train", "alphaforge.validation",
+              ("alphaforge.models", "alphaforge.matrix", "alphaforge.pipeline.train", "alphaforge.validation",
                "alphaforge.pipeline.best_config"), model_inputs,
               "best + final model in the registry (models/)"),
         Stage("predict", _predict_stage, params("predict", "backtest"), ("alphaforge.predict",), ("train",),

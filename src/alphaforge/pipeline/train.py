@@ -28,7 +28,7 @@ from alphaforge.models.registry import (
 )
 from alphaforge.models.training import TrainingOutcome
 from alphaforge.pipeline.best_config import TunedConfig, find_tuned, read_best_config
-from alphaforge.pipeline.matrix import TrainingMatrix, training_matrix
+from alphaforge.matrix import TrainingMatrix, training_matrix
 from alphaforge.pipeline.walkforward import fit_models, label_horizon
 from alphaforge.predict.scores import model_scores
 from alphaforge.targets import parse_target

@@ -22,7 +22,7 @@ from alphaforge.config import Config
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, train_best_and_final
-from alphaforge.pipeline.matrix import TrainingMatrix, training_matrix
+from alphaforge.matrix import TrainingMatrix, training_matrix
 from alphaforge.predict.scores import model_scores
 from alphaforge.report.tearsheet_plots import plot_tear_sheet
 from alphaforge.validation import LabelSpans, WalkForward, best_single_feature

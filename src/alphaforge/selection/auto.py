@@ -1,6 +1,6 @@
 """``auto_plan``: leakage check → target ranking → feature selection → routing → training plan, each step cached.
 
-Each step is a pipeline stage (:mod:`alphaforge.pipeline.stages`) keyed by the selection
+Each step is a pipeline stage (:mod:`alphaforge.stages`) keyed by the selection
 code, its settings, the inputs' fingerprint (:class:`~alphaforge.selection.inputs.SelectionInputs`)
 and the upstream steps' keys, so running it again on unchanged inputs is all cache hits and
 changing, say, ``top_k_features`` reruns selection, routing and the plan but not the ranking.
@@ -32,7 +32,7 @@ from typing import Any
 from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.features import FeatureRegistry
-from alphaforge.pipeline.stages import Stage, StageContext, StageResult, run_stages
+from alphaforge.stages import Stage, StageContext, StageResult, run_stages
 from alphaforge.selection.dataset import feature_columns
 from alphaforge.selection.inputs import SelectionInputs
 from alphaforge.selection.leakage import (

@@ -2,7 +2,7 @@
 
 Held-out setups are not in the ``training`` table (``holdout remove`` deleted them), so a
 model trained from this matrix cannot have seen them. The layout matches
-:func:`alphaforge.pipeline.matrix.training_matrix`: only rows labelled for the target,
+:func:`alphaforge.matrix.training_matrix`: only rows labelled for the target,
 ordered by (timestamp, symbol), ``X`` indexed by (symbol, timestamp), ``t1`` for purging.
 """
 

@@ -91,7 +91,7 @@ def thin(data: TuningData, max_rows: int) -> TuningData:
 
 def load_tuning_data(workspace: Workspace, config: Config, target: str, max_rows: int = 0) -> TuningData:
     """The training matrix of ``target`` on the configured symbols, thinned to ``max_rows`` rows."""
-    from alphaforge.pipeline.matrix import training_matrix
+    from alphaforge.matrix import training_matrix
 
     matrix = training_matrix(workspace, config, target, config.data.symbols or None)
     symbols = matrix.X.index.get_level_values("symbol").astype(str).to_numpy()

@@ -14,7 +14,7 @@ from typing import Any
 import optuna
 
 from alphaforge.config import Config
-from alphaforge.pipeline.stages import Stage, StageContext, StageResult
+from alphaforge.stages import Stage, StageContext, StageResult
 from alphaforge.tracking import Tracker
 from alphaforge.tuning.analysis import BEST_CONFIG, rank_configs
 from alphaforge.tuning.extended import results_path

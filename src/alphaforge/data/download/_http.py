@@ -24,7 +24,7 @@ from typing import Any
 
 import requests
 
-from alphaforge import __version__
+from alphaforge._version import __version__
 from alphaforge.errors import AlphaForgeError, InputError
 
 logger = logging.getLogger(__name__)

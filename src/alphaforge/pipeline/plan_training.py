@@ -1,7 +1,7 @@
 """Training-plan jobs on an executor: every (job, family) of the plan is one `train` call in a worker.
 
-This module sits at the pipeline's level (it drives :func:`alphaforge.pipeline.train.train`);
-it lives beside the executors because it is their main client and nothing below imports it.
+It drives :func:`alphaforge.pipeline.train.train` on the generic executors, so it lives at the
+pipeline's level: ``executors/`` holds no domain code.
 
 Jobs run in the plan's device-stage order (:func:`alphaforge.selection.staged_jobs`). A job
 that raises is reported with its traceback and the others go on. Each job registers the model

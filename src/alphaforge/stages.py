@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alphaforge import __version__
+from alphaforge._version import __version__
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.workspace import Workspace, atomic_write_json, file_sha256
 
