@@ -84,3 +84,16 @@ def test_fracdiff_reports_the_minimum_order_per_symbol(run, workspace: Workspace
     assert aapl["feature"] is None or aapl["feature"].startswith("px_ffd_d")
     code, out = run("features", "fracdiff", "--symbols", "AAPL")
     assert code == 0 and "AAPL" in out and "min d" in out
+
+
+def test_check_leakage_calls_unverifiable_columns_unverifiable_not_leaking(run) -> None:
+    """On one symbol a cross-sectional rank has nothing to compare: no value to check is no leak."""
+    code, out = run("check", "leakage", "--symbols", "AAPL", "--features", "px_ret_1,xs_rank_ret_1", "--cuts", "1",
+                    "--json")
+    report = json.loads(out)
+    assert code == 0 and report["passed"] and report["failed"] == []
+    assert report["unverifiable"] == ["xs_rank_ret_1"]
+    assert {r["column"]: r["status"] for r in report["features"]} == {"px_ret_1": "passed",
+                                                                       "xs_rank_ret_1": "unverifiable"}
+    code, out = run("check", "leakage", "--symbols", "AAPL", "--features", "xs_rank_ret_1", "--cuts", "1")
+    assert code == 0 and "1 unverifiable" in out

@@ -31,19 +31,24 @@ def leakage(
     as_json: JsonOption = False,
 ) -> None:
     """Truncation test per feature: values up to t must not change when data after t is removed or
-    replaced by noise. Exit code 1 when any feature fails."""
+    replaced by noise. Exit code 1 when any feature leaks; a column with no value before any cut
+    (cross-sectional features on one symbol, macro series without observations in range) is
+    reported as unverifiable, not as leaking."""
     with feature_inputs(ctx, features, symbols) as inputs:
         results = check_leakage(inputs.bars, inputs.macro, inputs.spec, cuts=cuts, seed=inputs.config.seed)
     rows = [r.to_dict() for r in results]
-    failed = [r["column"] for r in rows if not r["passed"]]
-    summary = {"passed": not failed, "failed": failed, "cuts": cuts, "features": rows,
+    failed = [r.column for r in results if r.status == "leaking"]
+    unverifiable = [r.column for r in results if r.status == "unverifiable"]
+    summary = {"passed": not failed, "failed": failed, "unverifiable": unverifiable, "cuts": cuts, "features": rows,
                "notices": notices_of(inputs.caught)}
 
     def render(r: dict[str, Any]) -> None:
         print_table("Look-ahead check (values up to each cut, after truncation and after noise)", r["features"],
-                    ["column", "passed", "checked", "changed_by_truncation", "changed_by_noise"])
+                    ["column", "status", "checked", "changed_by_truncation", "changed_by_noise"])
         verdict = "[green]no look-ahead found[/green]" if r["passed"] else f"[red]{len(r['failed'])} leaking[/red]"
-        stdout.print(f"{len(r['features'])} column(s) checked at {r['cuts']} cut(s): {verdict}")
+        unchecked = (f"; {len(r['unverifiable'])} unverifiable (no value before any cut to compare)"
+                     if r["unverifiable"] else "")
+        stdout.print(f"{len(r['features'])} column(s) checked at {r['cuts']} cut(s): {verdict}{unchecked}")
 
     emit(summary, as_json, render)
     if failed:

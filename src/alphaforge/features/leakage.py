@@ -33,13 +33,24 @@ class LeakageResult:
     changed_by_noise: int
 
     @property
+    def leaking(self) -> bool:
+        """A value at or before a cut changed with the data after it."""
+        return self.changed_by_truncation > 0 or self.changed_by_noise > 0
+
+    @property
     def passed(self) -> bool:
-        """No value changed, and at least one value was compared (a check that saw nothing fails)."""
-        return self.checked > 0 and self.changed_by_truncation == 0 and self.changed_by_noise == 0
+        """No value changed, and at least one value was compared (a check that saw nothing proves nothing)."""
+        return self.checked > 0 and not self.leaking
+
+    @property
+    def status(self) -> str:
+        """``passed``, ``leaking``, or ``unverifiable``: no value before any cut to compare (a
+        cross-sectional feature on one symbol, a macro series with no observation in range)."""
+        return "leaking" if self.leaking else "passed" if self.passed else "unverifiable"
 
     def to_dict(self) -> dict[str, object]:
         """JSON form for ``check leakage --json``."""
-        return {"column": self.column, "passed": self.passed, "checked": self.checked,
+        return {"column": self.column, "status": self.status, "passed": self.passed, "checked": self.checked,
                 "changed_by_truncation": self.changed_by_truncation, "changed_by_noise": self.changed_by_noise}
 
 

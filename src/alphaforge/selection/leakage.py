@@ -76,7 +76,7 @@ def truncation_flags(bars: pd.DataFrame, macro: pd.DataFrame | None, columns: Se
     return [LeakageFlag(r.column, "truncation", float(r.changed_by_truncation + r.changed_by_noise),
                         f"fails the truncation test: {r.changed_by_truncation} past value(s) changed when later "
                         f"bars were removed and {r.changed_by_noise} when they were replaced by noise")
-            for r in results if r.column in wanted and r.checked > 0 and not r.passed]
+            for r in results if r.column in wanted and r.leaking]
 
 
 def _shifted(values: np.ndarray, symbols: np.ndarray, shift: int) -> np.ndarray:
