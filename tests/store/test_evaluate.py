@@ -45,7 +45,7 @@ def test_scores_against_the_preserved_labels(filled, held_out):
     assert overall["fwd_ret_5"]["ic"] == pytest.approx(1.0) and overall["fwd_ret_5"]["rmse"] == 0.0
     assert overall["binary_abs_5_0.02"]["accuracy"] == 1.0
     domains = {(r["domain_kind"], r["domain"], r["target"]): r for r in result["by_domain"]}
-    assert domains[("feature_group", "ta", "fwd_ret_5")]["ic"] == pytest.approx(1.0)
+    assert domains[("feature_group", "px, ta", "fwd_ret_5")]["ic"] == pytest.approx(1.0)
     assert ("family", "lightgbm", "binary_abs_5_0.02") in domains
     assert ("feature_group", "px", "binary_abs_5_0.02") not in domains
     assert json.loads(Path(result["report"]).read_text())["overall"]
@@ -54,6 +54,19 @@ def test_scores_against_the_preserved_labels(filled, held_out):
     assert [row["target"] for row in only["overall"]] == ["binary_abs_5_0.02"]
     with pytest.raises(InputError, match="choose one of"):
         evaluate_holdout(filled, domain="nope")
+
+
+def test_groups_read_together_are_one_row_and_a_domain_shows_only_its_rows(filled, held_out):
+    regression = held_out[["setup_id"]].assign(prediction=held_out["fwd_ret_5"].to_numpy())
+    for name, family in (("a", "ridge"), ("b", "lightgbm")):
+        _write_predictions(filled, name, regression, {"family": family, "target": "fwd_ret_5", "task": "regression",
+                                                      "classes": [], "feature_groups": ["px", "ta", "vol"]})
+    rows = evaluate_holdout(filled)["by_domain"]
+    groups = [row for row in rows if row["domain_kind"] == "feature_group"]
+    assert [(row["domain"], row["prediction_sets"]) for row in groups] == [("px, ta, vol", 2)]
+    only = evaluate_holdout(filled, domain="ta")
+    assert len(only["overall"]) == 2 and [row["domain"] for row in only["by_domain"]] == ["px, ta, vol"]
+    assert [row["domain"] for row in evaluate_holdout(filled, domain="ridge")["by_domain"]] == ["ridge"]
 
 
 def test_evaluate_without_predictions_names_the_next_command(filled, held_out):

@@ -4,8 +4,8 @@ Each prediction set (one ``predictions/setups_<time>.parquet`` with its JSON sid
 scored overall with the metrics of its task (:func:`alphaforge.models.metrics.score`:
 regression rmse/mae/r2/ic/hit rate; classification log loss/accuracy/auc/brier), and per
 domain: its target, its model family and each feature group its model read. A domain pools
-the prediction sets that share it (and a target). ``domain=`` keeps only the sets in one
-domain. A figure (predicted vs actual, or the confusion matrix, per set) and the scores are
+the prediction sets that share it (and a target); feature groups shared by the same sets are
+one row. ``domain=`` keeps only the sets and the rows of one domain. A figure (predicted vs actual, or the confusion matrix, per set) and the scores are
 written to ``holdouts/evaluation_<time>.{png,json}``.
 """
 
@@ -123,17 +123,26 @@ def _score(task: str, classes: list[float], frame: pd.DataFrame) -> dict[str, fl
     return {"n": len(known), **score(task, encoded, probabilities)}
 
 
-def _by_domain(sets: list[PredictionSet]) -> list[dict[str, Any]]:
+def _by_domain(sets: list[PredictionSet], domain: str | None = None) -> list[dict[str, Any]]:
+    """One row per domain kind, target and group of prediction sets, with ``domain`` listing the
+    domains those sets share: feature groups every set reads together pool the same rows, so they
+    are one row (``px, ta``), not copies. ``domain`` keeps only the rows of that domain."""
     groups: dict[tuple[str, str, str], list[PredictionSet]] = {}
     for item in sets:
         for kind, value in item.domains:
             groups.setdefault((kind, value, str(item.info["target"])), []).append(item)
-    rows = []
+    merged: dict[tuple[str, str, tuple[int, ...]], list[str]] = {}
     for (kind, value, target), members in sorted(groups.items()):
+        merged.setdefault((kind, target, tuple(id(m) for m in members)), []).append(value)
+    rows = []
+    for (kind, target, _), values in merged.items():
+        if domain is not None and domain not in values:
+            continue
+        members = groups[kind, values[0], target]
         task, classes = members[0].info["task"], members[0].info["classes"]
         same = [m for m in members if m.info["task"] == task and m.info["classes"] == classes]
         pooled = pd.concat([m.frame for m in same], ignore_index=True)
-        rows.append({"domain_kind": kind, "domain": value, "target": target, "task": task,
+        rows.append({"domain_kind": kind, "domain": ", ".join(values), "target": target, "task": task,
                      "prediction_sets": len(same), **_score(task, classes, pooled)})
     return rows
 
@@ -191,7 +200,7 @@ def evaluate_holdout(workspace: Workspace, domain: str | None = None,
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     plot = holdouts_dir(workspace) / f"evaluation_{stamp}.png"
     _plot(sets, plot)
-    result = {"domain": domain, "overall": overall, "by_domain": _by_domain(sets), "plot": str(plot),
+    result = {"domain": domain, "overall": overall, "by_domain": _by_domain(sets, domain), "plot": str(plot),
               "report": str(plot.with_suffix(".json"))}
     atomic_write_json(plot.with_suffix(".json"), result)
     return result
