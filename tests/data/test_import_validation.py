@@ -53,6 +53,11 @@ BAD_CASES = {
         ("," if i == 1 else "BTC,") + line for i, line in enumerate(GOOD.splitlines()[1:])) + "\n",
         ["empty symbol", "row 3"]),
     "unparseable timestamp": (_replace_line(GOOD, 2, "yesterday,10.5,12,10,11,120"), ["timestamp"]),
+    "year 9999": (_replace_line(GOOD, 2, "9999-01-01T02:00:00Z,10.5,12,10,11,120"),
+                  ["9999-01-01", "outside the years", "row 3"]),
+    "NUL in a symbol": ("symbol," + GOOD.splitlines()[0] + "\n" + "\n".join(
+        ("BTC\0," if i == 1 else "BTC,") + line for i, line in enumerate(GOOD.splitlines()[1:])) + "\n",
+        ["symbol 'BTC\\x00'", "control", "row 3"]),
 }
 
 

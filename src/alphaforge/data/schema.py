@@ -85,7 +85,14 @@ def _coerce_timestamps(df: pd.DataFrame, source: str) -> pd.Series:
     if bad is not None:
         raise InputError("missing timestamp", where=f"{source}, column 'timestamp', {_row_label(df, bad)}",
                          fix="remove the row or fill in its timestamp")
-    return ts.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
+    utc = ts.dt.tz_convert("UTC")
+    bad = _first_bad((utc < pd.Timestamp.min.tz_localize("UTC")) | (utc > pd.Timestamp.max.tz_localize("UTC")))
+    if bad is not None:  # times are nanoseconds since 1970 in int64: years 1677 to 2262
+        raise InputError(f"timestamp {utc.iloc[bad]} is outside the years {pd.Timestamp.min.year + 1}-"
+                         f"{pd.Timestamp.max.year - 1} that nanosecond times can hold",
+                         where=f"{source}, column 'timestamp', row {df.index[bad]}",
+                         fix="repair or drop the row (a placeholder date such as 9999-12-31 is not a bar time)")
+    return utc.astype(TIMESTAMP_DTYPE)
 
 
 def _coerce_numeric(df: pd.DataFrame, column: str, source: str) -> pd.Series:
@@ -148,6 +155,11 @@ def _key_codes(df: pd.DataFrame, column: str, source: str) -> np.ndarray:
             bad = int(np.flatnonzero(codes == code)[0])
             raise InputError(f"empty {column}", where=f"{source}, column '{column}', {_row_label(df, bad)}",
                              fix=fix)
+        if not str(value).isprintable():  # a NUL or other control character: invisible when printed
+            bad = int(np.flatnonzero(codes == code)[0])
+            raise InputError(f"{column} {value!r} holds a control or invisible character",
+                             where=f"{source}, column '{column}', row {df.index[bad]}",
+                             fix=f"clean the {column} in the source (printable characters only) and import again")
     return codes
 
 
