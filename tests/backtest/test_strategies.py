@@ -193,6 +193,18 @@ def test_bad_hyperparameters_are_refused(build: Callable, message: str) -> None:
         build(predictions)
 
 
+def test_predictions_for_symbols_the_bars_lack_name_both_sets() -> None:
+    """A model trained on two symbols predicts those two: the error names them and the bars' symbols,
+    not the look-alike SYN04 for SYN00."""
+    close = random_close(3, symbols=5).set_axis([f"SYN{i:02d}" for i in range(5)], axis=1)
+    predictions = momentum_predictions(close[["SYN00", "SYN01"]])
+    with pytest.raises(InputError) as error:
+        ModelStrategy(predictions).target_weights(close[["SYN02", "SYN03", "SYN04"]])
+    message = str(error.value)
+    assert "SYN00, SYN01" in message and "the bars hold SYN02, SYN03, SYN04" in message
+    assert "did you mean" not in message and "[data] symbols" in error.value.fix
+
+
 def test_the_registry_builds_by_name_and_refuses_unknown_parameters() -> None:
     strategy = make_strategy("mean_reversion", window=7)
     assert strategy.get_params() == {"window": 7, "lower": 30.0, "upper": 70.0, "exit": 50.0,
@@ -207,7 +219,7 @@ def test_predictions_for_unknown_symbols_or_times_are_refused() -> None:
     close = random_close(3)
     predictions = momentum_predictions(close)
     renamed = predictions.assign(symbol=predictions["symbol"].replace({"S0": "S0X"}))
-    with pytest.raises(InputError, match="did you mean 'S0'"):
+    with pytest.raises(InputError, match="symbol\\(s\\) S0X, which the bars lack"):
         ModelStrategy(renamed).target_weights(close)
     with pytest.raises(InputError, match="have no bar"):
         ModelStrategy(predictions).target_weights(close.iloc[:100])

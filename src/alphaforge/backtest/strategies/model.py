@@ -48,6 +48,12 @@ def _check_predictions(predictions: object, score: str) -> pd.DataFrame:
     return predictions
 
 
+def _listed(symbols: pd.Index, limit: int = 10) -> str:
+    """``A, B, C`` (the first ``limit``, then how many more)."""
+    names = [str(s) for s in symbols]
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 class ModelStrategy(Strategy):
     """Target weights from prediction scores; see the module docstring for the rules.
 
@@ -120,10 +126,11 @@ class ModelStrategy(Strategy):
     def _scores(self, close: pd.DataFrame) -> np.ndarray:
         wide = self.predictions.pivot(index="timestamp", columns="symbol", values=self.score)
         unknown = wide.columns.difference(close.columns)
-        if len(unknown):
-            raise InputError(f"predictions name symbol {unknown[0]!r}, which the bars lack."
-                             f"{suggestion(str(unknown[0]), map(str, close.columns))}", where="predictions",
-                             fix="predict for the backtested symbols only")
+        if len(unknown):  # a model predicts the symbols it was trained on: name both sets, not a look-alike
+            raise InputError(f"the predictions are for symbol(s) {_listed(unknown)}, which the bars lack (the bars "
+                             f"hold {_listed(close.columns)})", where="predictions",
+                             fix="backtest bars that hold the predicted symbols (a model trades the symbols it "
+                                 "was trained on: include them in [data] symbols), or predict the backtested ones")
         outside = wide.index.difference(close.index)
         if len(outside):
             raise InputError(f"{len(outside)} prediction time(s) have no bar, first {outside[0]}", where="predictions",
