@@ -1,7 +1,8 @@
 """Cached pipeline stages: a stage runs only when its key changes.
 
-A stage's key is the sha256 of its name, its code version (the source of the modules it
-declares), its parameters and its upstream stages' keys. After a stage finishes, its manifest
+A stage's key is the sha256 of its name, its code version (the source of every module its code
+can run, found by following its imports, see :func:`code_files`), its parameters and its
+upstream stages' keys. After a stage finishes, its manifest
 (``stages/<name>.json``: key, outputs with their sha256, summary) is written last and
 atomically, so a crash or kill mid-stage leaves no manifest for the new key and the next run
 simply runs that stage again. A stage is a cache hit when its manifest has the same key and
@@ -10,9 +11,12 @@ every output still exists with the recorded sha256.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
+import inspect
 import json
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,11 +32,13 @@ MANIFEST_DIR = "stages"
 
 @dataclass
 class StageContext:
-    """What a running stage sees: the workspace, its parameters and upstream results."""
+    """What a running stage sees: the workspace, the run's one parsed configuration (the object its
+    key was computed from), its parameters and upstream results."""
 
     workspace: Workspace
     params: dict[str, Any]
     upstream: dict[str, dict[str, Any]]
+    config: Any = None
 
 
 @dataclass(frozen=True)
@@ -43,39 +49,145 @@ class StageResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+CodeSeed = str | Callable[..., Any]
+"""What a stage's code version starts from: a module or package name, or the function that runs it."""
+
+
 @dataclass(frozen=True)
 class Stage:
     """One step of the pipeline.
 
     ``run`` does the work and returns a :class:`StageResult`; ``params`` picks what of the
-    configuration affects the stage; ``code`` names the modules whose source versions it.
-    ``requires`` names upstream stages.
+    configuration affects the stage; ``code`` seeds its code version (:func:`code_version`):
+    functions and module names whose source — and the source of every AlphaForge module they
+    import, at the top or inside functions, transitively — decides the key. ``requires`` names
+    upstream stages.
     """
 
     name: str
     run: Callable[[StageContext], StageResult]
     params: Callable[[Any], dict[str, Any]] = lambda config: {}
-    code: tuple[str, ...] = ()
+    code: tuple[CodeSeed, ...] = ()
     requires: tuple[str, ...] = ()
     description: str = ""
 
 
-def _module_sources(module_name: str) -> list[Path]:
-    """Source files of a module or package, found without importing it (a cached run stays fast)."""
-    spec = importlib.util.find_spec(module_name)
-    origin = Path(spec.origin) if spec is not None and spec.origin else Path()
-    if origin.name == "__init__.py":
-        return sorted(origin.parent.rglob("*.py"))
-    return [origin] if origin.is_file() else []
+_PACKAGE_ROOT = Path(__file__).resolve().parent
+_IMPORTS: dict[Path, tuple[float, frozenset[str]]] = {}
 
 
-def code_version(modules: Iterable[str]) -> str:
-    """sha256 over the package version and the source of ``modules`` (packages include every file)."""
+def _module_path(name: str) -> Path | None:
+    """The source file of AlphaForge module (or package) ``name``, found without importing it."""
+    parts = name.split(".")
+    if parts[0] != _PACKAGE_ROOT.name:
+        spec = importlib.util.find_spec(name) if name not in sys.modules else getattr(sys.modules[name], "__spec__", None)
+        origin = Path(spec.origin) if spec is not None and spec.origin and spec.origin != "built-in" else None
+        return origin if origin is not None and origin.suffix == ".py" else None
+    base = _PACKAGE_ROOT.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported(path: Path) -> frozenset[str]:
+    """AlphaForge module names ``path`` imports anywhere (inside functions too), with submodules
+    named in ``from package import module``; parsed once per file version."""
+    stamp = path.stat().st_mtime
+    held = _IMPORTS.get(path)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    package = _package_of(path)
+    found = {name for node in ast.walk(ast.parse(path.read_bytes())) if isinstance(node, (ast.Import, ast.ImportFrom))
+             for name in _names(node, package)}
+    names = frozenset(n for n in found if n.split(".")[0] == _PACKAGE_ROOT.name and _module_path(n) is not None)
+    _IMPORTS[path] = (stamp, names)
+    return names
+
+
+def _package_of(path: Path) -> str:
+    parts = list(path.resolve().relative_to(_PACKAGE_ROOT.parent).with_suffix("").parts)
+    return ".".join(parts[:-1])
+
+
+def _function_code(func: Callable[..., Any]) -> tuple[str, set[str]]:
+    """The source of ``func`` and of the functions of its module it calls (by name, transitively),
+    and the modules they import: the module's top-level imports and those inside the functions."""
+    module = inspect.getmodule(func)
+    source = inspect.getsource(module) if module is not None else ""
+    tree = ast.parse(source)
+    package = module.__name__ if module is not None and hasattr(module, "__path__") else \
+        (module.__name__.rpartition(".")[0] if module is not None else "")
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    imports = {n for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+               for n in _names(node, package)}
+    texts, todo, seen = [], [func.__name__], set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in functions:
+            continue
+        seen.add(name)
+        node = functions[name]
+        texts.append(ast.get_source_segment(source, node) or name)
+        for inner in ast.walk(node):
+            if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                imports.update(_names(inner, package))
+            elif isinstance(inner, ast.Name) and inner.id in functions:
+                todo.append(inner.id)
+    return "\n".join(texts), {n for n in imports if n.split(".")[0] == _PACKAGE_ROOT.name and _module_path(n)}
+
+
+def _names(node: ast.Import | ast.ImportFrom, package: str) -> set[str]:
+    """Module names an import statement names (submodules of ``from package import x`` too)."""
+    if isinstance(node, ast.Import):
+        return {a.name for a in node.names}
+    module = node.module or ""
+    if node.level:
+        parts = package.split(".")
+        module = ".".join([*parts[: len(parts) - node.level + 1], *([module] if module else [])])
+    return {module, *(f"{module}.{a.name}" for a in node.names)}
+
+
+def code_files(seeds: Iterable[CodeSeed]) -> list[Path]:
+    """Every source file the seeds' code can run: each seed module (every file of a seed
+    package), and, transitively, every AlphaForge module those and the seed functions import —
+    lazy imports inside functions included. A seed function's own module counts only through
+    the functions it calls (:func:`_function_code`), so editing one stage's body in a module of
+    several stages reruns that stage alone."""
+    todo: list[Path] = []
+    for seed in seeds:
+        if callable(seed):
+            todo.extend(p for name in _function_code(seed)[1] if (p := _module_path(name)) is not None)
+        else:
+            path = _module_path(seed)
+            if path is not None:
+                todo.extend(sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path])
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        todo.extend(p for name in _imported(path) if (p := _module_path(name)) is not None)
+        if path.name != "__init__.py":  # importing a module runs its package's __init__ first
+            init = path.parent / "__init__.py"
+            if init.is_file() and _PACKAGE_ROOT in init.parents or init.parent == _PACKAGE_ROOT:
+                todo.append(init)
+    return sorted(seen)
+
+
+def code_version(seeds: Iterable[CodeSeed]) -> str:
+    """sha256 over the package version, the seed functions' own code and the source of
+    :func:`code_files` of ``seeds``."""
+    seeds = list(seeds)
     digest = hashlib.sha256(__version__.encode())
-    for name in sorted(modules):
-        for path in _module_sources(name):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+    for seed in seeds:
+        if callable(seed):
+            digest.update(_function_code(seed)[0].encode())
+    for path in code_files(seeds):
+        digest.update(str(path.relative_to(_PACKAGE_ROOT.parent) if _PACKAGE_ROOT.parent in path.parents
+                          else path.name).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -179,7 +291,7 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
         if on_stage:
             on_stage(stage, "running")
         started = time.perf_counter()
-        result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}))
+        result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config))
         seconds = time.perf_counter() - started
         atomic_write_json(manifest_path(workspace, stage.name), {
             "stage": stage.name, "key": key, "params": params, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

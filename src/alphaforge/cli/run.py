@@ -27,6 +27,7 @@ from alphaforge.cli._common import (
     stderr,
     stdout,
 )
+from alphaforge.names import check_name
 
 ModelPathOption = Annotated[Path | None, typer.Option("--model-path", help="A model folder (default: the latest "
                                                                           "final model, then extended-CV, then tuning "
@@ -98,7 +99,7 @@ def run(
 
     result = run_pipeline(workspace, tracker, only=only, start_from=start_from, force=force_refresh,
                           auto_targets=auto_targets or auto_features, top_n_targets=top_n_targets,
-                          skip_training=skip_training, on_stage=on_stage)
+                          skip_training=skip_training, on_stage=on_stage, config=config)
     result["seconds"] = round(time.perf_counter() - started, 2)
     if "report" in result["summaries"]:  # --skip-training and --only stop before it: announce what exists
         result["report"] = str((workspace.root / REPORT_PATH).resolve())
@@ -148,6 +149,7 @@ def predict(
     as_json: JsonOption = False,
 ) -> None:
     """Score the most recent bars through the shared feature path; write predictions and charts."""
+    check_name(name, where="--name")  # issue 20: predictions/NAME stays inside predictions/
     workspace = open_workspace(ctx)
     if setup_file is not None:
         from alphaforge.store.predict import predict_setups
@@ -198,6 +200,8 @@ def backtest(
     """Backtest with next-bar execution, fees and slippage, against the benchmark."""
     from alphaforge.pipeline.backtest import backtest as run_backtest
 
+    if name is not None:
+        check_name(name, where="--name")  # issue 20: backtests/NAME stays inside backtests/
     workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     if use_meta_model:
         from alphaforge.cli.meta import render_meta_backtest

@@ -8,6 +8,7 @@ slice, its upstream keys or the raw data changed (see :mod:`alphaforge.stages`).
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from collections.abc import Callable
@@ -59,7 +60,7 @@ def _features_stage(ctx: StageContext) -> StageResult:
     from alphaforge.features.cache import FeatureCache
     from alphaforge.models.panel import configured_model_features, feature_plan
 
-    config = ctx.workspace.config()
+    config = ctx.config
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bars, macro = load_inputs(ctx.workspace, config)
@@ -100,7 +101,7 @@ def _tuned(ctx: StageContext) -> tuple[TunedConfig | None, list[str]]:
         path = ctx.workspace.root / BEST_CONFIG_PATH
         tuned = TunedConfig(path, read_best_config(path), "")
         return tuned, [tuned.describe()]
-    return find_tuned(ctx.workspace, ctx.workspace.config())
+    return find_tuned(ctx.workspace, ctx.config)
 
 
 def _excluded(ctx: StageContext) -> list[str]:
@@ -113,7 +114,7 @@ def _excluded(ctx: StageContext) -> list[str]:
 def _walk_forward_stage(ctx: StageContext) -> StageResult:
     from alphaforge.pipeline.walkforward import run_walk_forward, walk_forward_dir
 
-    config = ctx.workspace.config()
+    config = ctx.config
     job = _planned_job(ctx)
     tuned, notices = (None, []) if job else _tuned(ctx)
     chosen = ({"target": job["target"], "family": job["model_families"][0], "features": job["features"],
@@ -158,7 +159,7 @@ def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
         return _train_plan_stage(ctx, track=isinstance(tracker, MlflowTracker))
     tuned, _ = _tuned(ctx)
     result = train(ctx.workspace, best_config=tuned.path if tuned else None, exclude=_excluded(ctx),
-                   tracker=tracker, arguments={"command": "run"})
+                   tracker=tracker, arguments={"command": "run"}, config=ctx.config)
     version = Path(result["path"])
     outputs = [_relative(ctx, p) for p in sorted(version.rglob("*")) if p.is_file()]
     return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",
@@ -169,7 +170,7 @@ def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
 def _predict_stage(ctx: StageContext) -> StageResult:
     from alphaforge.pipeline.predict import predict
 
-    result = predict(ctx.workspace, name="latest")
+    result = predict(ctx.workspace, name="latest", config=ctx.config)
     return StageResult([_relative(ctx, p) for p in result["files"]],
                        {"latest": result["latest"], "model": result["model"], "rows": result["rows"]})
 
@@ -178,7 +179,7 @@ def _backtest_stage(ctx: StageContext, tracker: Any) -> StageResult:
     from alphaforge.pipeline.backtest import backtest
 
     walk = ctx.upstream["walk_forward"]
-    result = backtest(ctx.workspace, target=walk["target"], family=walk["family"], tracker=tracker)
+    result = backtest(ctx.workspace, target=walk["target"], family=walk["family"], tracker=tracker, config=ctx.config)
     folder = Path(result["directory"])
     return StageResult([str(folder / "metrics.json"), str(folder / "equity.png")],
                        {k: result.get(k) for k in ("name", "metrics", "benchmark_metrics", "directory", "trades",
@@ -188,8 +189,26 @@ def _backtest_stage(ctx: StageContext, tracker: Any) -> StageResult:
 def _report_stage(ctx: StageContext) -> StageResult:
     from alphaforge.report.run_report import write_run_report
 
-    path = write_run_report(ctx.workspace, ctx.upstream)
+    path = write_run_report(ctx.workspace, ctx.upstream, ctx.config)
     return StageResult([_relative(ctx, path)], {"path": str(path)})
+
+
+def feature_set_key(config: Config) -> dict[str, str]:
+    """Each configured feature's fingerprint (definition, parameters, its function's and module's
+    source): registering or editing a feature, user features included, changes the stages that
+    read features."""
+    from alphaforge.features import REGISTRY, configured_spec, resolve_features
+    from alphaforge.features.cache import feature_fingerprint
+
+    return {f.name: feature_fingerprint(f) for f in resolve_features(configured_spec(config), REGISTRY)}
+
+
+@functools.cache
+def computing_libraries() -> dict[str, str]:
+    """Versions of the libraries whose results a stage keeps (numpy, pandas, LightGBM, ...)."""
+    from alphaforge.tracking.environment import package_versions
+
+    return package_versions()
 
 
 def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_targets: bool = False,
@@ -199,14 +218,24 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
 
     tuned_file = workspace.root / BEST_CONFIG_PATH
 
-    def params(*sections: str, tuned: bool = False) -> Callable[[Config], dict[str, Any]]:
+    def params(*sections: str, tuned: bool = False, features: bool = False,
+               libraries: bool = False) -> Callable[[Config], dict[str, Any]]:
+        """A stage's inputs besides its code: the data, its config sections and, as asked, the
+        tuned configuration's file, the resolved feature set (definitions and code, user
+        features included) and the versions of the libraries that compute the result."""
         def key(cfg: Config) -> dict[str, Any]:
-            extra = {"tuned": file_sha256(tuned_file) if tuned_file.is_file() else None} if tuned else {}
+            extra: dict[str, Any] = {}
+            if tuned:
+                extra["tuned"] = file_sha256(tuned_file) if tuned_file.is_file() else None
+            if features:
+                extra["feature_set"] = feature_set_key(cfg)
+            if libraries:
+                extra["libraries"] = computing_libraries()
             return {"input": data_key, "seed": cfg.seed, **extra,
                     **{s: getattr(cfg, s).model_dump(mode="json") for s in sections}}
         return key
 
-    stages = [Stage("features", _features_stage, params("features"), ("alphaforge.features",),
+    stages = [Stage("features", _features_stage, params("features", features=True), (_features_stage,),
                     description="shared features, cached per feature (data/features/)")]
     model_inputs: tuple[str, ...] = ("features",)
     if auto_targets:
@@ -228,21 +257,20 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
         stages += tuning_stages(requires=model_inputs)
         model_inputs = ("analyze",)
     stages += [
-        Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation", tuned=True),
-              ("alphaforge.models", "alphaforge.matrix", "alphaforge.pipeline.walkforward", "alphaforge.targets",
-               "alphaforge.validation", "alphaforge.report.tearsheet_plots", "alphaforge.pipeline.best_config"),
-              model_inputs,
+        Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation", tuned=True, features=True,
+                                                          libraries=True),
+              (_walk_forward_stage,), model_inputs,
               "walk-forward refits, the out-of-sample tear sheet and verdicts (cv/walk_forward/)"),
-        Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models", "validation", tuned=True),
-              ("alphaforge.models", "alphaforge.matrix", "alphaforge.pipeline.train", "alphaforge.validation",
-               "alphaforge.pipeline.best_config"), model_inputs,
+        Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models", "validation", tuned=True,
+                                                                       features=True, libraries=True),
+              (_train_stage,), model_inputs,
               "best + final model in the registry (models/)"),
-        Stage("predict", _predict_stage, params("predict", "backtest"), ("alphaforge.predict",), ("train",),
+        Stage("predict", _predict_stage, params("predict", "backtest", libraries=True), (_predict_stage,), ("train",),
               "latest bars scored (predictions/latest.*)"),
-        Stage("backtest", lambda ctx: _backtest_stage(ctx, tracker), params("backtest", "predict"),
-              ("alphaforge.backtest", "alphaforge.pipeline.backtest", "alphaforge.predict.signals"), ("walk_forward",),
+        Stage("backtest", lambda ctx: _backtest_stage(ctx, tracker), params("backtest", "predict"), (_backtest_stage,),
+              ("walk_forward",),
               "out-of-sample backtest vs the benchmark (backtests/)"),
-        Stage("report", _report_stage, params(), ("alphaforge.report",),
+        Stage("report", _report_stage, params(), (_report_stage,),
               ("features", "walk_forward", "train", "predict", "backtest"),
               "self-contained HTML report (reports/report.html)"),
     ]
@@ -252,9 +280,14 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
 def run_pipeline(workspace: Workspace, tracker: Any, *, only: list[str] | None = None,
                  start_from: str | None = None, force: bool = False, auto_targets: bool = False,
                  top_n_targets: int | None = None, skip_training: bool = False,
-                 on_stage: Callable[[Stage, str], None] | None = None) -> dict[str, Any]:
-    """Run the pipeline; returns per-stage outcomes and summaries."""
-    config = workspace.config()
+                 on_stage: Callable[[Stage, str], None] | None = None,
+                 config: Config | None = None) -> dict[str, Any]:
+    """Run the pipeline; returns per-stage outcomes and summaries.
+
+    ``config`` is the workspace's parsed configuration when the caller holds it: a run parses
+    ``alphaforge.toml`` once, and every stage's key and work come from that one object.
+    """
+    config = config or workspace.config()
     imported = ensure_data(workspace, config)
     stages = pipeline_stages(workspace, config, tracker, auto_targets=auto_targets, top_n_targets=top_n_targets)
     if skip_training:

@@ -93,17 +93,18 @@ def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcom
 def train(workspace: Workspace, *, target: str | None = None, family: str | None = None,
           best_config: Path | None = None, symbols: list[str] | None = None, features: list[str] | None = None,
           name: str | None = None, exclude: list[str] | None = None, tracker: Tracker | None = None,
-          arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+          arguments: dict[str, Any] | None = None, config: Config | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
 
     ``exclude`` names feature columns to leave out (default: those the truncation test flags,
     :func:`alphaforge.selection.auto.leak_flags`). ``symbols`` and ``features`` (ordered feature
     columns), like ``target`` and ``family``, win over ``best_config`` (default: the workspace's tuned configuration for ``[models] target``,
-    when there is one).
+    when there is one). ``config`` is the workspace's parsed configuration when the caller holds
+    it (a run parses it once).
 
     Returns a summary (name, version, path, metrics, notices, run id) for the CLI.
     """
-    config = workspace.config()
+    config = config or workspace.config()
     tuned, tuned_notices = ((TunedConfig(Path(best_config), read_best_config(best_config), ""), []) if best_config
                             else find_tuned(workspace, config))
     chosen = tuned.settings if tuned else {}

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from alphaforge.config import Config
 from alphaforge.report.html import HtmlReport
 from alphaforge.workspace import Workspace
 
@@ -29,7 +30,7 @@ def _trials(workspace: Workspace) -> int:
     return max(counted, 1)
 
 
-def write_run_report(workspace: Workspace, summaries: dict[str, dict[str, Any]]) -> Path:
+def write_run_report(workspace: Workspace, summaries: dict[str, dict[str, Any]], config: Config | None = None) -> Path:
     """Assemble ``reports/report.html`` from the stages' summaries and files."""
     root = workspace.root
     report = HtmlReport("AlphaForge run report")
@@ -41,7 +42,7 @@ def write_run_report(workspace: Workspace, summaries: dict[str, dict[str, Any]])
     report.verdicts(back.get("verdicts", [])[-1:], "Backtest")
     features = summaries.get("features", {})
     report.heading("Data")
-    report.fields({"dataset": workspace.config().data.dataset, "symbols": features.get("symbols"),
+    report.fields({"dataset": (config or workspace.config()).data.dataset, "symbols": features.get("symbols"),
                    "rows": features.get("rows"), "from": features.get("start"), "to": features.get("end")})
     for notice in features.get("notices", []):
         report.note(notice)

@@ -24,7 +24,7 @@ CODE = ("alphaforge.tuning", "alphaforge.models")
 
 
 def _config(context: StageContext) -> Config:
-    return context.workspace.config()
+    return context.config or context.workspace.config()
 
 
 def _rel(context: StageContext, path: Path) -> str:
