@@ -42,7 +42,7 @@ def test_library_packages_do_not_import_the_cli_or_the_runner(module):
 # config, workspace → errors, timestamps, the version. ``store`` sits below ``matrix`` because the
 # model-input assembly reads the store's training table; nothing in ``store`` reads a stage package.
 LAYERS = {
-    "_version": 0, "errors": 0, "timestamps": 0,
+    "_version": 0, "errors": 0, "timestamps": 0, "names": 0,
     "config": 1, "workspace": 1,
     "data": 2, "stages": 2, "tracking": 2,
     "features": 3, "targets": 3,

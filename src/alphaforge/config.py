@@ -15,9 +15,18 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 import tomlkit
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from alphaforge.errors import InputError
+from alphaforge.names import name_problem
 
 CONFIG_FILENAME = "alphaforge.toml"
 
@@ -36,6 +45,17 @@ def _parse_duration(value: Any) -> str:
 Duration = Annotated[str, BeforeValidator(_parse_duration)]
 
 
+def _plain_name(value: str) -> str:
+    """A name that becomes a folder name (see :mod:`alphaforge.names`); "" (none) passes."""
+    problem = name_problem(value) if value else None
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Name = Annotated[str, AfterValidator(_plain_name)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True)
 
@@ -43,8 +63,8 @@ class _Section(BaseModel):
 class DataSection(_Section):
     """Which imported data the pipeline uses."""
 
-    dataset: str = Field("sp500", description="raw dataset (see `alphaforge data list`) the pipeline trains on")
-    macro: str = Field("macro", description="raw macro dataset joined as-of to the bars; \"\" for none")
+    dataset: Name = Field("sp500", description="raw dataset (see `alphaforge data list`) the pipeline trains on")
+    macro: Name = Field("macro", description="raw macro dataset joined as-of to the bars; \"\" for none")
     symbols: list[str] = Field(default_factory=list, description="symbols to use; empty = all in the dataset")
     start: str = Field("", description="first timestamp to use (ISO date), \"\" = from the beginning")
     end: str = Field("", description="last timestamp to use (ISO date), \"\" = to the end")
@@ -185,7 +205,7 @@ class TrackingSection(_Section):
     """Experiment tracking with MLflow (a SQLite store inside the workspace)."""
 
     enabled: bool = Field(True, description="record every train/tune/CV/backtest run in mlruns.db")
-    experiment: str = Field("alphaforge", description="MLflow experiment name when --experiment-name is not given")
+    experiment: Name = Field("alphaforge", description="MLflow experiment name when --experiment-name is not given")
 
 
 class ValidationSection(_Section):

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 
+from alphaforge.errors import InputError
 from alphaforge.models import UnsafeModelError, load_model
 from alphaforge.models._skops import dumps_canonical, loads_trusted
 from alphaforge.workspace import file_sha256
@@ -100,3 +101,28 @@ def test_canonical_skops_bytes_round_trip(build):
 def test_a_missing_model_json_names_the_fix(tmp_path):
     with pytest.raises(Exception, match="no saved model here"):
         load_model(tmp_path)
+
+
+@pytest.mark.parametrize("model_file", ["../outside.txt", "/etc/hostname", "sub/../../outside.txt"])
+def test_a_model_file_outside_its_folder_is_refused_before_it_is_read(build, tmp_path, model_file, monkeypatch):
+    """Issue 20: model.json's model_file could point outside its folder; the file was read, then refused."""
+    path = _saved(build, "lightgbm", "binary", tmp_path)
+    (tmp_path / "outside.txt").write_bytes(path.read_bytes())
+    meta_path = path.parent / "model.json"
+    meta = json.loads(meta_path.read_text())
+    meta["model_file"] = model_file
+    meta_path.write_text(json.dumps(meta))
+    read: list[str] = []
+    real = type(path).read_bytes
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: read.append(str(self)) or real(self))
+    with pytest.raises(InputError, match="outside|not a relative path") as info:
+        load_model(path.parent)
+    assert info.value.where == str(meta_path) and read == []
+
+
+def test_a_model_json_that_is_not_utf8_is_refused(build, tmp_path):
+    """Issue 20: a non-UTF-8 model.json raised UnicodeDecodeError (only JSONDecodeError was caught)."""
+    path = _saved(build, "lightgbm", "binary", tmp_path)
+    (path.parent / "model.json").write_bytes(b"\xff\xfe{not utf-8")
+    with pytest.raises(UnsafeModelError, match="not valid JSON"):
+        load_model(path.parent)

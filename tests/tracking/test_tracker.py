@@ -110,6 +110,14 @@ def test_a_broken_store_is_a_notice_not_an_error(tmp_path):
     assert run.run_id is None and "tracking stopped" in tracker.notices[0]
 
 
+@pytest.mark.parametrize("experiment", ["../../../x", "/abs/x", "..", "x" * 300])
+def test_an_experiment_name_that_is_a_path_or_too_long_is_refused(tmp_path, experiment):
+    """Issue 20: `--experiment-name ../../../x` put MLflow's artifacts outside the workspace."""
+    with pytest.raises(InputError, match="not a plain folder name|the limit is 100"):
+        MlflowTracker(f"sqlite:///{tmp_path / 'mlruns.db'}", experiment, artifact_root=tmp_path / "artifacts")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_null_tracker_writes_nothing(tmp_path):
     tracker = NullTracker()
     with tracker.run("train") as run:

@@ -21,6 +21,7 @@ from alphaforge.cli._common import (
     split_list,
 )
 from alphaforge.models import FAMILIES
+from alphaforge.names import check_name
 from alphaforge.pipeline.train import train as train_model
 
 
@@ -51,6 +52,8 @@ def train(
     GPU families; on CPU with a notice when no GPU is present) unless --target/--config or
     --no-training-plan say otherwise.
     """
+    if name is not None:
+        check_name(name, where="--name")  # issue 20: refused before training, not after it
     workspace = open_workspace(ctx)
     if use_plan and target is None and best_config is None:
         from alphaforge.selection import find_training_plan

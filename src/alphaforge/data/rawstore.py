@@ -25,6 +25,7 @@ from alphaforge.data.schema import (
     validate_macro,
 )
 from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
+from alphaforge.names import check_name
 from alphaforge.workspace import atomic_write_json, atomic_write_parquet, file_sha256
 
 Kind = Literal["bars", "macro"]
@@ -81,7 +82,9 @@ class RawStore:
         self.root = Path(root)
 
     def _manifest_path(self, name: str) -> Path:
-        return self.root / name / MANIFEST_FILENAME
+        """Where dataset ``name``'s manifest is; a name that is not a plain folder name is refused, so no
+        read or write of the raw store leaves ``data/raw/``."""
+        return self.root / check_name(name, where="dataset name") / MANIFEST_FILENAME
 
     def manifest(self, name: str) -> dict[str, Any]:
         """The manifest of dataset ``name``; a missing dataset names the command that creates it."""
@@ -96,7 +99,7 @@ class RawStore:
             )
         try:
             return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # not JSON, or not UTF-8 text
             raise AlphaForgeError(f"corrupt manifest: {exc}", where=str(path),
                                   fix="restore it from a backup, or re-import the dataset with --replace") from None
 
@@ -122,11 +125,9 @@ class RawStore:
         ``created`` is False when identical content was already stored. Different content under an
         existing name raises unless ``replace``; the old version is kept either way.
         """
-        if not name or "/" in name or name.startswith("."):
-            raise InputError(f"bad dataset name {name!r}", fix="use letters, digits, '_' or '-'")
+        path = self._manifest_path(name)  # the name first: a bad one is refused before any work
         frame, _ = (validate_bars if kind == "bars" else validate_macro)(frame, source)
         digest = content_sha256(frame)
-        path = self._manifest_path(name)
         manifest = self.manifest(name) if path.is_file() else None
         if manifest is not None:
             if manifest["kind"] != kind:

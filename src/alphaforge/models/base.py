@@ -39,6 +39,7 @@ from alphaforge.models.stopping import (
     mean_loss,
     should_stop,
 )
+from alphaforge.names import confined_path
 from alphaforge.workspace import atomic_write_bytes, atomic_write_json
 
 Task = Literal["binary", "multiclass", "regression"]
@@ -289,7 +290,7 @@ class ModelFamily(ABC):
         if meta["family"] != cls.name:
             raise InputError(f"the model in {directory} is a {meta['family']} model, not {cls.name}",
                              where=str(directory / META_FILE), fix="load it with alphaforge.models.load_model")
-        path = directory / meta["model_file"]
+        path = confined_path(directory, meta["model_file"], where=str(directory / META_FILE))  # not read if outside
         if not path.is_file():
             raise UnsafeModelError("model file is missing", where=str(path), fix="re-run `alphaforge train`")
         data = path.read_bytes()  # read once: the bytes checked are the bytes loaded
@@ -350,7 +351,7 @@ def read_meta(directory: Path) -> dict[str, Any]:
         raise InputError("no saved model here (no model.json)", where=str(directory),
                          fix="pass a model version folder (models/<name>/<version>/final), or run "
                              "`alphaforge train`") from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # not JSON, or not UTF-8 text
         raise UnsafeModelError(f"model.json is not valid JSON: {exc}", where=str(path),
                                fix="re-run `alphaforge train`") from None
     if meta.get("format_version") != FORMAT_VERSION:

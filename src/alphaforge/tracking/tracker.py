@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from alphaforge.config import Config
 from alphaforge.errors import InputError
+from alphaforge.names import check_name
 from alphaforge.tracking.environment import git_commit, package_versions
 from alphaforge.workspace import Workspace
 
@@ -190,7 +191,7 @@ class MlflowTracker:
     def __init__(self, uri: str, experiment: str, *, artifact_root: Path, tags: Mapping[str, str] | None = None,
                  lock_timeout: float = _LOCK_TIMEOUT_S) -> None:
         self.uri = uri
-        self.experiment = experiment
+        self.experiment = check_name(experiment, where="experiment name (--experiment-name, [tracking] experiment)")
         self.artifact_root = Path(artifact_root)
         self.tags = dict(tags or {})
         self.lock_timeout = lock_timeout
