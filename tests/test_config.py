@@ -27,11 +27,16 @@ def test_rendered_defaults_round_trip_and_are_commented():
     ({"backtest": {"rule": "rank"}}, ["backtest.rule", "'auto'", "'quantile'", "'rolling'"]),
     ({"backtest": {"lower": 0.9}}, ["'backtest'", "lower = 0.9 is above upper = 0.8"]),
     ({"backtest": {"window": 20}}, ["'backtest'", "min_periods = 50 is more than window = 20"]),
-    # issue 20: a path in place of a name
+    # issue 20: a path in place of a name, dates that are not dates, text in place of a boolean
     ({"data": {"dataset": "../../../other/data/raw/synth"}}, ["data.dataset", "not a plain folder name"]),
     ({"data": {"macro": "/abs/macro"}}, ["data.macro", "not a plain folder name"]),
     ({"data": {"dataset": "x" * 300}}, ["data.dataset", "300 characters long; the limit is 100"]),
     ({"tracking": {"experiment": "../../../x"}}, ["tracking.experiment", "not a plain folder name"]),
+    ({"data": {"start": "2020-13-45"}}, ["data.start", "'2020-13-45' is not a date"]),
+    ({"data": {"end": "next tuesday"}}, ["data.end", "'next tuesday' is not a date"]),
+    ({"tuning": {"enabled": "yes"}}, ["tuning.enabled", "'yes'", "valid boolean"]),
+    ({"tracking": {"enabled": 1}}, ["tracking.enabled", "valid boolean"]),
+    ({"selection": {"truncation_check": "false"}}, ["selection.truncation_check", "valid boolean"]),
 ])
 def test_bad_values_name_key_value_and_what_is_allowed(data, fragments):
     with pytest.raises(InputError) as info:

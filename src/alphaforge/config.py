@@ -21,12 +21,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     model_validator,
 )
 
 from alphaforge.errors import InputError
 from alphaforge.names import name_problem
+from alphaforge.timestamps import to_utc
 
 CONFIG_FILENAME = "alphaforge.toml"
 
@@ -53,7 +55,18 @@ def _plain_name(value: str) -> str:
     return value
 
 
+def _date(value: str) -> str:
+    """A date or time the data is cut at, checked here so a bad one stops the load, not a run; "" passes."""
+    if value:
+        try:
+            to_utc(value, "date")
+        except InputError as exc:
+            raise ValueError(f"{value!r} is not a date; use an ISO-8601 date or time, e.g. 2021-01-01") from exc
+    return value
+
+
 Name = Annotated[str, AfterValidator(_plain_name)]
+Date = Annotated[str, AfterValidator(_date)]
 
 
 class _Section(BaseModel):
@@ -66,8 +79,8 @@ class DataSection(_Section):
     dataset: Name = Field("sp500", description="raw dataset (see `alphaforge data list`) the pipeline trains on")
     macro: Name = Field("macro", description="raw macro dataset joined as-of to the bars; \"\" for none")
     symbols: list[str] = Field(default_factory=list, description="symbols to use; empty = all in the dataset")
-    start: str = Field("", description="first timestamp to use (ISO date), \"\" = from the beginning")
-    end: str = Field("", description="last timestamp to use (ISO date), \"\" = to the end")
+    start: Date = Field("", description="first timestamp to use (ISO date), \"\" = from the beginning")
+    end: Date = Field("", description="last timestamp to use (ISO date), \"\" = to the end")
 
 
 class MacroSeriesSection(_Section):
@@ -132,7 +145,7 @@ class SelectionSection(_Section):
     copy_correlation: float = Field(0.95, gt=0, le=1,
                                     description="|Spearman| with the (shifted) unknown target flagged as a copy")
     copy_max_shift: int = Field(5, ge=0, le=100, description="target shifts (bars, both ways) checked for copies")
-    truncation_check: bool = Field(True, description="truncation test (`check leakage`) before target ranking; "
+    truncation_check: StrictBool = Field(True, description="truncation test (`check leakage`) before target ranking; "
                                                      "failing features are left out of ranking and selection")
     min_rows_per_symbol: int = Field(500, ge=50, description="labelled rows a symbol needs for its own model")
     routing_margin: float = Field(0.01, ge=0, description="skill a per-symbol model must add over the pooled one")
@@ -145,7 +158,7 @@ class SelectionSection(_Section):
 class TuningSection(_Section):
     """Hyperparameter search (`alphaforge tune`), extended cross-validation (`cv`) and `analyze`."""
 
-    enabled: bool = Field(False, description="`alphaforge run` includes tune -> cv -> analyze")
+    enabled: StrictBool = Field(False, description="`alphaforge run` includes tune -> cv -> analyze")
     family: str = Field("lightgbm", description="model family tuned (see `alphaforge models families`)")
     target: str = Field("fwd_ret_5", description="target the models learn (a name from `alphaforge targets list`)")
     metric: Literal["auto", "ic", "mse", "sharpe", "accuracy", "log_loss", "auc"] = Field(
@@ -204,7 +217,7 @@ class ModelsSection(_Section):
 class TrackingSection(_Section):
     """Experiment tracking with MLflow (a SQLite store inside the workspace)."""
 
-    enabled: bool = Field(True, description="record every train/tune/CV/backtest run in mlruns.db")
+    enabled: StrictBool = Field(True, description="record every train/tune/CV/backtest run in mlruns.db")
     experiment: Name = Field("alphaforge", description="MLflow experiment name when --experiment-name is not given")
 
 
