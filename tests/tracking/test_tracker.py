@@ -110,6 +110,28 @@ def test_a_broken_store_is_a_notice_not_an_error(tmp_path):
     assert run.run_id is None and "tracking stopped" in tracker.notices[0]
 
 
+def test_a_corrupt_store_is_a_notice_for_a_run_and_a_clear_error_for_reading_it(tmp_path):
+    """Issue 20: bytes that are no SQLite database in mlruns.db raised sqlite3.DatabaseError from the
+    lock probe (breaking the tracked run) and sqlalchemy's DatabaseError from `experiments list`."""
+    path = tmp_path / "mlruns.db"
+    path.write_bytes(b"\x00garbage, not a database\n" * 200)
+    uri = f"sqlite:///{path}"
+    assert not store_locked(uri)
+    tracker = MlflowTracker(uri, "x", artifact_root=tmp_path / "artifacts")
+    with tracker.run("train") as run:
+        run.log_metrics({"ic": 0.1})
+    assert run.run_id is None and "tracking stopped" in tracker.notices[0]
+    with pytest.raises(InputError, match="experiment store cannot be read") as info:
+        list_runs(uri)
+    assert info.value.where == str(path) and "move it aside" in info.value.fix
+
+
+def test_experiments_list_on_a_corrupt_store_exits_2_naming_it(workspace, cli):
+    (workspace.root / "mlruns.db").write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    result = cli("-w", workspace.root, "experiments", "list")
+    assert result.code == 2 and "mlruns.db" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("experiment", ["../../../x", "/abs/x", "..", "x" * 300])
 def test_an_experiment_name_that_is_a_path_or_too_long_is_refused(tmp_path, experiment):
     """Issue 20: `--experiment-name ../../../x` put MLflow's artifacts outside the workspace."""

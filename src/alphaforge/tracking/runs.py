@@ -24,7 +24,14 @@ def _client(uri: str) -> Any:
                                 fix="run a stage with tracking on, e.g. `alphaforge train`")
     from mlflow.tracking import MlflowClient
 
-    return MlflowClient(tracking_uri=uri)
+    try:  # a corrupt store fails on its first query: make that one here, where it can be named
+        client = MlflowClient(tracking_uri=uri)
+        client.search_experiments(max_results=1)
+    except Exception as exc:  # noqa: BLE001 - MLflow and SQLAlchemy raise many kinds for one broken file
+        raise InputError(f"the experiment store cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0]})",
+                         where=str(path or uri), fix="restore it from a backup, or move it aside: the next tracked "
+                                                     "run starts a new store") from None
+    return client
 
 
 def _time(milliseconds: int | None) -> str | None:

@@ -143,6 +143,8 @@ def store_locked(uri: str, timeout: float = _LOCK_TIMEOUT_S) -> bool:
         connection.execute("ROLLBACK")
     except sqlite3.OperationalError:
         return True
+    except sqlite3.DatabaseError:
+        return False  # not a database (corrupt): not a lock; opening the run reports it
     finally:
         connection.close()
     return False
