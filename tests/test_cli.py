@@ -30,6 +30,26 @@ def test_every_command_has_help(cli, path):
     assert result.code == 0 and "Usage" in result.stdout
 
 
+def _words(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "alphaforge")
+def test_help_prints_every_text_whole_in_80_columns(cli, monkeypatch, path):
+    """Square brackets survive ('[predict] bars' was printed '  bars'), option names are not cut
+    ('--meta-model-pa…'), and no line is wider than the terminal."""
+    monkeypatch.setenv("COLUMNS", "80")
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.get_command(command.context_class(command), name)
+    shown = cli(*path, "--help").stdout
+    assert max(map(len, shown.splitlines())) <= 80 and "…" not in shown
+    for text in [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]:
+        assert _words(text.split("\f")[0]) in _words(shown), text
+    for param in command.params:
+        assert all(option in shown for option in (*param.opts, *param.secondary_opts)), param.opts
+
+
 def test_version(cli):
     result = cli("--version")
     assert result.code == 0 and __version__ in result.stdout

@@ -16,7 +16,15 @@ import typer
 from rich.markup import escape
 
 from alphaforge._version import __version__
-from alphaforge.cli._common import AppState, JsonOption, app_state, emit, stderr, stdout
+from alphaforge.cli._common import (
+    HELP_MARKUP,
+    AppState,
+    JsonOption,
+    app_state,
+    emit,
+    stderr,
+    stdout,
+)
 from alphaforge.cli._lazy import LazyCommand, LazyGroup
 from alphaforge.config import render_config
 from alphaforge.errors import AlphaForgeError
@@ -60,6 +68,7 @@ app = typer.Typer(
     help="From raw market data to a tuned, validated, backtested trading model.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=HELP_MARKUP,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

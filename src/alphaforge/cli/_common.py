@@ -49,6 +49,17 @@ SymbolsOption = Annotated[str | None, typer.Option(
     "--symbols", help="Comma-separated symbols (default: the config's).")]
 
 
+HELP_MARKUP = None
+"""Help texts are plain text, laid out by click: Rich markup read ``(default: [predict] bars)``
+as a style tag and printed ``(default:  bars)``, and Rich's option table cut long option
+names to ``--meta-model-pa…`` in 80 columns."""
+
+
+def command_group(help: str) -> typer.Typer:
+    """The Typer app of a command group (``alphaforge data ...``), with plain-text help."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
+
+
 @dataclass
 class AppState:
     """Options given before the command (``alphaforge --workspace DIR <command>``)."""

@@ -10,6 +10,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from alphaforge.cli._common import HELP_MARKUP
+
 
 @dataclass(frozen=True)
 class LazyCommand:
@@ -28,7 +30,7 @@ class LazyCommand:
         if isinstance(obj, typer.Typer):
             command = typer.main.get_group(obj)
         else:
-            single = typer.Typer()
+            single = typer.Typer(rich_markup_mode=HELP_MARKUP, add_completion=False)  # the root app has them
             single.command(name)(obj)
             command = typer.main.get_command(single)
         command.name = name

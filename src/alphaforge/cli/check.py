@@ -10,6 +10,7 @@ from alphaforge.cli._common import (
     FeaturesOption,
     JsonOption,
     SymbolsOption,
+    command_group,
     emit,
     notices_of,
     print_table,
@@ -18,7 +19,7 @@ from alphaforge.cli._common import (
 from alphaforge.cli.features import feature_inputs
 from alphaforge.features.leakage import check_leakage
 
-app = typer.Typer(help="Check the pipeline for look-ahead.", no_args_is_help=True)
+app = command_group("Check the pipeline for look-ahead.")
 
 
 @app.command("leakage")

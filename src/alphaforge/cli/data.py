@@ -9,6 +9,7 @@ import typer
 
 from alphaforge.cli._common import (
     JsonOption,
+    command_group,
     emit,
     open_workspace,
     print_fields,
@@ -19,7 +20,7 @@ from alphaforge.cli._common import (
 from alphaforge.data import datasets
 from alphaforge.data.importers import ImportOptions, parse_column_map
 
-app = typer.Typer(help="Get market data into the workspace and look at it.", no_args_is_help=True)
+app = command_group("Get market data into the workspace and look at it.")
 
 
 def _render_stored(results: list[dict[str, Any]]) -> None:

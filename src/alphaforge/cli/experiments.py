@@ -11,6 +11,7 @@ import typer
 
 from alphaforge.cli._common import (
     JsonOption,
+    command_group,
     emit,
     open_workspace,
     print_fields,
@@ -18,7 +19,7 @@ from alphaforge.cli._common import (
 )
 from alphaforge.tracking import compare_runs, list_runs, show_run
 
-app = typer.Typer(help="Tracked runs (MLflow store mlruns.db in the workspace).", no_args_is_help=True)
+app = command_group("Tracked runs (MLflow store mlruns.db in the workspace).")
 
 _HEADLINE = ("validation.ic", "validation.auc", "validation.rmse", "validation.log_loss", "sharpe")
 

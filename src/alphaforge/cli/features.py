@@ -16,6 +16,7 @@ from alphaforge.cli._common import (
     FeaturesOption,
     JsonOption,
     SymbolsOption,
+    command_group,
     emit,
     notices_of,
     open_workspace,
@@ -36,7 +37,7 @@ from alphaforge.features.fracdiff import (
 from alphaforge.models.panel import features_to_build
 from alphaforge.workspace import Workspace
 
-app = typer.Typer(help="The feature registry and the cached feature build.", no_args_is_help=True)
+app = command_group("The feature registry and the cached feature build.")
 
 
 @dataclass

@@ -14,6 +14,7 @@ import typer
 from alphaforge.cli._common import (
     FeaturesOption,
     JsonOption,
+    command_group,
     emit,
     open_workspace,
     print_fields,
@@ -23,9 +24,8 @@ from alphaforge.cli._common import (
 )
 from alphaforge.data.events import read_events
 
-store_app = typer.Typer(help="The training and prediction tables (store.duckdb).", no_args_is_help=True)
-app = typer.Typer(help="Hold setups out of training, predict and score them, put them back.",
-                  no_args_is_help=True)
+store_app = command_group("The training and prediction tables (store.duckdb).")
+app = command_group("Hold setups out of training, predict and score them, put them back.")
 
 SetupFileOption = Annotated[Path, typer.Option("--setup-file", help="File of setup ids, one per line.")]
 

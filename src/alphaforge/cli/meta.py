@@ -11,6 +11,7 @@ import typer
 from alphaforge.cli._common import (
     ExperimentNameOption,
     JsonOption,
+    command_group,
     emit,
     open_workspace,
     print_fields,
@@ -25,7 +26,7 @@ from alphaforge.meta.dataset import LABEL_TYPES
 from alphaforge.meta.training import META_FAMILIES
 from alphaforge.tracking import open_tracker, parse_tags
 
-app = typer.Typer(help="Meta-models: learn which of a base strategy's signals succeed.", no_args_is_help=True)
+app = command_group("Meta-models: learn which of a base strategy's signals succeed.")
 
 _STRATEGIES = ", ".join(workflow.META_STRATEGIES)
 StrategyOption = Annotated[str | None, typer.Option("--strategy", help=f"Base strategy: {_STRATEGIES}.")]

@@ -9,6 +9,7 @@ import typer
 
 from alphaforge.cli._common import (
     JsonOption,
+    command_group,
     emit,
     open_workspace,
     print_fields,
@@ -17,7 +18,7 @@ from alphaforge.cli._common import (
 from alphaforge.models import FAMILIES
 from alphaforge.models.registry import ModelRegistry
 
-app = typer.Typer(help="Model families and the model registry (models/<name>/<version>/).", no_args_is_help=True)
+app = command_group("Model families and the model registry (models/<name>/<version>/).")
 
 
 def _registry(ctx: typer.Context) -> ModelRegistry:

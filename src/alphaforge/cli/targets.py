@@ -7,7 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from alphaforge.cli._common import JsonOption, emit, open_workspace, print_table
+from alphaforge.cli._common import (
+    JsonOption,
+    command_group,
+    emit,
+    open_workspace,
+    print_table,
+)
 from alphaforge.data import datasets
 from alphaforge.data.events import read_events
 from alphaforge.data.rawstore import content_sha256
@@ -19,7 +25,7 @@ from alphaforge.targets import (
     describe_targets,
 )
 
-app = typer.Typer(help="Training-only targets: list the kinds, build cached target tables.", no_args_is_help=True)
+app = command_group("Training-only targets: list the kinds, build cached target tables.")
 
 
 @app.command("list")
