@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 import typer.main
 
@@ -48,6 +49,22 @@ def test_help_prints_every_text_whole_in_80_columns(cli, monkeypatch, path):
         assert _words(text.split("\f")[0]) in _words(shown), text
     for param in command.params:
         assert all(option in shown for option in (*param.opts, *param.secondary_opts)), param.opts
+
+
+def test_a_wide_table_folds_into_parts_and_keeps_every_value_whole(capsys):
+    """Ids, numbers and dates are never split across lines, nothing is cut, square brackets are text."""
+    from alphaforge.cli._common import print_table, stdout
+
+    run_id = "3f9c2d7e8a1b4c5d6e7f8091a2b3c4d5"
+    rows = [{"run_id": run_id, "experiment": "alphaforge", "stage": "train", "start": "2024-05-01T12:30:00+00:00",
+             "ic": np.float32(0.0881997), "icir": 1.234567, "rows": 174573, "version": "v1-87ffb2c2d803",
+             "fix": "pip install 'alphaforge[deep]'"}]
+    print_table("Runs", rows)
+    shown = capsys.readouterr().out
+    assert max(map(len, shown.splitlines())) <= stdout.width and "…" not in shown
+    for whole in (run_id, "0.0882", "1.235", "174573", "v1-87ffb2c2d803", "2024-05-01", "'alphaforge[deep]'"):
+        assert whole in shown, whole
+    assert "Runs (3/3)" in shown and shown.count(run_id) == 3  # the first column heads every part
 
 
 def test_version(cli):

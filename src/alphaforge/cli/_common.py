@@ -7,6 +7,7 @@ logs, notices and progress bars go to stderr so that ``--json`` output stays par
 from __future__ import annotations
 
 import json
+import numbers
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -115,15 +116,52 @@ def emit(result: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]
         render(result)
 
 
+_TABLE_EDGES = 1  # a Rich table's width is its columns' widths, 3 per column (padding, rule) and 1
+_COLUMN_EDGES = 3
+
+
+def _least_width(texts: Iterable[str]) -> int:
+    """Columns a text needs without breaking a word: numbers, ids, dates and names stay whole."""
+    return max((len(word) for text in texts for word in text.split()), default=1)
+
+
+def _column_parts(widths: Sequence[int], room: int) -> list[list[int]]:
+    """Column positions per printed table: the first column in every part, then the others in order,
+    in as few parts as fit in ``room`` without breaking a word (so a wide table folds into parts
+    instead of cutting its values), the parts about equally wide."""
+
+    def split(cap: int) -> list[list[int]]:
+        parts: list[list[int]] = []
+        for position in range(1, len(widths)):
+            used = sum(widths[i] + _COLUMN_EDGES for i in parts[-1]) + _TABLE_EDGES if parts else cap + 1
+            if used + widths[position] + _COLUMN_EDGES > cap:
+                parts.append([0])
+            parts[-1].append(position)
+        return parts or [[0]]
+
+    fewest = len(split(room))
+    return next(parts for cap in range(1, room + 1) if len(parts := split(cap)) <= fewest)
+
+
 def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Iterable[str] | None = None) -> None:
-    """A Rich table of dict rows on stdout."""
+    """A Rich table of dict rows on stdout: cells formatted by :func:`_cell`, printed as text (a
+    ``[deep]`` in a cell is not markup), words never broken; a table wider than the terminal is
+    printed as several tables that repeat its first column."""
     columns = list(columns) if columns is not None else (list(rows[0]) if rows else [])
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    stdout.print(table)
+    if not columns:
+        stdout.print(escape(title), highlight=False)
+        return
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [_least_width([column, *(row[i] for row in cells)]) for i, column in enumerate(columns)]
+    parts = _column_parts(widths, stdout.width)
+    for number, part in enumerate(parts):
+        heading = title if len(parts) == 1 else f"{title} ({number + 1}/{len(parts)})"
+        table = Table(title=escape(heading), title_justify="left")
+        for i in part:
+            table.add_column(escape(columns[i]), overflow="fold", min_width=widths[i])
+        for row in cells:
+            table.add_row(*(escape(row[i]) for i in part))
+        stdout.print(table, soft_wrap=False)  # soft wrapping lets a table with minimum widths overflow
 
 
 def print_verdicts(verdicts: Iterable[dict[str, Any]], heading: str = "Verdict") -> None:
@@ -143,13 +181,14 @@ _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}(?:\.\d+)?(?:\+
 
 
 def _cell(value: Any) -> str:
+    """A table cell: times without seconds, numbers to 4 significant digits, long lists cut."""
     if isinstance(value, str) and (match := _ISO_TIME.match(value)):
         date, time = match.groups()
         return date if time == "00:00" else f"{date} {time}"
     if value is None:
         return "-"
-    if isinstance(value, float):
-        return f"{value:.4g}"
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):  # numpy floats too
+        return f"{float(value):.4g}"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value[:12]) + (f" … (+{len(value) - 12})" if len(value) > 12 else "")
     return str(value)
