@@ -46,7 +46,7 @@ LAYERS = {
     "config": 1, "workspace": 1,
     "data": 2, "stages": 2, "tracking": 2,
     "features": 3, "targets": 3,
-    "models": 4, "validation": 4, "executors": 4, "predict": 4, "store": 4,
+    "models": 4, "validation": 4, "executors": 4, "predict": 4, "store": 4, "inputs": 4,
     "matrix": 5,
     "selection": 6, "tuning": 6, "backtest": 6, "meta": 6, "live": 6, "report": 6,
     "pipeline": 7,

@@ -15,7 +15,6 @@ store's training table instead (same layout): setups held out there never reach 
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -23,11 +22,9 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.config import Config
-from alphaforge.data.datasets import load_inputs
-from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError
 from alphaforge.features import REGISTRY
-from alphaforge.features.cache import FeatureCache, feature_fingerprint
+from alphaforge.features.cache import feature_fingerprint
 from alphaforge.features.cross_sectional import RANK_PREFIX
 from alphaforge.features.registry import Feature
 from alphaforge.models.base import Task
@@ -41,7 +38,8 @@ from alphaforge.models.panel import (
 )
 from alphaforge.store.matrix import read_training_matrix, store_has
 from alphaforge.store.tables import as_utc
-from alphaforge.targets import TargetCache, build_targets, parse_target, t1_column
+from alphaforge.inputs import ModelInputs
+from alphaforge.targets import parse_target, t1_column
 from alphaforge.workspace import Workspace
 
 REGRESSION_KINDS = ("fwd_ret", "fwd_logret", "fwd_volret")
@@ -146,15 +144,12 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     canonical = parse_target(target).name
     if store_has(workspace, canonical):  # `alphaforge store fill` ran: read it, without the held-out setups
         return _from_store(workspace, config, canonical, symbols, features, exclude)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        bars, macro = load_inputs(workspace, config, symbols=list(symbols) if symbols else None)
-        plan = panel_plan(config, canonical, bars["timestamp"])
-        selected = features_of_columns(features) if features else configured_model_features(config, plan)
-        built = FeatureCache(workspace.features_dir).build(bars, macro, selected)
-        targets, _ = build_targets(bars, [canonical], data_sha256=content_sha256(bars),
-                                   cache=TargetCache(workspace.targets_dir))
+    inputs = ModelInputs.load(workspace, config, symbols=symbols)
+    plan = panel_plan(config, canonical, inputs.bars["timestamp"])
+    selected = features_of_columns(features) if features else configured_model_features(config, plan)
+    built = inputs.features(selected)
     frame = built.frame
+    targets, _ = inputs.targets([canonical])
     if not (frame["symbol"].astype(str).to_numpy() == targets["symbol"].to_numpy()).all():
         raise InputError("feature and target rows are not aligned", where="training matrix",
                          fix="clear data/features and data/targets and run again")
@@ -173,10 +168,11 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     X = pd.DataFrame(frame[columns].to_numpy(dtype=np.float64)[order], columns=columns, index=index)
     y = labels[order]
     return TrainingMatrix(X=X, y=y, timestamps=stamps[order], t1=as_utc(targets[t1_column(canonical)])[order],
-                          target=canonical, task=task_of(canonical, y), data_fingerprint=built.data_fingerprint,
+                          target=canonical, task=task_of(canonical, y),
+                          data_fingerprint=built.data_fingerprint,
                           feature_fingerprint=features_fingerprint(selected, columns), panel=plan,
                           y_fit=transform_labels(y, stamps.asi8[order], plan.label_transform),
-                          notices=list(dict.fromkeys(str(w.message) for w in caught)))
+                          notices=inputs.notices)
 
 
 def _from_store(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,9 @@ import pandas as pd
 
 from alphaforge.backtest import STRATEGIES, Strategy, make_strategy
 from alphaforge.config import Config
-from alphaforge.data.datasets import load_aligned_macro, load_bars
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.features import REGISTRY, configured_spec, resolve_features
-from alphaforge.features.cache import FeatureCache
+from alphaforge.inputs import ModelInputs
 from alphaforge.meta.backtest import MetaComparison, compare_with_meta
 from alphaforge.meta.dataset import (
     KEY_COLUMNS,
@@ -88,8 +86,10 @@ def read_universe(path: Path) -> list[str]:
     return symbols
 
 
-def _bars(workspace: Workspace, config: Config, freq: str, symbols: Sequence[str] | None) -> pd.DataFrame:
-    bars = load_bars(workspace, config, symbols=list(symbols) if symbols else None)
+def _inputs(workspace: Workspace, config: Config, freq: str, symbols: Sequence[str] | None) -> ModelInputs:
+    """The workspace's bars (checked to be ``freq`` bars) and aligned macro."""
+    inputs = ModelInputs.load(workspace, config, symbols=symbols)
+    bars = inputs.bars
     if bars.empty:
         raise InputError("no bars in the configured dataset and date range", where="alphaforge.toml: data",
                          fix="check data.dataset, data.start and data.end (`alphaforge data list`)")
@@ -99,17 +99,7 @@ def _bars(workspace: Workspace, config: Config, freq: str, symbols: Sequence[str
         raise InputError(f"dataset '{config.data.dataset}' holds bars {spacing} apart, not {freq}",
                          where="--freq", fix="pass the dataset's frequency, or set data.dataset to a "
                                              f"{freq} dataset")
-    return bars
-
-
-def _features(workspace: Workspace, config: Config, bars: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Shared features for ``bars`` from the cache (the configured set), and notices."""
-    spec = configured_spec(config)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        macro = load_aligned_macro(workspace, bars, config)
-        frame = FeatureCache(workspace.features_dir).build(bars, macro, resolve_features(spec, REGISTRY)).frame
-    return frame, list(dict.fromkeys(str(w.message) for w in caught))
+    return inputs
 
 
 def meta_dataset(workspace: Workspace, *, strategy: str, freq: str = "1d", start: str | None = None,
@@ -126,13 +116,13 @@ def meta_dataset(workspace: Workspace, *, strategy: str, freq: str = "1d", start
     spec = LabelSpec(horizon=horizon_in_bars(days=horizon_days, bars=horizon_bars, freq=freq), threshold=threshold,
                      label_type=label_type)
     base = base_strategy(strategy)
-    bars = _bars(workspace, config, freq, chosen)
-    features, notices = _features(workspace, config, bars)
-    dataset = build_meta_dataset(bars, base, features, spec, start=start, end=end)
+    inputs = _inputs(workspace, config, freq, chosen)
+    features = inputs.features(resolve_features(configured_spec(config), REGISTRY)).frame
+    dataset = build_meta_dataset(inputs.bars, base, features, spec, start=start, end=end)
     info = {"strategy": {"name": base.name, "params": base.get_params()}, "freq": freq,
             "label": {"horizon": spec.horizon, "threshold": spec.threshold, "label_type": spec.label_type},
             "dataset": config.data.dataset, "symbols": sorted(dataset["symbol"].unique().tolist()),
-            "notices": notices}
+            "notices": inputs.notices}
     return dataset, info
 
 
@@ -252,9 +242,11 @@ def backtest_with_meta(workspace: Workspace, *, strategy: str | None = None, met
     if trained_for != base.name:
         raise InputError(f"the meta-model was trained on {trained_for!r} signals, not {base.name!r}",
                          where=str(saved.path), fix=f"pass a meta-model trained with --strategy {base.name}")
-    bars = load_bars(workspace, config)
+    inputs = ModelInputs.load(workspace, config)
+    bars = inputs.bars
     names = [c for c in saved.features if c != "side"]
-    features, notices = _features(workspace, config, bars)
+    features = inputs.features(resolve_features(configured_spec(config), REGISTRY)).frame
+    notices = inputs.notices
     missing = [c for c in names if c not in features.columns]
     if missing:
         raise InputError(f"the meta-model reads feature(s) {missing[:5]} the current feature set lacks",

@@ -59,14 +59,14 @@ def _write(workspace: Workspace, name: str, result: BacktestResult, extra: dict[
 def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: Path | None = None,
              walk_forward_refits: bool = True, start: str | None = None, end: str | None = None,
              name: str | None = None, target: str | None = None, family: str | None = None,
-             tracker: Tracker | None = None, progress: Any = None) -> dict[str, Any]:
+             tracker: Tracker | None = None, progress: Any = None, config: Config | None = None) -> dict[str, Any]:
     """Backtest the configured (or given) strategy; returns a summary with metrics vs the benchmark
     and the verdicts (the walk-forward's on its predictions, and whether the Sharpe ratio is luck).
 
     With walk-forward refits, ``target`` and ``family`` pick the walk-forward predictions (default
     ``[models]``, with the workspace's tuned configuration when there is one for that target).
     """
-    config = workspace.config()
+    config = config or workspace.config()
     strategy = strategy or config.backtest.strategy
     bars = load_bars(workspace, config)
     extra: dict[str, Any] = {"strategy": strategy}

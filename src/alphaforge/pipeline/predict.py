@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from alphaforge.config import Config
 from alphaforge.models.registry import resolve_model
 from alphaforge.predict import predict_recent
 from alphaforge.predict.chart import PER_PAGE, model_title, write_prediction_charts
@@ -16,7 +17,8 @@ PREDICTIONS_DIR = "predictions"
 
 
 def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Sequence[str] | None = None,
-            bars: int | None = None, hours: float | None = None, name: str = "latest") -> dict[str, Any]:
+            bars: int | None = None, hours: float | None = None, name: str = "latest",
+            config: Config | None = None) -> dict[str, Any]:
     """Predict the most recent bars; write ``predictions/<name>.{parquet,csv,png}`` and the
     charts in ``predictions/<name>/``.
 
@@ -25,7 +27,7 @@ def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Se
     symbol.
     """
     resolved = resolve_model(workspace.root, model_path)
-    prediction = predict_recent(workspace, resolved, symbols=symbols, bars=bars, hours=hours)
+    prediction = predict_recent(workspace, resolved, symbols=symbols, bars=bars, hours=hours, config=config)
     stem = workspace.subdir(PREDICTIONS_DIR) / name
     frame = prediction.frame.assign(model=str(resolved.path.relative_to(workspace.root))
                                     if resolved.path.is_relative_to(workspace.root) else str(resolved.path))

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import functools
 import os
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alphaforge.config import Config
-from alphaforge.data.datasets import import_bundled, load_inputs, raw_store
+from alphaforge.data.datasets import import_bundled, raw_store
 from alphaforge.errors import AlphaForgeError
 from alphaforge.pipeline.best_config import BEST_CONFIG_PATH, TunedConfig
 from alphaforge.stages import (
@@ -57,19 +56,15 @@ def _data_key(workspace: Workspace, config: Config) -> dict[str, Any]:
 
 
 def _features_stage(ctx: StageContext) -> StageResult:
-    from alphaforge.features.cache import FeatureCache
-    from alphaforge.models.panel import configured_model_features, feature_plan
+    from alphaforge.inputs import ModelInputs
 
-    config = ctx.config
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        bars, macro = load_inputs(ctx.workspace, config)
-        plan = feature_plan(config, bars["timestamp"].to_numpy())
-        built = FeatureCache(ctx.workspace.features_dir).build(bars, macro, configured_model_features(config, plan))
+    inputs = ModelInputs.load(ctx.workspace, ctx.config)
+    built = inputs.features(inputs.model_features())
+    bars = inputs.bars
     return StageResult([], {"rows": len(built.frame), "features": len(built.frame.columns) - 2,
                             "symbols": int(bars["symbol"].nunique()), "start": str(bars["timestamp"].min()),
                             "end": str(bars["timestamp"].max()), "computed": len(built.computed),
-                            "notices": list(dict.fromkeys(str(w.message) for w in caught))})
+                            "notices": inputs.notices})
 
 
 def _planned_job(ctx: StageContext) -> dict[str, Any] | None:

@@ -11,29 +11,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import warnings
 from collections.abc import Sequence
 from functools import cached_property
 
 import pandas as pd
 
 from alphaforge.config import Config
-from alphaforge.data.datasets import load_aligned_macro, load_bars
-from alphaforge.data.rawstore import content_sha256
 from alphaforge.features import (
     REGISTRY,
     Feature,
     FeatureRegistry,
-    FeatureSkipWarning,
     configured_spec,
     resolve_features,
 )
 from alphaforge.features.cache import (
-    FeatureCache,
     data_fingerprint,
     feature_fingerprint,
 )
-from alphaforge.targets import TargetCache, build_targets, parse_targets
+from alphaforge.inputs import ModelInputs
+from alphaforge.targets import parse_targets
 from alphaforge.targets.registry import code_version as target_code_version
 from alphaforge.workspace import Workspace
 
@@ -49,12 +45,17 @@ class SelectionInputs:
         self.registry = REGISTRY if registry is None else registry
 
     @cached_property
-    def bars(self) -> pd.DataFrame:
-        return load_bars(self.workspace, self.config)
+    def inputs(self) -> ModelInputs:
+        """The workspace's bars, aligned macro and caches (:class:`~alphaforge.inputs.ModelInputs`)."""
+        return ModelInputs.load(self.workspace, self.config)
 
-    @cached_property
+    @property
+    def bars(self) -> pd.DataFrame:
+        return self.inputs.bars
+
+    @property
     def macro(self) -> pd.DataFrame | None:
-        return load_aligned_macro(self.workspace, self.bars, self.config)
+        return self.inputs.macro
 
     @cached_property
     def feature_spec(self) -> list[str]:
@@ -83,15 +84,9 @@ class SelectionInputs:
     @cached_property
     def features(self) -> pd.DataFrame:
         """The configured feature table (from the feature cache); skipped features are left out."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FeatureSkipWarning)
-            build = FeatureCache(self.workspace.features_dir).build(self.bars, self.macro, self.feature_spec,
-                                                                    registry=self.registry)
-        return build.frame
+        return self.inputs.features(self.feature_spec, registry=self.registry).frame
 
     @cached_property
     def targets(self) -> pd.DataFrame:
         """The candidate targets' table (from the target cache)."""
-        table, _ = build_targets(self.bars, self.target_names, data_sha256=content_sha256(self.bars),
-                                 cache=TargetCache(self.workspace.targets_dir))
-        return table
+        return self.inputs.targets(self.target_names)[0]

@@ -25,13 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from alphaforge.config import Config
-from alphaforge.data.datasets import load_inputs
 from alphaforge.data.events import event_keys
-from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.features.cache import FeatureCache
 from alphaforge.features.sets import FeatureSpec
-from alphaforge.models.panel import features_to_build
+from alphaforge.inputs import ModelInputs
 from alphaforge.store.db import column_list, connect, quote, transaction
 from alphaforge.store.freshness import fill_inputs
 from alphaforge.store.guard import create_prediction_table
@@ -63,9 +60,8 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
                    config: Config | None = None) -> CachedSources:
     """The cached feature and target files for the configured data; MissingInputError if any is absent."""
     config = config or workspace.config()
-    bars, macro = load_inputs(workspace, config)
-    spec = features if features is not None else features_to_build(config, bars["timestamp"].to_numpy())
-    location = FeatureCache(workspace.features_dir).locate(bars, macro, spec)
+    inputs = ModelInputs.load(workspace, config)
+    location = inputs.locate(features if features is not None else inputs.features_to_build())
     feature_files, keys_file = location.paths, location.keys_path
     missing = [name for name, path in feature_files.items() if not path.exists()]
     if not location.usable or missing or not keys_file.exists():
@@ -73,7 +69,7 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
         raise MissingInputError("features not cached for the configured data" + (listed if missing else ""),
                                 where=str(workspace.features_dir),
                                 fix="run `alphaforge features build` with the same feature set first")
-    data_sha = content_sha256(bars)
+    data_sha = inputs.data_sha256
     target_cache = TargetCache(workspace.targets_dir)
     target_keys = {s.name: target_cache.key(data_sha, s) for s in parse_targets(targets)}
     target_files = {name: target_cache.path(key) for name, key in target_keys.items()}
