@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import stat
 import threading
 
 import pytest
 
 from alphaforge.errors import WorkspaceBusyError
-from alphaforge.workspace import Workspace, atomic_path, atomic_write_text
+from alphaforge.workspace import Workspace, atomic_dir, atomic_path, atomic_write_text
 
 
 def test_atomic_write_keeps_the_old_file_when_the_writer_fails(tmp_path):
@@ -19,6 +21,21 @@ def test_atomic_write_keeps_the_old_file_when_the_writer_fails(tmp_path):
         raise RuntimeError("killed")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=["022", "077"])
+def test_written_files_and_folders_get_the_users_umask_not_0600(tmp_path, umask):
+    """Reports and preserved holdouts are for people to read: the mode is what the umask allows."""
+    previous = os.umask(umask)
+    try:
+        atomic_write_text(tmp_path / "report.html", "<html/>")
+        with atomic_dir(tmp_path / "model") as staging:
+            atomic_write_text(staging / "model.json", "{}")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "model").stat().st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE((tmp_path / "model" / "model.json").stat().st_mode) == 0o666 & ~umask
 
 
 def _hold_lock(root: str, ready, release) -> None:

@@ -12,10 +12,10 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import shutil
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,24 @@ LOCK_FILENAME = ".alphaforge.lock"
 _HELD: dict[Path, int] = {}  # workspace roots this process holds the lock of -> nesting depth
 
 
+def _temporary_beside(path: Path, make: Callable[[Path], None]) -> Path:
+    """A new ``.<name>.<random>.tmp`` beside ``path``, created by ``make`` with a mode the user's
+    umask decides (tempfile's mkstemp and mkdtemp make files 0600 and folders 0700, so reports and
+    preserved holdouts could not be read by the people they were written for)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        candidate = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            make(candidate)
+            return candidate
+        except FileExistsError:
+            continue
+
+
+def _new_file(path: Path) -> None:
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
@@ -36,10 +54,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     On any exception the temporary file is removed and ``path`` is left as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _temporary_beside(path, _new_file)
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
@@ -57,8 +72,7 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     On any exception the staging folder is removed and ``path`` is left as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    staging = _temporary_beside(path, lambda candidate: os.mkdir(candidate, 0o777))
     try:
         yield staging
         if path.exists():
