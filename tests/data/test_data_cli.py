@@ -55,3 +55,17 @@ def test_pipeline_loaders_respect_config_and_publication_lags(workspace, cli):
     # the bundled VIX ends on 2019-01-03 (published a day later): missing once stale, never extrapolated
     late = bars["timestamp"] > pd.Timestamp("2019-02-01", tz="UTC")
     assert macro.loc[late, "vix"].isna().all() and macro.loc[~late, "vix"].notna().mean() > 0.95
+
+
+def test_synth_says_how_to_use_the_new_dataset_and_use_points_the_config_at_it(workspace, cli):
+    root = workspace.root
+    made = cli("-w", root, "data", "synth", "--symbols", "2", "--bars", "50", "--name", "X")
+    assert made.code == 0 and "--use" in made.stderr and '[data] dataset = "X"' in made.stderr
+    assert workspace.config().data.dataset == "sp500"
+    missing = cli("-w", root, "features", "build")
+    assert missing.code == 2 and '[data] dataset = "X"' in missing.stderr  # the error names the one there is
+    used = cli("-w", root, "data", "synth", "--symbols", "2", "--bars", "50", "--name", "X", "--use", "--json")
+    now = 'the pipeline now reads [data] dataset = "X" (alphaforge.toml)'
+    assert used.code == 0 and json.loads(used.stdout)["notices"] == [now]
+    assert workspace.config().data.dataset == "X"
+    assert "# raw dataset" in workspace.config_path.read_text()  # the file's comments are kept

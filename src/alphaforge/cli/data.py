@@ -21,6 +21,8 @@ from alphaforge.data import datasets
 from alphaforge.data.importers import ImportOptions, parse_column_map
 
 app = command_group("Get market data into the workspace and look at it.")
+UseOption = Annotated[bool, typer.Option("--use", help="Point the pipeline at this dataset: set [data] dataset "
+                                                       "(or macro) in alphaforge.toml.")]
 
 
 def _render_stored(results: list[dict[str, Any]]) -> None:
@@ -66,12 +68,13 @@ def synth(
     = "realistic",
     name: Annotated[str, typer.Option(help="Dataset name in the raw store.")] = "synth",
     replace: Annotated[bool, typer.Option(help="Replace an existing dataset of that name (old one kept).")] = False,
+    use: UseOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Generate a synthetic market (stochastic volatility, regimes, fat tails), deterministic by seed."""
     workspace = open_workspace(ctx)
     result = datasets.synthesize(workspace, name=name, symbols=symbols, bars=bars, freq=freq, seed=seed, mode=mode,
-                                 replace=replace)
+                                 replace=replace, use=use)
 
     def render(r: dict[str, Any]) -> None:
         _render_stored([r])
@@ -96,6 +99,7 @@ def import_(
     kind: Annotated[str, typer.Option(help="'bars' (OHLCV) or 'macro' (series, timestamp, value).")] = "bars",
     replace: Annotated[bool, typer.Option(help="Replace different content under the same name (old kept).")]
     = False,
+    use: UseOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import and validate bars (or macro series) from your own files."""
@@ -105,7 +109,7 @@ def import_(
         raise typer.BadParameter("must be 'bars' or 'macro'", param_hint="--kind")
     options = ImportOptions(column_map=parse_column_map(column or []), symbol=symbol, stamp=stamp,  # type: ignore[arg-type]
                             interval=interval, tz=tz, kind=kind)  # type: ignore[arg-type]
-    result = datasets.import_file(open_workspace(ctx), path, name=name, options=options, replace=replace)
+    result = datasets.import_file(open_workspace(ctx), path, name=name, options=options, replace=replace, use=use)
     emit(result, as_json, lambda r: _render_stored([r]))
 
 
@@ -122,6 +126,7 @@ def download(
     name: Annotated[str | None, typer.Option(help="Dataset name (default: binance_<interval> or fred).")] = None,
     more: Annotated[list[str] | None, typer.Argument(help="More pairs/series (so `--pairs A B` works).",
                                                      show_default=False)] = None,
+    use: UseOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Download bars or macro series; re-running resumes after the last stored bar."""
@@ -140,7 +145,7 @@ def download(
             bar.update(tasks[label], completed=round(fraction * 100))
 
         result = datasets.download(workspace, source, pairs=pairs, series=series, interval=interval, start=start,
-                                   end=end, name=name, on_progress=on_page)
+                                   end=end, name=name, on_progress=on_page, use=use)
     emit(result, as_json, lambda r: _render_stored([r]))
 
 

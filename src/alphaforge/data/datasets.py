@@ -6,20 +6,22 @@ under the workspace lock, and returns a plain dict the CLI prints (or emits as J
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import tomlkit
 
-from alphaforge.config import Config
+from alphaforge.config import Config, parse_config
 from alphaforge.data.importers import ImportOptions, import_path
 from alphaforge.data.macro import align_macro
 from alphaforge.data.rawstore import RawStore, RawVersion
 from alphaforge.data.schema import KEY_COLUMN
 from alphaforge.data.summary import summarise_dataset, summarise_rows
 from alphaforge.errors import InputError
-from alphaforge.workspace import Workspace
+from alphaforge.workspace import Workspace, atomic_write_text
 
 
 def raw_store(workspace: Workspace) -> RawStore:
@@ -35,22 +37,56 @@ def _stored(name: str, version: RawVersion, created: bool, notices: list[str]) -
 
 def store_frame(workspace: Workspace, name: str, frame: pd.DataFrame, *, kind: str, source: str,
                 replace: bool = False, notices: list[str] | None = None,
-                extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write a frame into the raw store under the workspace lock."""
+                extra: dict[str, Any] | None = None, use: bool = False) -> dict[str, Any]:
+    """Write a frame into the raw store under the workspace lock; ``use`` points the pipeline at it
+    (:func:`use_dataset`), else a notice says how when the config names another dataset."""
+    notices = list(notices or [])
     with workspace.lock(f"data import {name}"):
         version, created = raw_store(workspace).write(name, frame, kind=kind, source=source,  # type: ignore[arg-type]
                                                       replace=replace, extra=extra)
-    return _stored(name, version, created, notices or [])
+        key = "dataset" if kind == "bars" else "macro"
+        if use:
+            notices.append(f"the pipeline now reads {use_dataset(workspace, name)} = \"{name}\" (alphaforge.toml)")
+        elif (configured := _configured(workspace, key)) not in (None, name):
+            notices.append(f"the pipeline reads [data] {key} = \"{configured}\", not '{name}': pass --use, or set "
+                           f"[data] {key} = \"{name}\" in alphaforge.toml, to work on it")
+    return _stored(name, version, created, notices)
+
+
+def _configured(workspace: Workspace, key: str) -> str | None:
+    """``[data] <key>`` of the workspace's config; None when the config does not load (importing data
+    does not need it, and the command that does will name the problem)."""
+    try:
+        return str(getattr(workspace.config().data, key))
+    except InputError:
+        return None
+
+
+def use_dataset(workspace: Workspace, name: str) -> str:
+    """Point the pipeline at stored dataset ``name``: ``[data] dataset`` for bars, ``[data] macro``
+    for macro series, written into alphaforge.toml with the rest of the file (comments too) kept;
+    returns the key set. The caller holds the workspace lock."""
+    key = "dataset" if raw_store(workspace).kind(name) == "bars" else "macro"
+    workspace.config()  # a config that does not load is named before it is edited
+    document = tomlkit.parse(workspace.config_path.read_text(encoding="utf-8"))
+    if "data" not in document:
+        document["data"] = tomlkit.table()
+    document["data"][key] = name  # type: ignore[index]
+    text = tomlkit.dumps(document)
+    parse_config(tomllib.loads(text), str(workspace.config_path))
+    atomic_write_text(workspace.config_path, text)
+    return f"[data] {key}"
 
 
 def import_file(workspace: Workspace, path: Path, *, name: str | None = None,
-                options: ImportOptions | None = None, replace: bool = False) -> dict[str, Any]:
-    """Import a user's CSV/Parquet file or folder as dataset ``name`` (default: the file's stem)."""
+                options: ImportOptions | None = None, replace: bool = False, use: bool = False) -> dict[str, Any]:
+    """Import a user's CSV/Parquet file or folder as dataset ``name`` (default: the file's stem);
+    ``use`` points the pipeline at it."""
     options = options or ImportOptions()
     frame, report = import_path(Path(path), options)
     dataset = name or Path(path).name.split(".")[0]
     return store_frame(workspace, dataset, frame, kind=options.kind, source=str(Path(path).resolve()),
-                       replace=replace, notices=report.notices)
+                       replace=replace, notices=report.notices, use=use)
 
 
 def timing_for(config: Config, manifest: dict[str, Any]) -> Callable[[str], tuple[pd.Timedelta, pd.Timedelta]]:
@@ -153,13 +189,15 @@ def import_bundled(workspace: Workspace, name: str) -> dict[str, Any]:
     return store_frame(workspace, name, load_bundled(spec), kind=spec.kind, source=f"bundled:{name}", extra=extra)
 
 
-def synthesize(workspace: Workspace, *, name: str = "synth", replace: bool = False, **spec: Any) -> dict[str, Any]:
-    """Generate a synthetic market (see :class:`alphaforge.data.synthetic.SynthSpec`) into the raw store."""
+def synthesize(workspace: Workspace, *, name: str = "synth", replace: bool = False, use: bool = False,
+               **spec: Any) -> dict[str, Any]:
+    """Generate a synthetic market (see :class:`alphaforge.data.synthetic.SynthSpec`) into the raw store;
+    ``use`` points the pipeline at it."""
     from alphaforge.data.synthetic import SynthSpec, describe_planted, generate_bars
 
     synth_spec = SynthSpec(**spec)
     result = store_frame(workspace, name, generate_bars(synth_spec), kind="bars", source=f"synth:{synth_spec}",
-                         replace=replace, extra={"synthetic": {k: str(v) for k, v in spec.items()}})
+                         replace=replace, extra={"synthetic": {k: str(v) for k, v in spec.items()}}, use=use)
     if synth_spec.mode == "planted":
         result["planted"] = describe_planted(synth_spec)
     return result
@@ -170,7 +208,7 @@ DownloadProgress = Callable[[str, float], None]
 
 def download(workspace: Workspace, source: str, *, pairs: list[str] | None = None, series: list[str] | None = None,
              interval: str = "1h", start: str = "2021-01-01", end: str | None = None, name: str | None = None,
-             on_progress: DownloadProgress | None = None) -> dict[str, Any]:
+             on_progress: DownloadProgress | None = None, use: bool = False) -> dict[str, Any]:
     """Download bars (``binance``) or macro series (``fred``, ``yahoo``) and store them.
 
     Re-running a Binance download resumes after the last stored bar of each pair: only newer
@@ -213,7 +251,7 @@ def download(workspace: Workspace, source: str, *, pairs: list[str] | None = Non
         raise InputError(f"unknown download source {source!r}", fix="use one of: binance, fred, yahoo")
     if frame.empty:
         raise InputError(f"the {source} download returned no data", fix="check the symbols and the date range")
-    return store_frame(workspace, dataset, frame, kind=kind, source=f"download:{source}", replace=True)
+    return store_frame(workspace, dataset, frame, kind=kind, source=f"download:{source}", replace=True, use=use)
 
 
 def load_inputs(workspace: Workspace, config: Config | None = None, *,

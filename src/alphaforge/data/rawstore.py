@@ -95,7 +95,9 @@ class RawStore:
                 f"no dataset '{name}' in the raw store" + (f" (have: {', '.join(available)})" if available else ""),
                 where=str(self.root),
                 fix="import it first: `alphaforge data demo` for the bundled data, or `alphaforge data import PATH "
-                    f"--name {name}`",
+                    f"--name {name}`" + (f"; or work on one you have: set [data] dataset = \"{available[0]}\" in "
+                                         "alphaforge.toml (`data synth|import|download --use` sets it)"
+                                         if available else ""),
             )
         try:
             return json.loads(path.read_text(encoding="utf-8"))
