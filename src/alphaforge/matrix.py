@@ -23,7 +23,7 @@ import pandas as pd
 
 from alphaforge.config import Config
 from alphaforge.errors import InputError
-from alphaforge.features import REGISTRY
+from alphaforge.features import features_for_columns
 from alphaforge.features.cache import feature_fingerprint
 from alphaforge.features.cross_sectional import RANK_PREFIX
 from alphaforge.features.registry import Feature
@@ -39,12 +39,8 @@ from alphaforge.models.panel import (
 from alphaforge.store.matrix import read_training_matrix, store_has
 from alphaforge.store.tables import as_utc
 from alphaforge.inputs import ModelInputs
-from alphaforge.targets import parse_target, t1_column
+from alphaforge.targets import is_regression, parse_target, t1_column, task_of
 from alphaforge.workspace import Workspace
-
-REGRESSION_KINDS = ("fwd_ret", "fwd_logret", "fwd_volret")
-"""Target kinds with continuous labels; every other kind is a classification."""
-
 
 @dataclass
 class TrainingMatrix:
@@ -77,17 +73,6 @@ class TrainingMatrix:
         return sorted(self.X.index.get_level_values("symbol").unique().astype(str))
 
 
-def task_of(target: str, labels: np.ndarray) -> Task:
-    """``regression`` for forward-return kinds; else ``binary`` (two classes) or ``multiclass``.
-
-    >>> task_of("fwd_ret_5", np.array([0.1, -0.2])), task_of("tb_10_1.0_1.0", np.array([-1.0, 0.0, 1.0]))
-    ('regression', 'multiclass')
-    """
-    if parse_target(target).kind in REGRESSION_KINDS:
-        return "regression"
-    return "binary" if len(np.unique(labels)) <= 2 else "multiclass"
-
-
 def features_fingerprint(features: Sequence[Feature], columns: Sequence[str]) -> str:
     """sha256 over the feature definitions (code and parameters) and the ordered output columns."""
     digest = hashlib.sha256()
@@ -97,27 +82,9 @@ def features_fingerprint(features: Sequence[Feature], columns: Sequence[str]) ->
     return digest.hexdigest()
 
 
-def features_of_columns(columns: Sequence[str]) -> list[Feature]:
-    """The registered features producing ``columns``: a feature's own name, or a macro template's
-    ``<template>_<series>`` column. Unknown names raise with "did you mean" (from the registry).
-
-    >>> [f.name for f in features_of_columns(["px_ret_1", "macro_level_VIXCLS", "px_ret_1"])]
-    ['px_ret_1', 'macro_level']
-    """
-    templates = sorted((f for f in REGISTRY if f.kind == "macro"), key=lambda f: -len(f.name))
-    chosen: dict[str, Feature] = {}
-    for column in columns:
-        if column in REGISTRY:
-            feature = REGISTRY.get(column)
-        else:
-            feature = next((t for t in templates if column.startswith(f"{t.name}_")), None) or REGISTRY.get(column)
-        chosen.setdefault(feature.name, feature)
-    return list(chosen.values())
-
-
 def panel_plan(config: Config, target: str, timestamps: object) -> PanelPlan:
     """How ``target`` is learned on rows with these timestamps (see :mod:`alphaforge.models.panel`)."""
-    return plan_panel(config.models, regression=parse_target(target).kind in REGRESSION_KINDS,
+    return plan_panel(config.models, regression=is_regression(target),
                       cross_section=cross_section_size(pd.DatetimeIndex(timestamps).asi8))
 
 
@@ -146,7 +113,7 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
         return _from_store(workspace, config, canonical, symbols, features, exclude)
     inputs = ModelInputs.load(workspace, config, symbols=symbols)
     plan = panel_plan(config, canonical, inputs.bars["timestamp"])
-    selected = features_of_columns(features) if features else configured_model_features(config, plan)
+    selected = features_for_columns(features) if features else configured_model_features(config, plan)
     built = inputs.features(selected)
     frame = built.frame
     targets, _ = inputs.targets([canonical])
@@ -183,7 +150,7 @@ def _from_store(workspace: Workspace, config: Config, target: str, symbols: Sequ
     read = read_training_matrix(workspace, target, None, symbols, config=config)
     stamps = read.X.index.get_level_values("timestamp")
     plan = panel_plan(config, target, stamps)
-    selected = features_of_columns(columns) if columns else configured_model_features(config, plan)
+    selected = features_for_columns(columns) if columns else configured_model_features(config, plan)
     stored = [str(c) for c in read.X.columns]
     wanted = list(columns) if columns else [c for f in selected for c in stored
                                             if c == f.name or (f.kind == "macro" and c.startswith(f"{f.name}_"))]

@@ -13,7 +13,8 @@ from alphaforge.selection.ranking import (
     ranking_markdown,
     selected_targets,
 )
-from alphaforge.selection.scoring import skill, task_of
+from alphaforge.selection.scoring import skill
+from alphaforge.targets import task_of
 from tests.selection.conftest import LEAKY
 
 
@@ -63,8 +64,9 @@ def test_skill_is_a_rank_correlation_for_every_task() -> None:
     classes = np.array([0.0, 1.0, 2.0])
     perfect = np.eye(3)[[0, 1, 2, 1]]
     assert skill(np.array([0.0, 1.0, 2.0, 1.0]), perfect, "multiclass", classes) == pytest.approx(1.0)
-    assert [task_of(np.array(v)) for v in ([0.0, 1.0], [-1.0, 0.0, 1.0], [0.5, 1.5], [np.nan, 1.0, 0.0])] == \
-        ["binary", "multiclass", "regression", "binary"]
+    cases = [("binary_abs_5_0.02", [0.0, 1.0]), ("tb_10_1.0_1.0", [-1.0, 0.0, 1.0]), ("fwd_ret_5", [0.0, 1.0]),
+             ("y_will_swing_low_10_1.00", [np.nan, 1.0, 0.0])]
+    assert [task_of(name, np.array(v)) for name, v in cases] == ["binary", "multiclass", "regression", "binary"]
 
 
 def test_multi_class_skill_scores_direction_not_the_middle_class() -> None:

@@ -22,7 +22,13 @@ from alphaforge.features import (  # noqa: F401  (imported to register the built
 from alphaforge.features.compute import FeatureSkipWarning, compute_features, required_columns, warmup_rows
 from alphaforge.features.fracdiff import FfdOrder, ffd_weights, minimum_ffd_order, minimum_ffd_orders
 from alphaforge.features.registry import GROUPS, REGISTRY, Feature, FeatureRegistry, make_feature, register
-from alphaforge.features.sets import DEFAULT_SPEC, combine_spec, configured_spec, resolve_features
+from alphaforge.features.sets import (
+    DEFAULT_SPEC,
+    combine_spec,
+    configured_spec,
+    features_for_columns,
+    resolve_features,
+)
 
 __all__ = [
     "DEFAULT_SPEC",
@@ -35,6 +41,7 @@ __all__ = [
     "combine_spec",
     "configured_spec",
     "compute_features",
+    "features_for_columns",
     "ffd_weights",
     "make_feature",
     "minimum_ffd_order",

@@ -78,3 +78,25 @@ def combine_spec(include: Iterable[str], exclude: Iterable[str] = ()) -> list[st
 def configured_spec(config: Config) -> list[str]:
     """The feature spec a workspace's config selects (``[features] include`` minus ``exclude``)."""
     return combine_spec(config.features.include, config.features.exclude)
+
+
+def features_for_columns(columns: Iterable[str], registry: FeatureRegistry | None = None) -> list[Feature]:
+    """The registered features producing ``columns``, each once, in first-use order: a feature's
+    own name (derived ones like ``xsr_<feature>`` included), or a macro template's
+    ``<template>_<series>`` column (the longest template name that prefixes it). The one resolver
+    training (a model's or best_config's column list), prediction and the leakage check share;
+    an unknown column raises with "did you mean".
+
+    >>> [f.name for f in features_for_columns(["px_ret_1", "macro_level_VIXCLS", "px_ret_1"])]
+    ['px_ret_1', 'macro_level']
+    """
+    registry = REGISTRY if registry is None else registry
+    templates = sorted((f for f in registry if f.kind == "macro"), key=lambda f: -len(f.name))
+    chosen: dict[str, Feature] = {}
+    for column in columns:
+        if column in registry:
+            feature = registry.get(column)
+        else:
+            feature = next((t for t in templates if column.startswith(f"{t.name}_")), None) or registry.get(column)
+        chosen.setdefault(feature.name, feature)
+    return list(chosen.values())

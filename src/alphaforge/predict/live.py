@@ -18,7 +18,7 @@ import pandas as pd
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_aligned_macro, load_bars
 from alphaforge.errors import InputError
-from alphaforge.features import REGISTRY, Feature, compute_features
+from alphaforge.features import Feature, compute_features, features_for_columns
 from alphaforge.models.registry import ResolvedModel
 from alphaforge.predict.scores import model_scores
 from alphaforge.predict.signals import long_sides, rule_from_config
@@ -45,23 +45,14 @@ class RecentWindow:
     notices: list[str]
 
 
-def features_for_columns(columns: Sequence[str], macro_series: Sequence[str]) -> list[Feature]:
-    """The registered features whose outputs are ``columns`` (macro templates end in ``_<series>``)."""
-    chosen: dict[str, Feature] = {}
-    for column in columns:
-        if column in REGISTRY:  # registered, or derived on first lookup (the xsr_ ranks)
-            chosen.setdefault(column, REGISTRY.get(column))
-            continue
-        for series in macro_series:
-            base = column.removesuffix(f"_{series}")
-            if base != column and base in REGISTRY and REGISTRY.get(base).kind == "macro":
-                chosen.setdefault(base, REGISTRY.get(base))
-                break
-        else:
-            raise InputError(f"the model uses feature {column!r}, which no registered feature produces",
-                             where="model config.json: features",
-                             fix="register that feature (see docs/features.md) or retrain the model")
-    return list(chosen.values())
+def _model_features(columns: Sequence[str]) -> list[Feature]:
+    """The registered features producing a model's columns; an unknown one names the model's config."""
+    try:
+        return features_for_columns(columns)
+    except InputError as error:
+        raise InputError(f"the model uses a feature no registered feature produces ({error.message})",
+                         where="model config.json: features",
+                         fix="register that feature (see docs/features.md) or retrain the model") from None
 
 
 def recent_window(history: pd.DataFrame, symbols: Sequence[str], *, bars: int, hours: float | None = None,
@@ -125,8 +116,7 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         unseen = model.check_compatible(names, sorted(set(wanted)))
-        frame = compute_features(history, macro, features_for_columns(names, list(macro.columns) if macro is not None
-                                                                       else []), since=window.since)
+        frame = compute_features(history, macro, _model_features(names), since=window.since)
     missing = [n for n in names if n not in frame.columns]
     if missing:
         raise InputError(f"features the model needs could not be computed: {missing}",

@@ -31,13 +31,12 @@ from typing import Any
 
 from alphaforge.config import Config
 from alphaforge.errors import InputError
-from alphaforge.features import FeatureRegistry
+from alphaforge.features import FeatureRegistry, features_for_columns
 from alphaforge.stages import Stage, StageContext, StageResult, run_stages
 from alphaforge.selection.dataset import feature_columns
 from alphaforge.selection.inputs import SelectionInputs
 from alphaforge.selection.leakage import (
     LeakageFlag,
-    features_for,
     leak_flags_document,
     truncation_flags,
     write_leak_flags,
@@ -91,6 +90,14 @@ def leakage_directory(workspace: Workspace) -> Path:
     return plans_dir(workspace) / "leakage"
 
 
+def _produced(column: str, registry: FeatureRegistry) -> bool:
+    """Whether a registered feature produces ``column``."""
+    try:
+        return bool(features_for_columns([column], registry))
+    except InputError:
+        return False
+
+
 def leakage_stage(inputs: SelectionInputs, columns: Sequence[str] | None = None) -> Stage:
     """The cached truncation test of ``columns`` (default: every column of the configured feature table).
 
@@ -102,13 +109,13 @@ def leakage_stage(inputs: SelectionInputs, columns: Sequence[str] | None = None)
     settings, seed = inputs.config.selection, inputs.config.seed
     wanted = None if columns is None else list(dict.fromkeys(columns))
     if wanted is not None:
-        unknown = [c for c in wanted if not features_for([c], inputs.registry)]
+        unknown = [c for c in wanted if not _produced(c, inputs.registry)]
         if unknown:
             raise InputError(f"feature column(s) {unknown[:5]} are not produced by any registered feature",
                              where="leakage check", fix="see `alphaforge features list` for the feature names")
 
     def params(_config: Any) -> dict[str, Any]:
-        checked = None if wanted is None else features_for(wanted, inputs.registry)
+        checked = None if wanted is None else features_for_columns(wanted, inputs.registry)
         return {"inputs": inputs.features_key(checked), "columns": wanted, "seed": seed,
                 "truncation_check": settings.truncation_check}
 

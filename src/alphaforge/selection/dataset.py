@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.selection.scoring import Task, task_of
+from alphaforge.selection.scoring import Task
+from alphaforge.targets import task_of
 from alphaforge.targets import t1_column
 from alphaforge.validation import LabelSpans
 
@@ -116,4 +117,4 @@ def target_data(features: pd.DataFrame, targets: pd.DataFrame, target: str, *,
     y = frame[target].to_numpy(dtype="float64")
     return TargetData(target=target, X=frame[columns].astype("float64"), y=y,
                       symbols=frame["symbol"].astype(str).to_numpy(),
-                      spans=LabelSpans.from_frame(frame, t1=t1), task=task_of(y), overlap=_overlap(frame, t1))
+                      spans=LabelSpans.from_frame(frame, t1=t1), task=task_of(target, y), overlap=_overlap(frame, t1))

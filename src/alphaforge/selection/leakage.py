@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alphaforge.features import REGISTRY, Feature, FeatureRegistry, FeatureSkipWarning
+from alphaforge.features import REGISTRY, FeatureRegistry, FeatureSkipWarning, features_for_columns
 from alphaforge.features.leakage import check_leakage
 from alphaforge.selection._markdown import markdown_table
 from alphaforge.selection.dataset import KEYS, aligned, nanoseconds
@@ -51,18 +51,11 @@ class LeakageFlag:
         return asdict(self)
 
 
-def features_for(columns: Sequence[str], registry: FeatureRegistry) -> list[Feature]:
-    """The registered features that produce ``columns`` (macro templates expand to several)."""
-    wanted = set(columns)
-    return [f for f in registry if f.name in wanted
-            or (f.kind == "macro" and any(c.startswith(f.name + "_") for c in wanted))]
-
-
 def truncation_flags(bars: pd.DataFrame, macro: pd.DataFrame | None, columns: Sequence[str], *,
                      registry: FeatureRegistry | None = None, seed: int = 0) -> list[LeakageFlag]:
     """Flags for ``columns`` whose values at t change with data after t (on a few symbols)."""
     registry = REGISTRY if registry is None else registry
-    features = features_for(columns, registry)
+    features = features_for_columns(columns, registry)
     if not features:
         return []
     symbols = pd.unique(bars["symbol"])[:TRUNCATION_SYMBOLS]

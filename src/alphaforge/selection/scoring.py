@@ -12,9 +12,8 @@ and classification targets rank on one scale (0 = chance, 1 = perfect):
   a bucket or barrier width is set from it: on pure random walks that scored z 9 (triple
   barrier with vertical zero, 70 000 rows) with nothing to trade.
 
-A target is a classification target when its labels are whole numbers with at most
-:data:`MAX_CLASSES` distinct values (binary, multi-class, triple barrier, swings), otherwise a
-regression target. The quick model is a small LightGBM fitted on the training fold only.
+Whether a target is a regression or a classification is the target registry's one rule
+(:func:`alphaforge.targets.task_of`). The quick model is a small LightGBM fitted on the training fold only.
 """
 
 from __future__ import annotations
@@ -28,25 +27,12 @@ from scipy import stats
 from alphaforge.validation import LabelSpans, WalkForward
 
 Task = Literal["regression", "binary", "multiclass"]
-MAX_CLASSES = 10
 QUICK_ROUNDS = 50
 QUICK_PARAMS = {"learning_rate": 0.1, "num_leaves": 7, "min_data_in_leaf": 100, "feature_fraction": 0.5,
                 "max_bin": 31, "bin_construct_sample_cnt": 20_000, "force_col_wise": True, "num_threads": 1,
                 "verbose": -1, "deterministic": True}
 """Deliberately small: ranking needs a fair, fast comparison, not the best model. 31 bins found
 from 20 000 sampled training rows: binning costs more than the trees."""
-
-
-def task_of(labels: np.ndarray) -> Task:
-    """``regression``, ``binary`` or ``multiclass`` from the label values.
-
-    >>> task_of(np.array([0.0, 1.0, 1.0])), task_of(np.array([-1.0, 0.0, 1.0])), task_of(np.array([0.1, 0.2]))
-    ('binary', 'multiclass', 'regression')
-    """
-    values = np.unique(labels[np.isfinite(labels)])
-    if len(values) <= MAX_CLASSES and np.all(values == np.round(values)):
-        return "binary" if len(values) <= 2 else "multiclass"
-    return "regression"
 
 
 def metric_name(task: Task) -> str:

@@ -6,7 +6,14 @@ targets read the future by definition.
 
 from alphaforge.targets.cache import BuildReport, TargetCache, build_targets
 from alphaforge.targets.compute import compute_targets, labelled_rows, t1_column
-from alphaforge.targets.registry import TARGET_KINDS, TargetSpec, parse_target, parse_targets
+from alphaforge.targets.registry import (
+    TARGET_KINDS,
+    TargetSpec,
+    is_regression,
+    parse_target,
+    parse_targets,
+    task_of,
+)
 from alphaforge.targets.summary import describe_kinds, describe_targets
 
 __all__ = [
@@ -18,8 +25,10 @@ __all__ = [
     "compute_targets",
     "describe_kinds",
     "describe_targets",
+    "is_regression",
     "labelled_rows",
     "parse_target",
     "parse_targets",
     "t1_column",
+    "task_of",
 ]

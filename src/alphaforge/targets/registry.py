@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from alphaforge.data import events as event_tables
@@ -234,3 +235,35 @@ def code_version() -> str:
                    sys.modules[__name__]):
         digest.update(inspect.getsource(module).encode())
     return digest.hexdigest()[:16]
+
+
+REGRESSION_KINDS = ("fwd_ret", "fwd_logret", "fwd_volret")
+"""Target kinds with continuous labels; every other kind is a classification."""
+MAX_CLASSES = 10
+"""Distinct whole-number labels that make an unregistered label column a classification."""
+
+
+def is_regression(target: str) -> bool:
+    """Whether ``target`` (a name) has continuous labels: the forward-return kinds."""
+    return parse_target(target).kind in REGRESSION_KINDS
+
+
+def task_of(target: str, labels: np.ndarray) -> str:
+    """The one task rule: ``regression`` for forward-return kinds; else ``binary`` (two classes) or
+    ``multiclass``, by the labels. A column that is not a registered target's name (a user's own
+    label table) is a classification when its labels are at most :data:`MAX_CLASSES` whole numbers.
+
+    >>> task_of("fwd_ret_5", np.array([0.1, -0.2])), task_of("tb_10_1.0_1.0", np.array([-1.0, 0.0, 1.0]))
+    ('regression', 'multiclass')
+    >>> task_of("my_label", np.array([0.5, 1.5])), task_of("my_label", np.array([0.0, 1.0, np.nan]))
+    ('regression', 'binary')
+    """
+    values = np.unique(np.asarray(labels, dtype=np.float64))
+    values = values[np.isfinite(values)]
+    try:
+        regression = is_regression(target)
+    except InputError:
+        regression = len(values) > MAX_CLASSES or not np.all(values == np.round(values))
+    if regression:
+        return "regression"
+    return "binary" if len(values) <= 2 else "multiclass"
