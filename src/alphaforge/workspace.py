@@ -3,6 +3,12 @@
 A workspace is a folder holding ``alphaforge.toml``. Stages never build paths themselves:
 they ask the :class:`Workspace` for a location and write through :func:`atomic_path` (or the
 ``atomic_write_*`` helpers) so that a crash or kill never leaves a half-written file behind.
+
+Cached files that are read back as results (the feature and target caches) are written with
+:func:`write_checked_parquet`, which records their sha256 beside them, and read with
+:func:`read_checked_parquet`, which returns None (with a :class:`CacheRepairWarning`) for a file
+that is unreadable, changed, or lacks its checksum, so the cache recomputes it instead of
+serving wrong values.
 """
 
 from __future__ import annotations
@@ -10,11 +16,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 import secrets
 import shutil
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +145,65 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+CHECKSUM_SUFFIX = ".sha256"
+
+
+class CacheRepairWarning(UserWarning):
+    """A cached file was unreadable, changed since it was written, or has no recorded checksum;
+    the cache recomputes it."""
+
+
+def checksum_path(path: Path) -> Path:
+    """Where the sha256 of ``path`` is recorded: ``<path>.sha256``, in ``sha256sum`` format."""
+    return Path(path).with_name(Path(path).name + CHECKSUM_SUFFIX)
+
+
+def write_checked_parquet(path: Path, frame: pd.DataFrame) -> None:
+    """Write ``frame`` as Parquet (pandas' default options) to ``path`` and its sha256 to
+    :func:`checksum_path`, each atomically and the checksum last: a kill between the two leaves a
+    file whose checksum is missing or stale, which :func:`read_checked_parquet` recomputes."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    data = buffer.getvalue()
+    atomic_write_bytes(path, data)
+    atomic_write_text(checksum_path(path), f"{hashlib.sha256(data).hexdigest()}  {Path(path).name}\n")
+
+
+def _recorded_sha256(path: Path) -> str | None:
+    try:
+        return checksum_path(path).read_text(encoding="ascii").split()[0]
+    except (OSError, ValueError, IndexError):  # absent, unreadable, not text, empty
+        return None
+
+
+def read_checked_parquet(path: Path) -> pd.DataFrame | None:
+    """The frame in ``path`` when its bytes match the recorded sha256; None when there is no such
+    file, and None with a :class:`CacheRepairWarning` when it is unreadable, changed or unrecorded.
+
+    The bytes are read once: the bytes checked are the bytes parsed.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror or exc})"
+    else:
+        recorded = _recorded_sha256(path)
+        if recorded is None:
+            problem = f"has no recorded checksum ({checksum_path(path).name})"
+        elif hashlib.sha256(data).hexdigest() != recorded:
+            problem = "does not match its recorded sha256 (changed or corrupt)"
+        else:
+            try:
+                return pd.read_parquet(io.BytesIO(data))
+            except (ValueError, OSError) as exc:  # pyarrow's errors for a file that is no Parquet
+                problem = f"is not a readable Parquet file ({type(exc).__name__})"
+    warnings.warn(f"{path}: cached file {problem}; recomputing it", CacheRepairWarning, stacklevel=2)
+    return None
 
 
 def _acquire(handle: Any, wait: float) -> bool:

@@ -10,6 +10,7 @@ import pytest
 
 from alphaforge.targets import TargetCache, build_targets, compute_targets, labelled_rows
 from alphaforge.targets import cache as cache_module
+from alphaforge.workspace import CacheRepairWarning
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def test_second_build_hits_and_returns_the_same_table(tmp_path: Path, bars: pd.D
     assert report.hits == names and report.misses == []
     pd.testing.assert_frame_equal(first, second)
     pd.testing.assert_frame_equal(first, compute_targets(bars, names))
-    assert sorted(p.suffix for p in (tmp_path / "targets").iterdir()) == [".parquet", ".parquet"]
+    assert sorted(p.suffix for p in (tmp_path / "targets").iterdir()) == [".parquet", ".parquet", ".sha256", ".sha256"]
 
 
 def test_new_data_a_new_target_or_new_code_misses(tmp_path: Path, bars: pd.DataFrame,
@@ -50,3 +51,25 @@ def test_labelled_rows_keep_only_rows_with_a_label(bars: pd.DataFrame) -> None:
     rows = labelled_rows(compute_targets(bars, ["fwd_ret_3"]), "fwd_ret_3")
     assert len(rows) == len(bars) - 2 * 3
     assert list(rows.columns) == ["symbol", "timestamp", "fwd_ret_3", "fwd_ret_3__t1"]
+
+
+@pytest.mark.parametrize("how", ["negate", "truncate", "no-checksum"])
+def test_a_changed_or_broken_entry_is_recomputed_with_a_notice(tmp_path: Path, bars: pd.DataFrame, how: str) -> None:
+    """Issue 20: a target cache with negated labels was served as a hit; a truncated one raised
+    ArrowInvalid. A file without its checksum (a kill between the two writes) is recomputed too."""
+    cache = TargetCache(tmp_path)
+    fresh, _ = build_targets(bars, ["fwd_ret_3"], data_sha256="abc", cache=cache)
+    path = next(tmp_path.glob("*.parquet"))
+    if how == "negate":
+        frame = pd.read_parquet(path)
+        frame["fwd_ret_3"] = -frame["fwd_ret_3"]
+        frame.to_parquet(path, index=False)
+    elif how == "truncate":
+        path.write_bytes(path.read_bytes()[:100])
+    else:
+        path.with_name(path.name + ".sha256").unlink()
+    with pytest.warns(CacheRepairWarning, match=path.name):
+        again, report = build_targets(bars, ["fwd_ret_3"], data_sha256="abc", cache=cache)
+    assert report.misses == ["fwd_ret_3"]
+    pd.testing.assert_frame_equal(again, fresh)
+    assert build_targets(bars, ["fwd_ret_3"], data_sha256="abc", cache=cache)[1].hits == ["fwd_ret_3"]

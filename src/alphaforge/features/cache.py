@@ -12,6 +12,12 @@ cross-sectional feature's also covers its base's). So a second build is all hits
 changing one feature's parameters recomputes that feature alone. Editing a family module's
 code recomputes every feature that module defines: a function may call any helper in its
 module, and hashing the module is the simple way not to miss one.
+
+Every file carries its sha256 beside it (``<file>.sha256``, see
+:func:`~alphaforge.workspace.write_checked_parquet`) and is verified when read: a changed,
+truncated or unrecorded file is recomputed with a notice, never served. ``keys.parquet`` is
+written before the feature files, so a kill at any point leaves files the next build either
+reuses (keys and the features finished) or recomputes.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ from alphaforge.features.compute import (
 )
 from alphaforge.features.registry import REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec
-from alphaforge.workspace import atomic_path
+from alphaforge.timestamps import to_utc
+from alphaforge.workspace import read_checked_parquet, write_checked_parquet
 
 FINGERPRINT_LENGTH = 16
 
@@ -85,15 +92,6 @@ def data_fingerprint(bars: pd.DataFrame, macro: pd.DataFrame | None = None, sinc
             digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     digest.update(repr(None if since is None else str(pd.Timestamp(since))).encode())
     return digest.hexdigest()
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write atomically (fsynced temporary file beside ``path``, then ``os.replace``).
-
-    Keeps pandas' default Parquet options, which the cached files have always used.
-    """
-    with atomic_path(path) as temporary:
-        frame.to_parquet(temporary, index=False)
 
 
 @dataclass(frozen=True)
@@ -151,6 +149,8 @@ class FeatureCache:
         refuse an empty ``usable``: :meth:`build` does both.
         """
         registry = REGISTRY if registry is None else registry
+        if since is not None:
+            to_utc(since, "since")  # a time that is not one is refused before any work
         series, usable, skipped = split_features(bars, macro, as_features(features, registry), registry)
         data_key = data_fingerprint(bars, macro, since)
         fingerprints = {f.name: feature_fingerprint(f, code_version, registry) for f in usable}
@@ -174,17 +174,24 @@ class FeatureCache:
         if not usable:
             raise InputError("none of the requested features can be computed from these bars", where="feature set",
                              fix="choose features whose inputs the data has (close-only data: px_, ta_rsi_*, cal_...)")
-        missing = [f for f in usable if not paths[f.name].exists()]
-        to_compute = {f.name for f in missing}
+        keys = read_checked_parquet(keys_path)  # None: absent or broken, and then every feature is recomputed
+        cached = {} if keys is None else {f.name: frame for f in usable if (frame := read_checked_parquet(
+            paths[f.name])) is not None and len(frame) == len(keys)}
+        missing = [f for f in usable if f.name not in cached]
         computed = compute_features(bars, macro, missing, since=since, registry=registry) if missing else None
+        rows = keys if computed is None else computed[["symbol", "timestamp"]]
+        if rows is None or rows.empty:
+            raise InputError("no bars to compute features for" + (f" at or after {since}" if since else ""),
+                             where="since" if since else "bars",
+                             fix=f"pass a time up to the data's last bar ({bars['timestamp'].max()})" if since
+                             else "choose symbols and dates the dataset holds")
         if computed is not None:
+            if keys is None:  # the keys first: a feature file is only ever found beside its finished keys
+                write_checked_parquet(keys_path, rows)
             for feature in missing:
-                _write_parquet(computed[output_columns([feature], series)], paths[feature.name])
-            if not keys_path.exists():
-                _write_parquet(computed[["symbol", "timestamp"]], keys_path)
-        keys = computed[["symbol", "timestamp"]] if computed is not None else pd.read_parquet(keys_path)
-        parts = [keys] + [computed[output_columns([f], series)] if computed is not None and f.name in to_compute
-                          else pd.read_parquet(paths[f.name]) for f in usable]
-        return FeatureBuild(frame=pd.concat(parts, axis=1), hits=[f.name for f in usable if f.name not in to_compute],
+                write_checked_parquet(paths[feature.name], computed[output_columns([feature], series)])
+        parts = [rows] + [cached[f.name] if f.name in cached else computed[output_columns([f], series)]  # type: ignore[index]
+                          for f in usable]
+        return FeatureBuild(frame=pd.concat(parts, axis=1), hits=[f.name for f in usable if f.name in cached],
                             computed=list(dict.fromkeys(f.name for f in missing)), skipped=location.skipped,
                             data_fingerprint=location.data_key)

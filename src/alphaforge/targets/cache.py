@@ -3,9 +3,9 @@
 The key hashes the raw data's sha256 (the caller passes the fingerprint it recorded when the
 data was imported), the target's canonical name and :func:`code_version`, and for a target on
 user-given events the events' content. The cache lives in a directory the caller chooses;
-files are written atomically (a fsynced dot-named temp file, then ``os.replace``, via
-:func:`~alphaforge.workspace.atomic_path`), so a crash never leaves a half-written entry that
-later reads as a hit.
+files are written atomically with their sha256 beside them
+(:func:`~alphaforge.workspace.write_checked_parquet`) and verified when read, so neither a crash
+nor a changed, truncated or swapped file is ever served as a hit: it is recomputed with a notice.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from alphaforge.targets._core import shared_bar_keys
 from alphaforge.targets.compute import check_events_use, compute_target, key_frame, t1_column
 from alphaforge.targets.events import events_fingerprint
 from alphaforge.targets.registry import TargetSpec, code_version, parse_targets
-from alphaforge.workspace import atomic_path
+from alphaforge.workspace import read_checked_parquet, write_checked_parquet
 
 
 @dataclass
@@ -58,14 +58,12 @@ class TargetCache:
         return self.directory / f"{key}.parquet"
 
     def load(self, key: str) -> pd.DataFrame | None:
-        """The cached frame for ``key``, or None on a miss."""
-        path = self.path(key)
-        return pd.read_parquet(path) if path.exists() else None
+        """The cached frame for ``key``, or None on a miss (a broken or changed entry is one, with a notice)."""
+        return read_checked_parquet(self.path(key))
 
     def save(self, key: str, frame: pd.DataFrame) -> Path:
-        """Write ``frame`` for ``key`` atomically."""
-        with atomic_path(self.path(key)) as temp:
-            frame.to_parquet(temp, index=False)
+        """Write ``frame`` for ``key`` atomically, with its checksum."""
+        write_checked_parquet(self.path(key), frame)
         return self.path(key)
 
 
