@@ -35,6 +35,7 @@ from alphaforge.errors import InputError, MissingInputError, WorkspaceBusyError
 
 LOCK_FILENAME = ".alphaforge.lock"
 _HELD: dict[Path, int] = {}  # workspace roots this process holds the lock of -> nesting depth
+_TAKEN: dict[Path, float] = {}  # ... -> when this process took it (what is older is another run's)
 
 
 def _temporary_beside(path: Path, make: Callable[[Path], None]) -> Path:
@@ -206,6 +207,24 @@ def read_checked_parquet(path: Path) -> pd.DataFrame | None:
     return None
 
 
+def _is_temporary(name: str) -> bool:
+    """A name :func:`atomic_path`, :func:`atomic_dir` or the model registry's staging gives."""
+    return name.startswith(".") and (name.endswith(".tmp") or name.startswith(".staging-"))
+
+
+def _last_change(path: Path) -> float:
+    """The newest modification time in ``path`` (a file, or a folder and everything in it)."""
+    newest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for folder, _, files in os.walk(path):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    newest = max(newest, (Path(folder) / name).lstat().st_mtime)
+            with contextlib.suppress(OSError):
+                newest = max(newest, Path(folder).lstat().st_mtime)
+    return newest
+
+
 def _acquire(handle: Any, wait: float) -> bool:
     """Take an exclusive flock on ``handle``, retrying for up to ``wait`` seconds."""
     deadline = time.monotonic() + wait
@@ -281,11 +300,31 @@ class Workspace:
         """A top-level artifact folder (plans, tuning, cv, analysis, models, predictions, ...)."""
         return self.root / name
 
+    def relative(self, path: str | Path) -> str:
+        """``path`` relative to the workspace root, with '/' separators (how manifests and
+        summaries record files); a path outside the workspace stays absolute."""
+        resolved, root = Path(path).resolve(), self.root.resolve()
+        return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
+
     def remove_stale_temporaries(self) -> list[Path]:
-        """Delete temporary files a killed writer left behind (call while holding the lock)."""
-        stale = [p for p in self.root.rglob(".*.tmp") if p.is_file()]
+        """Delete what killed writers left behind: the ``.*.tmp`` files and folders of atomic writes
+        and the ``.staging-*`` folders of model versions (a kill during `train` left those).
+
+        Call while holding the lock: no writer that takes it can be running, and only entries last
+        changed before this process took the lock (before this run) are removed, so the files of a
+        writer that works without the lock are left alone.
+        """
+        cutoff = _TAKEN.get(self.root.resolve(), time.time())
+        stale = []
+        for folder, subfolders, files in os.walk(self.root):
+            found = [Path(folder) / name for name in [*subfolders, *files] if _is_temporary(name)]
+            stale += [path for path in found if _last_change(path) < cutoff]
+            subfolders[:] = [name for name in subfolders if not _is_temporary(name)]
         for path in stale:
-            path.unlink(missing_ok=True)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         return stale
 
     @contextlib.contextmanager
@@ -317,10 +356,11 @@ class Workspace:
             handle.truncate()
             handle.write(f"pid {os.getpid()} ({purpose})")
             handle.flush()
-            _HELD[key] = 1
+            _HELD[key], _TAKEN[key] = 1, time.time()
             try:
                 yield
             finally:
                 _HELD.pop(key, None)
+                _TAKEN.pop(key, None)
         finally:
             handle.close()

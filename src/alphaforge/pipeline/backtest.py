@@ -50,8 +50,7 @@ def _write(workspace: Workspace, name: str, result: BacktestResult, extra: dict[
     atomic_write_table(equity, folder / "equity")
     atomic_write_table(result.trades, folder / "trades")
     summary = {"name": name, "metrics": result.metrics, "benchmark_metrics": result.benchmark_metrics,
-               "directory": str(folder.relative_to(workspace.root)), "plot": str(Path(plot).relative_to(
-                   workspace.root)), "trades": len(result.trades), **extra}
+               "directory": workspace.relative(folder), "plot": workspace.relative(plot), "trades": len(result.trades), **extra}
     atomic_write_json(folder / "metrics.json", summary)
     return summary
 

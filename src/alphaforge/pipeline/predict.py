@@ -29,8 +29,7 @@ def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Se
     resolved = resolve_model(workspace.root, model_path)
     prediction = predict_recent(workspace, resolved, symbols=symbols, bars=bars, hours=hours, config=config)
     stem = workspace.subdir(PREDICTIONS_DIR) / name
-    frame = prediction.frame.assign(model=str(resolved.path.relative_to(workspace.root))
-                                    if resolved.path.is_relative_to(workspace.root) else str(resolved.path))
+    frame = prediction.frame.assign(model=workspace.relative(resolved.path))
     tables = atomic_write_table(frame, stem)
     charts = write_prediction_charts(prediction.prices, prediction.frame, stem, title=model_title(resolved))
     symbols_charted = frame["symbol"].nunique()

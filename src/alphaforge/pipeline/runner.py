@@ -9,7 +9,6 @@ slice, its upstream keys or the raw data changed (see :mod:`alphaforge.stages`).
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,11 +41,6 @@ def ensure_data(workspace: Workspace, config: Config) -> list[str]:
             import_bundled(workspace, name)
             imported.append(name)
     return imported
-
-
-def _relative(ctx: StageContext, path: str | Path) -> str:
-    """``path`` relative to the workspace root (stage outputs are recorded that way)."""
-    return os.path.relpath(Path(path).resolve(), ctx.workspace.root.resolve())
 
 
 def _data_key(workspace: Workspace, config: Config) -> dict[str, Any]:
@@ -116,7 +110,7 @@ def _walk_forward_stage(ctx: StageContext) -> StageResult:
                "symbols": job["symbols"]} if job else {k: v for k, v in (tuned.settings if tuned else {}).items()
                                                          if k in ("target", "family", "features", "symbols", "params")})
     result = run_walk_forward(ctx.workspace, config, exclude=_excluded(ctx), **chosen)
-    rel = Path(_relative(ctx, walk_forward_dir(ctx.workspace, result["target"], result["family"])))
+    rel = Path(ctx.workspace.relative(walk_forward_dir(ctx.workspace, result["target"], result["family"])))
     return StageResult([str(rel / "predictions.parquet"), str(rel / "folds.json"), *result["plots"]],
                        {**{k: result[k] for k in ("target", "family", "task", "rows", "features", "panel", "folds",
                                                   "summary", "evaluation", "plots")},
@@ -135,7 +129,7 @@ def _train_plan_stage(ctx: StageContext, track: bool) -> StageResult:
     if not done:
         raise AlphaForgeError("every job of the training plan failed", where=f"reports/{REPORT_FILE}",
                               fix="read the tracebacks in the report")
-    outputs = [f"reports/{REPORT_FILE}"] + [_relative(ctx, p) for t in done
+    outputs = [f"reports/{REPORT_FILE}"] + [ctx.workspace.relative(p) for t in done
                                            for p in sorted(Path(t["path"]).rglob("*")) if p.is_file()]
     first = done[0]
     return StageResult(outputs, {"name": first["model"], "version": first["version"], "path": first["path"],
@@ -156,7 +150,7 @@ def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
     result = train(ctx.workspace, best_config=tuned.path if tuned else None, exclude=_excluded(ctx),
                    tracker=tracker, arguments={"command": "run"}, config=ctx.config)
     version = Path(result["path"])
-    outputs = [_relative(ctx, p) for p in sorted(version.rglob("*")) if p.is_file()]
+    outputs = [ctx.workspace.relative(p) for p in sorted(version.rglob("*")) if p.is_file()]
     return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",
                                                          "rows", "features", "best_iteration", "metrics", "verdicts",
                                                          "notices")})
@@ -166,7 +160,7 @@ def _predict_stage(ctx: StageContext) -> StageResult:
     from alphaforge.pipeline.predict import predict
 
     result = predict(ctx.workspace, name="latest", config=ctx.config)
-    return StageResult([_relative(ctx, p) for p in result["files"]],
+    return StageResult([ctx.workspace.relative(p) for p in result["files"]],
                        {"latest": result["latest"], "model": result["model"], "rows": result["rows"]})
 
 
@@ -185,7 +179,7 @@ def _report_stage(ctx: StageContext) -> StageResult:
     from alphaforge.report.run_report import write_run_report
 
     path = write_run_report(ctx.workspace, ctx.upstream, ctx.config)
-    return StageResult([_relative(ctx, path)], {"path": str(path)})
+    return StageResult([ctx.workspace.relative(path)], {"path": str(path)})
 
 
 def feature_set_key(config: Config) -> dict[str, str]:

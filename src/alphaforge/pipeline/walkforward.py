@@ -148,8 +148,8 @@ def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None
                "summary": result.summary(), "evaluation": evaluation.to_dict(),
                "data_fingerprint": matrix.data_fingerprint, "notices": [*matrix.notices, *evaluation.notes]}
     atomic_write_json(folder / "folds.json", summary)
-    return {**summary, "directory": str(folder.relative_to(workspace.root)),
-            "plots": [str(p.relative_to(workspace.root)) for p in plots]}
+    return {**summary, "directory": workspace.relative(folder),
+            "plots": [workspace.relative(p) for p in plots]}
 
 
 def label_horizon(matrix: TrainingMatrix) -> int:

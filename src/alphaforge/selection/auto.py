@@ -65,10 +65,6 @@ def plans_dir(workspace: Workspace) -> Path:
     return workspace.subdir("plans")
 
 
-def _relative(workspace: Workspace, paths: list[Path]) -> list[str]:
-    return [str(Path(p).relative_to(workspace.root)) for p in paths]
-
-
 def _select_and_write(inputs: SelectionInputs, targets: list[str],
                       truncation: Sequence[LeakageFlag]) -> list[tuple[FeatureSelection, list[Path]]]:
     """Feature selection for each of ``targets``, the ``truncation`` flags excluded, each written
@@ -125,9 +121,9 @@ def leakage_stage(inputs: SelectionInputs, columns: Sequence[str] | None = None)
                  if settings.truncation_check else [])
         document = leak_flags_document(flags, checked, enabled=settings.truncation_check)
         paths = write_leak_flags(document, leakage_directory(inputs.workspace))
-        return StageResult(_relative(inputs.workspace, paths),
+        return StageResult([inputs.workspace.relative(p) for p in paths],
                            {"checked": len(checked), "flagged": document["flagged"],
-                            "excluded": document["excluded"], "path": _relative(inputs.workspace, paths[:1])[0]})
+                            "excluded": document["excluded"], "path": inputs.workspace.relative(paths[0])})
 
     return Stage(LEAKAGE_STAGE, run, params, LEAKAGE_CODE,
                  description="truncation test of the features; failures are left out of ranking and training")
@@ -170,7 +166,7 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
         table = rank_targets(clean, inputs.targets, inputs.target_names, settings, top_n=top_n_targets, seed=seed)
         paths = write_ranking(table, plans / "target_ranking")
         rows = table.drop(columns=["fold_skills"]).to_dict("records")
-        return StageResult(_relative(workspace, paths), {"selected": selected_targets(table), "ranking": rows})
+        return StageResult([workspace.relative(p) for p in paths], {"selected": selected_targets(table), "ranking": rows})
 
     def selection(ctx: StageContext) -> StageResult:
         chosen = ctx.upstream["target_ranking"]["selected"]
@@ -180,13 +176,13 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
             paths += written
             features[target] = result.selected
             flagged[target] = [f.to_dict() for f in result.flags]
-        return StageResult(_relative(workspace, paths), {"features": features, "flagged": flagged})
+        return StageResult([workspace.relative(p) for p in paths], {"features": features, "flagged": flagged})
 
     def routing(ctx: StageContext) -> StageResult:
         plan = route_targets(inputs.features, inputs.targets, ctx.upstream["feature_selection"]["features"],
                              settings, seed=seed)
         paths = write_routing_plan(plan, plans / "routing_plan")
-        return StageResult(_relative(workspace, paths),
+        return StageResult([workspace.relative(p) for p in paths],
                            {"routes": {t: r["route"] for t, r in plan.to_dict()["targets"].items()}})
 
     def training_plan(ctx: StageContext) -> StageResult:
@@ -194,7 +190,7 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
         plan = build_training_plan(routes, ctx.upstream["feature_selection"]["features"], settings.families,
                                    settings.gpu_families, created_from={"inputs": inputs.key})
         paths = write_training_plan(plan, plan_directory(workspace))
-        return StageResult(_relative(workspace, paths), {"summary": plan["summary"],
+        return StageResult([workspace.relative(p) for p in paths], {"summary": plan["summary"],
                                                          "path": str(plan_directory(workspace))})
 
     return [
@@ -255,4 +251,4 @@ def select_for_target(workspace: Workspace, config: Config | None, target: str, 
     inputs = SelectionInputs(workspace, config, [target], registry)
     truncation = leak_flags(workspace, config, registry=registry)
     [(result, paths)] = _select_and_write(inputs, [inputs.target_names[0]], truncation)
-    return {**result.to_dict(), "outputs": _relative(workspace, paths)}
+    return {**result.to_dict(), "outputs": [workspace.relative(p) for p in paths]}

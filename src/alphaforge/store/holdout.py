@@ -142,7 +142,7 @@ def preserve_setups(workspace: Workspace, setup_file: Path) -> dict[str, Any]:
                     "targets": meta.get("targets", []), "sources": meta.get("sources", {})}
         atomic_write_json(path.with_suffix(".json"), manifest)
         pause_point("preserve:manifest-written")
-        relative = path.relative_to(workspace.root).as_posix()
+        relative = workspace.relative(path)
         with transaction(connection):
             connection.execute(f"INSERT INTO preserved SELECT setup_id, ? FROM {SETUPS_VIEW}", [relative])
     return {"preserved_file": str(path), "manifest": str(path.with_suffix(".json")), "count": len(present),

@@ -134,7 +134,7 @@ def analyze(workspace: Workspace, study: optuna.Study, storage_url: str) -> dict
                         "cv_mean": c["mean"], "cv_std": c["std"], "rank": rank}
                        for rank, c in enumerate(ranked, start=1)],
         "deflated_sharpe": deflated_sharpe(study, chosen["oos_returns"]) if metric.trading else None,
-        "plots": [str(p.relative_to(workspace.root)) for p in plots],
+        "plots": [workspace.relative(p) for p in plots],
     }
     atomic_write_json(directory / BEST_CONFIG, best_config)
     return best_config

@@ -27,10 +27,6 @@ def _config(context: StageContext) -> Config:
     return context.config or context.workspace.config()
 
 
-def _rel(context: StageContext, path: Path) -> str:
-    return str(path.relative_to(context.workspace.root))
-
-
 def _params(config: Config) -> dict[str, Any]:
     return {"tuning": config.tuning.model_dump(), "seed": config.seed, "data": config.data.model_dump(),
             "features": config.features.model_dump()}
@@ -41,7 +37,7 @@ def _tune(context: StageContext, tracker: Tracker | None) -> StageResult:
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the runner reports progress per stage
     result = run_tune(context.workspace, config, tracker=tracker)
     directory = Path(result["directory"])  # tuning/<study>/, where tune wrote its outputs
-    outputs = [_rel(context, directory / name) for name in
+    outputs = [context.workspace.relative(directory / name) for name in
                ("trial_results.json", "optimization_history.json", "optimization_history.png")]
     return StageResult(outputs, {"study": result["study"], "phases": result["phases"], "best": result["best"]})
 
@@ -49,13 +45,13 @@ def _tune(context: StageContext, tracker: Tracker | None) -> StageResult:
 def _cv(context: StageContext, tracker: Tracker | None) -> StageResult:
     result = run_extended_cv(context.workspace, _config(context), tracker=tracker)
     best = rank_configs(result["configs"], result["direction"])[0]
-    return StageResult([_rel(context, results_path(context.workspace))],
+    return StageResult([context.workspace.relative(results_path(context.workspace))],
                        {"configs": len(result["configs"]), "best_trial": best["trial"], "best_mean": best["mean"]})
 
 
 def _analyze(context: StageContext, tracker: Tracker | None) -> StageResult:
     best = run_analyze(context.workspace, _config(context), tracker=tracker)
-    outputs = [_rel(context, context.workspace.subdir("analysis") / BEST_CONFIG), *best["plots"]]
+    outputs = [context.workspace.relative(context.workspace.subdir("analysis") / BEST_CONFIG), *best["plots"]]
     return StageResult(outputs, {"trial": best["provenance"]["trial"], "cv_mean": best["provenance"]["cv_mean"],
                                  "params": best["params"], "deflated_sharpe": best["deflated_sharpe"]})
 
