@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import os
 import stat
 import threading
+import time
 
 import pytest
 
@@ -87,3 +90,58 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
     leftover.write_text("half")
     assert ws.remove_stale_temporaries() == [leftover] and not leftover.exists()
     assert ws.config_path.is_file()
+
+
+def test_staging_folders_and_temporary_folders_of_killed_writers_are_removed(tmp_path):
+    """Issue 20: a kill during `train` left models/<name>/.staging-* behind (only .*.tmp files were removed),
+    and atomic_dir's .*.tmp folders stayed too."""
+    ws = Workspace.create(tmp_path / "ws")
+    staging = ws.root / "models" / "fwd_ret_5-lightgbm" / ".staging-k2j3"
+    (staging / "final").mkdir(parents=True)
+    (staging / "final" / "model.json").write_text("{}")
+    charts = ws.root / "predictions" / ".latest.x1y2.tmp"
+    charts.mkdir(parents=True)
+    (charts / "overview-1.png").write_bytes(b"png")
+    kept = ws.root / "models" / "fwd_ret_5-lightgbm" / "v1"
+    kept.mkdir()
+    with ws.lock("test"):
+        removed = ws.remove_stale_temporaries()
+    assert sorted(removed) == sorted([staging, charts]) and not staging.exists() and not charts.exists()
+    assert kept.is_dir() and ws.config_path.is_file()
+
+
+def test_temporaries_newer_than_the_lock_are_left_alone(tmp_path):
+    """Only what is older than this run is stale: a writer working without the lock keeps its files."""
+    ws = Workspace.create(tmp_path / "ws")
+    with ws.lock("test"):
+        time.sleep(0.05)
+        fresh = ws.root / "models" / "m" / ".staging-new"
+        fresh.mkdir(parents=True)
+        (ws.root / ".fresh.json.abc.tmp").write_text("x")
+        assert ws.remove_stale_temporaries() == [] and fresh.is_dir()
+
+
+def _register_killed_midway(root: str) -> None:
+    """In a forked child: register a model version and SIGKILL the process while it fills the staging folder."""
+    from alphaforge.models.registry import ModelRegistry
+
+    def write(folder):
+        (folder / "final").mkdir()
+        (folder / "final" / "model.json").write_text("{}")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    workspace = Workspace(root)
+    with workspace.lock("train"):
+        ModelRegistry(workspace.subdir("models")).create("m", write)
+
+
+def test_a_kill_while_a_version_is_staged_leaves_nothing_after_the_next_run_starts(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    child = multiprocessing.get_context("fork").Process(target=_register_killed_midway, args=(str(ws.root),))
+    child.start()
+    child.join(30)
+    assert child.exitcode == -signal.SIGKILL
+    assert [p.name[:9] for p in (ws.root / "models" / "m").iterdir()] == [".staging-"]
+    with ws.lock("alphaforge run"):
+        ws.remove_stale_temporaries()
+    assert list((ws.root / "models" / "m").iterdir()) == []

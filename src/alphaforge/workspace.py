@@ -213,8 +213,12 @@ def _is_temporary(name: str) -> bool:
 
 
 def _last_change(path: Path) -> float:
-    """The newest modification time in ``path`` (a file, or a folder and everything in it)."""
-    newest = path.lstat().st_mtime
+    """The newest modification time in ``path`` (a file, or a folder and everything in it); infinity
+    for a path that is gone (a writer finished with it: not stale)."""
+    try:
+        newest = path.lstat().st_mtime
+    except OSError:
+        return float("inf")
     if path.is_dir() and not path.is_symlink():
         for folder, _, files in os.walk(path):
             for name in files:
