@@ -100,3 +100,38 @@ def test_a_universe_file_selects_the_symbols(meta_workspace, cli, tmp_path):
                  "1d", "--universe", str(universe), "--output-path", str(tmp_path / "d.parquet"), "--json")
     assert result.code == 0, result.stderr
     assert set(pd.read_parquet(tmp_path / "d.parquet")["symbol"]) == {"SYN01", "SYN03"}
+
+
+def test_the_seed_workflow_runs_as_written(meta_workspace, cli, monkeypatch):
+    """Seed 003's end-to-end example (section 6.1) and its symbols example (2.4), spelled as there:
+    space-separated --symbols, --track-experiment, bare-word tags, a .joblib model path."""
+    monkeypatch.chdir(meta_workspace.root)
+    root = str(meta_workspace.root)
+    built = cli("-w", root, "meta", "build-dataset", "--strategy", "trend_baseline", "--freq", "1d",
+                "--symbols", "SYN01", "SYN03", "SYN05", "--start-date", "2020-01-01", "--end-date", "2023-12-31",
+                "--output-path", "output/ml_datasets/three.parquet", "--json")
+    assert built.code == 0, built.stderr
+    assert set(pd.read_parquet("output/ml_datasets/three.parquet")["symbol"]) == {"SYN01", "SYN03", "SYN05"}
+    built = cli("-w", root, "meta", "build-dataset", "--strategy", "trend_baseline", "--freq", "1d",
+                "--start-date", "2020-01-01", "--end-date", "2023-12-31",
+                "--output-path", "output/ml_datasets/trend_baseline_1d.parquet")
+    assert built.code == 0, built.stderr
+    trained = cli("-w", root, "meta", "train", "--dataset-path", "output/ml_datasets/trend_baseline_1d.parquet",
+                  "--model-type", "gradient_boosting", "--output-model-path",
+                  "models/meta/trend_baseline_meta_model.joblib", "--track-experiment", "--experiment-name",
+                  "meta_trend_gb_v1", "--experiment-tags", "meta,trend,gb", "--json")
+    assert trained.code == 0, trained.stderr
+    model = json.loads(trained.stdout)
+    assert model["path"] == "models/meta/trend_baseline_meta_model" and model["run_id"]
+    assert any("not a pickle" in line for line in model["notices"])
+    tags = json.loads(cli("-w", root, "experiments", "show", model["run_id"], "--json").stdout)["tags"]
+    assert {tags.get(word) for word in ("meta", "trend", "gb")} == {"true"}
+    backtest = cli("-w", root, "backtest", "--freq", "1d", "--strategy", "trend_baseline", "--use-meta-model",
+                   "--meta-model-path", "models/meta/trend_baseline_meta_model.joblib", "--meta-ensemble-mode",
+                   "filter", "--meta-min-confidence", "0.5", "--generate-report", "--track-experiment",
+                   "--experiment-name", "trend_meta_filter_0.5", "--experiment-tags", "trend,meta,filter", "--json")
+    assert backtest.code == 0, backtest.stderr
+    result = json.loads(backtest.stdout)
+    assert result["meta_model"].endswith("models/meta/trend_baseline_meta_model") and result["run_id"]
+    wrong = cli("-w", root, "backtest", "--freq", "1h", "--strategy", "trend_baseline", "--no-track")
+    assert wrong.code == 2 and "not 1h" in wrong.stderr

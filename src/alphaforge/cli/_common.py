@@ -37,9 +37,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object 
 ExperimentNameOption = Annotated[str | None, typer.Option(
     "--experiment-name", help="MLflow experiment to record the run in (default: [tracking] experiment).")]
 ExperimentTagsOption = Annotated[list[str] | None, typer.Option(
-    "--experiment-tags", help="Tags KEY=VALUE for the run (repeat, or comma-separate).")]
-TrackOption = Annotated[bool, typer.Option("--track/--no-track", help="Record the run in the workspace's MLflow "
-                                                                      "store (mlruns.db).")]
+    "--experiment-tags", help="Tags of the run: KEY=VALUE or a word (the tag WORD=true); repeat, or comma-separate.")]
+TrackOption = Annotated[bool, typer.Option("--track/--no-track", "--track-experiment",
+                                           help="Record the run in the workspace's MLflow store (mlruns.db); "
+                                                "--track-experiment is --track.")]
 TargetOption = Annotated[str | None, typer.Option("--target", "-t", help="Target (default: tuning.target in alphaforge.toml).")]
 FamilyOption = Annotated[str | None, typer.Option("--family", "-f", help="Model family (default: tuning.family).")]
 StorageOption = Annotated[str | None, typer.Option(
@@ -83,12 +84,21 @@ def open_workspace(ctx: typer.Context) -> Workspace:
 def open_tracked(ctx: typer.Context, track: bool, experiment_name: str | None,
                  experiment_tags: list[str] | None) -> tuple[Workspace, Any, Any]:
     """The workspace, its config and the experiment tracker a tracked command records into."""
-    from alphaforge.tracking import open_tracker, parse_tags
+    from alphaforge.tracking import open_tracker
 
     workspace = open_workspace(ctx)
     config = workspace.config()
     return workspace, config, open_tracker(workspace, config, enabled=track, experiment=experiment_name,
-                                           tags=parse_tags(experiment_tags))
+                                           tags=experiment_tag_dict(experiment_tags))
+
+
+def experiment_tag_dict(items: list[str] | None) -> dict[str, str]:
+    """``--experiment-tags`` as a dict: ``KEY=VALUE`` pairs, and a bare word ``meta`` as ``meta=true``
+    (the seeds' ``--experiment-tags "meta,trend,gb"``), in every command that records a run."""
+    from alphaforge.tracking import parse_tags
+
+    words = [part.strip() for item in items or [] for part in item.split(",") if part.strip()]
+    return parse_tags([word if "=" in word else f"{word}=true" for word in words])
 
 
 def split_list(value: str | None) -> list[str] | None:

@@ -10,9 +10,12 @@ import typer
 
 from alphaforge.cli._common import (
     ExperimentNameOption,
+    ExperimentTagsOption,
     JsonOption,
+    TrackOption,
     command_group,
     emit,
+    open_tracked,
     open_workspace,
     print_fields,
     print_table,
@@ -24,7 +27,6 @@ from alphaforge.meta import workflow
 from alphaforge.meta.calibration import CALIBRATIONS
 from alphaforge.meta.dataset import LABEL_TYPES
 from alphaforge.meta.training import META_FAMILIES
-from alphaforge.tracking import open_tracker, parse_tags
 
 app = command_group("Meta-models: learn which of a base strategy's signals succeed.")
 
@@ -35,6 +37,8 @@ StartOption = Annotated[str | None, typer.Option("--start-date", help="First sig
 EndOption = Annotated[str | None, typer.Option("--end-date", help="Last signal date (ISO; default: all).")]
 SymbolsOption = Annotated[list[str] | None, typer.Option("--symbols", help="Symbols (repeat or comma-separate; "
                                                                            "overrides --universe).")]
+MoreSymbolsArgument = Annotated[list[str] | None, typer.Argument(
+    help="More symbols, so that `--symbols AAPL MSFT GOOGL` works.", show_default=False)]
 UniverseOption = Annotated[Path | None, typer.Option("--universe", help="File of symbols, one a line.")]
 HorizonDaysOption = Annotated[float | None, typer.Option("--label-horizon-days", min=0,
                                                          help="Label horizon in days (default: 10 bars).")]
@@ -45,18 +49,14 @@ LabelTypeOption = Annotated[str, typer.Option("--label-type", help=f"One of: {',
 
 
 def _source(strategy: str | None, freq: str, start: str | None, end: str | None, symbols: list[str] | None,
-            universe: Path | None, horizon_days: float | None, horizon_bars: int | None, threshold: float,
-            label_type: str) -> dict[str, Any]:
+            more_symbols: list[str] | None, universe: Path | None, horizon_days: float | None,
+            horizon_bars: int | None, threshold: float, label_type: str) -> dict[str, Any]:
+    """Where a meta dataset's signals come from: the symbols are --symbols and the words after it."""
+    named = [*(symbols or []), *(more_symbols or [])]
     return {"strategy": strategy, "freq": freq, "start": start, "end": end,
-            "symbols": split_list(",".join(symbols)) if symbols else None, "universe": universe,
+            "symbols": split_list(",".join(named)) if named else None, "universe": universe,
             "horizon_days": horizon_days, "horizon_bars": horizon_bars, "threshold": threshold,
             "label_type": label_type}
-
-
-def _tags(items: list[str] | None) -> dict[str, str]:
-    """KEY=VALUE tags; a bare word ``meta`` is the tag ``meta=true``."""
-    words = [part.strip() for item in items or [] for part in item.split(",") if part.strip()]
-    return parse_tags([w if "=" in w else f"{w}=true" for w in words])
 
 
 @app.command("build-dataset")
@@ -67,6 +67,7 @@ def build_dataset(
     start: StartOption = None,
     end: EndOption = None,
     symbols: SymbolsOption = None,
+    more_symbols: MoreSymbolsArgument = None,
     universe: UniverseOption = None,
     horizon_days: HorizonDaysOption = None,
     horizon_bars: HorizonBarsOption = None,
@@ -80,8 +81,8 @@ def build_dataset(
     """One row per base-strategy signal: features at signal time, label, realised return, t1."""
     workspace = open_workspace(ctx)
     result = workflow.build_dataset(workspace, fmt=fmt, output_path=output_path,
-                                    **_source(strategy, freq, start, end, symbols, universe, horizon_days,
-                                              horizon_bars, threshold, label_type))
+                                    **_source(strategy, freq, start, end, symbols, more_symbols, universe,
+                                              horizon_days, horizon_bars, threshold, label_type))
 
     def render(r: dict[str, Any]) -> None:
         print_fields(f"Meta dataset ({r['strategy']}, {r['label']['label_type']}, horizon {r['label']['horizon']} "
@@ -100,6 +101,7 @@ def train(
     start: StartOption = None,
     end: EndOption = None,
     symbols: SymbolsOption = None,
+    more_symbols: MoreSymbolsArgument = None,
     universe: UniverseOption = None,
     horizon_days: HorizonDaysOption = None,
     horizon_bars: HorizonBarsOption = None,
@@ -110,22 +112,20 @@ def train(
     calibration: Annotated[str, typer.Option("--calibration", help=f"One of: {', '.join(CALIBRATIONS)} (fitted "
                                                                    "inside each training fold).")] = "sigmoid",
     output_model_path: Annotated[Path | None, typer.Option("--output-model-path", help="New folder for the model "
-                                                           "(default: models/meta/STRATEGY/vN).")] = None,
-    track: Annotated[bool, typer.Option("--track-experiment", help="Record the run in MLflow.")] = False,
+                                                           "(default: models/meta/STRATEGY/vN); X.joblib names the "
+                                                           "folder X (no pickles).")] = None,
     experiment_name: ExperimentNameOption = None,
-    experiment_tags: Annotated[list[str] | None, typer.Option("--experiment-tags", help="Tags: words or KEY=VALUE, "
-                                                              "comma-separated.")] = None,
+    experiment_tags: ExperimentTagsOption = None,
+    track: TrackOption = True,
     as_json: JsonOption = False,
 ) -> None:
     """Purged CV over the signals (ROC-AUC, PR-AUC, Brier, log loss), calibration plot, safe save."""
-    workspace = open_workspace(ctx)
     if dataset_path is None and strategy is None:
         raise InputError("neither --dataset-path nor --strategy given", where="meta train",
                          fix="pass --dataset-path FILE, or --strategy NAME to build the dataset now")
-    tracker = open_tracker(workspace, workspace.config(), enabled=track, experiment=experiment_name,
-                           tags=_tags(experiment_tags))
-    source = {} if dataset_path is not None else _source(strategy, freq, start, end, symbols, universe,
-                                                          horizon_days, horizon_bars, threshold, label_type)
+    workspace, _, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    source = {} if dataset_path is not None else _source(strategy, freq, start, end, symbols, more_symbols,
+                                                          universe, horizon_days, horizon_bars, threshold, label_type)
     result = workflow.train(workspace, dataset_path=dataset_path, model_type=model_type, calibration=calibration,
                             output_model_path=output_model_path, tracker=tracker, **source)
 

@@ -192,6 +192,8 @@ def backtest(
                                                        help="Meta probability a signal needs to be taken.")] = 0.5,
     generate_report: Annotated[bool, typer.Option("--generate-report", help="With --use-meta-model: write "
                                                   "reports/NAME.html.")] = False,
+    freq: Annotated[str | None, typer.Option("--freq", help="Bar length the data must have, e.g. 1d (checked "
+                                                            "against [data] dataset; default: not checked).")] = None,
     experiment_name: ExperimentNameOption = None,
     experiment_tags: ExperimentTagsOption = None,
     track: TrackOption = True,
@@ -203,6 +205,11 @@ def backtest(
     if name is not None:
         check_name(name, where="--name")  # issue 20: backtests/NAME stays inside backtests/
     workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    if freq is not None:  # the seeds pass the data's frequency: a dataset of other bars is refused, not traded
+        from alphaforge.data.datasets import load_bars
+        from alphaforge.meta.dataset import check_frequency
+
+        check_frequency(load_bars(workspace, config), freq, config.data.dataset)
     if use_meta_model:
         from alphaforge.cli.meta import render_meta_backtest
         from alphaforge.meta.workflow import backtest_with_meta

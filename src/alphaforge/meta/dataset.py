@@ -99,6 +99,16 @@ def parse_freq(freq: str) -> pd.Timedelta:
     return pd.Timedelta(int(match.group(1)), unit=unit)
 
 
+def check_frequency(bars: pd.DataFrame, freq: str, dataset: str) -> None:
+    """Refuse ``bars`` (of dataset ``dataset``) whose median spacing is not about ``freq``."""
+    spacing = bars.groupby("symbol", observed=True)["timestamp"].diff().median()
+    wanted = parse_freq(freq)
+    if pd.notna(spacing) and not (wanted / 2 < spacing < wanted * 2):
+        raise InputError(f"dataset '{dataset}' holds bars {spacing} apart, not {freq}",
+                         where="--freq", fix="pass the dataset's frequency, or set data.dataset to a "
+                                             f"{freq} dataset")
+
+
 def _filled(close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Closes (bars x symbols) carried over gaps, and each symbol's last bar with a price."""
     frame = pd.DataFrame(close).ffill()

@@ -67,9 +67,22 @@ def write_meta_model(folder: Path, training: MetaTraining, config: dict[str, Any
         "trained_until": str(training.model.trained_until), "created": pd.Timestamp.now(tz="UTC").isoformat()})
 
 
-def save_meta_model(path: Path, training: MetaTraining, config: dict[str, Any]) -> Path:
-    """Save to a new folder ``path`` (refused when it exists and is not empty); returns it."""
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+
+def meta_model_folder(path: Path) -> Path:
+    """The folder a meta-model named ``path`` lives in: ``x.joblib`` (where older tools saved one
+    pickle) names the folder ``x``, since a meta-model is a folder of safe formats, never a pickle;
+    saving and loading both map it, so the seed's ``--output-model-path`` and ``--meta-model-path``
+    spellings meet."""
     path = Path(path)
+    return path.with_suffix("") if path.suffix.lower() in PICKLE_SUFFIXES else path
+
+
+def save_meta_model(path: Path, training: MetaTraining, config: dict[str, Any]) -> Path:
+    """Save to a new folder ``path`` (:func:`meta_model_folder`; refused when it exists and is not
+    empty); returns the folder."""
+    path = meta_model_folder(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise InputError("the output model path exists", where=str(path),
                          fix="choose a new folder for --output-model-path, or remove this one")
@@ -93,8 +106,8 @@ def _read_json(file: Path) -> dict[str, Any]:
 
 def load_meta_model(path: Path) -> SavedMetaModel:
     """Load a folder written by :func:`save_meta_model` (or the registry); the model file's
-    sha256 is checked by its family's loader."""
-    path = Path(path)
+    sha256 is checked by its family's loader. ``path`` is mapped by :func:`meta_model_folder`."""
+    path = meta_model_folder(path)
     config_path = path / CONFIG_FILE
     if not config_path.is_file():
         raise MissingInputError("no meta-model here", where=str(path),

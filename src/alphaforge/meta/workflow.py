@@ -33,9 +33,9 @@ from alphaforge.meta.dataset import (
     OUTCOME_COLUMNS,
     LabelSpec,
     build_meta_dataset,
+    check_frequency,
     feature_columns,
     horizon_in_bars,
-    parse_freq,
     success,
 )
 from alphaforge.meta.persistence import (
@@ -93,12 +93,7 @@ def _inputs(workspace: Workspace, config: Config, freq: str, symbols: Sequence[s
     if bars.empty:
         raise InputError("no bars in the configured dataset and date range", where="alphaforge.toml: data",
                          fix="check data.dataset, data.start and data.end (`alphaforge data list`)")
-    spacing = bars.groupby("symbol", observed=True)["timestamp"].diff().median()
-    wanted = parse_freq(freq)
-    if pd.notna(spacing) and not (wanted / 2 < spacing < wanted * 2):
-        raise InputError(f"dataset '{config.data.dataset}' holds bars {spacing} apart, not {freq}",
-                         where="--freq", fix="pass the dataset's frequency, or set data.dataset to a "
-                                             f"{freq} dataset")
+    check_frequency(bars, freq, config.data.dataset)
     return inputs
 
 
@@ -193,8 +188,12 @@ def train(workspace: Workspace, *, dataset_path: Path | None = None, model_type:
     training = train_meta_model(dataset, recipe)
     model_config = {**{k: v for k, v in info.items() if k != "notices"},
                     "training_range": {"start": str(dataset["timestamp"].min()), "end": str(dataset["t1"].max())}}
+    notices = list(info.get("notices", []))
     if output_model_path is not None:
         folder = save_meta_model(Path(output_model_path), training, model_config)
+        if folder != Path(output_model_path):
+            notices.append(f"a meta-model is a folder of safe formats, not a pickle: {output_model_path} names the "
+                           f"folder {folder} (pass either to --meta-model-path)")
     else:
         name = info["strategy"]["name"]
         folder = ModelRegistry(workspace.root / MODELS_DIR).create(
@@ -208,7 +207,7 @@ def train(workspace: Workspace, *, dataset_path: Path | None = None, model_type:
     return {"path": str(folder), "strategy": info["strategy"]["name"], "model_type": model_type,
             "calibration": calibration, "metrics": training.metrics, "folds": training.folds,
             "calibration_plot": str(folder / CALIBRATION_PLOT), "features": len(training.features),
-            "run_id": run.run_id, "notices": [*info.get("notices", []), *getattr(tracker, "notices", [])]}
+            "run_id": run.run_id, "notices": [*notices, *getattr(tracker, "notices", [])]}
 
 
 def find_meta_model(workspace: Workspace, strategy: str, path: Path | None = None) -> SavedMetaModel:
@@ -285,12 +284,12 @@ def _write_comparison(workspace: Workspace, name: str, comparison: MetaCompariso
         "start": comparison.base.settings["start"], "end": comparison.base.settings["end"],
         "comparison": comparison.table(), "signals": comparison.signal_counts(),
         "meta_model_metrics": _training_metrics(saved),
-        "directory": str(folder.relative_to(workspace.root)), "plot": str(plot.relative_to(workspace.root))}
+        "directory": workspace.relative(folder), "plot": workspace.relative(plot)}
     if generate_report:
         report = write_meta_report(comparison, workspace.subdir(REPORTS_DIR) / f"{name}.html", equity_png=plot,
                                    calibration_png=saved.path / CALIBRATION_PLOT,
                                    model_metrics=summary["meta_model_metrics"], model_path=str(saved.path))
-        summary["report"] = str(report.relative_to(workspace.root))
+        summary["report"] = workspace.relative(report)
     atomic_write_json(folder / "comparison.json", summary)
     return summary
 
