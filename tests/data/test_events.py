@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -30,3 +31,19 @@ def test_a_missing_file_column_or_date_says_where(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="events row 1") as caught:
         event_keys(pd.DataFrame({"symbol": ["A", "A"], "timestamp": ["2024-01-01", "soon"]}))
     assert "'soon' is not a date" in str(caught.value)
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("e.csv", pickle.dumps({"symbol": "A"})),  # a pickle, never unpickled
+    ("e.csv", b"symbol,timestamp,event\nA,2024-01-02,caf\xe9\n"),  # Latin-1, not UTF-8
+    ("e.parquet", pickle.dumps([1, 2])),
+    ("e.csv", b""),
+], ids=["pickle", "latin-1", "pickle-as-parquet", "empty"])
+def test_a_pickle_or_bytes_that_are_no_table_is_an_input_error_naming_the_file(tmp_path: Path, name: str,
+                                                                               data: bytes) -> None:
+    """Issue 20: a pickle or non-UTF-8 bytes as an events file raised UnicodeDecodeError."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="cannot read the events file") as info:
+        read_events(path)
+    assert info.value.where == str(path) and "UTF-8 CSV" in info.value.fix

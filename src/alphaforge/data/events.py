@@ -23,7 +23,13 @@ def read_events(path: str | os.PathLike[str]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError("no such events file", where=str(path),
                          fix="pass a CSV or Parquet file with columns symbol, timestamp, event")
-    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    kind = "Parquet" if path.suffix == ".parquet" else "CSV"
+    try:
+        return pd.read_parquet(path) if kind == "Parquet" else pd.read_csv(path)
+    except (ValueError, OSError) as exc:  # a pickle, binary or non-UTF-8 bytes, an empty file, no Parquet
+        raise InputError(f"cannot read the events file as {kind} ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})", where=str(path),
+                         fix="pass a UTF-8 CSV file or a Parquet file with columns symbol, timestamp, event") from None
 
 
 def event_keys(events: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,10 @@ def read_setup_file(path: Path) -> list[str]:
     except FileNotFoundError:
         raise InputError("no such setup file", where=str(path),
                          fix="make one with `alphaforge holdout create --count N --output FILE`") from None
+    except UnicodeDecodeError as exc:  # a pickle, a Parquet file, Latin-1 text...
+        raise InputError(f"not a setup file: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})",
+                         where=str(path), fix="pass the text file `alphaforge holdout create` wrote: one setup id "
+                                              "per line, e.g. AAPL@2024-01-02T21:00:00Z") from None
     ids = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not ids:
         raise InputError("the setup file lists no setup ids", where=str(path),
