@@ -4,7 +4,9 @@ DuckDB lets one process write a database file, or several processes read it. Wri
 first take the workspace lock (:meth:`Workspace.lock`), so two AlphaForge writers meet the
 lock's clear :class:`WorkspaceBusyError`; a reader that finds a writer's file lock gets the
 same error instead of DuckDB's I/O message. Every connection works in UTC, so timestamps
-read back as they were stored.
+read back as they were stored. A damaged file (truncated, garbled, emptied), found when it is
+opened or when a damaged block is read, is an :class:`InputError` naming the file and the fix,
+not DuckDB's exception.
 """
 
 from __future__ import annotations
@@ -14,10 +16,18 @@ from collections.abc import Iterator
 
 import duckdb
 
-from alphaforge.errors import MissingInputError, WorkspaceBusyError
+from alphaforge.errors import InputError, MissingInputError, WorkspaceBusyError
 from alphaforge.workspace import Workspace
 
 FILL_FIX = "run `alphaforge store fill` first (after `alphaforge features build` and `alphaforge targets build`)"
+_DAMAGED = ("not a valid DuckDB database file", "Corrupt database file", "Could not read enough bytes")
+
+
+def _damaged(path: object, exc: duckdb.Error) -> InputError:
+    """The error for a store file DuckDB cannot read (its own message, first line, in brackets)."""
+    return InputError(f"the store is damaged and cannot be read ({str(exc).splitlines()[0]})", where=str(path),
+                      fix="restore it from a backup, or move it aside and run `alphaforge store fill` to build it "
+                          "again from the feature and target caches")
 
 
 def quote(name: str) -> str:
@@ -43,8 +53,10 @@ def connect(workspace: Workspace, *, write: bool = False) -> Iterator[duckdb.Duc
         raise MissingInputError("the store has not been filled", where=str(path), fix=FILL_FIX)
     try:
         connection = duckdb.connect(str(path), read_only=not write)
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
+    except duckdb.Error as exc:
+        if any(sign in str(exc) for sign in _DAMAGED):
+            raise _damaged(path, exc) from None
+        if not isinstance(exc, duckdb.IOException) or "lock" not in str(exc).lower():
             raise
         raise WorkspaceBusyError("workspace busy: another process is writing to the store", where=str(path),
                                  fix="wait for it to finish, then run the command again") from None
@@ -52,6 +64,10 @@ def connect(workspace: Workspace, *, write: bool = False) -> Iterator[duckdb.Duc
         connection.execute("SET TimeZone = 'UTC'")
         connection.execute("SET enable_progress_bar = false")  # stderr is for our own notices
         yield connection
+    except duckdb.Error as exc:  # a damaged block is found when it is read, not when the file opens
+        if any(sign in str(exc) for sign in _DAMAGED):
+            raise _damaged(path, exc) from None
+        raise
     finally:
         connection.close()
 
