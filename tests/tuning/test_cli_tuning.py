@@ -59,3 +59,14 @@ def test_the_chain_runs_from_the_pipeline_on_a_synthetic_market(cli, workspace):
     assert best["family"] == "ridge" and best["provenance"]["study"] == "fwd_ret_5__ridge"
     again = run_stages(workspace, workspace.config(), tuning_stages())
     assert [o.status for o in again] == ["cached", "cached", "cached"]
+
+
+def test_an_unknown_pruner_is_refused_before_the_study_is_created(cli, workspace, snapshot):
+    """Issue 20: `tune --pruner banana` was refused only after it had created tuning/<study>/study.db."""
+    assert cli("-w", workspace.root, "data", "synth", "--symbols", "2", "--bars", "400").code == 0
+    text = workspace.config_path.read_text().replace('dataset = "sp500"', 'dataset = "synth"')
+    workspace.config_path.write_text(text.replace('macro = "macro"', 'macro = ""'))
+    before = snapshot(workspace.root)
+    result = cli("-w", workspace.root, "tune", "--pruner", "banana", "--trials", "4", "--no-track")
+    assert result.code == 2 and "unknown pruner 'banana'" in result.stderr
+    assert snapshot(workspace.root) == before and not (workspace.root / "tuning").exists()

@@ -25,6 +25,7 @@ from alphaforge.cli._common import (
     print_table,
     stdout,
 )
+from alphaforge.tuning.phases import make_pruner
 from alphaforge.tuning.workflow import run_analyze, run_extended_cv, run_tune
 
 
@@ -50,6 +51,8 @@ def tune(
     as_json: JsonOption = False,
 ) -> None:
     """Run or resume the three-phase study (random → TPE → narrowed TPE) of one target and family."""
+    if pruner is not None:
+        make_pruner(pruner, 1)  # issue 20: an unknown --pruner is refused before the study.db is created
     workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     phases: dict[str, int | None] = {"random_trials": random_trials, "bayes_trials": bayes_trials,
                                      "fine_trials": fine_trials}
