@@ -28,7 +28,7 @@ from pydantic import (
 
 from alphaforge.errors import InputError
 from alphaforge.names import name_problem
-from alphaforge.timestamps import to_utc
+from alphaforge.timestamps import to_duration, to_utc
 
 CONFIG_FILENAME = "alphaforge.toml"
 
@@ -36,8 +36,8 @@ CONFIG_FILENAME = "alphaforge.toml"
 def _parse_duration(value: Any) -> str:
     """Accept '36h', '1D', '45 days', '15min'; store the normalised pandas spelling."""
     try:
-        delta = pd.Timedelta(value)
-    except (ValueError, TypeError):
+        delta = to_duration(value, "duration")
+    except InputError:
         raise ValueError(f"{value!r} is not a duration; use e.g. '1D', '36h', '15min'") from None
     if delta < pd.Timedelta(0):
         raise ValueError(f"{value!r} is negative; durations must be >= 0")

@@ -1,5 +1,5 @@
-"""Timestamps: the one parser of user-given dates and times (as UTC), and the bar frequency
-a run of timestamps implies (shared by the backtest's annualisation and validation's baselines)."""
+"""Timestamps: the one parser of user-given dates and times (as UTC) and of durations, and the bar
+frequency a run of timestamps implies (shared by the backtest's annualisation and validation's baselines)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,23 @@ def to_utc(value: DateLike, parameter: str) -> pd.Timestamp:
         raise InputError(f"{parameter} {value!r} is not a date", where=parameter,
                          fix="use an ISO-8601 date or time, e.g. 2021-01-01 or 2021-01-01T12:00Z")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def to_duration(value: str | pd.Timedelta, parameter: str) -> pd.Timedelta:
+    """Parse a duration ('1h', '15min', '1D', '36 hours'); one that is not a duration is an
+    :class:`InputError` naming ``parameter``.
+
+    >>> to_duration("36h", "--interval")
+    Timedelta('1 days 12:00:00')
+    """
+    try:
+        delta = pd.Timedelta(value)
+    except (ValueError, TypeError):
+        delta = pd.NaT
+    if pd.isna(delta):
+        raise InputError(f"{parameter} {value!r} is not a duration", where=parameter,
+                         fix="use a pandas duration, e.g. 1h, 15min, 1D or 36h")
+    return delta
 
 
 def infer_periods_per_year(timestamps: pd.DatetimeIndex) -> float:

@@ -75,6 +75,15 @@ def test_bad_input_is_refused_and_workspace_unchanged(case, workspace, cli, tmp_
     assert snapshot(workspace.root) == before
 
 
+def test_an_interval_that_is_no_duration_is_refused(workspace, cli, tmp_path, snapshot):
+    """Issue 20: `data import --stamp open --interval banana` raised ValueError."""
+    before = snapshot(workspace.root)
+    result = cli("--workspace", workspace.root, "data", "import", _write(tmp_path, GOOD), "--stamp", "open",
+                 "--interval", "banana")
+    assert result.code == 2 and "--interval 'banana' is not a duration" in result.stderr, result.stderr
+    assert snapshot(workspace.root) == before
+
+
 def test_corrupt_parquet_is_refused(workspace, cli, tmp_path, snapshot):
     path = tmp_path / "x.parquet"
     pd.read_csv(_write(tmp_path, GOOD)).assign(symbol="X").to_parquet(path)

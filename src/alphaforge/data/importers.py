@@ -24,6 +24,7 @@ from alphaforge.data.schema import (
     validate_macro,
 )
 from alphaforge.errors import InputError
+from alphaforge.timestamps import to_duration
 
 Stamp = Literal["open", "close"]
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq", ".csv.gz")
@@ -141,7 +142,7 @@ def _convert_timestamps(frame: pd.DataFrame, options: ImportOptions, source: str
         if not options.interval:
             raise InputError("--stamp open needs --interval", where=source,
                              fix="say the bar length, e.g. --stamp open --interval 1h")
-        ts = ts + pd.Timedelta(options.interval)
+        ts = ts + to_duration(options.interval, "--interval")  # issue 20: 'banana' raised ValueError
     return frame.assign(timestamp=ts)
 
 
