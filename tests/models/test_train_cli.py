@@ -97,3 +97,15 @@ def test_a_config_file_without_training_settings_is_refused_and_trains_nothing(c
 def test_train_without_data_names_the_command_to_run(cli, workspace):
     result = cli("-w", workspace.root, "train", "--no-track")
     assert result.code == 2 and "alphaforge data demo" in result.stderr
+
+
+def test_train_with_a_plan_trains_only_the_jobs_of_the_symbols_given(cli, tmp_path):
+    from tests.executors.plan_workspace import make_plan_workspace
+
+    workspace = make_plan_workspace(tmp_path / "ws")
+    report = _train(cli, workspace.root, "--symbols", "SYN01")
+    assert [row["model"] for row in report["tasks"]] == ["cs_fwd_ret_1-ridge", "ss_fwd_ret_1_SYN01-ridge"]
+    pooled = json.loads((workspace.root / report["tasks"][0]["path"] / "config.json").read_text())
+    assert pooled["symbols"] == ["SYN01"]
+    unknown = cli("-w", workspace.root, "train", "--no-track", "--symbols", "SYN07")
+    assert unknown.code == 2 and "no job of the training plan trains symbol(s) SYN07" in unknown.stderr

@@ -85,6 +85,28 @@ def test_staged_jobs_run_every_cpu_family_before_any_gpu_family(plan: dict[str, 
     assert {w.stage for w in only_gbm} == {"cpu"} and all(w.families == ["lightgbm"] for w in only_gbm)
 
 
+def test_a_jobs_model_families_decide_what_it_trains(plan: dict[str, Any]) -> None:
+    """Editing a job's model_families in the plan file drops or adds a family (stages only say where)."""
+    plan["jobs"][0]["model_families"] = ["xgboost", "ridge"]  # lightgbm and lstm dropped, ridge added
+    first = [w for w in staged_jobs(plan) if w.job_id == plan["jobs"][0]["job_id"]]
+    assert [(w.stage, w.families) for w in first] == [("cpu", ["xgboost", "ridge"])]
+    plan["jobs"][0]["model_families"] = ["ridge", "lstm"]
+    assert [(w.stage, w.families) for w in staged_jobs(plan) if w.job_id == "cs_fwd_ret_1"] == [
+        ("cpu", ["ridge"]), ("gpu", ["lstm"])]
+    plan["jobs"][0]["model_families"] = ["ridgee"]
+    with pytest.raises(InputError, match="did you mean 'ridge'"):
+        staged_jobs(plan)
+
+
+def test_symbols_keep_only_their_jobs_and_symbols(plan: dict[str, Any]) -> None:
+    work = staged_jobs(plan, families=["lightgbm"], symbols=["B"])
+    assert [(w.job_id, w.symbols) for w in work] == [("cs_fwd_ret_1", ["B"]), ("cs_tb_10_1.0_1.0", ["B"]),
+                                                     ("ss_tb_10_1.0_1.0_B", ["B"])]
+    with pytest.raises(InputError, match="no job of the training plan trains symbol\\(s\\) Z") as error:
+        staged_jobs(plan, symbols=["B", "Z"])
+    assert "A, B, C" in error.value.fix
+
+
 def test_the_plan_is_found_in_the_workspace_or_a_given_folder(plan: dict[str, Any], workspace: Workspace,
                                                               tmp_path: Path) -> None:
     assert find_training_plan(workspace) is None

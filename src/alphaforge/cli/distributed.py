@@ -64,10 +64,11 @@ def train_plan(
 
 
 def train_loaded_plan(workspace: Workspace, plan: dict[str, Any], families: str | None, track: bool,
-                      as_json: bool) -> None:
-    """`alphaforge train` with a training plan: the plan it already loaded, its jobs one at a time here."""
+                      as_json: bool, symbols: str | None = None) -> None:
+    """`alphaforge train` with a training plan: the plan it already loaded, its jobs (only those of
+    ``symbols``, when given) one at a time here."""
     with make_executor("local", 1) as pool:
-        report = run_plan(workspace, staged_jobs(plan, split_list(families)), pool, track=track)
+        report = run_plan(workspace, staged_jobs(plan, split_list(families), split_list(symbols)), pool, track=track)
     _emit_plan_report(report, as_json)
 
 

@@ -33,7 +33,9 @@ def train(
                                                     "family).")] = None,
     best_config: Annotated[Path | None, typer.Option("--config", help="best_config.json from `alphaforge analyze` "
                                                                       "(family, params, target, features).")] = None,
-    symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols (default: the config's).")] = None,
+    symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols (default: the config's; with a "
+                                                     "training plan: only its jobs' models of these symbols).")]
+    = None,
     name: Annotated[str | None, typer.Option(help="Registry name (default: TARGET-FAMILY).")] = None,
     plan_dir: Annotated[Path | None, typer.Option("--training-plan-dir", help="Folder of master_training_plan.json "
                                                                              "(default: plans/training_plan).")]
@@ -62,7 +64,7 @@ def train(
         if plan is not None:
             from alphaforge.cli.distributed import train_loaded_plan
 
-            train_loaded_plan(workspace, plan, families=family, track=track, as_json=as_json)
+            train_loaded_plan(workspace, plan, families=family, track=track, as_json=as_json, symbols=symbols)
             return
     workspace, _, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,

@@ -173,19 +173,44 @@ class StagedJob:
         return STAGE_DEVICE[self.stage]
 
 
-def staged_jobs(plan: Mapping[str, Any], families: Sequence[str] | None = None) -> list[StagedJob]:
+def _stage_of(plan: Mapping[str, Any], job: Mapping[str, Any], family: str) -> str:
+    """The device stage ``family`` trains in for ``job``: where the job's ``stages`` list it, else
+    where the plan's ``model_families`` do (a family added to a job by hand), else ``cpu``."""
+    for stages in (job["stages"], plan.get("model_families", {})):
+        for stage in STAGES:
+            if family in stages.get(stage, []):
+                return stage
+    return "cpu"
+
+
+def staged_jobs(plan: Mapping[str, Any], families: Sequence[str] | None = None,
+                symbols: Sequence[str] | None = None) -> list[StagedJob]:
     """Work in training order: every job's CPU families, then every job's GPU families.
 
-    ``families`` (optional) keeps only those families. Jobs with no family left in a stage
-    give no work for that stage.
+    A job trains the families its ``model_families`` list (so editing that list in the plan file
+    adds or drops a family), each in the stage :func:`_stage_of` gives it. ``families``
+    (optional) keeps only those families; ``symbols`` (optional) keeps only those symbols of
+    each job, and the jobs that have one. Jobs with no family left in a stage give no work for
+    that stage.
     """
+    for family in (*(families or ()), *(f for job in plan["jobs"] for f in job["model_families"])):
+        family_class(family)  # a misspelt family (on the command line or in the plan) fails here
+    if symbols is not None:
+        planned = {s for job in plan["jobs"] for s in job["symbols"]}
+        unknown = [s for s in symbols if s not in planned]
+        if unknown:
+            raise InputError(f"no job of the training plan trains symbol(s) {', '.join(unknown)}",
+                             where="--symbols", fix=f"choose from the plan's symbols: {', '.join(sorted(planned))} "
+                                                    "(or train without the plan: --no-training-plan)")
     wanted = None if families is None else set(families)
     work = []
     for stage in STAGES:
         for job in plan["jobs"]:
-            chosen = [f for f in job["stages"][stage] if wanted is None or f in wanted]
-            if chosen:
-                work.append(StagedJob(stage, job["job_id"], job["target"], job["training_type"], list(job["symbols"]),
+            chosen = [f for f in job["model_families"]
+                      if (wanted is None or f in wanted) and _stage_of(plan, job, f) == stage]
+            kept = [s for s in job["symbols"] if symbols is None or s in symbols]
+            if chosen and kept:
+                work.append(StagedJob(stage, job["job_id"], job["target"], job["training_type"], kept,
                                       list(job["features"]), chosen))
     return work
 
