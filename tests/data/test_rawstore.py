@@ -62,3 +62,25 @@ def test_content_hash_ignores_parquet_encoding_but_not_values():
     a = _bars()
     assert content_sha256(a) == content_sha256(a.copy())
     assert content_sha256(a) != content_sha256(_bars(1.0 + 1e-12))
+
+
+def test_a_manifest_that_is_not_utf8_is_a_clear_error(tmp_path):
+    """Issue 20: a non-UTF-8 manifest raised UnicodeDecodeError (only JSONDecodeError was caught)."""
+    store = RawStore(tmp_path)
+    store.write("d", _bars(), kind="bars", source="t")
+    (tmp_path / "d" / "manifest.json").write_bytes(b"\xff\xfe{}")
+    with pytest.raises(AlphaForgeError, match="manifest"):
+        store.load("d")
+
+
+def test_a_manifest_version_pointing_outside_the_dataset_is_refused(tmp_path):
+    """A path read from a file is confined too: a version of '../other/v1' would read another dataset."""
+    store = RawStore(tmp_path)
+    store.write("d", _bars(), kind="bars", source="t")
+    store.write("other", _bars(9.0), kind="bars", source="t")
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    other = store.current("other").version
+    manifest["versions"][0]["version"] = manifest["current"] = f"../other/{other}"
+    (tmp_path / "d" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="points outside"):
+        store.load("d", verify=False)

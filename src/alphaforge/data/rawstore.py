@@ -25,7 +25,7 @@ from alphaforge.data.schema import (
     validate_macro,
 )
 from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
-from alphaforge.names import check_name
+from alphaforge.names import check_name, confined_path
 from alphaforge.workspace import atomic_write_json, atomic_write_parquet, file_sha256
 
 Kind = Literal["bars", "macro"]
@@ -165,7 +165,8 @@ class RawStore:
     def load(self, name: str, *, verify: bool = True) -> pd.DataFrame:
         """The current version's data; with ``verify`` the file's sha256 is checked first."""
         version = self.current(name)
-        data_path = self.root / name / version.version / DATA_FILENAME
+        data_path = confined_path(self.root / name, f"{version.version}/{DATA_FILENAME}",
+                                  where=str(self._manifest_path(name)))  # the manifest's version names a folder
         if not data_path.is_file():
             raise AlphaForgeError("data file missing", where=str(data_path),
                                   fix=f"re-import the dataset with `alphaforge data import ... --name {name} --replace`")
