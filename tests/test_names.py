@@ -33,7 +33,8 @@ def test_plain_names_pass(name):
 
 
 def test_an_over_long_name_is_refused_with_the_limit():
-    assert name_problem("x" * (MAX_NAME_LENGTH + 1)) == f"the name is 101 characters long; the limit is {MAX_NAME_LENGTH}"
+    problem = name_problem("x" * (MAX_NAME_LENGTH + 1))
+    assert problem == f"the name is 101 characters long; the limit is {MAX_NAME_LENGTH}"
 
 
 def test_confined_path_refuses_what_resolves_outside(tmp_path):

@@ -179,6 +179,28 @@ def _recorded_sha256(path: Path) -> str | None:
         return None
 
 
+def _checked_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """(the bytes, None) when ``path`` matches its recorded sha256; (None, None) when there is no
+    such file; (None, what is wrong) otherwise."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})"
+    recorded = _recorded_sha256(path)
+    if recorded is None:
+        return None, f"has no recorded checksum ({checksum_path(path).name})"
+    if hashlib.sha256(data).hexdigest() != recorded:
+        return None, "does not match its recorded sha256 (changed or corrupt)"
+    return data, None
+
+
+def is_intact(path: Path) -> bool:
+    """Whether ``path`` exists and matches the sha256 :func:`write_checked_parquet` recorded."""
+    return _checked_bytes(Path(path))[0] is not None
+
+
 def read_checked_parquet(path: Path) -> pd.DataFrame | None:
     """The frame in ``path`` when its bytes match the recorded sha256; None when there is no such
     file, and None with a :class:`CacheRepairWarning` when it is unreadable, changed or unrecorded.
@@ -186,24 +208,14 @@ def read_checked_parquet(path: Path) -> pd.DataFrame | None:
     The bytes are read once: the bytes checked are the bytes parsed.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        problem = f"cannot be read ({exc.strerror or exc})"
-    else:
-        recorded = _recorded_sha256(path)
-        if recorded is None:
-            problem = f"has no recorded checksum ({checksum_path(path).name})"
-        elif hashlib.sha256(data).hexdigest() != recorded:
-            problem = "does not match its recorded sha256 (changed or corrupt)"
-        else:
-            try:
-                return pd.read_parquet(io.BytesIO(data))
-            except (ValueError, OSError) as exc:  # pyarrow's errors for a file that is no Parquet
-                problem = f"is not a readable Parquet file ({type(exc).__name__})"
-    warnings.warn(f"{path}: cached file {problem}; recomputing it", CacheRepairWarning, stacklevel=2)
+    data, problem = _checked_bytes(path)
+    if data is not None:
+        try:
+            return pd.read_parquet(io.BytesIO(data))
+        except (ValueError, OSError) as exc:  # pyarrow's errors for a file that is no Parquet
+            problem = f"is not a readable Parquet file ({type(exc).__name__})"
+    if problem is not None:
+        warnings.warn(f"{path}: cached file {problem}; recomputing it", CacheRepairWarning, stacklevel=2)
     return None
 
 

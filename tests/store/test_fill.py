@@ -113,3 +113,16 @@ def test_training_refuses_a_store_older_than_the_data_or_config(filled):
     assert "alphaforge store fill" in error.value.fix
     filled.config_path.write_text(text, encoding="utf-8")
     assert len(read_training_matrix(filled, "fwd_ret_5").y) > 0
+
+
+def test_a_damaged_cache_file_is_not_filled_into_the_store(cached):
+    """Issue 20: store fill read the cache files without checking them: a changed feature file went
+    into the training table. A file that fails its checksum counts as not cached."""
+    sources = locate_sources(cached, TARGETS)
+    path = next(iter(sources.feature_files.values()))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(MissingInputError, match="or damaged") as info:
+        fill_store(cached, TARGETS)
+    assert "features build" in info.value.fix and not cached.store_path.exists()

@@ -190,8 +190,8 @@ class FeatureCache:
                 write_checked_parquet(keys_path, rows)
             for feature in missing:
                 write_checked_parquet(paths[feature.name], computed[output_columns([feature], series)])
-        parts = [rows] + [cached[f.name] if f.name in cached else computed[output_columns([f], series)]  # type: ignore[index]
-                          for f in usable]
+        parts = [rows] + [cached[f.name] if f.name in cached
+                          else computed[output_columns([f], series)] for f in usable]  # type: ignore[index]
         return FeatureBuild(frame=pd.concat(parts, axis=1), hits=[f.name for f in usable if f.name in cached],
                             computed=list(dict.fromkeys(f.name for f in missing)), skipped=location.skipped,
                             data_fingerprint=location.data_key)

@@ -42,7 +42,7 @@ from alphaforge.store.tables import (
     write_meta,
 )
 from alphaforge.targets import TargetCache, parse_targets, t1_column
-from alphaforge.workspace import Workspace
+from alphaforge.workspace import Workspace, is_intact
 
 
 @dataclass(frozen=True)
@@ -63,19 +63,20 @@ def locate_sources(workspace: Workspace, targets: Sequence[str], features: Featu
     inputs = ModelInputs.load(workspace, config)
     location = inputs.locate(features if features is not None else inputs.features_to_build())
     feature_files, keys_file = location.paths, location.keys_path
-    missing = [name for name, path in feature_files.items() if not path.exists()]
-    if not location.usable or missing or not keys_file.exists():
+    missing = [name for name, path in feature_files.items() if not is_intact(path)]  # absent, changed or damaged
+    if not location.usable or missing or not is_intact(keys_file):
         listed = f": {', '.join(missing[:8])}" + (f" … (+{len(missing) - 8})" if len(missing) > 8 else "")
-        raise MissingInputError("features not cached for the configured data" + (listed if missing else ""),
+        raise MissingInputError("features not cached (or damaged) for the configured data"
+                                + (listed if missing else ""),
                                 where=str(workspace.features_dir),
                                 fix="run `alphaforge features build` with the same feature set first")
     data_sha = inputs.data_sha256
     target_cache = TargetCache(workspace.targets_dir)
     target_keys = {s.name: target_cache.key(data_sha, s) for s in parse_targets(targets)}
     target_files = {name: target_cache.path(key) for name, key in target_keys.items()}
-    absent = [name for name, path in target_files.items() if not path.exists()]
+    absent = [name for name, path in target_files.items() if not is_intact(path)]
     if absent:
-        raise MissingInputError(f"target(s) not cached for the configured data: {', '.join(absent)}",
+        raise MissingInputError(f"target(s) not cached (or damaged) for the configured data: {', '.join(absent)}",
                                 where=str(workspace.targets_dir),
                                 fix=f"run `alphaforge targets build {' '.join(absent)}` first")
     return CachedSources(keys_file, feature_files, target_files, {
