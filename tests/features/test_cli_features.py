@@ -97,3 +97,26 @@ def test_check_leakage_calls_unverifiable_columns_unverifiable_not_leaking(run) 
                                                                        "xs_rank_ret_1": "unverifiable"}
     code, out = run("check", "leakage", "--symbols", "AAPL", "--features", "xs_rank_ret_1", "--cuts", "1")
     assert code == 0 and "1 unverifiable" in out
+
+
+def test_a_damaged_feature_file_is_rebuilt_with_a_notice_and_bad_since_values_are_refused(workspace, cli,
+                                                                                           snapshot) -> None:
+    """Issue 20, through the command: a changed cached file is recomputed (the notice says which);
+    `--since garbage` and a `--since` after the data exit 2 and write nothing."""
+    import_bundled(workspace, "sp500")
+    import_bundled(workspace, "macro")
+    text = workspace.config_path.read_text().replace("symbols = []", 'symbols = ["AAPL", "KO"]')
+    workspace.config_path.write_text(text.replace('start = ""', 'start = "2016-01-01"'))
+    assert cli("-w", workspace.root, "features", "build", "--features", "px_ret_1,px_ret_6").code == 0
+    path = next(workspace.features_dir.rglob("px_ret_6-*.parquet"))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 64] = bytes(b ^ 0x5A for b in data[len(data) // 2:len(data) // 2 + 64])
+    path.write_bytes(bytes(data))
+    again = cli("-w", workspace.root, "features", "build", "--features", "px_ret_1,px_ret_6", "--json")
+    assert again.code == 0 and json.loads(again.stdout)["computed"] == ["px_ret_6"]
+    assert any("does not match its recorded sha256" in line for line in json.loads(again.stdout)["notices"])
+    before = snapshot(workspace.root)
+    for since, message in (("garbage", "is not a date"), ("2099-01-01", "no bars to compute features")):
+        refused = cli("-w", workspace.root, "features", "build", "--features", "px_ret_1", "--since", since)
+        assert refused.code == 2 and message in refused.stderr, refused.stderr
+    assert snapshot(workspace.root) == before
