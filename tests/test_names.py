@@ -71,11 +71,11 @@ def test_experiment_names_are_refused(workspace, cli, snapshot, name):
 def test_dataset_names_are_refused(workspace, cli, snapshot, tmp_path, name):
     before = snapshot(workspace.root)
     result = cli("-w", workspace.root, "data", "synth", "--symbols", "2", "--bars", "300", "--name", name)
-    assert result.code == 2 and "dataset name" in result.stderr, result.stderr
+    assert result.code == 2 and ("not a plain folder name" in result.stderr or "limit is 100" in result.stderr)
     csv = tmp_path / "bars.csv"
     csv.write_text("symbol,timestamp,open,high,low,close,volume\nA,2024-01-02T00:00Z,1,1,1,1,1\n")
     result = cli("-w", workspace.root, "data", "import", str(csv), "--name", name)
-    assert result.code == 2 and "dataset name" in result.stderr, result.stderr
+    assert result.code == 2 and ("not a plain folder name" in result.stderr or "limit is 100" in result.stderr)
     assert snapshot(workspace.root) == before
 
 
@@ -87,3 +87,20 @@ def test_a_config_dataset_cannot_read_another_workspace(workspace, cli, tmp_path
     assert result.code == 2 and "data.dataset" in result.stderr and "not a plain folder name" in result.stderr
     with pytest.raises(InputError, match="not a plain folder name"):
         RawStore(Path(workspace.raw_dir)).manifest("../../other/data/raw/synth")
+
+
+def test_download_and_import_names_are_refused_before_any_download_or_read(workspace, tmp_path, monkeypatch):
+    """A bad name used to be refused only when the dataset was stored: after the whole download."""
+    from alphaforge.data import datasets
+    from alphaforge.data import download as dl
+
+    def never(*args, **kwargs):
+        raise AssertionError("reached the download or the file read")
+
+    monkeypatch.setattr(dl, "download_binance", never)
+    monkeypatch.setattr(datasets, "import_path", never)
+    with pytest.raises(InputError, match="not a plain folder name") as info:
+        datasets.download(workspace, "binance", pairs=["BTCUSDT"], name="../x")
+    assert info.value.where == "--name"
+    with pytest.raises(InputError, match="not a plain folder name"):
+        datasets.import_file(workspace, tmp_path / "my bars.csv")  # the default name is the file's stem

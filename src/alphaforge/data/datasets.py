@@ -21,6 +21,7 @@ from alphaforge.data.rawstore import RawStore, RawVersion
 from alphaforge.data.schema import KEY_COLUMN
 from alphaforge.data.summary import summarise_dataset, summarise_rows
 from alphaforge.errors import InputError
+from alphaforge.names import check_name
 from alphaforge.workspace import Workspace, atomic_write_text
 
 
@@ -83,8 +84,8 @@ def import_file(workspace: Workspace, path: Path, *, name: str | None = None,
     """Import a user's CSV/Parquet file or folder as dataset ``name`` (default: the file's stem);
     ``use`` points the pipeline at it."""
     options = options or ImportOptions()
+    dataset = check_name(name or Path(path).name.split(".")[0], where="--name")  # before reading the file
     frame, report = import_path(Path(path), options)
-    dataset = name or Path(path).name.split(".")[0]
     return store_frame(workspace, dataset, frame, kind=options.kind, source=str(Path(path).resolve()),
                        replace=replace, notices=report.notices, use=use)
 
@@ -216,6 +217,8 @@ def download(workspace: Workspace, source: str, *, pairs: list[str] | None = Non
     """
     from alphaforge.data import download as dl
 
+    if name is not None:
+        check_name(name, where="--name")  # refused before the download, not after it
     config = workspace.config().download
     client = dl.HttpClient(policy=dl.RetryPolicy(timeout=config.timeout_s, max_retries=config.max_retries))
     store = raw_store(workspace)
