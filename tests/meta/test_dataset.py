@@ -1,4 +1,5 @@
-"""The meta dataset: schema, hand-checked labels per label type, t1, empty results."""
+"""The meta dataset: schema, hand-checked labels per label type, t1, gaps, empty results, and
+agreement with the target registry's labels."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import pandas as pd
 import pytest
 
 from alphaforge.backtest import make_strategy
+from alphaforge.backtest._frames import close_grid
 from alphaforge.backtest.strategies import Strategy
 from alphaforge.data.synthetic import SynthSpec, generate_bars
 from alphaforge.errors import InputError
 from alphaforge.features import compute_features
 from alphaforge.meta.dataset import (
+    KEY_COLUMNS,
     LABEL_TYPES,
     OUTCOME_COLUMNS,
     LabelSpec,
@@ -21,6 +24,7 @@ from alphaforge.meta.dataset import (
     signal_table,
     success,
 )
+from alphaforge.targets import compute_targets, t1_column
 
 
 class Scripted(Strategy):
@@ -90,6 +94,61 @@ def test_labels_by_hand(hand_case, label_type, threshold, expected, exit_offset)
         assert rows.loc["A", "t1"] == times[2] and rows.loc["A", "exit_price"] == 103.0
         assert rows.loc["B", "t1"] == times[3]
     assert rows.loc["B", "realized_return"] == pytest.approx(-(rows.loc["B", "exit_price"] / 50.0 - 1.0))
+
+
+@pytest.mark.parametrize(("label_type", "label", "t1_bar", "exit_price"), [
+    ("binary_absolute", 1, 4, 104.0),   # 100 -> 104 over A's own bars 2 and 4; carried over bar 3: 101 (+1 %)
+    ("triple_barrier", 1, 4, 104.0),    # the first own bar past +2 % is bar 4, after the gap
+    ("binary_outperformance", 1, 4, 104.0),  # A +4 % vs B +1 % over their own next two bars: mean 2.5 %
+])
+def test_a_gap_in_a_symbols_bars_lengthens_the_trade_in_time_not_in_bars(label_type, label, t1_bar, exit_price):
+    """The horizon counts the symbol's own bars, as the target registry does: A has no bar 3,
+    so its 2-bar trade from bar 1 ends on bar 4 (t1). Labels used to count the panel's bars and
+    carry A's bar-2 close over bar 3, ending the trade there at +1 % (label 0; no benchmark)."""
+    bars = _bars({"A": [99, 100, 101, 0, 104, 104, 104], "B": [50, 50, 50, 50.5, 50.5, 50.5, 50.5]})
+    bars = bars[~((bars["symbol"] == "A") & (bars["timestamp"].dt.day == 4))].reset_index(drop=True)
+    times = pd.DatetimeIndex(bars["timestamp"].unique()).sort_values()
+    weights = pd.DataFrame({"A": [0, 1, 0, -1, -1, -1, 0]}, index=times, dtype="float64")
+    table = signal_table(bars, Scripted(weights), _features(bars), LabelSpec(horizon=2, threshold=0.02,
+                                                                             label_type=label_type))
+    long, in_gap = table.iloc[0], table.iloc[1]
+    assert long["label"] == label and long["t1"] == times[t1_bar] and long["exit_price"] == exit_price
+    # the short opened on bar 3, where A has no price: nothing trades there, so no outcome
+    assert in_gap["timestamp"] == times[3] and np.isnan(in_gap["label"]) and np.isnan(in_gap["entry_price"])
+    assert pd.isna(in_gap["t1"])
+
+
+def _every_bar_a_signal(bars: pd.DataFrame) -> Scripted:
+    """Sides alternating every bar (so every bar opens a trade), long where short on the next symbol."""
+    close = close_grid(bars).close_frame()
+    parity = np.add.outer(np.arange(close.shape[0]), np.arange(close.shape[1])) % 2
+    return Scripted(pd.DataFrame(np.where(parity == 0, 1.0, -1.0), index=close.index, columns=close.columns))
+
+
+@pytest.mark.parametrize(("label_type", "target", "short_label"), [
+    ("binary_absolute", "binary_abs_5_0.01", lambda targets: targets["fwd_ret_5"] <= -0.01),
+    ("binary_outperformance", "binary_outperf_5_ew", lambda targets: targets["binary_outperf_5_ew"] == 0),
+])
+def test_a_long_signals_label_is_the_registry_targets_and_a_shorts_its_mirror(label_type, target, short_label):
+    """On every bar of a panel with gaps and a late listing: a long's label and t1 are the
+    registry target's on that bar, a short's label is the mirrored rule (a fall of at least the
+    threshold; the benchmark beaten downwards) with the same t1."""
+    bars = generate_bars(SynthSpec(symbols=3, bars=120, freq="1d", seed=9, mode="random_walk"))
+    listed_late = (bars["symbol"] == bars["symbol"].iloc[0]) & (bars["timestamp"] < bars["timestamp"].iloc[10])
+    in_a_gap = np.arange(len(bars)) % 17 == 1
+    bars = bars[~listed_late & ~in_a_gap].reset_index(drop=True)
+    table = signal_table(bars, _every_bar_a_signal(bars), _features(bars),
+                         LabelSpec(horizon=5, threshold=0.01, label_type=label_type))
+    targets = compute_targets(bars, [target, "fwd_ret_5"])
+    rows = table.merge(targets, on=list(KEY_COLUMNS), how="inner", validate="one_to_one")
+    assert len(rows) == len(bars) and len(table) > len(bars)  # signals on bars a symbol lacks are left over
+    assert rows["label"].notna().tolist() == rows[target].notna().tolist()
+    labelled = rows[rows[target].notna()]
+    long, short = labelled[labelled["side"] == 1], labelled[labelled["side"] == -1]
+    assert len(long) > 100 and len(short) > 100
+    assert long["label"].tolist() == long[target].tolist()
+    assert short["label"].tolist() == short_label(short).astype(float).tolist()
+    assert labelled["t1"].equals(labelled[t1_column(target)])
 
 
 def test_success_is_the_label_types_winning_class(hand_case):

@@ -1,18 +1,24 @@
 """The meta dataset: one row per base-strategy signal, its features at signal time and its outcome.
 
 Timing follows the backtest engine: a signal at bar ``t`` is traded at ``t``'s close, so the
-entry price is close[t] and the trade's path is the closes of bars t+1 .. t+h (``h`` =
-``horizon`` bars). Features are the shared ones (the one compute path) at (symbol, t), known
-at ``t``. Returns are signed by the trade's side: r_k = side * (close[t+k] / close[t] - 1).
-The label becomes known at ``t1``, the exit bar's timestamp; purged splits read it.
+entry price is close[t] and the trade's path is the closes of the symbol's next ``h`` bars
+(``h`` = ``horizon``). Features are the shared ones (the one compute path) at (symbol, t),
+known at ``t``. Returns are signed by the trade's side: r_k = side * (close[t+k] / close[t] - 1).
+The label becomes known at ``t1``; purged splits read it.
+
+The labels are the target registry's (:mod:`alphaforge.targets`), signed by the trade's side:
+the registry labels bars, a trade is a bar plus a side, so the side-adjustment lives here. A
+long signal's label is the registry target's on its bar; a short's is its mirror.
 
 Label types (``threshold`` = ``success_threshold``, a fraction):
 
 ``binary_absolute``
-    1 when r_h >= threshold (the trade made at least ``threshold`` after ``h`` bars), else 0.
+    1 when r_h >= threshold, else 0: for a long, ``binary_abs_{h}_{threshold}``. ``t1`` is
+    ``fwd_ret_{h}``'s.
 ``binary_outperformance``
-    1 when side * (ret_h - benchmark_h) > 0, the benchmark being the equal-weight mean of
-    every symbol's h-bar return from the same bar (at least two symbols needed); the
+    1 when side * (ret_h - benchmark_h) > 0, the benchmark being the equal-weight mean of the
+    h-bar returns of every symbol with a bar at the signal's timestamp (at least two): for a
+    long, ``binary_outperf_{h}_ew``, whose ``t1`` (the latest of those returns') it takes. The
     threshold is not used.
 ``multi_class``
     2 (win) when r_h >= threshold, 0 (loss) when r_h <= -threshold, 1 otherwise.
@@ -21,8 +27,16 @@ Label types (``threshold`` = ``success_threshold``, a fraction):
     (label -1, stop loss) ends the trade; neither by bar h: label 0 at bar h. ``t1``, the exit
     price and the realised return are those of the exit bar.
 
+Gaps follow the registry: ``h`` counts the symbol's own bars, so a gap in its bars makes the
+trade span longer in time, and ``t1`` records it. (The meta dataset used to count bars of the
+panel's common timeline and carry the last price over a symbol's gaps, so a label could end
+on a bar the symbol did not trade, before its h-th own bar.) A signal on a bar where its
+symbol has no price (before its first bar, or in a gap) has no entry price and no label:
+nothing trades there, and the registry has no row to label.
+
 The meta-model predicts *success*: the label equal to :data:`SUCCESS_LABEL` of its type.
-Signals whose horizon runs past a symbol's last bar get no label and are left out.
+Signals whose horizon runs past a symbol's last bar get no label (nor exit price, nor
+realised return) and are left out.
 """
 
 from __future__ import annotations
@@ -37,6 +51,15 @@ from alphaforge.backtest._frames import Grid, close_grid
 from alphaforge.backtest.strategies import Strategy
 from alphaforge.errors import InputError
 from alphaforge.meta.signals import entry_signals
+from alphaforge.targets._core import (
+    NO_POSITION,
+    bar_keys,
+    chunk_rows,
+    first_crossing,
+    forward_windows,
+)
+from alphaforge.targets.binary import EQUAL_WEIGHT, excess_return
+from alphaforge.targets.forward import forward_return
 from alphaforge.timestamps import to_utc
 
 LABEL_TYPES = ("binary_absolute", "binary_outperformance", "multi_class", "triple_barrier")
@@ -109,65 +132,85 @@ def check_frequency(bars: pd.DataFrame, freq: str, dataset: str) -> None:
                                              f"{freq} dataset")
 
 
-def _filled(close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Closes (bars x symbols) carried over gaps, and each symbol's last bar with a price."""
-    frame = pd.DataFrame(close).ffill()
-    last = close.shape[0] - 1 - np.argmax(np.isfinite(close[::-1]), axis=0)
-    return frame.to_numpy(), last
+def _own_bars(grid: Grid) -> pd.DataFrame:
+    """The grid's priced cells as long bars (symbol, timestamp, close), symbol by symbol: each
+    symbol's own bars, the rows the target registry labels."""
+    symbol_at, bar_at = np.nonzero(np.isfinite(grid.close))
+    return pd.DataFrame({"symbol": grid.symbols.astype(str)[symbol_at], "timestamp": grid.timestamps[bar_at],
+                         "close": grid.close[symbol_at, bar_at]})
 
 
-def _outperformance_benchmark(close: np.ndarray, horizon: int) -> np.ndarray:
-    """Equal-weight mean h-bar forward return of the symbols priced at both ends, per bar (NaN if < 2)."""
-    forward = np.full_like(close, np.nan)
-    forward[:-horizon] = close[horizon:] / close[:-horizon] - 1.0
-    priced = np.isfinite(forward)
-    count = priced.sum(axis=1)
-    total = np.where(priced, forward, 0.0).sum(axis=1)
-    return np.where(count >= 2, total / np.maximum(count, 1), np.nan)
+def _signal_rows(grid: Grid, signals: pd.DataFrame) -> np.ndarray:
+    """Each signal's row in :func:`_own_bars`, or NO_POSITION where its symbol has no price at its bar."""
+    priced = np.isfinite(grid.close).ravel()
+    row_of_cell = np.cumsum(priced) - 1
+    column = grid.symbols.astype(str).get_indexer(signals["symbol"])
+    cell = column * grid.close.shape[1] + signals["entry_bar"].to_numpy()
+    return np.where(priced[cell], row_of_cell[cell], NO_POSITION)
 
 
-def label_signals(close: np.ndarray, timestamps: pd.DatetimeIndex, signals: pd.DataFrame, column: np.ndarray,
-                  spec: LabelSpec) -> pd.DataFrame:
-    """Outcome columns (:data:`OUTCOME_COLUMNS`) for each signal row; unlabelled rows have NaN ``label``.
+def _first_touch(close: np.ndarray, rows: np.ndarray, side: np.ndarray, horizon: int,
+                 threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Triple-barrier label and exit row of trades entered at ``rows`` of ``close`` (module docstring).
 
-    ``close`` is the close matrix (bars x symbols), ``column`` each signal's symbol column.
+    Every row's horizon must lie within its symbol's bars: ``close`` holds all symbols one after
+    another, so a window running past a symbol's end would read the next symbol's closes.
     """
-    filled, last = _filled(close)
-    entry = signals["entry_bar"].to_numpy()
-    side = signals["side"].to_numpy(dtype="float64")
+    windows = forward_windows(close, horizon)
+    label = np.zeros(len(rows))
+    exit_row = rows + horizon
+    for chunk in chunk_rows(np.arange(len(rows)), horizon):
+        entry = rows[chunk]
+        paths = side[chunk, None] * (windows[entry] / close[entry, None] - 1.0)
+        first = first_crossing(np.abs(paths), np.full(len(chunk), threshold), above=True)
+        touched = first != NO_POSITION
+        label[chunk[touched]] = np.sign(paths[touched, first[touched]])
+        exit_row[chunk[touched]] = entry[touched] + 1 + first[touched]
+    return label, exit_row
+
+
+def _spread(known: np.ndarray, values: np.ndarray, empty: object) -> np.ndarray:
+    """An array as long as ``known`` holding ``values`` where it is true and ``empty`` elsewhere."""
+    out = np.full(len(known), empty, dtype=values.dtype)
+    out[known] = values
+    return out
+
+
+def label_signals(grid: Grid, signals: pd.DataFrame, spec: LabelSpec) -> pd.DataFrame:
+    """Outcome columns (:data:`OUTCOME_COLUMNS` but ``strategy``) of each :func:`entry_signals` row
+    on ``grid``; unlabelled rows have NaN ``label`` and NaT ``t1`` (module docstring)."""
+    bars = _own_bars(grid)
+    close = bars["close"].to_numpy()
     h = spec.horizon
-    known = entry + h <= last[column]
-    offsets = np.arange(1, h + 1)
-    path_rows = np.minimum(entry[:, None] + offsets, close.shape[0] - 1)
-    entry_price = filled[entry, column]
-    paths = side[:, None] * (filled[path_rows, column[:, None]] / entry_price[:, None] - 1.0)
-    exit_offset = np.full(len(entry), h)
-    final = paths[:, -1]
-    if spec.label_type == "binary_absolute":
-        label = (final >= spec.threshold).astype("float64")
-    elif spec.label_type == "binary_outperformance":
-        benchmark = _outperformance_benchmark(close, h)[entry]
-        own = filled[np.minimum(entry + h, close.shape[0] - 1), column] / entry_price - 1.0
-        known &= np.isfinite(benchmark)
-        label = (side * (own - benchmark) > 0).astype("float64")
-    elif spec.label_type == "multi_class":
-        label = np.where(final >= spec.threshold, 2.0, np.where(final <= -spec.threshold, 0.0, 1.0))
+    # the registry's value on the trade's bar, before the side: its forward or its excess return
+    if spec.label_type == "binary_outperformance":
+        reference = excess_return(bars, h, EQUAL_WEIGHT)
     else:
-        hit = (paths >= spec.threshold) | (paths <= -spec.threshold)
-        touched = hit.any(axis=1)
-        first = np.where(touched, np.argmax(hit, axis=1), h - 1)
-        exit_offset = first + 1
-        at_exit = paths[np.arange(len(entry)), first]
-        label = np.where(touched, np.sign(at_exit), 0.0)
-    exit_bar = np.minimum(entry + exit_offset, close.shape[0] - 1)
-    exit_price = filled[exit_bar, column]
+        reference = forward_return(bars, h)
+    row = _signal_rows(grid, signals)
+    on_bar = row != NO_POSITION
+    known = on_bar.copy()
+    known[on_bar] = np.isfinite(reference.values[row[on_bar]])
+    rows, side = row[known], signals["side"].to_numpy(dtype="float64")[known]
+    signed = side * reference.values[rows]
+    t1, exit_row = reference.t1[rows], rows + h
+    if spec.label_type == "binary_absolute":
+        label = (signed >= spec.threshold).astype("float64")
+    elif spec.label_type == "binary_outperformance":
+        label = (signed > 0).astype("float64")
+    elif spec.label_type == "multi_class":
+        label = np.where(signed >= spec.threshold, 2.0, np.where(signed <= -spec.threshold, 0.0, 1.0))
+    else:
+        label, exit_row = _first_touch(close, rows, side, h, spec.threshold)
+        t1 = bar_keys(bars).stamps[exit_row]
     return pd.DataFrame({
-        "label": np.where(known, label, np.nan),
-        "realized_return": side * (exit_price / entry_price - 1.0),
-        "entry_price": entry_price,
-        "exit_price": exit_price,
-        "horizon_bars": np.full(len(entry), h, dtype="int64"),
-        "t1": pd.DatetimeIndex(timestamps[exit_bar]).where(known),
+        "label": _spread(known, label, np.nan),
+        "realized_return": _spread(known, side * (close[exit_row] / close[rows] - 1.0), np.nan),
+        "entry_price": _spread(on_bar, close[row[on_bar]], np.nan),
+        "exit_price": _spread(known, close[exit_row], np.nan),
+        "horizon_bars": np.full(len(signals), h, dtype="int64"),
+        "t1": pd.DatetimeIndex(_spread(known, t1, np.datetime64("NaT"))).tz_localize("UTC").as_unit(
+            grid.timestamps.unit),
         "label_type": spec.label_type,
         "success_threshold": float(spec.threshold),
     })
@@ -193,8 +236,7 @@ def signal_table_from(grid: Grid, signals: pd.DataFrame, strategy_name: str, fea
         signals = signals[signals["timestamp"] >= to_utc(start, "start")]
     if end is not None:
         signals = signals[signals["timestamp"] <= to_utc(end, "end")]
-    column = grid.symbols.astype(str).get_indexer(signals["symbol"])
-    outcome = label_signals(grid.close.T, grid.timestamps, signals, column, spec)
+    outcome = label_signals(grid, signals, spec)
     frame = pd.concat([signals[["symbol", "timestamp", "side"]].reset_index(drop=True), outcome], axis=1)
     frame["strategy"] = strategy_name
     keyed = features.assign(symbol=features["symbol"].astype(str))

@@ -3,7 +3,7 @@
 ``binary_abs_{h}_{threshold}[_{mode}]`` is 1 when price rises by ``threshold`` (a fraction,
 0.02 = 2 %) within ``h`` bars, else 0:
 
-- ``mode=close`` (default): close[t+h] >= close[t] * (1 + threshold); ``t1`` = bar t+h.
+- ``mode=close`` (default): the forward return ``fwd_ret_{h}`` >= threshold; ``t1`` = bar t+h.
 - ``mode=touch``: some high in bars t+1..t+h reaches close[t] * (1 + threshold) (closes on
   close-only data); ``t1`` = the first touching bar, or bar t+h when none touches.
 
@@ -14,6 +14,8 @@ happened, so that every row of a target covers the same horizon.
 beats (strictly) the benchmark's over the same bars: another symbol's, or ``ew``, the
 equal-weight mean of every symbol labelled at that timestamp (itself included; at least two
 needed). ``t1`` is the later of the two label times. The benchmark symbol gets no label.
+The label is the sign of :func:`excess_return`, the one outperformance rule; code that judges
+a short position signs it itself (a short outperforms when the excess return is < 0).
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from alphaforge.targets._core import (
     horizon_positions,
     label_per_symbol,
     price_column,
-    shift_forward,
 )
 from alphaforge.targets.forward import forward_return
 
@@ -46,11 +47,6 @@ def binary_absolute(bars: pd.DataFrame, horizon: int, threshold: float, mode: st
     """1 if price rises by ``threshold`` within ``horizon`` bars (see the module docstring)."""
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}", where="binary_abs", fix=f"use one of {list(MODES)}")
-
-    def at_horizon(part: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        close = part["close"].to_numpy(dtype="float64")
-        hit = shift_forward(close, horizon) >= close * (1.0 + threshold)
-        return hit.astype("float64"), horizon_positions(len(close), horizon)
 
     def on_touch(part: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         close = part["close"].to_numpy(dtype="float64")
@@ -65,11 +61,18 @@ def binary_absolute(bars: pd.DataFrame, horizon: int, threshold: float, mode: st
             positions[rows[touched]] = rows[touched] + 1 + first[touched]
         return values, positions
 
-    return label_per_symbol(bars, on_touch if mode == "touch" else at_horizon)
+    if mode == "touch":
+        return label_per_symbol(bars, on_touch)
+    forward = forward_return(bars, horizon)
+    return Labels(np.where(np.isfinite(forward.values), forward.values >= threshold, np.nan), forward.t1)
 
 
-def binary_outperformance(bars: pd.DataFrame, horizon: int, benchmark: str) -> Labels:
-    """1 if the forward return beats the benchmark's over the same bars (module docstring)."""
+def excess_return(bars: pd.DataFrame, horizon: int, benchmark: str) -> Labels:
+    """Each row's simple forward return over ``horizon`` bars minus the benchmark's over the same
+    bars (module docstring), and ``t1``, the later of the two label times.
+
+    NaN (``t1`` NaT) where either return is unknown, and on the benchmark symbol's own rows.
+    """
     own = forward_return(bars, horizon)
     keys = bar_keys(bars)
     frame = pd.DataFrame({"symbol": keys.symbols.to_numpy(), "timestamp": keys.stamps,
@@ -94,7 +97,12 @@ def binary_outperformance(bars: pd.DataFrame, horizon: int, benchmark: str) -> L
     bench = per_time.reindex(pd.Index(frame["timestamp"]))
     bench_ret = bench["ret"].to_numpy(dtype="float64")
     known = np.isfinite(own.values) & np.isfinite(bench_ret) & ~is_benchmark
-    values = np.where(known, (own.values > bench_ret).astype("float64"), np.nan)
     bench_t1 = bench["t1"].to_numpy(dtype="datetime64[ns]")
     t1 = np.where(known, np.maximum(own.t1, bench_t1), np.datetime64("NaT"))
-    return Labels(values, t1.astype("datetime64[ns]"))
+    return Labels(np.where(known, own.values - bench_ret, np.nan), t1.astype("datetime64[ns]"))
+
+
+def binary_outperformance(bars: pd.DataFrame, horizon: int, benchmark: str) -> Labels:
+    """1 if the forward return beats the benchmark's over the same bars (module docstring)."""
+    excess = excess_return(bars, horizon, benchmark)
+    return Labels(np.where(np.isfinite(excess.values), excess.values > 0, np.nan), excess.t1)
