@@ -9,6 +9,7 @@ received and what is allowed.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -277,6 +278,36 @@ class BacktestSection(_Section):
         return self
 
 
+_CRITERION = re.compile(r"\s*([A-Za-z_]\w*)\s*(>=|<=|≥|≤)\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*(%?)\s*")
+
+
+def parse_criterion(text: str) -> tuple[str, str, float]:
+    """An acceptance criterion as (metric, ``>=`` or ``<=``, bound); a percentage is a fraction.
+
+    >>> parse_criterion("r2 ≥ 70 %")
+    ('r2', '>=', 0.7)
+    """
+    match = _CRITERION.fullmatch(str(text))
+    if match is None:
+        raise ValueError(f"{text!r} is not a criterion; write METRIC >= NUMBER or METRIC <= NUMBER, e.g. 'r2 >= 0.7'")
+    metric, direction, number, percent = match.groups()
+    return metric, {"≥": ">=", "≤": "<="}.get(direction, direction), float(number) / (100 if percent else 1)
+
+
+def _criterion(value: str) -> str:
+    parse_criterion(value)
+    return value
+
+
+class AcceptanceSection(_Section):
+    """Pass/fail criteria `train` reports, like the seeds' 'Signal R² >= 70 %'."""
+
+    criteria: list[Annotated[str, AfterValidator(_criterion)]] = Field(
+        default_factory=list, description="bounds on the best model's validation metrics, e.g. [\"r2 >= 0.7\", "
+                                          "\"ic >= 2%\", \"log_loss <= 0.65\"] (rmse, mae, r2, ic, pooled_ic, "
+                                          "hit_rate, log_loss, accuracy, auc, brier)")
+
+
 class Config(_Section):
     """The whole workspace configuration."""
 
@@ -293,6 +324,7 @@ class Config(_Section):
     validation: ValidationSection = Field(default_factory=ValidationSection, description="walk-forward CV")
     predict: PredictSection = Field(default_factory=PredictSection, description="scores to signals")
     backtest: BacktestSection = Field(default_factory=BacktestSection, description="backtest")
+    acceptance: AcceptanceSection = Field(default_factory=AcceptanceSection, description="acceptance criteria")
 
     def macro_timing(self, series: str) -> tuple[pd.Timedelta, pd.Timedelta]:
         """(lag, max staleness) for one macro series, falling back to the defaults."""

@@ -109,3 +109,21 @@ def test_train_with_a_plan_trains_only_the_jobs_of_the_symbols_given(cli, tmp_pa
     assert pooled["symbols"] == ["SYN01"]
     unknown = cli("-w", workspace.root, "train", "--no-track", "--symbols", "SYN07")
     assert unknown.code == 2 and "no job of the training plan trains symbol(s) SYN07" in unknown.stderr
+
+
+def test_acceptance_criteria_are_reported_pass_or_fail(cli, synth):
+    """Seed 002's 'Signal R² >= 70 %' as a configured criterion, beside one the model meets."""
+    (synth / "alphaforge.toml").write_text(SYNTH_CONFIG + '[acceptance]\ncriteria = ["r2 ≥ 70 %", "rmse <= 1", '
+                                                          '"auc >= 0.6"]\n')
+    result = _train(cli, synth, "--family", "ridge")
+    assert [(row["criterion"], row["passed"]) for row in result["acceptance"]] == [
+        ("r2 ≥ 70 %", False), ("rmse <= 1", True), ("auc >= 0.6", None)]
+    assert result["accepted"] is False and result["acceptance"][1]["value"] == result["metrics"]["validation"]["rmse"]
+    shown = cli("-w", synth, "train", "--family", "ridge", "--no-track").stdout
+    assert "Acceptance: r2 ≥ 70 % on the validation split" in shown and ": fail" in shown
+    (synth / "alphaforge.toml").write_text(SYNTH_CONFIG + '[acceptance]\ncriteria = ["sharpe >= 1"]\n')
+    refused = cli("-w", synth, "train", "--family", "ridge", "--no-track")
+    assert refused.code == 2 and "sharpe" in refused.stderr and "[acceptance] criteria" in refused.stderr
+    (synth / "alphaforge.toml").write_text(SYNTH_CONFIG + '[acceptance]\ncriteria = ["r2 is high"]\n')
+    assert cli("-w", synth, "train", "--no-track").code == 2
+    assert sorted(p.name for p in (synth / "models" / "fwd_ret_5-ridge").iterdir()) == ["v1", "v2"]  # none after

@@ -23,6 +23,7 @@ from alphaforge.cli._common import (
 from alphaforge.models import FAMILIES
 from alphaforge.names import check_name
 from alphaforge.pipeline.train import train as train_model
+from alphaforge.validation.acceptance import acceptance, check_criteria
 
 
 def train(
@@ -52,7 +53,8 @@ def train(
 
     When `alphaforge plan` has written a training plan, `train` trains its jobs (CPU families, then
     GPU families; on CPU with a notice when no GPU is present) unless --target/--config or
-    --no-training-plan say otherwise.
+    --no-training-plan say otherwise. With ``[acceptance] criteria`` (e.g. "r2 >= 0.7") it reports
+    each as pass or fail on the validation split.
     """
     if name is not None:
         check_name(name, where="--name")  # issue 20: refused before training, not after it
@@ -66,12 +68,16 @@ def train(
 
             train_loaded_plan(workspace, plan, families=family, track=track, as_json=as_json, symbols=symbols)
             return
-    workspace, _, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    criteria = config.acceptance.criteria
+    check_criteria(criteria)  # a criterion no model can meet is refused before training, not after it
     arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,
                  "symbols": symbols, "name": name, "experiment_name": experiment_name,
                  "experiment_tags": experiment_tags or [], "track": track}
     result = train_model(workspace, target=target, family=family, best_config=best_config,
-                         symbols=split_list(symbols), name=name, tracker=tracker, arguments=arguments)
+                         symbols=split_list(symbols), name=name, tracker=tracker, arguments=arguments, config=config)
+    result["acceptance"] = acceptance(criteria, result["metrics"].get("validation", {}))
+    result["accepted"] = all(row["passed"] for row in result["acceptance"])
 
     def render(r: dict[str, Any]) -> None:
         print_fields(f"Trained {r['name']} {r['version']}", {
@@ -82,5 +88,6 @@ def train(
         rows = [{"split": part, **values} for part, values in r["metrics"].items()]
         print_table("Metrics (train/validation: best model; final_in_sample: final model, in-sample)", rows)
         print_verdicts(r.get("verdicts", []), "Model")
+        print_verdicts([{**row, "warning": not row["passed"]} for row in r["acceptance"]], "Acceptance")
 
     emit(result, as_json, render)

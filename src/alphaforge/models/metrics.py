@@ -14,6 +14,9 @@ import numpy as np
 
 from alphaforge.models.stopping import ValidationScorer
 
+METRIC_NAMES = ("rmse", "mae", "r2", "ic", "pooled_ic", "hit_rate", "log_loss", "accuracy", "auc", "brier")
+"""Every metric :func:`score` reports, for some task."""
+
 
 def score(task: str, labels: np.ndarray, output: np.ndarray, weights: np.ndarray | None = None,
           groups: np.ndarray | None = None) -> dict[str, float]:
