@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.errors import InputError
+from alphaforge.features.cross_sectional import RANK_PREFIX
 from alphaforge.models.registry import resolve_model
 from alphaforge.store.db import column_list, connect, require_table
 from alphaforge.store.setups import SETUPS_VIEW, describe_ids, read_setup_file, register_setups
@@ -83,7 +84,7 @@ def predict_setups(workspace: Workspace, setup_file: Path, model_path: Path | No
     info = {"file": path.name, "setup_file": str(Path(setup_file).resolve()), "count": len(output),
             "model_path": str(resolved.path), "model_source": resolved.source, "family": model.name,
             "target": _target_name(resolved.config.get("target")), "task": model.task, "classes": classes,
-            "feature_groups": sorted({f.split("_", 1)[0] for f in features}),
+            "feature_groups": sorted({f.removeprefix(RANK_PREFIX).split("_", 1)[0] for f in features}),
             "created_at": datetime.now(UTC).isoformat()}
     atomic_write_parquet(path, output)
     atomic_write_json(path.with_suffix(".json"), info)
