@@ -12,9 +12,8 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 import tomlkit
 from pydantic import (
     AfterValidator,
@@ -31,6 +30,9 @@ from alphaforge.errors import InputError
 from alphaforge.names import name_problem
 from alphaforge.timestamps import to_duration, to_utc
 
+if TYPE_CHECKING:  # the config loads without pandas: the CLI's help and version never need it
+    import pandas as pd
+
 CONFIG_FILENAME = "alphaforge.toml"
 
 
@@ -40,7 +42,7 @@ def _parse_duration(value: Any) -> str:
         delta = to_duration(value, "duration")
     except InputError:
         raise ValueError(f"{value!r} is not a duration; use e.g. '1D', '36h', '15min'") from None
-    if delta < pd.Timedelta(0):
+    if delta.total_seconds() < 0:
         raise ValueError(f"{value!r} is negative; durations must be >= 0")
     return str(value)
 
@@ -330,8 +332,10 @@ class Config(_Section):
         """(lag, max staleness) for one macro series, falling back to the defaults."""
         spec = self.macro.series.get(series)
         if spec is None:
-            return pd.Timedelta(self.macro.default_lag), pd.Timedelta(self.macro.default_max_staleness)
-        return pd.Timedelta(spec.lag), pd.Timedelta(spec.max_staleness)
+            return (to_duration(self.macro.default_lag, "macro.default_lag"),
+                    to_duration(self.macro.default_max_staleness, "macro.default_max_staleness"))
+        return to_duration(spec.lag, f"macro.series.{series}.lag"), to_duration(spec.max_staleness,
+                                                                             f"macro.series.{series}.max_staleness")
 
 
 def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

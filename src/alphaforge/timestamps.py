@@ -4,12 +4,15 @@ frequency a run of timestamps implies (shared by the backtest's annualisation an
 from __future__ import annotations
 
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from alphaforge.errors import InputError
 
-DateLike = str | datetime | pd.Timestamp
+if TYPE_CHECKING:  # pandas loads on first use: the CLI's help and version never need it
+    import pandas as pd
+
+DateLike = str | datetime
+"""A date or time as users give one (``pandas.Timestamp`` is a ``datetime``)."""
 
 _YEAR_SECONDS = 365.25 * 86_400.0
 
@@ -17,6 +20,8 @@ _YEAR_SECONDS = 365.25 * 86_400.0
 def to_utc(value: DateLike, parameter: str) -> pd.Timestamp:
     """Parse a date or timestamp; naive values are taken as UTC (the workspace's time zone).
     A value that is not a date is an :class:`InputError` naming ``parameter``."""
+    import pandas as pd
+
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
@@ -34,6 +39,8 @@ def to_duration(value: str | pd.Timedelta, parameter: str) -> pd.Timedelta:
     >>> to_duration("36h", "--interval")
     Timedelta('1 days 12:00:00')
     """
+    import pandas as pd
+
     try:
         delta = pd.Timedelta(value)
     except (ValueError, TypeError):
@@ -48,6 +55,7 @@ def infer_periods_per_year(timestamps: pd.DatetimeIndex) -> float:
     """Bars per year implied by the timestamps: (bars - 1) / years spanned (~252 for stock
     days, ~8766 for 24/7 hours).
 
+    >>> import pandas as pd
     >>> round(infer_periods_per_year(pd.date_range("2021-01-01", periods=8767, freq="h")))
     8766
     """

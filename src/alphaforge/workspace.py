@@ -26,9 +26,10 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads with the first table written: the CLI's help never needs it
+    import pandas as pd
 
 from alphaforge.config import CONFIG_FILENAME, Config, load_config, render_config
 from alphaforge.errors import InputError, MissingInputError, WorkspaceBusyError
@@ -130,7 +131,7 @@ def atomic_write_table(frame: pd.DataFrame, stem: Path) -> list[Path]:
 
 
 def _json_default(obj: Any) -> Any:
-    if isinstance(obj, (pd.Timestamp, pd.Timedelta)):
+    if type(obj).__name__ in ("Timestamp", "Timedelta"):  # pandas' (not imported here: the CLI starts without it)
         return str(obj)
     if hasattr(obj, "item"):
         return obj.item()
@@ -211,6 +212,8 @@ def read_checked_parquet(path: Path) -> pd.DataFrame | None:
     data, problem = _checked_bytes(path)
     if data is not None:
         try:
+            import pandas as pd
+
             return pd.read_parquet(io.BytesIO(data))
         except (ValueError, OSError) as exc:  # pyarrow's errors for a file that is no Parquet
             problem = f"is not a readable Parquet file ({type(exc).__name__})"
