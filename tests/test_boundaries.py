@@ -44,7 +44,9 @@ def test_library_packages_do_not_import_the_cli_or_the_runner(module):
 LAYERS = {
     "_version": 0, "errors": 0, "timestamps": 0, "names": 0,
     "config": 1, "workspace": 1,
-    "data": 2, "stages": 2, "tracking": 2,
+    # artifacts: one typed owner per on-disk JSON schema (model cards, best_config, plans, manifests),
+    # read by the stage engine, the prediction path and every stage package, so it sits this low
+    "data": 2, "stages": 2, "tracking": 2, "artifacts": 2,
     "features": 3, "targets": 3,
     "models": 4, "validation": 4, "executors": 4, "predict": 4, "store": 4, "inputs": 4,
     "matrix": 5,

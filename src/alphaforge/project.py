@@ -118,7 +118,7 @@ class Project:
         cached = load_walk_forward(self.workspace, target, family)
         if cached is None:
             return run_walk_forward(self.workspace, self.config, target=target, family=family)["evaluation"]
-        return cached[1]["evaluation"]
+        return cached[1].evaluation
 
     # ---------------------------------------------------------------- tuning
     def tune(self, *, track: bool = False, **overrides: Any) -> dict[str, Any]:

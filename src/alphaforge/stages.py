@@ -2,10 +2,10 @@
 
 A stage's key is the sha256 of its name, its code version (the source of every module its code
 can run, found by following its imports, see :func:`code_files`), its parameters and its
-upstream stages' keys. After a stage finishes, its manifest
-(``stages/<name>.json``: key, outputs with their sha256, summary) is written last and
-atomically, so a crash or kill mid-stage leaves no manifest for the new key and the next run
-simply runs that stage again. A stage is a cache hit when its manifest has the same key and
+upstream stages' keys. After a stage finishes, its manifest (``stages/<name>.json``, a
+:class:`~alphaforge.artifacts.StageManifest`: key, outputs with their sha256, summary) is written
+last and atomically, so a crash or kill mid-stage leaves no manifest for the new key and the next
+run simply runs that stage again. A stage is a cache hit when its manifest has the same key and
 every output still exists with the recorded sha256.
 """
 
@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from alphaforge._version import __version__
+from alphaforge.artifacts import StageManifest
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.workspace import Workspace, atomic_write_json, file_sha256
+from alphaforge.workspace import Workspace, file_sha256
 
 MANIFEST_DIR = "stages"
 
@@ -202,22 +203,24 @@ def manifest_path(workspace: Workspace, name: str) -> Path:
     return workspace.root / MANIFEST_DIR / f"{name}.json"
 
 
-def read_manifest(workspace: Workspace, name: str) -> dict[str, Any] | None:
-    """The stage's last manifest, or None (never run, or a kill before it finished)."""
+def read_manifest(workspace: Workspace, name: str) -> StageManifest | None:
+    """The stage's last manifest, or None: never run, or a kill before it finished — or a manifest
+    :class:`~alphaforge.artifacts.StageManifest` cannot use (damaged, of a newer version), which,
+    being a cache entry, is a miss: the stage runs again and rewrites it."""
     path = manifest_path(workspace, name)
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
+        return StageManifest.load(path)
+    except InputError:
         return None
 
 
-def is_fresh(workspace: Workspace, manifest: Mapping[str, Any] | None, key: str) -> bool:
+def is_fresh(workspace: Workspace, manifest: StageManifest | None, key: str) -> bool:
     """True when ``manifest`` is for ``key`` and every output is still there, unchanged."""
-    if manifest is None or manifest.get("key") != key:
+    if manifest is None or manifest.key != key:
         return False
-    for rel, digest in manifest.get("outputs", {}).items():
+    for rel, digest in manifest.outputs.items():
         path = workspace.root / rel
         if not path.is_file() or file_sha256(path) != digest:
             return False
@@ -278,12 +281,12 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
                                             fix=f"run `alphaforge run --only {stage.name}` (or a full "
                                                 "`alphaforge run`) first")
                 continue
-            keys[stage.name] = manifest["key"]
-            results[stage.name] = manifest.get("summary", {})
+            keys[stage.name] = manifest.key
+            results[stage.name] = manifest.summary
             continue
         if not force and position < forced_from and is_fresh(workspace, manifest, key):
             assert manifest is not None
-            results[stage.name] = manifest.get("summary", {})
+            results[stage.name] = manifest.summary
             outcomes.append(StageOutcome(stage.name, "cached", 0.0, results[stage.name], key))
             if on_stage:
                 on_stage(stage, "cached")
@@ -293,10 +296,9 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
         started = time.perf_counter()
         result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config))
         seconds = time.perf_counter() - started
-        atomic_write_json(manifest_path(workspace, stage.name), {
-            "stage": stage.name, "key": key, "params": params, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "seconds": seconds, "outputs": _output_digests(workspace, result.outputs), "summary": result.summary,
-        })
+        StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                      seconds=seconds, outputs=_output_digests(workspace, result.outputs),
+                      summary=result.summary).save(manifest_path(workspace, stage.name))
         results[stage.name] = result.summary
         outcomes.append(StageOutcome(stage.name, "ran", seconds, result.summary, key))
     return outcomes

@@ -24,6 +24,14 @@ from alphaforge.models import UnsafeModelError
 
 
 @pytest.fixture(scope="module")
+def source(small_dataset):
+    """What `alphaforge meta train` records of the events besides the recipe (see meta/workflow.py ``train``)."""
+    return {"strategy": {"name": "trend_baseline", "params": {}},
+            "label": {"horizon": 5, "threshold": 0.02, "label_type": "binary_absolute"},
+            "training_range": {"start": str(small_dataset["timestamp"].min()), "end": str(small_dataset["t1"].max())}}
+
+
+@pytest.fixture(scope="module")
 def trained(small_dataset):
     return train_meta_model(small_dataset, MetaRecipe(family="gradient_boosting", calibration="isotonic",
                                                       n_splits=3))
@@ -43,8 +51,8 @@ def test_classification_metrics_by_hand():
     assert np.isnan(classification_metrics(np.array([1, 1]), np.array([0.6, 0.7]))["roc_auc"])
 
 
-def test_save_and_load_round_trip_without_pickles(trained, small_dataset, tmp_path):
-    folder = save_meta_model(tmp_path / "meta", trained, {"strategy": {"name": "trend_baseline", "params": {}}})
+def test_save_and_load_round_trip_without_pickles(trained, small_dataset, source, tmp_path):
+    folder = save_meta_model(tmp_path / "meta", trained, source)
     files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert {"config.json", "training_results.json", CALIBRATOR_FILE, CALIBRATION_PLOT.as_posix()} <= files
     assert not any(name.endswith((".pkl", ".pickle", ".joblib")) for name in files)
@@ -54,11 +62,12 @@ def test_save_and_load_round_trip_without_pickles(trained, small_dataset, tmp_pa
     assert loaded.recipe == trained.recipe and loaded.features == list(X.columns)
     assert json.loads((folder / CALIBRATOR_FILE).read_text())["method_used"] == "isotonic"
     with pytest.raises(InputError, match="exists"):
-        save_meta_model(folder, trained, {})
+        save_meta_model(folder, trained, source)
+    assert loaded.card.strategy.name == "trend_baseline" and loaded.results().metrics == trained.metrics
 
 
-def test_a_tampered_model_file_is_refused(trained, tmp_path):
-    folder = save_meta_model(tmp_path / "meta", trained, {})
+def test_a_tampered_model_file_is_refused(trained, source, tmp_path):
+    folder = save_meta_model(tmp_path / "meta", trained, source)
     model_file = next(p for p in (folder / "model").iterdir() if p.name != "model.json")
     model_file.write_bytes(model_file.read_bytes() + b"\0")
     with pytest.raises(UnsafeModelError):
@@ -70,8 +79,8 @@ def test_unknown_model_type_is_an_input_error():
         MetaRecipe(family="svm")
 
 
-def test_a_damaged_model_folder_is_an_input_error_naming_the_file(trained, tmp_path):
-    folder = save_meta_model(tmp_path / "meta", trained, {})
+def test_a_damaged_model_folder_is_an_input_error_naming_the_file(trained, source, tmp_path):
+    folder = save_meta_model(tmp_path / "meta", trained, source)
     config = json.loads((folder / "config.json").read_text())
     (folder / CALIBRATOR_FILE).unlink()
     with pytest.raises(MissingInputError, match="no calibrator.json") as caught:

@@ -1,11 +1,15 @@
-"""The registry's versions and the auto-detection order consumers rely on."""
+"""The registry's versions and the auto-detection order consumers rely on, on folders written
+by the real writers: the model card's owner for registry versions, the tuning and extended-CV
+writer for checkpoints."""
 
 from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
+from alphaforge.artifacts import MetaModelCard, ModelCard, TargetRef, TimeRange, TrainingResults
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models import UnseenSymbolWarning
 from alphaforge.models.registry import (
@@ -13,31 +17,43 @@ from alphaforge.models.registry import (
     ModelRegistry,
     load_path,
     resolve_model,
-    save_checkpoint,
 )
-from alphaforge.workspace import atomic_write_json
-from tests.models.conftest import make_problem
+from alphaforge.tuning.outputs import checkpoint_card, save_model_dir
+from tests.tuning.synthetic import synthetic_data
+
+DATA = synthetic_data()
+FEATURES = ["a", "b", "c"]
 
 
 @pytest.fixture
 def fitted(build):
-    problem = make_problem("regression", n_rows=120)
-    return build("ridge", "regression").fit(problem.X, problem.y)
+    return build("ridge", "regression").fit(DATA.X, DATA.y)
 
 
-def _config(created: str, scope: str = "cross_sectional") -> dict:
-    return {"created": created, "family": "ridge", "task": "regression", "target": {"name": "fwd_ret_5"},
-            "features": ["a", "b", "c", "d"], "symbols": ["A", "B"], "scope": scope}
+def _card(created: str, scope: str = "cross_sectional") -> ModelCard:
+    """A registry version's card as `alphaforge train` writes it (see pipeline/train.py ``model_card``)."""
+    return ModelCard(stage="train", created=created, family="ridge", task="regression", params={"alpha": 1.0},
+                     seed=0, target=TargetRef(name="fwd_ret_2", kind="fwd_ret", params={"horizon": 2}),
+                     features=FEATURES, symbols=["S0", "S1", "S2"], scope=scope,
+                     training_range=TimeRange(start="2021-01-01T00:00:00+00:00", end="2021-04-30T00:00:00+00:00"),
+                     data_fingerprint=DATA.fingerprint)
 
 
 def _register(root, name, fitted, created, scope="cross_sectional"):
     def write(folder):
         fitted.save(folder / "best")
         fitted.save(folder / "final")
-        atomic_write_json(folder / "config.json", _config(created, scope))
-        atomic_write_json(folder / "training_results.json", {"metrics": {"validation": {"rmse": 1.0}}})
+        _card(created, scope).save(folder / "config.json")
+        TrainingResults(rows=len(DATA.y), split={}, metrics={"validation": {"rmse": 1.0}}).save(
+            folder / "training_results.json")
 
     return ModelRegistry(root / "models").create(name, write)
+
+
+def _checkpoint(folder, fitted, stage="tuning"):
+    """A checkpoint as `alphaforge tune` (or `cv`) saves it: the tuning writer's card and folder."""
+    card = checkpoint_card(DATA, "ridge", {"alpha": 1.0}, 0, stage, np.arange(len(DATA.y) // 2), {"trial": 0})
+    return save_model_dir(folder, fitted, card)
 
 
 def test_versions_count_up_and_leave_no_staging_folder(tmp_path, fitted):
@@ -75,9 +91,20 @@ def test_a_corrupt_config_json_is_an_input_error_naming_the_file(tmp_path, fitte
     version = _register(tmp_path, "m", fitted, "2024-01-01")
     (version.path / "config.json").write_text('{"family": "ridge", ', encoding="utf-8")
     with pytest.raises(InputError, match="config.json is not valid JSON") as caught:
-        version.config()
+        version.card()
     assert caught.value.where == str(version.path / "config.json")
     assert "alphaforge train" in str(caught.value)
+
+
+@pytest.mark.parametrize(("folder", "command"), [(CV_BEST_MODEL, "alphaforge cv"),
+                                                 ("tuning/study1/best_model", "alphaforge tune"),
+                                                 ("tuning/study1/checkpoints/trial_3", "alphaforge tune")])
+def test_a_damaged_checkpoint_card_names_the_command_that_rewrites_it(tmp_path, fitted, folder, command):
+    saved = _checkpoint(tmp_path / folder, fitted)
+    (saved / "config.json").write_bytes(b'{"target": "caf\xe9"}')
+    with pytest.raises(InputError, match="config.json is not valid JSON: not UTF-8") as caught:
+        load_path(saved)
+    assert caught.value.where == str(saved / "config.json") and command in caught.value.fix
 
 
 def test_nothing_trained_names_the_command_to_run(tmp_path):
@@ -88,9 +115,9 @@ def test_nothing_trained_names_the_command_to_run(tmp_path):
 
 def test_auto_detection_order(tmp_path, fitted):
     tuning = tmp_path / "tuning" / "study1" / "best_model"
-    save_checkpoint(tuning, fitted, _config("2024-01-01"))
+    _checkpoint(tuning, fitted)
     assert resolve_model(tmp_path).source == "tuning"
-    save_checkpoint(tmp_path / CV_BEST_MODEL, fitted, _config("2024-01-01"))
+    _checkpoint(tmp_path / CV_BEST_MODEL, fitted, "extended_cv")
     assert resolve_model(tmp_path).source == "extended_cv"
     _register(tmp_path, "old", fitted, "2024-01-01")
     newest = _register(tmp_path, "new", fitted, "2024-06-01")
@@ -101,11 +128,34 @@ def test_auto_detection_order(tmp_path, fitted):
     assert (explicit.source, explicit.path) == ("explicit", tuning)
 
 
+def test_a_checkpoint_card_reads_like_a_registry_card(tmp_path, fitted):
+    """Regression (issue 16): the tuning writer recorded ``"target": "fwd_ret_2"``, a registry version
+    ``{"name": ...}``; predict and backtest read the object and crashed on a checkpoint."""
+    resolved = resolve_model(_checkpoint(tmp_path / "tuning" / "study1" / "best_model", fitted).parents[2])
+    assert resolved.card.target == TargetRef(name="fwd_ret_2", kind="fwd_ret", params={"horizon": 2})
+    assert resolved.card.features == FEATURES and resolved.card.stage == "tuning"
+    assert resolved.card.training_range.end == "2021-03-01T00:00:00+00:00"  # its rows: 60 days
+    assert resolved.check_compatible(FEATURES, ["S0"]) == []
+
+
 def test_newest_tuning_checkpoint_wins(tmp_path, fitted):
     for study, stamp in (("b", 2_000_000_000), ("a", 1_000_000_000)):
-        folder = save_checkpoint(tmp_path / "tuning" / study / "best_model", fitted, _config("2024"))
+        folder = _checkpoint(tmp_path / "tuning" / study / "best_model", fitted)
         os.utime(folder / "model.json", (stamp, stamp))
     assert resolve_model(tmp_path).path == tmp_path / "tuning" / "b" / "best_model"
+
+
+def test_a_meta_model_in_the_registry_is_never_what_predict_picks(tmp_path, fitted):
+    model = _register(tmp_path, "m", fitted, "2024-01-01")
+    meta = MetaModelCard(kind="meta", strategy={"name": "trend_baseline"}, recipe={"family": "logistic"},
+                         label={"horizon": 5, "threshold": 0.02, "label_type": "binary_absolute"}, features=["a"],
+                         trained_until="2024-06-01", created="2024-07-01",
+                         training_range={"start": "2024-01-01", "end": "2024-06-01"})
+    version = ModelRegistry(tmp_path / "models").create("trend_baseline", lambda f: meta.save(f / "config.json"))
+    assert resolve_model(tmp_path).path == model.path / "final"
+    with pytest.raises(InputError, match="meta-model") as caught:
+        load_path(version.path.parent)
+    assert "--meta-model-path" in caught.value.fix
 
 
 def test_explicit_paths_accept_version_and_name_folders(tmp_path, fitted):
@@ -116,14 +166,14 @@ def test_explicit_paths_accept_version_and_name_folders(tmp_path, fitted):
         load_path(tmp_path)
 
 
-def test_compatibility_is_checked_against_the_config(tmp_path, fitted):
+def test_compatibility_is_checked_against_the_card(tmp_path, fitted):
     _register(tmp_path, "m", fitted, "2024-01-01", scope="per_symbol")
     resolved = resolve_model(tmp_path)
-    assert resolved.check_compatible(["a", "b", "c", "d"], ["A"]) == []
-    with pytest.raises(InputError, match="missing: d"):
-        resolved.check_compatible(["a", "b", "c"], ["A"])
+    assert resolved.check_compatible(FEATURES, ["S0"]) == []
+    with pytest.raises(InputError, match="missing: c"):
+        resolved.check_compatible(["a", "b"], ["S0"])
     with pytest.raises(InputError, match="not seen in training: Z"):
-        resolved.check_compatible(["a", "b", "c", "d"], ["Z"])
-    resolved.config["scope"] = "cross_sectional"
+        resolved.check_compatible(FEATURES, ["Z"])
+    _register(tmp_path, "m", fitted, "2024-02-01", scope="cross_sectional")
     with pytest.warns(UnseenSymbolWarning):
-        resolved.check_compatible(["a", "b", "c", "d"], ["Z"])
+        resolve_model(tmp_path).check_compatible(FEATURES, ["Z"])

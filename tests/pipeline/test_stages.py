@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from alphaforge.artifacts import StageManifest
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.stages import Stage, StageResult, manifest_path, run_stages
 
@@ -83,3 +86,17 @@ def test_only_a_stage_whose_input_is_missing_names_the_command(workspace):
         run_stages(workspace, {}, _stages([]), only=["c"])
     with pytest.raises(InputError, match="unknown stage"):
         run_stages(workspace, {}, _stages([]), only=["zzz"])
+
+
+def test_a_manifest_from_before_schemas_is_still_a_hit_and_an_unreadable_one_a_miss(workspace):
+    calls: list[str] = []
+    run_stages(workspace, {}, _stages(calls))
+    old = manifest_path(workspace, "a")  # as written before manifests recorded their schema
+    old.write_text(json.dumps({k: v for k, v in json.loads(old.read_text()).items() if k != "schema"}))
+    manifest_path(workspace, "b").write_bytes(b'{"stage": "b", "key": "caf\xe9')  # damaged: not UTF-8, cut short
+    newer = manifest_path(workspace, "c")
+    newer.write_text(json.dumps({**json.loads(newer.read_text()), "schema": "alphaforge.stage_manifest/9"}))
+    calls.clear()
+    outcomes = run_stages(workspace, {}, _stages(calls))
+    assert [o.status for o in outcomes] == ["cached", "ran", "ran"] and calls == ["b", "c"]
+    assert json.loads(newer.read_text())["schema"] == StageManifest.schema_id()

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from alphaforge.artifacts import ModelCard, TargetRef
 from alphaforge.models.registry import ResolvedModel
 from alphaforge.predict.chart import PER_PAGE, _draw, model_title, position_changes, write_prediction_charts
 
@@ -57,10 +58,12 @@ def test_every_symbol_gets_a_chart_and_the_overview_is_paged(tmp_path: Path) -> 
 
 
 def test_titles_name_the_model_version_and_target_never_a_folder(tmp_path: Path) -> None:
-    config = {"target": {"name": "fwd_ret_5"}, "created": "2024-05-01T10:00:00+00:00"}
-    version = ResolvedModel(None, config, tmp_path / "models" / "fwd_ret_5-lightgbm" / "v3" / "final", "final")
+    card = ModelCard(stage="tuning", created="2024-05-01T10:00:00+00:00", family="ridge", task="regression",
+                     params={}, seed=0, target=TargetRef(name="fwd_ret_5"), features=["px_ret_1"], symbols=["A"],
+                     scope="per_symbol", data_fingerprint="f")
+    version = ResolvedModel(None, card, tmp_path / "models" / "fwd_ret_5-lightgbm" / "v3" / "final", "final")
     assert model_title(version) == "fwd_ret_5-lightgbm v3, target fwd_ret_5"
-    checkpoint = ResolvedModel(None, config, tmp_path / "cv" / "best_model", "extended_cv")
+    checkpoint = ResolvedModel(None, card, tmp_path / "cv" / "best_model", "extended_cv")
     assert model_title(checkpoint) == "extended-CV model 2024-05-01, target fwd_ret_5"
-    tuned = ResolvedModel(None, config, tmp_path / "tuning" / "study1" / "best_model", "tuning")
+    tuned = ResolvedModel(None, card, tmp_path / "tuning" / "study1" / "best_model", "tuning")
     assert model_title(tuned) == "tuning study1 model 2024-05-01, target fwd_ret_5"

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
+from alphaforge.artifacts import TrainingPlanFile
+from alphaforge.artifacts.plans import PlanJob
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.selection.plan import (
-    JOB_KEYS,
     MASTER_FILENAME,
-    PLAN_SCHEMA,
     build_training_plan,
     find_training_plan,
     load_training_plan,
@@ -42,11 +42,11 @@ def plan() -> dict[str, Any]:
 
 
 def test_jobs_follow_the_routes(plan: dict[str, Any]) -> None:
-    assert plan["schema"] == PLAN_SCHEMA
+    assert plan["schema"] == TrainingPlanFile.schema_id() == "alphaforge.training_plan/1"
     assert [j["job_id"] for j in plan["jobs"]] == [
         "cs_fwd_ret_1", "cs_tb_10_1.0_1.0", "ss_tb_10_1.0_1.0_B", "ss_binary_abs_5_0.02_A",
         "ss_binary_abs_5_0.02_C"]
-    assert all(set(JOB_KEYS) <= set(job) for job in plan["jobs"])
+    assert all(list(job) == list(PlanJob.model_fields) for job in plan["jobs"])
     assert plan["summary"] == {"jobs": 5, "cross_sectional": 2, "symbol_specific": 3}
     job = plan["jobs"][2]
     assert job["symbols"] == ["B"] and job["features"] == ["px_rvol_24"] and job["training_type"] == "symbol_specific"
@@ -119,7 +119,9 @@ def test_the_plan_is_found_in_the_workspace_or_a_given_folder(plan: dict[str, An
 @pytest.mark.parametrize(("content", "message"), [
     ("{not json", "not valid JSON"),
     (json.dumps({"schema": "other", "jobs": []}), "not a training plan"),
-    (json.dumps({"schema": PLAN_SCHEMA, "jobs": [{"job_id": "x"}]}), "job 0 lacks"),
+    (json.dumps({"schema": "alphaforge.training_plan/1", "targets": [], "model_families": {}, "summary": {},
+                 "jobs": [{"job_id": "x"}]}), "records no jobs.0.target"),
+    (json.dumps({"schema": "alphaforge.training_plan/2", "jobs": []}), "schema version 2"),
 ])
 def test_a_bad_plan_file_is_refused_with_its_path(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / MASTER_FILENAME).write_text(content)

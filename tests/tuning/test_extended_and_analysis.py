@@ -7,6 +7,7 @@ import json
 import optuna
 import pytest
 
+from alphaforge.artifacts import BestConfig, ExtendedResults
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models.registry import CV_BEST_MODEL
 from alphaforge.tuning import tune
@@ -32,7 +33,7 @@ def test_extended_cv_rescores_the_top_configurations(workspace, data, scheme, n_
     result = extended_cv(workspace, study, data, ExtendedSettings(top_n=2, scheme=scheme, n_splits=n_splits, embargo=1))
     assert [c["trial"] for c in result["configs"]] == [t.number for t in best_trials(study, 2)]
     written = json.loads((workspace.root / "cv" / "extended_training_results.json").read_text())
-    assert written == json.loads(json.dumps(result))
+    assert written == json.loads(json.dumps({"schema": ExtendedResults.schema_id(), **result}))
     for config in result["configs"]:
         assert len(config["fold_scores"]) == n_folds == result["n_folds"]
         assert config["mean"] == pytest.approx(sum(config["fold_scores"]) / n_folds)
@@ -64,7 +65,8 @@ def test_analysis_writes_the_best_config_with_provenance_and_a_deflated_sharpe(w
     study, url = _study(workspace, data, metric="sharpe", checkpoints=0)
     extended = extended_cv(workspace, study, data, ExtendedSettings(top_n=3, n_splits=4, embargo=1))
     best = analyze(workspace, study, url)
-    assert json.loads((workspace.root / "analysis" / BEST_CONFIG).read_text()) == json.loads(json.dumps(best))
+    written = json.loads((workspace.root / "analysis" / BEST_CONFIG).read_text())
+    assert written == json.loads(json.dumps({"schema": BestConfig.schema_id(), **best}))
     chosen = rank_configs(extended["configs"], "maximize")[0]
     assert best["params"] == chosen["params"] and best["provenance"]["trial"] == chosen["trial"]
     assert best["family"] == "ridge" and best["target"] == "fwd_ret_2" and best["features"] == ["a", "b", "c"]

@@ -8,6 +8,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
+from alphaforge.artifacts import ModelCard
 from alphaforge.models import load_model
 from alphaforge.models.registry import resolve_model
 from alphaforge.tuning import tune
@@ -62,10 +63,11 @@ def test_checkpoints_are_the_top_k_trials_and_load_safely(tuned, workspace):
     assert saved == sorted(top)
     model = load_model(result.directory / "checkpoints" / f"trial_{top[0]}")
     assert model.feature_names_ == ["a", "b", "c"]
-    config = json.loads((result.directory / "best_model" / "config.json").read_text())
-    assert config["source"]["trial"] == top[0] and config["params"] == study.best_trial.params
+    card = ModelCard.load(result.directory / "best_model" / "config.json")
+    assert card.provenance["trial"] == top[0] and card.params == study.best_trial.params
+    assert card.stage == "tuning" and card.target.name == "fwd_ret_2"
     resolved = resolve_model(workspace.root)
-    assert resolved.source == "tuning" and resolved.config["features"] == ["a", "b", "c"]
+    assert resolved.source == "tuning" and resolved.card.features == ["a", "b", "c"]
 
 
 def test_no_checkpoints_when_k_is_zero(workspace, data):

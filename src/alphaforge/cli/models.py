@@ -57,22 +57,31 @@ def show(
     reference: Annotated[str, typer.Argument(help="NAME (latest version) or NAME/VERSION.")],
     as_json: JsonOption = False,
 ) -> None:
-    """A version's config (family, params, target, features, symbols, fingerprints) and results."""
+    """A version's card (family, params, target, features, symbols, fingerprints) and results."""
     version = _registry(ctx).get(reference)
-    config, results = version.config(), version.results()
+    card, results = version.card(), version.results()
     plots = sorted(p.name for p in (Path(version.path) / "plots").glob("*.png"))
-    result = {"name": version.name, "version": version.version, "path": str(version.path), "config": config,
-              "results": results, "plots": plots}
+    result = {"name": version.name, "version": version.version, "path": str(version.path), "config": card.to_dict(),
+              "results": results.to_dict(), "plots": plots}
 
     def render(r: dict[str, Any]) -> None:
         c = r["config"]
+        features = f"{len(c['features'])}: " + ", ".join(c["features"][:8]) + " …"
+        if c["kind"] == "meta":
+            print_fields(f"{r['name']} {r['version']} (meta-model)", {
+                "strategy": c["strategy"]["name"], "classifier": c["recipe"].get("family"),
+                "calibration": c["recipe"].get("calibration"), "label": c["label"], "features": features,
+                "trained on": f"{c['training_range']['start']} .. {c['training_range']['end']}",
+                "trained until": c["trained_until"], "plots": r["plots"], "path": r["path"]})
+            print_table("Metrics (out of fold)", [{"metric": k, "value": v} for k, v in r["results"]["metrics"].items()])
+            return
         print_fields(f"{r['name']} {r['version']}", {
             "family": c["family"], "task": c["task"], "target": c["target"]["name"], "scope": c["scope"],
-            "symbols": c["symbols"], "features": f"{len(c['features'])}: " + ", ".join(c["features"][:8]) + " …",
+            "symbols": c["symbols"], "features": features,
             "trained on": f"{c['training_range']['start']} .. {c['training_range']['end']}",
             "validation from": c["training_range"]["validation_start"], "best iteration": c["best_iteration"],
             "seed": c["seed"], "data fingerprint": c["data_fingerprint"][:16],
-            "feature fingerprint": c["feature_fingerprint"][:16], "params": c["params"], "plots": r["plots"],
+            "feature fingerprint": (c["feature_fingerprint"] or "")[:16], "params": c["params"], "plots": r["plots"],
             "path": r["path"]})
         rows = [{"split": part, **values} for part, values in r["results"]["metrics"].items()]
         print_table("Metrics", rows)

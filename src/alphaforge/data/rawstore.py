@@ -10,7 +10,6 @@ so every derived artifact can name exactly what it was made from.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from alphaforge.artifacts import read_json
 from alphaforge.data.schema import (
     KEY_COLUMN,
     timestamp_ns,
@@ -99,11 +99,7 @@ class RawStore:
                                          "alphaforge.toml (`data synth|import|download --use` sets it)"
                                          if available else ""),
             )
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:  # not JSON, or not UTF-8 text
-            raise AlphaForgeError(f"corrupt manifest: {exc}", where=str(path),
-                                  fix="restore it from a backup, or re-import the dataset with --replace") from None
+        return read_json(path, fix="restore it from a backup, or re-import the dataset with --replace")
 
     def names(self) -> list[str]:
         """Names of the stored datasets."""

@@ -2,9 +2,11 @@
 
 A meta-model folder holds::
 
-    config.json             kind "meta", base strategy (name, parameters), label spec, recipe,
-                            ordered features, training range, trained_until, created
+    config.json             the card (:class:`~alphaforge.artifacts.MetaModelCard`): kind "meta",
+                            base strategy (name, parameters), label spec, recipe, ordered
+                            features, training range, trained_until, created
     training_results.json   CV metrics (pooled out of fold) and the per-fold table
+                            (:class:`~alphaforge.artifacts.MetaTrainingResults`)
     model/                  the classifier, saved by its family (skops / native formats)
     calibrator.json         the calibrator's method and parameters (a few numbers)
     plots/calibration.png   reliability diagram of the out-of-fold probabilities
@@ -15,13 +17,18 @@ crash never leaves half a model.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from alphaforge.artifacts import (
+    MetaModelCard,
+    MetaTrainingResults,
+    read_card,
+    read_json,
+)
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.meta.calibration import CalibratedModel, Calibrator
 from alphaforge.meta.training import MetaRecipe, MetaTraining, calibration_plot
@@ -33,38 +40,42 @@ RESULTS_FILE = "training_results.json"
 CALIBRATOR_FILE = "calibrator.json"
 MODEL_DIR = "model"
 CALIBRATION_PLOT = Path("plots") / "calibration.png"
-KIND = "meta"
-RETRAIN = "retrain with `alphaforge meta train`"
 
 
 @dataclass
 class SavedMetaModel:
-    """A loaded meta-model: the calibrated model, its config and its folder."""
+    """A loaded meta-model: the calibrated model, its card and its folder."""
 
     model: CalibratedModel
-    config: dict[str, Any]
+    card: MetaModelCard
     path: Path
 
     @property
     def recipe(self) -> MetaRecipe:
-        return MetaRecipe(**self.config["recipe"])
+        return MetaRecipe(**self.card.recipe)
 
     @property
     def features(self) -> list[str]:
-        return list(self.config["features"])
+        return list(self.card.features)
+
+    def results(self) -> MetaTrainingResults:
+        """Its ``training_results.json``: the out-of-fold metrics and the fold table."""
+        return MetaTrainingResults.load(self.path / RESULTS_FILE)
 
 
 def write_meta_model(folder: Path, training: MetaTraining, config: dict[str, Any]) -> None:
-    """Write every file of a meta-model into an existing, empty ``folder``."""
+    """Write every file of a meta-model into an existing, empty ``folder``; ``config`` is what the
+    events came from (strategy, label, dataset, symbols, training range: see
+    :class:`~alphaforge.artifacts.MetaModelCard`)."""
     training.model.model.save(folder / MODEL_DIR)
     atomic_write_json(folder / CALIBRATOR_FILE, training.model.calibrator.to_dict())
     oof = training.out_of_fold
     calibration_plot(oof["outcome"].to_numpy(), oof["probability"].to_numpy(), folder / CALIBRATION_PLOT,
                      title=f"Meta-model calibration ({training.recipe.family}, {training.recipe.calibration})")
-    atomic_write_json(folder / RESULTS_FILE, {"metrics": training.metrics, "folds": training.folds})
-    atomic_write_json(folder / CONFIG_FILE, {
-        "kind": KIND, **config, "recipe": training.recipe.to_dict(), "features": training.features,
-        "trained_until": str(training.model.trained_until), "created": pd.Timestamp.now(tz="UTC").isoformat()})
+    MetaTrainingResults(metrics=training.metrics, folds=training.folds).save(folder / RESULTS_FILE)
+    MetaModelCard(kind=MetaModelCard.KIND, **config, recipe=training.recipe.to_dict(), features=training.features,
+                  trained_until=str(training.model.trained_until),
+                  created=pd.Timestamp.now(tz="UTC").isoformat()).save(folder / CONFIG_FILE)
 
 
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
@@ -91,39 +102,24 @@ def save_meta_model(path: Path, training: MetaTraining, config: dict[str, Any]) 
     return path
 
 
-def _read_json(file: Path) -> dict[str, Any]:
-    """A meta-model's JSON file as a dict; a missing, corrupt or non-object file is a clear input error."""
-    if not file.is_file():
-        raise MissingInputError(f"the meta-model folder has no {file.name}", where=str(file), fix=RETRAIN)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{file.name} is not valid JSON: {exc}", where=str(file), fix=RETRAIN) from None
-    if not isinstance(data, dict):
-        raise InputError(f"{file.name} is not a JSON object", where=str(file), fix=RETRAIN)
-    return data
-
-
 def load_meta_model(path: Path) -> SavedMetaModel:
     """Load a folder written by :func:`save_meta_model` (or the registry); the model file's
     sha256 is checked by its family's loader. ``path`` is mapped by :func:`meta_model_folder`."""
     path = meta_model_folder(path)
-    config_path = path / CONFIG_FILE
-    if not config_path.is_file():
+    card_path = path / CONFIG_FILE
+    if not card_path.is_file():
         raise MissingInputError("no meta-model here", where=str(path),
                                 fix="pass a folder written by `alphaforge meta train`")
-    config = _read_json(config_path)
-    if config.get("kind") != KIND:
-        raise InputError("this folder holds a model that is not a meta-model", where=str(config_path),
+    card = read_card(card_path, fix=MetaModelCard.FIX)
+    if not isinstance(card, MetaModelCard):
+        raise InputError("this folder holds a model that is not a meta-model", where=str(card_path),
                          fix="pass the folder `alphaforge meta train` printed")
-    if "trained_until" not in config:
-        raise InputError("config.json records no trained_until", where=str(config_path), fix=RETRAIN)
     calibrator_path = path / CALIBRATOR_FILE
-    calibrator_data = _read_json(calibrator_path)
+    calibrator_data = read_json(calibrator_path, fix=MetaModelCard.FIX)
     try:
         calibrator = Calibrator.from_dict(calibrator_data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"calibrator.json is incomplete or malformed ({type(exc).__name__}: {exc})",
-                         where=str(calibrator_path), fix=RETRAIN) from None
-    model = CalibratedModel(load_model(path / MODEL_DIR), calibrator, pd.Timestamp(config["trained_until"]))
-    return SavedMetaModel(model, config, path)
+                         where=str(calibrator_path), fix=MetaModelCard.FIX) from None
+    model = CalibratedModel(load_model(path / MODEL_DIR), calibrator, pd.Timestamp(card.trained_until))
+    return SavedMetaModel(model, card, path)

@@ -14,7 +14,6 @@ dataset's features are the very values training and prediction use. Outputs:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,7 +39,6 @@ from alphaforge.meta.dataset import (
 )
 from alphaforge.meta.persistence import (
     CALIBRATION_PLOT,
-    RESULTS_FILE,
     SavedMetaModel,
     load_meta_model,
     save_meta_model,
@@ -237,7 +235,7 @@ def backtest_with_meta(workspace: Workspace, *, strategy: str | None = None, met
     strategy = strategy or config.backtest.strategy
     base = base_strategy(strategy)
     saved = find_meta_model(workspace, strategy, meta_model_path)
-    trained_for = saved.config.get("strategy", {}).get("name")
+    trained_for = saved.card.strategy.name
     if trained_for != base.name:
         raise InputError(f"the meta-model was trained on {trained_for!r} signals, not {base.name!r}",
                          where=str(saved.path), fix=f"pass a meta-model trained with --strategy {base.name}")
@@ -251,9 +249,8 @@ def backtest_with_meta(workspace: Workspace, *, strategy: str | None = None, met
         raise InputError(f"the meta-model reads feature(s) {missing[:5]} the current feature set lacks",
                          where="alphaforge.toml: features", fix="restore the feature set it was trained with, "
                                                                "or retrain it: `alphaforge meta train`")
-    label = saved.config["label"]
-    spec = LabelSpec(horizon=int(label["horizon"]), threshold=float(label["threshold"]),
-                     label_type=label["label_type"])
+    label = saved.card.label
+    spec = LabelSpec(horizon=label.horizon, threshold=label.threshold, label_type=label.label_type)
     comparison = compare_with_meta(bars, base, features[[*KEY_COLUMNS, *names]], spec, saved.recipe, mode=mode,
                                    min_confidence=min_confidence, start=start, end=end,
                                    n_windows=config.validation.n_splits, fees_bps=config.backtest.fees_bps,
@@ -283,7 +280,7 @@ def _write_comparison(workspace: Workspace, name: str, comparison: MetaCompariso
         "min_confidence": comparison.min_confidence, "meta_model": str(saved.path),
         "start": comparison.base.settings["start"], "end": comparison.base.settings["end"],
         "comparison": comparison.table(), "signals": comparison.signal_counts(),
-        "meta_model_metrics": _training_metrics(saved),
+        "meta_model_metrics": saved.results().metrics,
         "directory": workspace.relative(folder), "plot": workspace.relative(plot)}
     if generate_report:
         report = write_meta_report(comparison, workspace.subdir(REPORTS_DIR) / f"{name}.html", equity_png=plot,
@@ -292,8 +289,3 @@ def _write_comparison(workspace: Workspace, name: str, comparison: MetaCompariso
         summary["report"] = workspace.relative(report)
     atomic_write_json(folder / "comparison.json", summary)
     return summary
-
-
-def _training_metrics(saved: SavedMetaModel) -> dict[str, Any]:
-    path = saved.path / RESULTS_FILE
-    return json.loads(path.read_text(encoding="utf-8")).get("metrics", {}) if path.is_file() else {}

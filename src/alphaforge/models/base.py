@@ -21,7 +21,6 @@ Classifiers are trained on labels encoded 0..K-1; ``classes_`` keeps the origina
 from __future__ import annotations
 
 import hashlib
-import json
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import MappingProxyType
@@ -30,7 +29,8 @@ from typing import Any, ClassVar, Literal, Self
 import numpy as np
 import pandas as pd
 
-from alphaforge.errors import AlphaForgeError, InputError
+from alphaforge.artifacts import read_json
+from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
 from alphaforge.models.compat import check_feature_order
 from alphaforge.models.devices import DEVICES, resolve_device
 from alphaforge.models.stopping import (
@@ -346,16 +346,16 @@ def read_meta(directory: Path) -> dict[str, Any]:
     """The ``model.json`` of a saved model; a clear error when absent or unreadable."""
     path = Path(directory) / META_FILE
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        meta = read_json(path, fix="re-run `alphaforge train`")
+    except MissingInputError:
         raise InputError("no saved model here (no model.json)", where=str(directory),
                          fix="pass a model version folder (models/<name>/<version>/final), or run "
                              "`alphaforge train`") from None
-    except ValueError as exc:  # not JSON, or not UTF-8 text
-        raise UnsafeModelError(f"model.json is not valid JSON: {exc}", where=str(path),
-                               fix="re-run `alphaforge train`") from None
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise InputError(f"model format version {meta.get('format_version')!r} is not {FORMAT_VERSION}",
+    except InputError as damaged:  # not UTF-8 or not JSON: refused like a model file that fails its check
+        raise UnsafeModelError(damaged.message, where=damaged.where, fix=damaged.fix) from None
+    version = meta.get("format_version") if isinstance(meta, dict) else None
+    if version != FORMAT_VERSION:
+        raise InputError(f"model format version {version!r} is not {FORMAT_VERSION}",
                          where=str(path), fix="re-train the model with this version of AlphaForge")
     return meta
 

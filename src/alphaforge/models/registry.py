@@ -3,9 +3,10 @@ consumer (predict, backtest) should use.
 
 A version folder holds::
 
-    config.json             family, parameters, target, ordered features and symbols, scope,
-                            training time range, data/feature fingerprints, library versions, seed
-    training_results.json   split, best iteration, metrics
+    config.json             the model card (:class:`~alphaforge.artifacts.ModelCard`): family,
+                            parameters, target, ordered features and symbols, scope, training
+                            time range, data/feature fingerprints, library versions, seed
+    training_results.json   split, best iteration, metrics (:class:`~alphaforge.artifacts.TrainingResults`)
     best/  final/           each a saved model (model.json + the native model file)
     plots/                  feature importance; ROC/calibration or predicted-vs-actual/residuals
 
@@ -13,15 +14,15 @@ Versions are numbered ``v1, v2, ...`` per name. A version is written into a stag
 and renamed into place at the end, so a crash never leaves a half-written version.
 
 Tuning and extended CV save their best model with :func:`save_checkpoint` at
-:data:`CV_BEST_MODEL` and ``tuning/<study>/`` + :data:`CHECKPOINT_DIR`. :func:`resolve_model`
-looks, in order, at an explicit path, the latest final model, the extended-CV model, the
-newest tuning checkpoint; with none, it says which command to run. It never falls back to
-an untrained default.
+:data:`CV_BEST_MODEL` and ``tuning/<study>/`` + :data:`CHECKPOINT_DIR`, with the same card.
+:func:`resolve_model` looks, in order, at an explicit path, the latest final model, the
+extended-CV model, the newest tuning checkpoint; with none, it says which command to run. It
+never falls back to an untrained default. Meta-models share the registry (their card says
+``kind: meta``) but are never what predict or backtest pick.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -31,14 +32,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alphaforge.artifacts import (
+    CARD_FILE,
+    RESULTS_FILE,
+    MetaModelCard,
+    MetaTrainingResults,
+    ModelCard,
+    TrainingResults,
+    read_card,
+)
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models import load_model
 from alphaforge.models.base import META_FILE, ModelFamily
 from alphaforge.models.compat import check_feature_order, check_symbols
-from alphaforge.workspace import atomic_write_json
 
-CONFIG_FILE = "config.json"
-RESULTS_FILE = "training_results.json"
+CONFIG_FILE = CARD_FILE
 PLOTS_DIR = "plots"
 BEST_DIR = "best"
 FINAL_DIR = "final"
@@ -57,16 +65,17 @@ def check_name(name: str) -> str:
     return name
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MissingInputError(f"no {path.name}", where=str(path.parent),
-                                fix="re-run `alphaforge train`; this folder is incomplete") from None
-    except ValueError as exc:  # not JSON (or not UTF-8): a damaged or half-copied file
-        raise InputError(f"{path.name} is not valid JSON: {exc}", where=str(path),
-                         fix="re-run `alphaforge train` (or the tuning that saved it), or delete this "
-                             "model folder") from None
+def rebuild_command(folder: Path) -> str:
+    """What rewrites the model folder ``folder``, for the fix of an error about its files."""
+    folder = Path(folder)
+    if folder.name in (FINAL_DIR, BEST_DIR):
+        folder = folder.parent
+    in_study = folder.parent.name == "checkpoints" or folder.name == CHECKPOINT_DIR  # tuning/<study>/...
+    if in_study and TUNING_DIR in folder.parts[-4:-1]:
+        return "re-run `alphaforge tune` (it rewrites tuning/<study>/best_model and checkpoints/), or delete this folder"
+    if Path(folder.parent.name, folder.name) == CV_BEST_MODEL:
+        return "re-run `alphaforge cv`, or delete this folder"
+    return "re-run `alphaforge train` (`alphaforge meta train` for a meta-model), or delete this model folder"
 
 
 @dataclass(frozen=True)
@@ -77,21 +86,27 @@ class ModelVersion:
     version: str
     path: Path
 
-    def config(self) -> dict[str, Any]:
-        return _read_json(self.path / CONFIG_FILE)
+    def card(self) -> ModelCard | MetaModelCard:
+        """Its ``config.json``: a model's card, or a meta-model's."""
+        return read_card(self.path / CONFIG_FILE, fix=rebuild_command(self.path))
 
-    def results(self) -> dict[str, Any]:
-        return _read_json(self.path / RESULTS_FILE)
+    def results(self) -> TrainingResults | MetaTrainingResults:
+        """Its ``training_results.json``, read by the owner its card's kind names."""
+        owner = MetaTrainingResults if isinstance(self.card(), MetaModelCard) else TrainingResults
+        return owner.load(self.path / RESULTS_FILE, fix=rebuild_command(self.path))
 
     def summary(self) -> dict[str, Any]:
-        """One row of `models list`."""
-        config, results = self.config(), self.results()
-        validation = results.get("metrics", {}).get("validation", {})
-        return {"name": self.name, "version": self.version, "family": config.get("family"),
-                "target": config.get("target", {}).get("name"), "task": config.get("task"),
-                "symbols": len(config.get("symbols", [])), "features": len(config.get("features", [])),
-                "created": config.get("created"), "best_iteration": results.get("best_iteration"),
-                "validation": validation, "path": str(self.path)}
+        """One row of `models list` (a meta-model's family is its classifier's, its target none)."""
+        card, results = self.card(), self.results()
+        row = {"name": self.name, "version": self.version, "kind": card.kind, "features": len(card.features),
+               "created": card.created, "path": str(self.path)}
+        if isinstance(card, MetaModelCard):
+            return {**row, "family": card.recipe.get("family"), "target": None, "task": "binary",
+                    "symbols": len(card.symbols or []), "best_iteration": None, "validation": results.metrics}
+        assert isinstance(results, TrainingResults)
+        return {**row, "family": card.family, "target": card.target.name, "task": card.task,
+                "symbols": len(card.symbols), "best_iteration": results.best_iteration,
+                "validation": results.metrics.get("validation", {})}
 
 
 class ModelRegistry:
@@ -134,11 +149,12 @@ class ModelRegistry:
                          fix=f"choose one of: {', '.join(v.version for v in versions)}")
 
     def latest(self) -> ModelVersion | None:
-        """The most recently created version of any name."""
-        versions = self.all_versions()
-        if not versions:
+        """The most recently created version of any name, meta-models left out."""
+        cards = [(version, version.card()) for version in self.all_versions()]
+        models = [(version, card) for version, card in cards if isinstance(card, ModelCard)]
+        if not models:
             return None
-        return max(versions, key=lambda v: (v.config().get("created", ""), int(v.version[1:])))
+        return max(models, key=lambda pair: (pair[1].created, int(pair[0].version[1:])))[0]
 
     def create(self, name: str, write: Callable[[Path], None]) -> ModelVersion:
         """A new version of ``name``: ``write`` fills a staging folder, which is then renamed into place."""
@@ -162,20 +178,20 @@ class ModelRegistry:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def save_checkpoint(directory: Path, model: ModelFamily, config: dict[str, Any]) -> Path:
-    """Save ``model`` and its ``config.json`` into ``directory`` (tuning/CV best models)."""
+def save_checkpoint(directory: Path, model: ModelFamily, card: ModelCard) -> Path:
+    """Save ``model`` and its card (``config.json``) into ``directory`` (tuning/CV best models)."""
     directory = Path(directory)
     model.save(directory)
-    atomic_write_json(directory / CONFIG_FILE, config)
+    card.save(directory / CONFIG_FILE)
     return directory
 
 
 @dataclass
 class ResolvedModel:
-    """A loaded model, the config it was trained with, where it came from and why it was chosen."""
+    """A loaded model, its card (how it was trained), where it came from and why it was chosen."""
 
     model: ModelFamily
-    config: dict[str, Any]
+    card: ModelCard
     path: Path
     source: str
 
@@ -184,17 +200,19 @@ class ResolvedModel:
 
         Unseen symbols are an error for per-symbol models and a warning for cross-sectional ones.
         """
-        check_feature_order(self.config["features"], features, where=f"model {self.path}")
-        return check_symbols(self.config.get("symbols", []), symbols, self.config.get("scope", "cross_sectional"),
-                             where=f"model {self.path}")
+        check_feature_order(self.card.features, features, where=f"model {self.path}")
+        return check_symbols(self.card.symbols, symbols, self.card.scope, where=f"model {self.path}")
 
 
-def _load_dir(model_dir: Path, config_dir: Path, source: str) -> ResolvedModel:
-    config_path = config_dir / CONFIG_FILE
-    config = _read_json(config_path) if config_path.is_file() else {}
-    model = load_model(model_dir)
-    config.setdefault("features", model.feature_names_)
-    return ResolvedModel(model, config, model_dir, source)
+def _load_dir(model_dir: Path, card_dir: Path, source: str) -> ResolvedModel:
+    """The model saved in ``model_dir`` with the card in ``card_dir`` (a meta-model's is refused)."""
+    card = read_card(card_dir / CONFIG_FILE, fix=rebuild_command(card_dir))
+    if isinstance(card, MetaModelCard):
+        raise InputError("this folder holds a meta-model, which judges a strategy's signals and does not "
+                         "predict on its own", where=str(card_dir),
+                         fix="pass it to `alphaforge backtest --meta-model-path`; predict and backtest "
+                             "--no-walk-forward take a model from `alphaforge train`, `tune` or `cv`")
+    return ResolvedModel(load_model(model_dir), card, model_dir, source)
 
 
 def load_path(path: Path, source: str = "explicit") -> ResolvedModel:

@@ -84,21 +84,21 @@ def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: P
                 cached = load_walk_forward(workspace, target, family)
             assert cached is not None
             predictions, folds = cached
-            chosen = _model_strategy(config, predictions, folds["task"], walk_forward_rows=True, training_range=None)
-            extra.update(target=folds["target"], family=family, source="walk-forward refits",
-                         folds=len(folds["folds"]), notices=notices)
-            evaluation = folds.get("evaluation", {})
+            chosen = _model_strategy(config, predictions, folds.task, walk_forward_rows=True, training_range=None)
+            extra.update(target=folds.target, family=family, source="walk-forward refits",
+                         folds=len(folds.folds), notices=notices)
+            evaluation = folds.evaluation
             verdicts = list(evaluation.get("verdicts", []))
             out_of_sample = {f"oos.{row['system']}.{key}": row[key] for row in evaluation.get("table", [])
                              for key in ("ic", "t", "pooled_ic") if isinstance(row.get(key), (int, float))}
         else:
             resolved = resolve_model(workspace.root, model_path)
-            span = resolved.config.get("training_range", {})
+            span = resolved.card.training_range
             every = len(pd.DatetimeIndex(bars["timestamp"].unique()))
             predictions = predict_recent(workspace, resolved, bars=every, config=config).frame
             chosen = _model_strategy(config, predictions, resolved.model.task, walk_forward_rows=False,
-                                     training_range=(span.get("start"), span.get("end")) if span else None)
-            extra.update(target=resolved.config.get("target", {}).get("name"), source=str(resolved.path))
+                                     training_range=(span.start, span.end) if span else None)
+            extra.update(target=resolved.card.target.name, source=str(resolved.path))
         start = start or str(predictions["timestamp"].min())
     else:
         chosen = make_strategy(strategy)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from alphaforge.artifacts import ModelCard, TargetRef, TimeRange, TrainingResults
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_bars
 from alphaforge.models import family_class
@@ -35,27 +36,25 @@ from alphaforge.targets import parse_target
 from alphaforge.tracking import NullTracker, Tracker, git_commit, package_versions
 from alphaforge.validation.tearsheet import tear_sheet
 from alphaforge.validation.verdicts import Verdict, model_verdicts, verdict_tags
-from alphaforge.workspace import Workspace, atomic_write_json
+from alphaforge.workspace import Workspace
 
 
-def model_config(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Config, family: str) -> dict[str, Any]:
-    """config.json of a version: everything needed to reproduce and to check compatibility."""
+def model_card(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Config, family: str) -> ModelCard:
+    """The card (``config.json``) of a version: everything needed to reproduce and to check compatibility."""
     spec = parse_target(matrix.target)
     symbols = matrix.symbols
-    return {
-        "created": datetime.now(tz=UTC).isoformat(), "family": family, "task": matrix.task,
-        "params": outcome.final.resolved_params(), "best_iteration": outcome.best.best_iteration_,
-        "seed": config.seed, "device": {"requested": config.models.device, "used": outcome.final.device_},
-        "target": {"name": matrix.target, "kind": spec.kind, "params": dict(spec.params)},
-        "features": matrix.feature_names, "symbols": symbols,
-        "scope": "per_symbol" if len(symbols) == 1 else "cross_sectional", "panel": matrix.panel.to_dict(),
-        "classes": None if outcome.final.classes_ is None else outcome.final.classes_.tolist(),
-        "training_range": {"start": matrix.timestamps.min().isoformat(), "end": matrix.timestamps.max().isoformat(),
-                           "validation_start": outcome.split.validation_start.isoformat()},
-        "dataset": config.data.dataset, "macro": config.data.macro,
-        "data_fingerprint": matrix.data_fingerprint, "feature_fingerprint": matrix.feature_fingerprint,
-        "versions": package_versions(), "git_commit": git_commit(),
-    }
+    return ModelCard(
+        stage="train", created=datetime.now(tz=UTC).isoformat(), family=family, task=matrix.task,
+        params=outcome.final.resolved_params(), best_iteration=outcome.best.best_iteration_, seed=config.seed,
+        device={"requested": config.models.device, "used": outcome.final.device_},
+        target=TargetRef(name=matrix.target, kind=spec.kind, params=dict(spec.params)),
+        features=matrix.feature_names, symbols=symbols,
+        scope="per_symbol" if len(symbols) == 1 else "cross_sectional", panel=matrix.panel.to_dict(),
+        classes=None if outcome.final.classes_ is None else outcome.final.classes_.tolist(),
+        training_range=TimeRange(start=matrix.timestamps.min().isoformat(), end=matrix.timestamps.max().isoformat(),
+                                 validation_start=outcome.split.validation_start.isoformat()),
+        dataset=config.data.dataset, macro=config.data.macro, data_fingerprint=matrix.data_fingerprint,
+        feature_fingerprint=matrix.feature_fingerprint, versions=package_versions(), git_commit=git_commit())
 
 
 def validation_verdicts(workspace: Workspace, config: Config, matrix: TrainingMatrix,
@@ -73,18 +72,18 @@ def validation_verdicts(workspace: Workspace, config: Config, matrix: TrainingMa
                           what="on the validation split")
 
 
-def training_results(matrix: TrainingMatrix, outcome: TrainingOutcome, verdicts: list[Verdict]) -> dict[str, Any]:
+def training_results(matrix: TrainingMatrix, outcome: TrainingOutcome, verdicts: list[Verdict]) -> TrainingResults:
     """training_results.json: split, best iteration, metrics and verdicts (no times: reruns compare equal)."""
-    return {"rows": len(matrix.y), "split": outcome.split.to_dict(), "best_iteration": outcome.best.best_iteration_,
-            "metrics": outcome.metrics, "verdicts": [v.to_dict() for v in verdicts]}
+    return TrainingResults(rows=len(matrix.y), split=outcome.split.to_dict(), best_iteration=outcome.best.best_iteration_,
+                           metrics=outcome.metrics, verdicts=[v.to_dict() for v in verdicts])
 
 
-def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcome, config: dict[str, Any],
+def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcome, card: ModelCard,
                    verdicts: list[Verdict]) -> None:
     outcome.best.save(folder / BEST_DIR)
     outcome.final.save(folder / FINAL_DIR)
-    atomic_write_json(folder / CONFIG_FILE, config)
-    atomic_write_json(folder / RESULTS_FILE, training_results(matrix, outcome, verdicts))
+    card.save(folder / CONFIG_FILE)
+    training_results(matrix, outcome, verdicts).save(folder / RESULTS_FILE)
     classes = None if outcome.best.classes_ is None else outcome.best.classes_.tolist()
     write_plots(folder / PLOTS_DIR, matrix.task, outcome.best.feature_importance(), outcome.validation_labels,
                 outcome.validation_output, classes)
@@ -122,16 +121,16 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = fit_models(matrix, config, family, slice(None), chosen.get("params"))
-        details = model_config(matrix, outcome, config, family)
+        card = model_card(matrix, outcome, config, family)
         verdicts = validation_verdicts(workspace, config, matrix, outcome)
         with workspace.lock(f"train {name}", wait=120):
             version = ModelRegistry(workspace.subdir("models")).create(
-                name, lambda folder: _write_version(folder, matrix, outcome, details, verdicts))
+                name, lambda folder: _write_version(folder, matrix, outcome, card, verdicts))
         run.log_params({"config": config.model_dump(mode="json"), "cli": arguments or {},
-                        "train": {"family": family, "target": matrix.target, "params": details["params"],
+                        "train": {"family": family, "target": matrix.target, "params": card.params,
                                   "best_config": str(tuned.path) if tuned else ""}})
         run.log_metrics({f"{part}.{key}": value for part, values in outcome.metrics.items()
-                         for key, value in values.items()} | {"best_iteration": details["best_iteration"] or 0})
+                         for key, value in values.items()} | {"best_iteration": card.best_iteration or 0})
         run.set_tags({**verdict_tags(verdicts), "target": matrix.target, "family": family, "task": matrix.task,
                       "model.name": name,
                       "model.version": version.version, "data_fingerprint": matrix.data_fingerprint,
@@ -139,6 +138,6 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
         run.log_artifacts(version.path, "model")
     return {"name": name, "version": version.version, "path": str(version.path), "family": family,
             "target": matrix.target, "task": matrix.task, "rows": len(matrix.y), "features": len(matrix.feature_names),
-            "symbols": matrix.symbols, "best_iteration": details["best_iteration"], "split": outcome.split.to_dict(),
+            "symbols": matrix.symbols, "best_iteration": card.best_iteration, "split": outcome.split.to_dict(),
             "metrics": outcome.metrics, "verdicts": [v.to_dict() for v in verdicts], "run_id": run.run_id,
             "notices": [*tuned_notices, *matrix.notices, *outcome.notices, *tracker.notices]}

@@ -9,7 +9,6 @@ row by row that nothing was in-sample.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alphaforge.artifacts import WalkForwardFolds
 from alphaforge.config import Config
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.metrics import score
@@ -27,7 +27,7 @@ from alphaforge.predict.scores import model_scores
 from alphaforge.report.tearsheet_plots import plot_tear_sheet
 from alphaforge.validation import LabelSpans, WalkForward, best_single_feature
 from alphaforge.validation.evaluation import BEST_FEATURE, evaluate
-from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_table
+from alphaforge.workspace import Workspace, atomic_write_table
 
 
 @dataclass
@@ -118,6 +118,7 @@ def fold_table(result: WalkForwardResult) -> list[dict[str, Any]]:
 
 
 WALK_FORWARD_DIR = "cv/walk_forward"
+FOLDS_FILE = "folds.json"
 
 
 def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
@@ -143,12 +144,13 @@ def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None
                           label_horizon(matrix), rounds=[f["best_iteration"] for f in result.folds],
                           min_t=config.validation.edge_t, n_quantiles=config.validation.n_quantiles)
     plots = plot_tear_sheet(evaluation.sheets, folder / "plots", f"{matrix.target}, {family}, walk-forward")
-    summary = {"target": matrix.target, "family": family, "task": matrix.task, "rows": len(matrix.y),
-               "features": len(matrix.feature_names), "panel": matrix.panel.to_dict(), "folds": fold_table(result),
-               "summary": result.summary(), "evaluation": evaluation.to_dict(),
-               "data_fingerprint": matrix.data_fingerprint, "notices": [*matrix.notices, *evaluation.notes]}
-    atomic_write_json(folder / "folds.json", summary)
-    return {**summary, "directory": workspace.relative(folder),
+    summary = WalkForwardFolds(target=matrix.target, family=family, task=matrix.task, rows=len(matrix.y),
+                               features=len(matrix.feature_names), panel=matrix.panel.to_dict(),
+                               folds=fold_table(result), summary=result.summary(), evaluation=evaluation.to_dict(),
+                               data_fingerprint=matrix.data_fingerprint,
+                               notices=[*matrix.notices, *evaluation.notes])
+    summary.save(folder / FOLDS_FILE)
+    return {**summary.to_dict(), "directory": workspace.relative(folder),
             "plots": [workspace.relative(p) for p in plots]}
 
 
@@ -160,9 +162,9 @@ def label_horizon(matrix: TrainingMatrix) -> int:
     return max(1, int(np.median(steps))) if len(steps) else 1
 
 
-def load_walk_forward(workspace: Workspace, target: str, family: str) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+def load_walk_forward(workspace: Workspace, target: str, family: str) -> tuple[pd.DataFrame, WalkForwardFolds] | None:
     """Cached walk-forward predictions and fold summary, or None."""
     folder = walk_forward_dir(workspace, target, family)
-    if not (folder / "predictions.parquet").is_file() or not (folder / "folds.json").is_file():
+    if not (folder / "predictions.parquet").is_file() or not (folder / FOLDS_FILE).is_file():
         return None
-    return pd.read_parquet(folder / "predictions.parquet"), json.loads((folder / "folds.json").read_text())
+    return pd.read_parquet(folder / "predictions.parquet"), WalkForwardFolds.load(folder / FOLDS_FILE)

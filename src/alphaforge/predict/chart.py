@@ -34,16 +34,16 @@ def model_title(model: ResolvedModel) -> str:
     """``'<name> <version>, target <target>'``: who made the predictions, for chart titles.
 
     A registry model is ``models/<name>/<version>/``; the extended-CV and tuning checkpoints are
-    named for the stage that saved them and dated by their config's ``created``.
+    named for the stage that saved them and dated by their card's ``created``.
     """
-    target = model.config.get("target", {}).get("name") or "unknown"
+    target = model.card.target.name
     folder = model.path.parent if model.path.name in (FINAL_DIR, BEST_DIR) else model.path
     if re.fullmatch(r"v\d+", folder.name):
         name, version = folder.parent.name, folder.name
     else:
         name = {"extended_cv": "extended-CV model", "tuning": f"tuning {folder.parent.name} model"}.get(
             model.source, folder.name)
-        version = str(model.config.get("created", ""))[:10] or "unversioned"
+        version = model.card.created[:10] or "unversioned"
     return f"{name} {version}, target {target}"
 
 

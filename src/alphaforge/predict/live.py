@@ -100,7 +100,7 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
     and the rolling rule reads ``window`` scores from before the first predicted bar.
     """
     config = config or workspace.config()
-    trained_on = list(model.config.get("symbols", []))
+    trained_on = list(model.card.symbols)
     wanted = list(symbols) if symbols else trained_on
     # cross-sectional features and rules rank across a universe: compute and score all of it
     universe = sorted(set(wanted) | set(trained_on)) or None
@@ -110,7 +110,7 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
                          fix="check --symbol and the data range in alphaforge.toml")
     wanted = wanted or sorted(history["symbol"].unique())
     macro = load_aligned_macro(workspace, history, config)
-    names = list(model.config["features"])
+    names = list(model.card.features)
     rule = rule_from_config(config, model.model.task).resolve(pd.DatetimeIndex(history["timestamp"]).asi8)
     window = recent_window(history, wanted, bars=bars or config.predict.bars, hours=hours, lookback=rule.lookback)
     with warnings.catch_warnings(record=True) as caught:

@@ -4,10 +4,10 @@ the benchmark, and how much of the Sharpe ratio could be luck."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from alphaforge.artifacts import CARD_FILE, ModelCard, TrialResults
 from alphaforge.config import Config
 from alphaforge.report.html import HtmlReport
 from alphaforge.workspace import Workspace
@@ -17,16 +17,15 @@ BACKTEST_KEYS = ("total_return", "annual_return", "volatility", "sharpe", "sorti
                  "max_drawdown_duration_bars", "hit_rate", "turnover", "exposure", "n_trades", "psr", "dsr")
 
 
-def _model_config(model_dir: Path) -> dict[str, Any]:
-    path = model_dir / "config.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+def _model_features(model_dir: Path | None) -> list[str]:
+    """The ordered features of the final model in ``model_dir`` (none when the run trained none)."""
+    return ModelCard.load(model_dir / CARD_FILE).features if model_dir else []
 
 
 def _trials(workspace: Workspace) -> int:
     """Configurations tried on this data: tuning trials when a study ran, else the one model."""
-    counted = 0
-    for results in workspace.subdir("tuning").glob("*/trial_results.json"):
-        counted += len(json.loads(results.read_text(encoding="utf-8")).get("trials", []))
+    counted = sum(len(TrialResults.load(results).trials)
+                  for results in workspace.subdir("tuning").glob("*/trial_results.json"))
     return max(counted, 1)
 
 
@@ -48,10 +47,10 @@ def write_run_report(workspace: Workspace, summaries: dict[str, dict[str, Any]],
         report.note(notice)
 
     model_dir = Path(train["path"]) if train.get("path") else None
-    config = _model_config(model_dir) if model_dir else {}
+    used = _model_features(model_dir)
     report.heading("Features used")
-    report.note(f"{len(config.get('features', []))} features, in the model's order:")
-    report.note(", ".join(config.get("features", [])))
+    report.note(f"{len(used)} features, in the model's order:")
+    report.note(", ".join(used))
 
     _tear_sheet(report, root, walk, evaluation)
     report.heading("Walk-forward cross-validation (out of sample, by fold)")

@@ -24,11 +24,11 @@ can call this too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from alphaforge.artifacts import RoutingPlanFile
 from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.features import FeatureRegistry, features_for_columns
@@ -186,7 +186,7 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
                            {"routes": {t: r["route"] for t, r in plan.to_dict()["targets"].items()}})
 
     def training_plan(ctx: StageContext) -> StageResult:
-        routes = json.loads((plans / "routing_plan" / "routing_plan.json").read_text(encoding="utf-8"))["targets"]
+        routes = RoutingPlanFile.load(plans / "routing_plan" / "routing_plan.json").document()["targets"]
         plan = build_training_plan(routes, ctx.upstream["feature_selection"]["features"], settings.families,
                                    settings.gpu_families, created_from={"inputs": inputs.key})
         paths = write_training_plan(plan, plan_directory(workspace))

@@ -5,7 +5,9 @@
 ``symbols``; ``symbol_specific``: one model for its one symbol), ``features``,
 ``model_families`` and ``stages`` (the families split by device stage: ``cpu`` families train
 first, then ``gpu`` ones). Beside it: a mirror ``training_plan.{json,yaml,md}`` and views
-``by_target/``, ``by_symbol/``, ``by_type/`` (subsets of the jobs, for people and tools).
+``by_target/``, ``by_symbol/``, ``by_type/`` (subsets of the jobs, for people and tools). The
+plan travels as plain data; :class:`alphaforge.artifacts.TrainingPlanFile` checks it on the
+way to disk and back.
 
 Training reads the plan with :func:`load_training_plan` (or finds it with
 :func:`find_training_plan`) and iterates :func:`staged_jobs`: every job's CPU families, then
@@ -14,7 +16,6 @@ every job's GPU families.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,19 +23,18 @@ from typing import Any
 
 import yaml
 
+from alphaforge.artifacts import TrainingPlanFile
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models import family_class
 from alphaforge.selection._markdown import markdown_table
 from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_text
 
-PLAN_SCHEMA = "alphaforge.training_plan/1"
 MASTER_FILENAME = "master_training_plan.json"
 STAGES = ("cpu", "gpu")
 STAGE_DEVICE = {"cpu": "cpu", "gpu": "cuda"}
 """Device each stage asks for; a family without a usable GPU falls back to CPU with a notice
 (:func:`alphaforge.models.devices.resolve_device`)."""
 TRAINING_TYPES = ("cross_sectional", "symbol_specific")
-JOB_KEYS = ("job_id", "target", "training_type", "symbols", "features", "model_families", "stages")
 
 
 def plan_directory(workspace: Workspace) -> Path:
@@ -70,11 +70,10 @@ def build_training_plan(routes: Mapping[str, Mapping[str, Any]], features: Mappi
                          **common})
         jobs.extend({"job_id": f"ss_{target}_{symbol}", "training_type": "symbol_specific", "symbols": [symbol],
                      **common} for symbol in route["symbol_specific"]["symbols"])
-    jobs = [{key: job[key] for key in (*JOB_KEYS, "route_reason")} for job in jobs]
-    return {"schema": PLAN_SCHEMA, "created_from": dict(created_from or {}), "targets": list(routes),
-            "model_families": stages,
-            "summary": {"jobs": len(jobs), **{t: sum(j["training_type"] == t for j in jobs) for t in TRAINING_TYPES}},
-            "jobs": jobs}
+    return TrainingPlanFile(
+        created_from=dict(created_from or {}), targets=list(routes), model_families=stages,
+        summary={"jobs": len(jobs), **{t: sum(j["training_type"] == t for j in jobs) for t in TRAINING_TYPES}},
+        jobs=jobs).document()
 
 
 def plan_markdown(plan: Mapping[str, Any]) -> str:
@@ -109,9 +108,10 @@ def write_training_plan(plan: Mapping[str, Any], directory: Path) -> list[Path]:
     directory = Path(directory)
     paths = [directory / MASTER_FILENAME, directory / "training_plan.json", directory / "training_plan.yaml",
              directory / "training_plan.md"]
-    atomic_write_json(paths[0], plan)
-    atomic_write_json(paths[1], plan)
-    atomic_write_text(paths[2], yaml.safe_dump(json.loads(json.dumps(plan)), sort_keys=False))
+    checked = TrainingPlanFile.parse(plan, where=str(paths[0]))
+    checked.save(paths[0])
+    checked.save(paths[1])
+    atomic_write_text(paths[2], yaml.safe_dump(checked.document(), sort_keys=False))
     atomic_write_text(paths[3], plan_markdown(plan))
     jobs = plan["jobs"]
     by_target = {t: [j for j in jobs if j["target"] == t] for t in dict.fromkeys(j["target"] for j in jobs)}
@@ -125,26 +125,13 @@ def write_training_plan(plan: Mapping[str, Any], directory: Path) -> list[Path]:
 
 
 def load_training_plan(path: Path) -> dict[str, Any]:
-    """Read and check a training plan (its folder, or the master JSON file itself)."""
+    """Read and check a training plan (its folder, or the master JSON file itself), as plain data."""
     path = Path(path)
     file = path / MASTER_FILENAME if path.is_dir() else path
     if not file.is_file():
         raise MissingInputError("no training plan here", where=str(file),
                                 fix="create one with `alphaforge plan`, or train everything with --no-training-plan")
-    try:
-        plan = json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"the training plan is not valid JSON: {exc}", where=str(file),
-                         fix="re-create it with `alphaforge plan --force-refresh`") from None
-    if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA or not isinstance(plan.get("jobs"), list):
-        raise InputError(f"not a training plan (schema {PLAN_SCHEMA} with a 'jobs' list expected)", where=str(file),
-                         fix="point --training-plan-dir at plans/training_plan, or re-create it with `alphaforge plan`")
-    for number, job in enumerate(plan["jobs"]):
-        missing = [k for k in JOB_KEYS if k not in job]
-        if missing or job["training_type"] not in TRAINING_TYPES:
-            raise InputError(f"job {number} lacks {missing} or has an unknown training_type", where=str(file),
-                             fix=f"every job needs {', '.join(JOB_KEYS)}; re-create the plan with `alphaforge plan`")
-    return plan
+    return TrainingPlanFile.load(file).document()
 
 
 def find_training_plan(workspace: Workspace, directory: Path | None = None) -> dict[str, Any] | None:

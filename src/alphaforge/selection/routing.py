@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from alphaforge.artifacts import RoutingPlanFile
 from alphaforge.config import SelectionSection
 from alphaforge.selection._markdown import markdown_table
 from alphaforge.selection.dataset import TargetData, target_data
@@ -31,11 +32,7 @@ from alphaforge.selection.scoring import (
     skill,
     trainable,
 )
-from alphaforge.workspace import (
-    atomic_write_json,
-    atomic_write_parquet,
-    atomic_write_text,
-)
+from alphaforge.workspace import atomic_write_parquet, atomic_write_text
 
 ROUTES = ("cross_sectional", "symbol_specific", "both")
 CANDIDATE_COLUMNS = ["target", "symbol", "n_rows", "n_tested", "pooled_skill", "own_skill", "difference",
@@ -144,7 +141,8 @@ class RoutingPlan:
     routes: dict[str, TargetRoute]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"schema": "alphaforge.routing_plan/1", "targets": {t: r.to_dict() for t, r in self.routes.items()}}
+        """``routing_plan.json`` as plain data, checked by its owner."""
+        return RoutingPlanFile(targets={t: r.to_dict() for t, r in self.routes.items()}).document()
 
     def candidates(self) -> pd.DataFrame:
         """Every (target, symbol) measurement behind the routes."""
@@ -173,7 +171,7 @@ def write_routing_plan(plan: RoutingPlan, directory: Path) -> list[Path]:
     content = plan.to_dict()
     paths = [directory / "routing_plan.json", directory / "routing_plan.yaml", directory / "routing_plan.md",
              directory / "routing_candidates.parquet"]
-    atomic_write_json(paths[0], content)
+    RoutingPlanFile.parse(content, where=str(paths[0])).save(paths[0])
     atomic_write_text(paths[1], yaml.safe_dump(content, sort_keys=False))
     atomic_write_text(paths[2], plan.markdown())
     atomic_write_parquet(paths[3], plan.candidates())

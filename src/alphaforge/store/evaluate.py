@@ -11,7 +11,6 @@ written to ``holdouts/evaluation_<time>.{png,json}``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from alphaforge.artifacts import read_json
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models.metrics import score
 from alphaforge.store.db import connect, table_exists
@@ -48,15 +48,11 @@ class PredictionSet:
 def _sidecar(path: Path) -> dict[str, Any]:
     """The JSON sidecar ``alphaforge predict`` writes beside a prediction file."""
     sidecar = Path(path).with_suffix(".json")
-    try:
-        return json.loads(sidecar.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not sidecar.is_file():
         raise InputError("the prediction file has no JSON sidecar beside it", where=str(sidecar),
                          fix="predict again (`alphaforge predict --setup-file FILE`), or delete the orphan "
-                             "prediction file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"the prediction sidecar is not valid JSON ({exc})", where=str(sidecar),
-                         fix="predict again (`alphaforge predict --setup-file FILE`)") from None
+                             "prediction file")
+    return read_json(sidecar, what="the prediction sidecar", fix="predict again (`alphaforge predict --setup-file FILE`)")
 
 
 def _prediction_files(workspace: Workspace, chosen: Sequence[Path] | None,

@@ -21,7 +21,6 @@ to it, so a kill at any point leaves the store consistent and no half-written fi
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from alphaforge.artifacts import read_json
 from alphaforge.errors import InputError
 from alphaforge.store._pause import pause_point
 from alphaforge.store.db import column_list, connect, require_table, transaction
@@ -158,11 +158,8 @@ def _manifest_of(path: Path) -> dict[str, Any]:
     if not manifest_path.is_file():
         raise InputError("the preserved file has no manifest beside it", where=str(manifest_path),
                          fix="keep each preserved_<time>.parquet with its preserved_<time>.json")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"the manifest is not valid JSON ({exc})", where=str(manifest_path),
-                         fix="restore the manifest from a copy; without it the rows cannot be verified") from None
+    manifest = read_json(manifest_path, what="the manifest",
+                         fix="restore the manifest from a copy; without it the rows cannot be verified")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("sha256"), str):
         raise InputError("the manifest has no sha256", where=str(manifest_path),
                          fix="restore the manifest from a copy; without it the rows cannot be verified")

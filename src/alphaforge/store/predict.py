@@ -57,16 +57,11 @@ def read_prediction_rows(workspace: Workspace, ids: list[str], features: list[st
     return frame
 
 
-def _target_name(target: object) -> str | None:
-    """The target's name from a model config (``{"name": ..., "kind": ..., "params": ...}`` or a plain name)."""
-    return str(target["name"]) if isinstance(target, dict) else (str(target) if target else None)
-
-
 def predict_setups(workspace: Workspace, setup_file: Path, model_path: Path | None = None) -> dict[str, Any]:
     """Predict every setup in ``setup_file`` with the workspace's model (or ``model_path``)."""
     ids = read_setup_file(setup_file)
     resolved = resolve_model(workspace.root, model_path)
-    features = [str(f) for f in resolved.config["features"]]
+    features = list(resolved.card.features)
     rows = read_prediction_rows(workspace, ids, features)
     unseen = resolved.check_compatible(features, sorted(rows["symbol"].unique()))
     notices = [f"symbol(s) the model never saw: {', '.join(unseen)}"] if unseen else []
@@ -83,7 +78,7 @@ def predict_setups(workspace: Workspace, setup_file: Path, model_path: Path | No
     path = predictions_dir(workspace) / f"setups_{stamp}.parquet"
     info = {"file": path.name, "setup_file": str(Path(setup_file).resolve()), "count": len(output),
             "model_path": str(resolved.path), "model_source": resolved.source, "family": model.name,
-            "target": _target_name(resolved.config.get("target")), "task": model.task, "classes": classes,
+            "target": resolved.card.target.name, "task": model.task, "classes": classes,
             "feature_groups": sorted({f.removeprefix(RANK_PREFIX).split("_", 1)[0] for f in features}),
             "created_at": datetime.now(UTC).isoformat()}
     atomic_write_parquet(path, output)

@@ -5,7 +5,7 @@ Selection rule (:data:`SELECTION_RULE`): the configuration with the best mean ex
 scores, then by the lower trial number. The tuning score is shown beside it but does not
 decide: it was measured on fewer folds and is biased upwards by the search itself.
 
-``analysis/best_config.json`` holds the configuration (family, target, task, parameters,
+``analysis/best_config.json`` (:class:`~alphaforge.artifacts.BestConfig`) holds the configuration (family, target, task, parameters,
 features, symbols, seed) and its provenance (study, storage, trial numbers compared,
 metrics, data fingerprint). For a trading metric (``sharpe``) it also holds the deflated
 Sharpe ratio of the chosen configuration's out-of-sample returns against the Sharpe ratios of
@@ -15,7 +15,6 @@ of that many unskilled trials would reach by luck.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,8 @@ import optuna
 from matplotlib.figure import Figure
 from optuna.trial import TrialState
 
-from alphaforge.errors import InputError, MissingInputError
+from alphaforge.artifacts import BestConfig, ExtendedResults
+from alphaforge.errors import InputError
 from alphaforge.tuning.extended import results_path
 from alphaforge.tuning.metrics import METRICS
 from alphaforge.validation.stats import (
@@ -33,23 +33,16 @@ from alphaforge.validation.stats import (
     expected_max_sharpe,
     sharpe_ratio,
 )
-from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_png
+from alphaforge.workspace import Workspace, atomic_write_png
 
 SELECTION_RULE = ("best mean extended-CV score; ties broken by the smaller fold-score standard deviation, "
                   "then the lower trial number")
 BEST_CONFIG = "best_config.json"
 
 
-def read_extended_results(workspace: Workspace) -> dict[str, Any]:
+def read_extended_results(workspace: Workspace) -> ExtendedResults:
     """``cv/extended_training_results.json``; :class:`MissingInputError` naming `alphaforge cv` when absent."""
-    path = results_path(workspace)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MissingInputError("no extended cross-validation results yet", where=str(path),
-                                fix="run `alphaforge cv` first (after `alphaforge tune`)") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc}", where=str(path), fix="re-run `alphaforge cv`") from None
+    return ExtendedResults.load(results_path(workspace))
 
 
 def rank_configs(configs: list[dict[str, Any]], direction: str) -> list[dict[str, Any]]:
@@ -104,37 +97,36 @@ def write_plots(directory: Path, ranked: list[dict[str, Any]], metric: str) -> l
 def analyze(workspace: Workspace, study: optuna.Study, storage_url: str) -> dict[str, Any]:
     """Compare tuning and extended-CV results; write ``analysis/best_config.json`` and plots."""
     extended = read_extended_results(workspace)
-    if extended["study"] != study.study_name:
-        raise InputError(f"cv results are for study {extended['study']!r}, not {study.study_name!r}",
+    if extended.study != study.study_name:
+        raise InputError(f"cv results are for study {extended.study!r}, not {study.study_name!r}",
                          where=str(results_path(workspace)),
                          fix="run `alphaforge cv` for this study (same --target/--family) first")
-    if extended["data_fingerprint"] != study.user_attrs.get("data_fingerprint"):
+    if extended.data_fingerprint != study.user_attrs.get("data_fingerprint"):
         raise InputError("the cv results were computed on other data than the study", where=str(results_path(workspace)),
                          fix="re-run `alphaforge cv`")
-    metric = METRICS[extended["metric"]]
-    ranked = rank_configs(extended["configs"], metric.direction)
+    metric = METRICS[extended.metric]
+    ranked = rank_configs(extended.configs, metric.direction)
     chosen = ranked[0]
     directory = workspace.subdir("analysis")
     plots = write_plots(directory / "plots", ranked, metric.name)
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    best_config = {
-        "family": extended["family"], "target": extended["target"], "task": extended["task"],
-        "params": chosen["params"], "features": extended["features"], "symbols": extended["symbols"],
-        "seed": extended["seed"], "metric": metric.name, "direction": metric.direction,
-        "selection_rule": SELECTION_RULE,
-        "provenance": {
+    best_config = BestConfig(
+        family=extended.family, target=extended.target, task=extended.task, params=chosen["params"],
+        features=extended.features, symbols=extended.symbols, seed=extended.seed, metric=metric.name,
+        direction=metric.direction, selection_rule=SELECTION_RULE,
+        provenance={
             "study": study.study_name, "storage": storage_url, "trial": chosen["trial"], "phase": chosen["phase"],
             "compared_trials": [c["trial"] for c in ranked], "n_trials_complete": len(complete),
             "n_trials_total": len(study.trials), "tuning_value": chosen["tuning_value"],
             "cv_mean": chosen["mean"], "cv_std": chosen["std"], "cv_fold_scores": chosen["fold_scores"],
-            "cv_scheme": extended["scheme"], "cv_folds": extended["n_folds"],
-            "data_fingerprint": extended["data_fingerprint"], "created": datetime.now(UTC).isoformat(),
+            "cv_scheme": extended.scheme, "cv_folds": extended.n_folds,
+            "data_fingerprint": extended.data_fingerprint, "created": datetime.now(UTC).isoformat(),
         },
-        "comparison": [{"trial": c["trial"], "phase": c["phase"], "tuning_value": c["tuning_value"],
-                        "cv_mean": c["mean"], "cv_std": c["std"], "rank": rank}
-                       for rank, c in enumerate(ranked, start=1)],
-        "deflated_sharpe": deflated_sharpe(study, chosen["oos_returns"]) if metric.trading else None,
-        "plots": [workspace.relative(p) for p in plots],
-    }
-    atomic_write_json(directory / BEST_CONFIG, best_config)
-    return best_config
+        comparison=[{"trial": c["trial"], "phase": c["phase"], "tuning_value": c["tuning_value"],
+                     "cv_mean": c["mean"], "cv_std": c["std"], "rank": rank}
+                    for rank, c in enumerate(ranked, start=1)],
+        deflated_sharpe=deflated_sharpe(study, chosen["oos_returns"]) if metric.trading else None,
+        plots=[workspace.relative(p) for p in plots],
+    )
+    best_config.save(directory / BEST_CONFIG)
+    return best_config.to_dict()

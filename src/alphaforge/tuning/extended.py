@@ -18,16 +18,17 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from alphaforge.artifacts import ExtendedResults
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models import family_class
 from alphaforge.models.registry import CV_BEST_MODEL
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.metrics import METRICS, Metric, strategy_returns
 from alphaforge.tuning.objective import FoldFit, fit_and_score
-from alphaforge.tuning.outputs import model_config, save_model_dir
+from alphaforge.tuning.outputs import checkpoint_card, save_model_dir
 from alphaforge.tuning.phases import PHASE_ATTR, best_trials
 from alphaforge.validation import CombinatorialPurgedKFold, WalkForward
-from alphaforge.workspace import Workspace, atomic_write_json
+from alphaforge.workspace import Workspace
 
 RESULTS_FILE = "extended_training_results.json"
 Scheme = Literal["walk-forward", "cpcv"]
@@ -110,15 +111,15 @@ def extended_cv(workspace: Workspace, study: optuna.Study, data: TuningData,
         if best_fit is None or metric.better(config["mean"], best_fit[0]["mean"]):
             best_fit = (config, fits[-1])
         configs.append(config)
-    result = {"study": study.study_name, "target": data.target, "family": family, "task": data.task,
-              "metric": metric.name, "direction": metric.direction, "scheme": settings.scheme,
-              "n_splits": settings.n_splits, "n_folds": len(folds), "embargo": settings.embargo,
-              "iterations": settings.iterations, "seed": settings.seed, "data_fingerprint": data.fingerprint,
-              "features": data.features, "symbols": data.symbols, "configs": configs}
+    result = ExtendedResults(study=study.study_name, target=data.target, family=family, task=data.task,
+                             metric=metric.name, direction=metric.direction, scheme=settings.scheme,
+                             n_splits=settings.n_splits, n_folds=len(folds), embargo=settings.embargo,
+                             iterations=settings.iterations, seed=settings.seed, data_fingerprint=data.fingerprint,
+                             features=data.features, symbols=data.symbols, configs=configs)
     assert best_fit is not None
     chosen, fit = best_fit
-    save_model_dir(workspace.root / CV_BEST_MODEL, fit.model, model_config(
-        data, family, chosen["params"], settings.seed,
-        {"stage": "extended_cv", "study": study.study_name, "trial": chosen["trial"], "mean": chosen["mean"]}))
-    atomic_write_json(results_path(workspace), result)
-    return result
+    save_model_dir(workspace.root / CV_BEST_MODEL, fit.model, checkpoint_card(
+        data, family, chosen["params"], settings.seed, "extended_cv", folds[-1][0],
+        {"study": study.study_name, "trial": chosen["trial"], "mean": chosen["mean"]}))
+    result.save(results_path(workspace))
+    return result.to_dict()

@@ -6,7 +6,8 @@
 - ``param_importances.json`` and ``.png``: PED-ANOVA importance (Optuna's default evaluator,
   named explicitly so the numbers do not change with Optuna's default) over the complete trials;
 - ``checkpoints/trial_<n>/``: the last-fold model of each of the top-k trials, saved in the
-  family's native format (no pickles) with its ``config.json``; trials that fall out of the
+  family's native format (no pickles) with its card (``config.json``, the
+  :class:`~alphaforge.artifacts.ModelCard` a registry version has); trials that fall out of the
   top k lose theirs; ``best_model/`` holds the best trial's (the registry finds it there).
 
 Every file is written atomically; plots use matplotlib's object API (no global pyplot state),
@@ -18,16 +19,21 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import optuna
+import pandas as pd
 from matplotlib.figure import Figure
 from optuna.trial import FrozenTrial, TrialState
 
+from alphaforge.artifacts import ModelCard, TargetRef, TimeRange, TrialResults
+from alphaforge.artifacts.model_folder import Stage
 from alphaforge.models import ModelFamily
 from alphaforge.models.registry import CHECKPOINT_DIR, save_checkpoint
+from alphaforge.targets import parse_target
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.phases import NARROWED_ATTR, PHASE_ATTR, PHASES, best_trials
 from alphaforge.workspace import atomic_dir, atomic_write_json, atomic_write_png
@@ -66,11 +72,11 @@ def write_trial_results(study: optuna.Study, path: Path, planned: dict[str, int]
     attrs = dict(study.user_attrs)
     if NARROWED_ATTR in attrs:  # stored as JSON text; shown as {name: distribution}
         attrs[NARROWED_ATTR] = {n: json.loads(t) for n, t in json.loads(attrs[NARROWED_ATTR]).items()}
-    result = {"study": study.study_name, "direction": study.direction.name.lower(), **attrs,
-              "phases": phase_summary(study, planned), "best": trial_record(best[0]) if best else None,
-              "trials": [trial_record(t) for t in study.get_trials(deepcopy=False)]}
-    atomic_write_json(path, result)
-    return result
+    results = TrialResults(study=study.study_name, direction=study.direction.name.lower(), **attrs,
+                           phases=phase_summary(study, planned), best=trial_record(best[0]) if best else None,
+                           trials=[trial_record(t) for t in study.get_trials(deepcopy=False)])
+    results.save(path)
+    return results.to_dict()
 
 
 def history(study: optuna.Study) -> list[dict[str, Any]]:
@@ -121,18 +127,26 @@ def write_importances(study: optuna.Study, directory: Path) -> dict[str, float]:
     return importances
 
 
-def model_config(data: TuningData, family: str, params: dict[str, Any], seed: int,
-                 source: dict[str, Any]) -> dict[str, Any]:
-    """The ``config.json`` saved beside a checkpoint (what predict/backtest need to use the model)."""
-    return {"family": family, "target": data.target, "task": data.task, "params": params,
-            "features": data.features, "symbols": data.symbols, "scope": "cross_sectional", "seed": seed,
-            "data_fingerprint": data.fingerprint, "source": source}
+def checkpoint_card(data: TuningData, family: str, params: dict[str, Any], seed: int, stage: Stage,
+                    train_rows: np.ndarray, provenance: dict[str, Any]) -> ModelCard:
+    """The card (``config.json``) saved beside a checkpoint: what predict and backtest need to use
+    the model, as a registry version records it. ``train_rows`` are the rows the model was fitted
+    on (the last fold's): their sample times are its training range, which the backtest refuses to
+    overlap. The model is fitted to the whole panel, so its scope is cross-sectional."""
+    spec = parse_target(data.target)
+    times = pd.to_datetime(data.times[train_rows], utc=True)
+    return ModelCard(stage=stage, created=datetime.now(tz=UTC).isoformat(), family=family, task=data.task,
+                     params=params, seed=seed, target=TargetRef(name=data.target, kind=spec.kind,
+                                                                params=dict(spec.params)),
+                     features=data.features, symbols=data.symbols, scope="cross_sectional",
+                     training_range=TimeRange(start=times.min().isoformat(), end=times.max().isoformat()),
+                     data_fingerprint=data.fingerprint, provenance=provenance)
 
 
-def save_model_dir(target: Path, model: ModelFamily, config: dict[str, Any]) -> Path:
-    """Save ``model`` and ``config`` as the folder ``target``, written aside and renamed into place."""
+def save_model_dir(target: Path, model: ModelFamily, card: ModelCard) -> Path:
+    """Save ``model`` and its ``card`` as the folder ``target``, written aside and renamed into place."""
     with atomic_dir(target) as staging:
-        save_checkpoint(staging, model, config)
+        save_checkpoint(staging, model, card)
     return target
 
 
@@ -147,7 +161,7 @@ def keep_checkpoints(directory: Path, numbers: set[int]) -> None:
 
 
 def checkpoint_callback(directory: Path, top_k: int, pop_model: Callable[[int], ModelFamily | None],
-                        config_of: Callable[[FrozenTrial], dict[str, Any]]) -> Callable[[optuna.Study, FrozenTrial], None]:
+                        card_of: Callable[[FrozenTrial], ModelCard]) -> Callable[[optuna.Study, FrozenTrial], None]:
     """An ``optimize`` callback saving a finished trial's model while it is in the top ``top_k``.
 
     The best trial's model is also ``tuning/<study>/best_model/``, where predict and backtest
@@ -160,10 +174,10 @@ def checkpoint_callback(directory: Path, top_k: int, pop_model: Callable[[int], 
             return
         top = best_trials(study, top_k)
         if trial.number in {t.number for t in top}:
-            config = config_of(trial)
-            save_model_dir(directory / CHECKPOINTS / f"trial_{trial.number}", model, config)
+            card = card_of(trial)
+            save_model_dir(directory / CHECKPOINTS / f"trial_{trial.number}", model, card)
             if top[0].number == trial.number:
-                save_model_dir(directory / CHECKPOINT_DIR, model, config)
+                save_model_dir(directory / CHECKPOINT_DIR, model, card)
         keep_checkpoints(directory, {t.number for t in top})
 
     return callback

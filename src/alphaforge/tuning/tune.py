@@ -25,7 +25,7 @@ from alphaforge.tuning.metrics import Metric, resolve_metric
 from alphaforge.tuning.objective import CVObjective
 from alphaforge.tuning.outputs import (
     checkpoint_callback,
-    model_config,
+    checkpoint_card,
     write_history,
     write_importances,
     write_trial_results,
@@ -147,10 +147,12 @@ def tune(workspace: Workspace, data: TuningData, settings: TuneSettings, *,
     objective = CVObjective(data, settings.family, space, metric,
                             walk_forward_folds(data, settings.n_splits, settings.embargo), settings.seed)
     deadline = time.monotonic() + settings.timeout_s if settings.timeout_s > 0 else None
+    last_train_rows = objective.folds[-1][0]  # a checkpoint is its trial's last-fold model
     callbacks = [checkpoint_callback(directory, settings.checkpoints, objective.pop_model,
-                                     lambda trial: model_config(data, settings.family, trial.params, settings.seed, {
-                                         "stage": "tuning", "study": settings.study, "trial": trial.number,
-                                         "phase": trial.user_attrs.get(PHASE_ATTR), "value": trial.value}))]
+                                     lambda trial: checkpoint_card(
+                                         data, settings.family, trial.params, settings.seed, "tuning", last_train_rows,
+                                         {"study": settings.study, "trial": trial.number,
+                                          "phase": trial.user_attrs.get(PHASE_ATTR), "value": trial.value}))]
     finished: list[int] = []  # trial numbers this call ran
     callbacks.append(lambda study, trial: finished.append(trial.number))
     pruner = make_pruner(settings.pruner, settings.n_splits)
