@@ -30,12 +30,13 @@ import time
 from pathlib import Path
 
 import optuna
+from _workspace import configure
 from optuna.trial import TrialState
 
+from alphaforge.config import Config
 from alphaforge.data.datasets import import_bundled
 from alphaforge.tuning import TuneSettings, load_tuning_data, tune
 from alphaforge.workspace import Workspace
-from _workspace import configure
 
 
 def make_workspace(root: Path, symbols: int) -> Workspace:
@@ -53,8 +54,9 @@ def make_workspace(root: Path, symbols: int) -> Workspace:
 
 def settings(trials: int, pruner: str, storage: str) -> TuneSettings:
     quarter = trials // 4
-    return TuneSettings(family="lightgbm", target="fwd_ret_5", random_trials=quarter, bayes_trials=trials - 2 * quarter,
-                        fine_trials=quarter, n_splits=3, embargo=5, pruner=pruner, storage=storage, checkpoints=0)
+    return TuneSettings.from_config(Config(), family="lightgbm", target="fwd_ret_5", random_trials=quarter,
+                                    bayes_trials=trials - 2 * quarter, fine_trials=quarter, n_splits=3, embargo=5,
+                                    pruner=pruner, storage=storage, checkpoints=0)
 
 
 def rate(storage: str, name: str) -> tuple[int, int, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from alphaforge.config import Config
 from alphaforge.tuning import TuneSettings, TuningData
 from alphaforge.validation import LabelSpans
 
@@ -29,4 +30,4 @@ def fast_settings(**overrides: object) -> TuneSettings:
     """Ridge (millisecond fits), 3 folds, a handful of trials per phase."""
     base = {"family": "ridge", "target": "fwd_ret_2", "random_trials": 3, "bayes_trials": 3, "fine_trials": 2,
             "n_splits": 3, "embargo": 1, "narrow_top": 3, "checkpoints": 2, "pruner": "none"}
-    return TuneSettings(**{**base, **overrides})  # type: ignore[arg-type]
+    return TuneSettings.from_config(Config(), **{**base, **overrides})

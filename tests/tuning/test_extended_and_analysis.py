@@ -7,6 +7,7 @@ import json
 import optuna
 import pytest
 
+from alphaforge.config import Config
 from alphaforge.artifacts import BestConfig, ExtendedResults
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models.registry import CV_BEST_MODEL
@@ -22,6 +23,10 @@ from alphaforge.tuning.phases import best_trials
 from tests.tuning.synthetic import fast_settings, synthetic_data
 
 
+def _extended(**overrides):
+    """Extended-CV settings: the config's defaults with ``overrides``."""
+    return ExtendedSettings.from_config(Config(), **overrides)
+
 def _study(workspace, data, **overrides):
     result = tune(workspace, data, fast_settings(**overrides))
     return optuna.load_study(study_name=result.study, storage=result.storage), result.storage
@@ -30,7 +35,7 @@ def _study(workspace, data, **overrides):
 @pytest.mark.parametrize(("scheme", "n_splits", "n_folds"), [("walk-forward", 5, 5), ("cpcv", 5, 10)])
 def test_extended_cv_rescores_the_top_configurations(workspace, data, scheme, n_splits, n_folds):
     study, _ = _study(workspace, data, checkpoints=0)
-    result = extended_cv(workspace, study, data, ExtendedSettings(top_n=2, scheme=scheme, n_splits=n_splits, embargo=1))
+    result = extended_cv(workspace, study, data, _extended(top_n=2, scheme=scheme, n_splits=n_splits, embargo=1))
     assert [c["trial"] for c in result["configs"]] == [t.number for t in best_trials(study, 2)]
     written = json.loads((workspace.root / "cv" / "extended_training_results.json").read_text())
     assert written == json.loads(json.dumps({"schema": ExtendedResults.schema_id(), **result}))
@@ -51,7 +56,7 @@ def test_rounds_or_epochs_replace_the_trials_own_count():
 def test_extended_cv_refuses_other_data_than_the_study_was_tuned_on(workspace, data):
     study, _ = _study(workspace, data, checkpoints=0, random_trials=2, bayes_trials=0, fine_trials=0)
     with pytest.raises(InputError, match="data changed"):
-        extended_cv(workspace, study, synthetic_data(seed=5), ExtendedSettings(n_splits=4, embargo=1))
+        extended_cv(workspace, study, synthetic_data(seed=5), _extended(n_splits=4, embargo=1))
 
 
 def test_ranking_prefers_the_best_mean_then_the_smaller_std_then_the_lower_trial():
@@ -63,7 +68,7 @@ def test_ranking_prefers_the_best_mean_then_the_smaller_std_then_the_lower_trial
 
 def test_analysis_writes_the_best_config_with_provenance_and_a_deflated_sharpe(workspace, data):
     study, url = _study(workspace, data, metric="sharpe", checkpoints=0)
-    extended = extended_cv(workspace, study, data, ExtendedSettings(top_n=3, n_splits=4, embargo=1))
+    extended = extended_cv(workspace, study, data, _extended(top_n=3, n_splits=4, embargo=1))
     best = analyze(workspace, study, url)
     written = json.loads((workspace.root / "analysis" / BEST_CONFIG).read_text())
     assert written == json.loads(json.dumps({"schema": BestConfig.schema_id(), **best}))
@@ -83,7 +88,7 @@ def test_analysis_writes_the_best_config_with_provenance_and_a_deflated_sharpe(w
 
 def test_no_deflated_sharpe_for_a_non_trading_metric(workspace, data):
     study, url = _study(workspace, data, checkpoints=0, random_trials=2, bayes_trials=1, fine_trials=0)
-    extended_cv(workspace, study, data, ExtendedSettings(top_n=2, n_splits=4, embargo=1))
+    extended_cv(workspace, study, data, _extended(top_n=2, n_splits=4, embargo=1))
     assert analyze(workspace, study, url)["deflated_sharpe"] is None
 
 

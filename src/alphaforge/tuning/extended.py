@@ -19,6 +19,7 @@ import optuna
 import pandas as pd
 
 from alphaforge.artifacts import ExtendedResults
+from alphaforge.config import Config
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models import family_class
 from alphaforge.models.registry import CV_BEST_MODEL
@@ -37,14 +38,25 @@ SCHEMES: tuple[Scheme, ...] = ("walk-forward", "cpcv")
 
 @dataclass(frozen=True)
 class ExtendedSettings:
-    """How the extended CV runs: configurations, scheme, folds, rounds/epochs."""
+    """How the extended CV runs: configurations, scheme, folds, rounds/epochs (defaults: the
+    ``[tuning]`` config section, through :meth:`from_config`)."""
 
-    top_n: int = 3
-    scheme: Scheme = "walk-forward"
-    n_splits: int = 8
-    embargo: int = 5
-    iterations: int = 0
-    seed: int = 0
+    top_n: int
+    scheme: Scheme
+    n_splits: int
+    embargo: int
+    iterations: int
+    seed: int
+
+    @classmethod
+    def from_config(cls, config: Config, *, top_n: int | None = None, scheme: str | None = None,
+                    n_splits: int | None = None, iterations: int | None = None,
+                    embargo: int | None = None) -> ExtendedSettings:
+        """``[tuning]``'s cv settings and the seed, each overridable (None keeps the config's)."""
+        section = config.tuning
+        return cls(top_n=top_n or section.top_n, scheme=scheme or section.cv_scheme,  # type: ignore[arg-type]
+                   n_splits=n_splits or section.cv_splits, embargo=section.embargo if embargo is None else embargo,
+                   iterations=section.cv_iterations if iterations is None else iterations, seed=config.seed)
 
 
 def results_path(workspace: Workspace) -> Any:

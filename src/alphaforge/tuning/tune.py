@@ -18,7 +18,6 @@ from optuna.trial import FrozenTrial
 
 from alphaforge.config import Config
 from alphaforge.errors import AlphaForgeError
-from alphaforge.models import DEFAULT_FAMILY
 from alphaforge.targets import parse_target
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.metrics import Metric, resolve_metric
@@ -54,23 +53,24 @@ from alphaforge.workspace import Workspace
 
 @dataclass(frozen=True)
 class TuneSettings:
-    """Everything a tuning run needs besides the data (defaults: the ``[tuning]`` config section)."""
+    """Everything a tuning run needs besides the data. The defaults live once, in the ``[tuning]``
+    config section: build settings with :meth:`from_config` (overrides per call)."""
 
-    family: str = DEFAULT_FAMILY
-    target: str = "fwd_ret_5"
-    metric: str = "auto"
-    random_trials: int = 10
-    bayes_trials: int = 20
-    fine_trials: int = 10
-    narrow_top: int = 5
-    timeout_s: float = 0.0
-    pruner: str = "median"
-    n_splits: int = 4
-    embargo: int = 5
-    n_jobs: int = 1
-    storage: str = ""
-    checkpoints: int = 3
-    seed: int = 0
+    family: str
+    target: str
+    metric: str
+    random_trials: int
+    bayes_trials: int
+    fine_trials: int
+    narrow_top: int
+    timeout_s: float
+    pruner: str
+    n_splits: int
+    embargo: int
+    n_jobs: int
+    storage: str
+    checkpoints: int
+    seed: int
 
     @classmethod
     def from_config(cls, config: Config, **overrides: Any) -> TuneSettings:

@@ -49,13 +49,10 @@ def run_extended_cv(workspace: Workspace, config: Config, *, target: str | None 
                     n_splits: int | None = None, iterations: int | None = None,
                     tracker: Tracker | None = None) -> dict[str, Any]:
     """Re-score the study's top configurations with more folds (`alphaforge cv`)."""
-    section = config.tuning
     settings = TuneSettings.from_config(config, target=target, family=family, storage=storage)
     study = load_existing_study(settings.storage_url(workspace), settings.study)
-    extended = ExtendedSettings(top_n=top_n or section.top_n, scheme=scheme or section.cv_scheme,  # type: ignore[arg-type]
-                                n_splits=n_splits or section.cv_splits, embargo=section.embargo,
-                                iterations=section.cv_iterations if iterations is None else iterations,
-                                seed=config.seed)
+    extended = ExtendedSettings.from_config(config, top_n=top_n, scheme=scheme, n_splits=n_splits,
+                                            iterations=iterations)
     data = tuning_data(workspace, config, settings.target)
     with (tracker or NullTracker()).run("cv", run_name=f"cv {settings.study}") as run:
         result = extended_cv(workspace, study, data, extended)
