@@ -205,15 +205,17 @@ def manifest_path(workspace: Workspace, name: str) -> Path:
 
 def read_manifest(workspace: Workspace, name: str) -> StageManifest | None:
     """The stage's last manifest, or None: never run, or a kill before it finished — or a manifest
-    :class:`~alphaforge.artifacts.StageManifest` cannot use (damaged, of a newer version), which,
-    being a cache entry, is a miss: the stage runs again and rewrites it."""
+    :class:`~alphaforge.artifacts.StageManifest` cannot use (damaged, of a newer version, or
+    edited: its digest no longer matches), which, being a cache entry, is a miss: the stage runs
+    again and rewrites it."""
     path = manifest_path(workspace, name)
     if not path.is_file():
         return None
     try:
-        return StageManifest.load(path)
+        manifest = StageManifest.load(path)
     except InputError:
         return None
+    return manifest if manifest.intact else None
 
 
 def is_fresh(workspace: Workspace, manifest: StageManifest | None, key: str) -> bool:
@@ -261,7 +263,7 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
     names = [s.name for s in stages]
     for wanted in [*only, *([start_from] if start_from else [])]:
         if wanted not in names:
-            raise InputError(f"unknown stage {wanted!r}", where="--only" if wanted in only else "--start-from",
+            raise InputError(f"unknown stage {wanted!r}", where="--only" if wanted in only else "--from",
                              fix=f"stages are: {', '.join(names)}")
     only = set(only)
     forced_from = names.index(start_from) if start_from else len(names)
@@ -298,7 +300,7 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
         seconds = time.perf_counter() - started
         StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                       seconds=seconds, outputs=_output_digests(workspace, result.outputs),
-                      summary=result.summary).save(manifest_path(workspace, stage.name))
+                      summary=result.summary).sealed().save(manifest_path(workspace, stage.name))
         results[stage.name] = result.summary
         outcomes.append(StageOutcome(stage.name, "ran", seconds, result.summary, key))
     return outcomes

@@ -100,3 +100,23 @@ def test_a_manifest_from_before_schemas_is_still_a_hit_and_an_unreadable_one_a_m
     outcomes = run_stages(workspace, {}, _stages(calls))
     assert [o.status for o in outcomes] == ["cached", "ran", "ran"] and calls == ["b", "c"]
     assert json.loads(newer.read_text())["schema"] == StageManifest.schema_id()
+
+
+def test_a_manifest_edited_by_hand_is_a_cache_miss_not_a_claim(workspace):
+    """Regression: a sharpe typed into stages/backtest.json was reported by the next cached run."""
+    calls: list[str] = []
+    run_stages(workspace, {}, _stages(calls))
+    path = manifest_path(workspace, "b")
+    edited = json.loads(path.read_text())
+    edited["summary"]["value"] = "a sharpe of 3.21"
+    path.write_text(json.dumps(edited))
+    calls.clear()
+    outcomes = run_stages(workspace, {}, _stages(calls))
+    assert [o.status for o in outcomes] == ["cached", "ran", "cached"] and calls == ["b"]
+    assert outcomes[1].summary == {"value": "b"}
+
+
+def test_an_unknown_start_names_the_option_as_typed(workspace):
+    with pytest.raises(InputError) as error:
+        run_stages(workspace, {}, _stages([]), start_from="nope")
+    assert error.value.where == "--from"
