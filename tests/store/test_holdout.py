@@ -166,3 +166,26 @@ def test_training_matrix_is_the_same_from_the_store_and_from_the_caches(cached):
         assert (from_store.task, from_store.data_fingerprint, from_store.feature_fingerprint) == \
             (from_caches.task, from_caches.data_fingerprint, from_caches.feature_fingerprint)
         cached.store_path.unlink()
+
+
+def test_a_holdout_change_reruns_the_stages_that_read_the_store(filled, tmp_path):
+    """Regression: after holdout remove, `run` reported every stage cached and served the model
+    trained on the held-out setups too (the stage keys ignored the store's contents)."""
+    from alphaforge.pipeline.runner import pipeline_stages
+    from alphaforge.stages import stage_key
+    from alphaforge.tracking import NullTracker
+
+    def keys() -> dict[str, str]:
+        config, found = filled.config(), {}
+        for stage in pipeline_stages(filled, config, NullTracker()):
+            found[stage.name] = stage_key(stage, stage.params(config), {r: found[r] for r in stage.requires
+                                                                        if r in found})
+        return found
+
+    before = keys()
+    create_holdout(filled, tmp_path / "h.txt", count=20, seed=8)
+    preserve_setups(filled, tmp_path / "h.txt")
+    remove_setups(filled, tmp_path / "h.txt")
+    after = keys()
+    assert before["features"] == after["features"]
+    assert before["walk_forward"] != after["walk_forward"] and before["train"] != after["train"]

@@ -192,6 +192,15 @@ def feature_set_key(config: Config) -> dict[str, str]:
     return {f.name: feature_fingerprint(f) for f in resolve_features(configured_spec(config), REGISTRY)}
 
 
+def _store_key(workspace: Workspace) -> str | None:
+    """The store's training-table fingerprint, when there is a store (DuckDB loads only then)."""
+    if not workspace.store_path.exists():
+        return None
+    from alphaforge.store.matrix import training_table_key
+
+    return training_table_key(workspace)
+
+
 @functools.cache
 def computing_libraries() -> dict[str, str]:
     """Versions of the libraries whose results a stage keeps (numpy, pandas, LightGBM, ...)."""
@@ -207,11 +216,12 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
 
     tuned_file = workspace.root / BEST_CONFIG_PATH
 
-    def params(*sections: str, tuned: bool = False, features: bool = False,
-               libraries: bool = False) -> Callable[[Config], dict[str, Any]]:
+    def params(*sections: str, tuned: bool = False, features: bool = False, libraries: bool = False,
+               store: bool = False) -> Callable[[Config], dict[str, Any]]:
         """A stage's inputs besides its code: the data, its config sections and, as asked, the
         tuned configuration's file, the resolved feature set (definitions and code, user
-        features included) and the versions of the libraries that compute the result."""
+        features included), the versions of the libraries that compute the result and the
+        store's training table (what a holdout changes)."""
         def key(cfg: Config) -> dict[str, Any]:
             extra: dict[str, Any] = {}
             if tuned:
@@ -220,6 +230,8 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
                 extra["feature_set"] = feature_set_key(cfg)
             if libraries:
                 extra["libraries"] = computing_libraries()
+            if store:
+                extra["store"] = _store_key(workspace)
             return {"input": data_key, "seed": cfg.seed, **extra,
                     **{s: getattr(cfg, s).model_dump(mode="json") for s in sections}}
         return key
@@ -247,11 +259,11 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
         model_inputs = ("analyze",)
     stages += [
         Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation", tuned=True, features=True,
-                                                          libraries=True),
+                                                          libraries=True, store=True),
               (_walk_forward_stage,), model_inputs,
               "walk-forward refits, the out-of-sample tear sheet and verdicts (cv/walk_forward/)"),
         Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models", "validation", tuned=True,
-                                                                       features=True, libraries=True),
+                                                                       features=True, libraries=True, store=True),
               (_train_stage,), model_inputs,
               "best + final model in the registry (models/)"),
         Stage("predict", _predict_stage, params("predict", "backtest", libraries=True), (_predict_stage,), ("train",),

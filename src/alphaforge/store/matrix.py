@@ -8,6 +8,8 @@ ordered by (timestamp, symbol), ``X`` indexed by (symbol, timestamp), ``t1`` for
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -19,7 +21,7 @@ from alphaforge.config import Config
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.store.db import column_list, connect, quote, require_table, table_exists
 from alphaforge.store.freshness import check_fresh
-from alphaforge.store.tables import TRAINING, as_utc, read_meta
+from alphaforge.store.tables import TRAINING, as_utc, read_meta, row_count
 from alphaforge.targets.compute import t1_column
 from alphaforge.workspace import Workspace
 
@@ -43,6 +45,22 @@ def store_has(workspace: Workspace, target: str) -> bool:
         return False
     with connect(workspace) as connection:
         return table_exists(connection, TRAINING) and target in read_meta(connection).get("targets", [])
+
+
+def training_table_key(workspace: Workspace) -> str | None:
+    """A fingerprint of what the store's training table holds (None without a store): its fill
+    (sources, feature and target fingerprints), its row count and the held-out setups. Stages
+    that may read the store key on it, so `store fill` and `holdout remove/restore` rerun them."""
+    if not workspace.store_path.exists():
+        return None
+    with connect(workspace) as connection:
+        if not table_exists(connection, TRAINING):
+            return None
+        held = connection.execute("SELECT setup_id FROM holdouts ORDER BY setup_id").fetchall() \
+            if table_exists(connection, "holdouts") else []
+        payload = {"meta": read_meta(connection), "rows": row_count(connection, TRAINING),
+                   "held_out": [row[0] for row in held]}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _feature_columns(meta: dict[str, Any], features: Sequence[str] | None) -> tuple[list[str], list[str]]:
