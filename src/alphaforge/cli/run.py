@@ -27,7 +27,6 @@ from alphaforge.cli._common import (
     stderr,
     stdout,
 )
-from alphaforge.names import check_name
 
 ModelPathOption = Annotated[Path | None, typer.Option("--model-path", help="A model folder (default: the latest "
                                                                           "final model, then extended-CV, then tuning "
@@ -149,7 +148,6 @@ def predict(
     as_json: JsonOption = False,
 ) -> None:
     """Score the most recent bars through the shared feature path; write predictions and charts."""
-    check_name(name, where="--name")  # issue 20: predictions/NAME stays inside predictions/
     workspace = open_workspace(ctx)
     if setup_file is not None:
         from alphaforge.store.predict import predict_setups
@@ -202,8 +200,6 @@ def backtest(
     """Backtest with next-bar execution, fees and slippage, against the benchmark."""
     from alphaforge.pipeline.backtest import backtest as run_backtest
 
-    if name is not None:
-        check_name(name, where="--name")  # issue 20: backtests/NAME stays inside backtests/
     workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     if freq is not None:  # the seeds pass the data's frequency: a dataset of other bars is refused, not traded
         from alphaforge.data.datasets import load_bars

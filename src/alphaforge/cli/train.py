@@ -21,7 +21,6 @@ from alphaforge.cli._common import (
     split_list,
 )
 from alphaforge.models import FAMILIES
-from alphaforge.names import check_name
 from alphaforge.pipeline.train import train as train_model
 from alphaforge.validation.acceptance import acceptance, check_criteria
 
@@ -56,8 +55,6 @@ def train(
     --no-training-plan say otherwise. With ``[acceptance] criteria`` (e.g. "r2 >= 0.7") it reports
     each as pass or fail on the validation split.
     """
-    if name is not None:
-        check_name(name, where="--name")  # issue 20: refused before training, not after it
     workspace = open_workspace(ctx)
     if use_plan and target is None and best_config is None:
         from alphaforge.selection import find_training_plan

@@ -41,6 +41,7 @@ from alphaforge.artifacts import (
     TrainingResults,
     read_card,
 )
+from alphaforge.names import check_name
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models import load_model
 from alphaforge.models.base import META_FILE, ModelFamily
@@ -53,16 +54,7 @@ FINAL_DIR = "final"
 CHECKPOINT_DIR = "best_model"
 CV_BEST_MODEL = Path("cv") / CHECKPOINT_DIR
 TUNING_DIR = "tuning"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.=-]*$")
 _VERSION = re.compile(r"^v(\d+)$")
-
-
-def check_name(name: str) -> str:
-    """A model name usable as a folder name; an :class:`InputError` otherwise."""
-    if not _NAME.match(name):
-        raise InputError(f"model name {name!r} is not a plain folder name", where="--name",
-                         fix="use letters, digits, '_', '-', '.' and '=' only")
-    return name
 
 
 def rebuild_command(folder: Path) -> str:
@@ -158,7 +150,7 @@ class ModelRegistry:
 
     def create(self, name: str, write: Callable[[Path], None]) -> ModelVersion:
         """A new version of ``name``: ``write`` fills a staging folder, which is then renamed into place."""
-        folder = self.root / check_name(name)
+        folder = self.root / check_name(name, where="model name (--name)")
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
         try:

@@ -22,6 +22,7 @@ from alphaforge.backtest import (
     run_backtest,
 )
 from alphaforge.config import Config
+from alphaforge.names import check_name
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.registry import resolve_model
 from alphaforge.pipeline.best_config import find_tuned
@@ -65,8 +66,19 @@ def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: P
     With walk-forward refits, ``target`` and ``family`` pick the walk-forward predictions (default
     ``[models]``, with the workspace's tuned configuration when there is one for that target).
     """
+    if name is not None:
+        check_name(name, where="name (--name)")  # backtests/NAME stays inside backtests/
     config = config or workspace.config()
-    strategy = strategy or config.backtest.strategy
+    with workspace.lock(f"backtest {name or strategy or config.backtest.strategy}"):
+        return _backtest(workspace, config, strategy=strategy or config.backtest.strategy, model_path=model_path,
+                         walk_forward_refits=walk_forward_refits, start=start, end=end, name=name, target=target,
+                         family=family, tracker=tracker, progress=progress)
+
+
+def _backtest(workspace: Workspace, config: Config, *, strategy: str, model_path: Path | None,
+              walk_forward_refits: bool, start: str | None, end: str | None, name: str | None, target: str | None,
+              family: str | None, tracker: Tracker | None, progress: Any) -> dict[str, Any]:
+    """The backtest itself (the caller holds the workspace lock)."""
     bars = load_bars(workspace, config)
     extra: dict[str, Any] = {"strategy": strategy}
     verdicts: list[dict[str, Any]] = []

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from alphaforge.config import Config
+from alphaforge.names import check_name
 from alphaforge.models.registry import resolve_model
 from alphaforge.predict import predict_recent
 from alphaforge.predict.chart import PER_PAGE, model_title, write_prediction_charts
@@ -26,8 +27,15 @@ def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Se
     every path; ``written``: one short line per group, for people) and the latest signal per
     symbol.
     """
-    resolved = resolve_model(workspace.root, model_path)
-    prediction = predict_recent(workspace, resolved, symbols=symbols, bars=bars, hours=hours, config=config)
+    check_name(name, where="name (--name)")  # predictions/NAME stays inside predictions/
+    with workspace.lock(f"predict {name}"):  # `run` may be training the model or writing predictions/
+        resolved = resolve_model(workspace.root, model_path)
+        prediction = predict_recent(workspace, resolved, symbols=symbols, bars=bars, hours=hours, config=config)
+        return _write(workspace, resolved, prediction, name)
+
+
+def _write(workspace: Workspace, resolved: Any, prediction: Any, name: str) -> dict[str, Any]:
+    """Write one prediction's tables and charts under ``predictions/``; its summary."""
     stem = workspace.subdir(PREDICTIONS_DIR) / name
     frame = prediction.frame.assign(model=workspace.relative(resolved.path))
     tables = atomic_write_table(frame, stem)

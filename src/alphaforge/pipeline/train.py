@@ -16,6 +16,7 @@ import pandas as pd
 
 from alphaforge.artifacts import ModelCard, TargetRef, TimeRange, TrainingResults
 from alphaforge.config import Config
+from alphaforge.names import check_name
 from alphaforge.data.datasets import load_bars
 from alphaforge.models import family_class
 from alphaforge.models.plots import write_plots
@@ -103,6 +104,8 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
 
     Returns a summary (name, version, path, metrics, notices, run id) for the CLI.
     """
+    if name is not None:
+        check_name(name, where="model name (--name)")  # refused before the training, not after it
     config = config or workspace.config()
     tuned, tuned_notices = ((TunedConfig(Path(best_config), read_best_config(best_config), ""), []) if best_config
                             else find_tuned(workspace, config))
