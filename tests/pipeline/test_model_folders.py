@@ -78,3 +78,22 @@ def test_predict_and_backtest_use_every_kind_of_model_folder(root, kind, cli):
                  "--start", after.isoformat(), "--json")
     assert traded.code == 0, traded.stderr
     assert json.loads(traded.stdout)["target"] == "fwd_ret_5"
+
+
+def test_a_backtest_holds_the_benchmark_of_the_symbols_the_model_trades(root):
+    """Regression (issue 19): a model trained on two of three symbols traded the two while the
+    benchmark held all three."""
+    from alphaforge.pipeline.backtest import backtest
+
+    workspace = Workspace(root)
+    config = workspace.config()
+    two = ["SYN00", "SYN01"]
+    trained = train(workspace, symbols=two, name="two-symbols", config=config)
+    after = (pd.Timestamp(ModelCard.load(Path(trained["path"]) / "config.json").training_range.end)
+             + pd.Timedelta(days=1)).isoformat()
+    model = backtest(workspace, model_path=Path(trained["path"]), walk_forward_refits=False, start=after,
+                     name="two", config=config)
+    alone = backtest(workspace, strategy="trend_baseline", start=after, name="two-alone",
+                     config=config.model_copy(update={"data": config.data.model_copy(update={"symbols": two})}))
+    assert model["symbols"] == two
+    assert model["benchmark_metrics"]["total_return"] == pytest.approx(alone["benchmark_metrics"]["total_return"])

@@ -112,6 +112,9 @@ def _backtest(workspace: Workspace, config: Config, *, strategy: str, model_path
                                      training_range=(span.start, span.end) if span else None)
             extra.update(target=resolved.card.target.name, source=str(resolved.path))
         start = start or str(predictions["timestamp"].min())
+        traded = sorted(pd.unique(predictions["symbol"]).astype(str))
+        bars = bars[bars["symbol"].isin(traded)].reset_index(drop=True)  # the benchmark holds what the model trades
+        extra["symbols"] = traded
     else:
         chosen = make_strategy(strategy)
     result = run_backtest(bars, chosen, fees_bps=config.backtest.fees_bps, slippage_bps=config.backtest.slippage_bps,
