@@ -26,6 +26,7 @@ from typing import Any
 from alphaforge._version import __version__
 from alphaforge.artifacts import StageManifest
 from alphaforge.errors import InputError, MissingInputError
+from alphaforge.progress import Progress
 from alphaforge.workspace import Workspace, file_sha256
 
 MANIFEST_DIR = "stages"
@@ -34,12 +35,13 @@ MANIFEST_DIR = "stages"
 @dataclass
 class StageContext:
     """What a running stage sees: the workspace, the run's one parsed configuration (the object its
-    key was computed from), its parameters and upstream results."""
+    key was computed from), its parameters, upstream results and where to report progress."""
 
     workspace: Workspace
     params: dict[str, Any]
     upstream: dict[str, dict[str, Any]]
     config: Any = None
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,8 @@ def _output_digests(workspace: Workspace, outputs: Iterable[str]) -> dict[str, s
 
 def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: Iterable[str] = (),
                start_from: str | None = None, force: bool = False,
-               on_stage: Callable[[Stage, str], None] | None = None) -> list[StageOutcome]:
+               on_stage: Callable[[Stage, str], None] | None = None,
+               progress: Progress | None = None) -> list[StageOutcome]:
     """Run ``stages`` in order, skipping cache hits.
 
     ``only`` runs just those stages (their upstream results must exist: otherwise the error names
@@ -296,7 +299,8 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
         if on_stage:
             on_stage(stage, "running")
         started = time.perf_counter()
-        result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config))
+        result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config,
+                                        progress))
         seconds = time.perf_counter() - started
         StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                       seconds=seconds, outputs=_output_digests(workspace, result.outputs),

@@ -127,3 +127,12 @@ def test_acceptance_criteria_are_reported_pass_or_fail(cli, synth):
     (synth / "alphaforge.toml").write_text(SYNTH_CONFIG + '[acceptance]\ncriteria = ["r2 is high"]\n')
     assert cli("-w", synth, "train", "--no-track").code == 2
     assert sorted(p.name for p in (synth / "models" / "fwd_ret_5-ridge").iterdir()) == ["v1", "v2"]  # none after
+
+
+def test_long_work_reports_progress_on_stderr_unless_quiet(cli, synth):
+    """Regression (issues 17, 19): `train` ran 21 minutes without printing a line."""
+    loud = cli("-w", synth, "train", "--no-track", "--json")
+    assert loud.code == 0 and "final model: rounds:" in loud.stderr
+    json.loads(loud.stdout)  # stdout stays one JSON object
+    quiet = cli("-q", "-w", synth, "train", "--no-track", "--json")
+    assert quiet.code == 0 and "rounds:" not in quiet.stderr

@@ -86,9 +86,12 @@ def _root(
                                             envvar="ALPHAFORGE_WORKSPACE")] = Path("."),
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notices on stderr (results "
+                                                               "and errors still print).")] = False,
 ) -> None:
     """AlphaForge: every stage is a command; `alphaforge run` does them all."""
     ctx.obj = AppState(workspace=workspace)
+    stderr.quiet = quiet
 
 
 @app.command("init")
@@ -120,5 +123,6 @@ def main() -> None:
             raise
         if as_json:
             print(json.dumps(exc.to_dict()))
+        stderr.quiet = False  # --quiet silences progress and notices, never an error
         stderr.print("[bold red]error:[/bold red]", escape(str(exc)), highlight=False)
         sys.exit(exc.exit_code)

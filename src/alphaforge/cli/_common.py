@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import numbers
 import re
+import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -208,3 +210,40 @@ def progress() -> Progress:
     """A progress bar on stderr for long work."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     TimeRemainingColumn(), console=stderr, transient=True)
+
+
+@contextmanager
+def reporting() -> Iterator[Callable[[str, int, int | None], None]]:
+    """A :mod:`alphaforge.progress` callback drawing one bar per kind of work on stderr (folds,
+    rounds...), with elapsed time and an estimate; silent with ``--quiet``."""
+    if not stderr.is_terminal:  # a log file or CI: a line now and then instead of a live bar
+        yield _log_lines()
+        return
+    with progress() as bars:
+        tasks: dict[str, Any] = {}
+
+        def report(what: str, done: int, total: int | None) -> None:
+            if what not in tasks:
+                tasks[what] = bars.add_task(escape(what), total=total)
+            bars.update(tasks[what], completed=done, total=total)
+
+        yield report
+
+
+def _log_lines(every: float = 5.0) -> Callable[[str, int, int | None], None]:
+    """A progress callback printing ``what: done/total, elapsed, ~left`` on stderr, at most every
+    ``every`` seconds per kind of work, and when it completes."""
+    started: dict[str, float] = {}
+    shown: dict[str, float] = {}
+
+    def report(what: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        first = started.setdefault(what, now)
+        if done != total and now - shown.get(what, first - every) < every:
+            return
+        shown[what] = now
+        elapsed = now - first
+        left = f", ~{elapsed / done * (total - done):.0f} s left" if total and done and done < total else ""
+        stderr.print(f"{escape(what)}: {done}/{total if total else '?'} ({elapsed:.0f} s{left})", highlight=False)
+
+    return report

@@ -23,7 +23,7 @@ from alphaforge.cli._common import (
     print_fields,
     print_table,
     print_verdicts,
-    progress,
+    reporting,
     stderr,
     stdout,
 )
@@ -96,9 +96,10 @@ def run(
         if status == "running":
             stderr.print(f"[bold]▶ {stage.name}[/bold] [dim]{stage.description}[/dim]", highlight=False)
 
-    result = run_pipeline(workspace, tracker, only=only, start_from=start_from, force=force_refresh,
-                          auto_targets=auto_targets or auto_features, top_n_targets=top_n_targets,
-                          skip_training=skip_training, on_stage=on_stage, config=config)
+    with reporting() as report:
+        result = run_pipeline(workspace, tracker, only=only, start_from=start_from, force=force_refresh,
+                              auto_targets=auto_targets or auto_features, top_n_targets=top_n_targets,
+                              skip_training=skip_training, on_stage=on_stage, config=config, progress=report)
     result["seconds"] = round(time.perf_counter() - started, 2)
     if "report" in result["summaries"]:  # --skip-training and --only stop before it: announce what exists
         result["report"] = str((workspace.root / REPORT_PATH).resolve())
@@ -215,11 +216,9 @@ def backtest(
                                 name=name, generate_report=generate_report, tracker=tracker),
              as_json, render_meta_backtest)
         return
-    with progress() as bar:
-        task = bar.add_task("walk-forward refits", total=None)
+    with reporting() as report:
         result = run_backtest(workspace, strategy=strategy, model_path=model_path, walk_forward_refits=walk_forward,
-                              start=start, end=end, name=name, tracker=tracker,
-                              progress=lambda done, total: bar.update(task, completed=done, total=total))
+                              start=start, end=end, name=name, tracker=tracker, progress=report)
 
     def render(r: dict[str, Any]) -> None:
         print_table(f"Backtest {r['name']} ({r['strategy']}) vs benchmark", _comparison(r))

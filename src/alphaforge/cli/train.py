@@ -1,4 +1,7 @@
-"""`alphaforge train`: the best model (early stopping) and the final model (all data), registered."""
+"""`alphaforge train`: the best model (early stopping) and the final model (all data), registered.
+
+The training library is imported inside the command; the ``--family`` choices come from
+:mod:`alphaforge.choices`, so `--help` loads neither numpy nor pandas."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from alphaforge.choices import FAMILY_NAMES
 from alphaforge.cli._common import (
     ExperimentNameOption,
     ExperimentTagsOption,
@@ -18,18 +22,16 @@ from alphaforge.cli._common import (
     print_fields,
     print_table,
     print_verdicts,
+    reporting,
     split_list,
 )
-from alphaforge.models import FAMILIES
-from alphaforge.pipeline.train import train as train_model
-from alphaforge.validation.acceptance import acceptance, check_criteria
 
 
 def train(
     ctx: typer.Context,
     target: Annotated[str | None, typer.Option("--target", "-t", help="Target name, e.g. fwd_ret_5 (default: "
                                                                        "[models] target).")] = None,
-    family: Annotated[str | None, typer.Option(help=f"Model family: {', '.join(FAMILIES)} (default: [models] "
+    family: Annotated[str | None, typer.Option(help=f"Model family: {', '.join(FAMILY_NAMES)} (default: [models] "
                                                     "family).")] = None,
     best_config: Annotated[Path | None, typer.Option("--config", help="best_config.json from `alphaforge analyze` "
                                                                       "(family, params, target, features).")] = None,
@@ -55,6 +57,9 @@ def train(
     --no-training-plan say otherwise. With ``[acceptance] criteria`` (e.g. "r2 >= 0.7") it reports
     each as pass or fail on the validation split.
     """
+    from alphaforge.pipeline.train import train as train_model
+    from alphaforge.validation.acceptance import acceptance, check_criteria
+
     workspace = open_workspace(ctx)
     if use_plan and target is None and best_config is None:
         from alphaforge.selection import find_training_plan
@@ -71,8 +76,10 @@ def train(
     arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,
                  "symbols": symbols, "name": name, "experiment_name": experiment_name,
                  "experiment_tags": experiment_tags or [], "track": track}
-    result = train_model(workspace, target=target, family=family, best_config=best_config,
-                         symbols=split_list(symbols), name=name, tracker=tracker, arguments=arguments, config=config)
+    with reporting() as report:
+        result = train_model(workspace, target=target, family=family, best_config=best_config,
+                             symbols=split_list(symbols), name=name, tracker=tracker, arguments=arguments,
+                             config=config, progress=report)
     result["acceptance"] = acceptance(criteria, result["metrics"].get("validation", {}))
     result["accepted"] = all(row["passed"] for row in result["acceptance"])
 

@@ -73,8 +73,12 @@ class LightGBMModel(ModelFamily):
 
         params, rounds = self.lightgbm_params(len(X))
         train = lgb.Dataset(X, label=y, weight=sample_weight, free_raw_data=True)
+
+        def report(env: Any) -> None:
+            self._report_round(env.iteration + 1, rounds)
+
         if validation is None:
-            self.booster_ = lgb.train(params, train, num_boost_round=rounds)
+            self.booster_ = lgb.train(params, train, num_boost_round=rounds, callbacks=[report])
             return
         val_x, val_y, val_w = validation
         curve: list[float] = []
@@ -84,7 +88,8 @@ class LightGBMModel(ModelFamily):
             curve.append(self.scorer_(output))
             return self.scorer_.metric, curve[-1], True
 
-        def stop(env: object) -> None:
+        def stop(env: Any) -> None:
+            report(env)
             if self._stop_now(curve):
                 raise lgb.callback.EarlyStopException(len(curve), [])
 

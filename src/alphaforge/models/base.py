@@ -33,6 +33,7 @@ from alphaforge.artifacts import read_json
 from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
 from alphaforge.models.compat import check_feature_order
 from alphaforge.models.devices import DEVICES, resolve_device
+from alphaforge.progress import Progress
 from alphaforge.models.stopping import (
     ValidationScorer,
     best_round,
@@ -106,12 +107,13 @@ class ModelFamily(ABC):
     # ----------------------------------------------------------------- fitting
     def fit(self, X: pd.DataFrame | np.ndarray, y: object, *, sample_weight: object = None,
             eval_set: tuple[pd.DataFrame | np.ndarray, object] | None = None,
-            eval_sample_weight: object = None, eval_groups: object = None) -> Self:
+            eval_sample_weight: object = None, eval_groups: object = None, progress: Progress | None = None) -> Self:
         """Learn from ``X``, ``y``; with ``eval_set`` stop early (``best_iteration_``, at least ``min_rounds``).
 
         Early stopping scores the validation rows with a :class:`~alphaforge.models.stopping.ValidationScorer`:
         the mean rank IC per group when ``eval_groups`` (one int64 per validation row, e.g. its
-        timestamp) is given for a regression, else the loss.
+        timestamp) is given for a regression, else the loss. ``progress("rounds", done, total)``
+        hears of the rounds as they go, for families that train round by round.
         """
         self._check_task()
         self.feature_names_ = _feature_names(X)
@@ -148,7 +150,11 @@ class ModelFamily(ABC):
                              fix=f"use one of {list(DEVICES)}")
         self.device_ = resolve_device(self.device, self)
         self.best_iteration_: int | None = None
-        self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
+        self._progress = progress  # for the length of this fit only: a model holds no callback
+        try:
+            self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
+        finally:
+            self._progress = None
         self.feature_importances_ = self._importances(X, encoded)
         return self
 
@@ -162,6 +168,12 @@ class ModelFamily(ABC):
         """For families that train round by round: enough rounds without a better smoothed score."""
         return should_stop(curve, patience=self.early_stopping_rounds, min_rounds=self.min_rounds,
                            smoothing=self.smoothing)
+
+    def _report_round(self, done: int, total: int | None) -> None:
+        """Tell this fit's listener a round finished (every 10th, and the last)."""
+        report = getattr(self, "_progress", None)
+        if report is not None and (done % 10 == 0 or done == total):
+            report("rounds", done, total)
 
     def _keep_round(self, curve: list[float] | np.ndarray) -> int:
         """Record the validation curve (``validation_curve_``) and return the round to keep."""

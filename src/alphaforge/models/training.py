@@ -25,6 +25,7 @@ from alphaforge.models import make_model
 from alphaforge.models.base import ModelFamily, Task
 from alphaforge.models.devices import GpuFallbackWarning
 from alphaforge.models.metrics import score
+from alphaforge.progress import Progress
 
 MIN_TIMES = 2
 IN_SAMPLE_ROWS = 200_000
@@ -102,12 +103,18 @@ def _in_sample(rows: np.ndarray) -> np.ndarray:
     return rows[np.linspace(0, len(rows) - 1, IN_SAMPLE_ROWS).astype(np.int64)]
 
 
+def _named(progress: Progress | None, what: str) -> Progress | None:
+    """``progress`` reporting under ``what`` (the best and the final fit are told apart)."""
+    return None if progress is None else (lambda _what, done, total: progress(what, done, total))
+
+
 def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Series | np.ndarray,
                          t1: pd.Series | np.ndarray, family: str, task: Task, params: dict[str, Any] | None = None,
                          seed: int = 0, device: str = "auto", validation_fraction: float = 0.2,
                          early_stopping_rounds: int = 100, min_rounds: int = 0,
                          sample_weight: np.ndarray | None = None, fit_labels: np.ndarray | None = None,
-                         stopping_metric: str = "loss", in_sample: bool = True) -> TrainingOutcome:
+                         stopping_metric: str = "loss", in_sample: bool = True,
+                         progress: Progress | None = None) -> TrainingOutcome:
     """Fit the best model (early stopping on the validation split) and the final model (all rows).
 
     ``X`` rows are samples in time order, ``timestamps``/``t1`` their times and label times.
@@ -132,8 +139,9 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
         train_x, val_x = _rows(X, split.train), _rows(X, split.validation)
         best.fit(train_x, target[split.train], sample_weight=_take(weights, split.train),
                  eval_set=(val_x, target[split.validation]), eval_sample_weight=_take(weights, split.validation),
-                 eval_groups=_take(groups, split.validation))
-        final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights)
+                 eval_groups=_take(groups, split.validation), progress=_named(progress, "best model: rounds"))
+        final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights,
+                                                               progress=_named(progress, "final model: rounds"))
     notices = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, GpuFallbackWarning)))
     validation_output = best.outputs(val_x)
     validation_labels = best.encode(target[split.validation])

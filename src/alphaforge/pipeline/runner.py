@@ -17,6 +17,7 @@ from alphaforge.config import Config
 from alphaforge.data.datasets import import_bundled, raw_store
 from alphaforge.errors import AlphaForgeError
 from alphaforge.pipeline.best_config import BEST_CONFIG_PATH, TunedConfig
+from alphaforge.progress import Progress
 from alphaforge.stages import (
     Stage,
     StageContext,
@@ -109,7 +110,7 @@ def _walk_forward_stage(ctx: StageContext) -> StageResult:
     chosen = ({"target": job["target"], "family": job["model_families"][0], "features": job["features"],
                "symbols": job["symbols"]} if job else {k: v for k, v in (tuned.settings if tuned else {}).items()
                                                          if k in ("target", "family", "features", "symbols", "params")})
-    result = run_walk_forward(ctx.workspace, config, exclude=_excluded(ctx), **chosen)
+    result = run_walk_forward(ctx.workspace, config, exclude=_excluded(ctx), progress=ctx.progress, **chosen)
     rel = Path(ctx.workspace.relative(walk_forward_dir(ctx.workspace, result["target"], result["family"])))
     return StageResult([str(rel / "predictions.parquet"), str(rel / "folds.json"), *result["plots"]],
                        {**{k: result[k] for k in ("target", "family", "task", "rows", "features", "panel", "folds",
@@ -148,7 +149,7 @@ def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
         return _train_plan_stage(ctx, track=isinstance(tracker, MlflowTracker))
     tuned, _ = _tuned(ctx)
     result = train(ctx.workspace, best_config=tuned.path if tuned else None, exclude=_excluded(ctx),
-                   tracker=tracker, arguments={"command": "run"}, config=ctx.config)
+                   tracker=tracker, arguments={"command": "run"}, config=ctx.config, progress=ctx.progress)
     version = Path(result["path"])
     outputs = [ctx.workspace.relative(p) for p in sorted(version.rglob("*")) if p.is_file()]
     return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",
@@ -282,7 +283,7 @@ def run_pipeline(workspace: Workspace, tracker: Any, *, only: list[str] | None =
                  start_from: str | None = None, force: bool = False, auto_targets: bool = False,
                  top_n_targets: int | None = None, skip_training: bool = False,
                  on_stage: Callable[[Stage, str], None] | None = None,
-                 config: Config | None = None) -> dict[str, Any]:
+                 config: Config | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Run the pipeline; returns per-stage outcomes and summaries.
 
     ``config`` is the workspace's parsed configuration when the caller holds it: a run parses
@@ -296,7 +297,7 @@ def run_pipeline(workspace: Workspace, tracker: Any, *, only: list[str] | None =
     with workspace.lock("alphaforge run"):
         workspace.remove_stale_temporaries()
         outcomes = run_stages(workspace, config, stages, only=only or (), start_from=start_from, force=force,
-                              on_stage=on_stage)
+                              on_stage=on_stage, progress=progress)
     return {"imported": imported, "stages": [_row(o) for o in outcomes], "summaries": {o.name: o.summary
                                                                                       for o in outcomes}}
 

@@ -33,6 +33,7 @@ from alphaforge.pipeline.best_config import TunedConfig, find_tuned, read_best_c
 from alphaforge.matrix import TrainingMatrix, training_matrix
 from alphaforge.pipeline.walkforward import fit_models, label_horizon
 from alphaforge.predict.scores import model_scores
+from alphaforge.progress import Progress
 from alphaforge.targets import parse_target
 from alphaforge.tracking import NullTracker, Tracker, git_commit, package_versions
 from alphaforge.validation.tearsheet import tear_sheet
@@ -93,7 +94,8 @@ def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcom
 def train(workspace: Workspace, *, target: str | None = None, family: str | None = None,
           best_config: Path | None = None, symbols: list[str] | None = None, features: list[str] | None = None,
           name: str | None = None, exclude: list[str] | None = None, tracker: Tracker | None = None,
-          arguments: dict[str, Any] | None = None, config: Config | None = None) -> dict[str, Any]:
+          arguments: dict[str, Any] | None = None, config: Config | None = None,
+          progress: Progress | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
 
     ``exclude`` names feature columns to leave out (default: those the truncation test flags,
@@ -123,7 +125,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
                              features or chosen.get("features"), exclude)
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
-        outcome = fit_models(matrix, config, family, slice(None), chosen.get("params"))
+        outcome = fit_models(matrix, config, family, slice(None), chosen.get("params"), progress=progress)
         card = model_card(matrix, outcome, config, family)
         verdicts = validation_verdicts(workspace, config, matrix, outcome)
         with workspace.lock(f"train {name}", wait=120):

@@ -24,6 +24,7 @@ from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, train_best_and_final
 from alphaforge.matrix import TrainingMatrix, training_matrix
 from alphaforge.predict.scores import model_scores
+from alphaforge.progress import Progress
 from alphaforge.report.tearsheet_plots import plot_tear_sheet
 from alphaforge.validation import LabelSpans, WalkForward, best_single_feature
 from alphaforge.validation.evaluation import BEST_FEATURE, evaluate
@@ -45,7 +46,8 @@ class WalkForwardResult:
 
 
 def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.ndarray | slice,
-               params: dict[str, Any] | None = None, *, in_sample: bool = True) -> TrainingOutcome:
+               params: dict[str, Any] | None = None, *, in_sample: bool = True,
+               progress: Progress | None = None) -> TrainingOutcome:
     """The best and final models of ``family`` on ``rows`` of ``matrix``, as ``[models]`` says:
     fitted to the panel-transformed label, stopped on the task's metric, at least ``min_rounds``
     (``in_sample``: with the in-sample metrics)."""
@@ -54,7 +56,8 @@ def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.nda
         family=family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
         validation_fraction=config.models.validation_fraction,
         early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
-        fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric, in_sample=in_sample)
+        fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric, in_sample=in_sample,
+        progress=progress)
 
 
 def best_feature(matrix: TrainingMatrix, rows: np.ndarray) -> tuple[str, int]:
@@ -71,11 +74,11 @@ def best_feature(matrix: TrainingMatrix, rows: np.ndarray) -> tuple[str, int]:
 
 
 def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params: dict[str, Any] | None = None,
-                 progress: Any = None) -> WalkForwardResult:
+                 progress: Progress | None = None) -> WalkForwardResult:
     """Refit ``family`` (with ``params``, e.g. tuned ones) over ``config.validation.n_splits``
     walk-forward windows of ``matrix``.
 
-    ``progress(done, total)`` is called after each fold.
+    ``progress("walk-forward folds", done, total)`` hears of each finished fold.
     """
     symbols = matrix.X.index.get_level_values("symbol").to_numpy()
     spans = LabelSpans.from_arrays(matrix.timestamps, matrix.t1, symbols)
@@ -103,7 +106,7 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
                       "seconds": time.perf_counter() - started,
                       "metrics": metrics})
         if progress:
-            progress(fold + 1, splitter.get_n_splits())
+            progress("walk-forward folds", fold + 1, splitter.get_n_splits())
     predictions = pd.concat(parts, ignore_index=True).sort_values(["timestamp", "symbol"], kind="stable")
     return WalkForwardResult(folds, predictions.reset_index(drop=True))
 
@@ -129,7 +132,7 @@ def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
 def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
                      features: list[str] | None = None, symbols: list[str] | None = None,
                      params: dict[str, Any] | None = None, exclude: list[str] | None = None,
-                     progress: Any = None) -> dict[str, Any]:
+                     progress: Progress | None = None) -> dict[str, Any]:
     """Walk-forward refits of the configured (or given) target/family/features/parameters; writes the
     predictions, the fold metrics, the out-of-sample evaluation (tear sheets of the model and its
     baselines, verdicts: ``folds.json``) and its charts (``plots/``)."""
