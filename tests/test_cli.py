@@ -101,26 +101,38 @@ def test_bad_config_value_names_key(cli, workspace):
     assert result.code in (0, 2)  # listing does not read the config: it must not fail because of it
 
 
-def test_a_cached_run_does_not_import_the_heavy_libraries():
-    """Commands load on first use: `alphaforge run --help` must not pull MLflow, Optuna, DuckDB, LightGBM."""
+SCIENTIFIC = ("numpy", "pandas", "pyarrow", "scipy", "sklearn", "lightgbm", "xgboost", "torch", "optuna", "mlflow",
+              "duckdb", "matplotlib", "ray")
+_HELP_IN_ONE_PROCESS = """
+import contextlib, io, json, sys
+from alphaforge.cli import main
+argvs, libraries = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+codes, loaded_by, seen = [], {}, set()
+for argv in argvs:
+    sys.argv = ["alphaforge", *argv]
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            main()
+        except SystemExit as exc:
+            codes.append(exc.code)
+    loaded = [m for m in libraries if m in sys.modules and m not in seen]
+    if loaded:
+        loaded_by[" ".join(argv)] = loaded
+        seen.update(loaded)
+print(json.dumps({"codes": codes, "loaded_by": loaded_by}))
+"""
+
+
+def test_help_and_version_of_every_command_load_no_scientific_library():
+    """`alphaforge --help`, `--version` and every `<command> --help` must answer at once (issue 17:
+    4.2 s and 250 MB before): a command imports its libraries when it runs, and an option's
+    choices come from :mod:`alphaforge.choices`. All of them in one fresh interpreter (one start for
+    every command), which names the first help that loaded each library."""
     import subprocess
     import sys
 
-    code = ("import sys\nfrom alphaforge.cli import app\nimport typer.main\n"
-            "group = typer.main.get_command(app)\ngroup.get_command(group.context_class(group), 'run')\n"
-            "print(' '.join(m for m in ('mlflow', 'optuna', 'duckdb', 'lightgbm', 'sklearn') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == ""
-
-
-def test_the_cli_starts_without_numpy_or_pandas():
-    """`alphaforge --help` and `--version` must answer at once: the scientific stack loads with the first
-    command that computes something, never for help (issue 17: 4.2 s and 250 MB before)."""
-    import subprocess
-    import sys
-
-    code = ("import sys\nfrom alphaforge.cli import main\nsys.argv = ['alphaforge', '--help']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('numpy', 'pandas', 'pyarrow', 'scipy', 'sklearn') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    argvs = [["--version"], *([*path, "--help"] for path in ALL_COMMANDS)]
+    out = subprocess.run([sys.executable, "-c", _HELP_IN_ONE_PROCESS, json.dumps(argvs), json.dumps(SCIENTIFIC)],
+                         capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.splitlines()[-1])
+    assert result == {"codes": [0] * len(argvs), "loaded_by": {}}

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from alphaforge.choices import FAMILY_NAMES
 from alphaforge.errors import InputError
 from alphaforge.names import name_problem
 from alphaforge.timestamps import to_duration, to_utc
@@ -191,8 +192,7 @@ class ModelsSection(_Section):
 
     target: str = Field("fwd_ret_5", description="target trained when `train` gets no --target (fwd_ret_5: the "
                                                   "simple return over the next 5 bars, a week of daily bars)")
-    family: str = Field("lightgbm", description="model family: lightgbm, xgboost, gradient_boosting, "
-                                                 "hist_gradient_boosting, random_forest, logistic, ridge, lstm")
+    family: str = Field("lightgbm", description=f"model family: {', '.join(FAMILY_NAMES)}")
     validation_fraction: float = Field(0.2, gt=0, lt=1,
                                        description="last share of the timestamps held out for early stopping")
     early_stopping_rounds: int = Field(100, ge=1, description="rounds (epochs) without validation improvement "

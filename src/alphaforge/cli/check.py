@@ -1,4 +1,6 @@
-"""`alphaforge check ...`: audits of the pipeline's honesty, starting with feature look-ahead."""
+"""`alphaforge check ...`: audits of the pipeline's honesty, starting with feature look-ahead.
+
+The audits are imported inside the commands: `--help` must not load numpy or pandas."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from alphaforge.cli._common import (
     stdout,
 )
 from alphaforge.cli.features import feature_inputs
-from alphaforge.features.leakage import check_leakage
 
 app = command_group("Check the pipeline for look-ahead.")
 
@@ -35,6 +36,8 @@ def leakage(
     replaced by noise. Exit code 1 when any feature leaks; a column with no value before any cut
     (cross-sectional features on one symbol, macro series without observations in range) is
     reported as unverifiable, not as leaking."""
+    from alphaforge.features.leakage import check_leakage
+
     with feature_inputs(ctx, features, symbols) as inputs:
         results = check_leakage(inputs.bars, inputs.macro, inputs.spec, cuts=cuts, seed=inputs.config.seed)
     rows = [r.to_dict() for r in results]

@@ -1,4 +1,6 @@
-"""`alphaforge data ...`: bundled demo data, synthetic markets, imports, downloads, summaries."""
+"""`alphaforge data ...`: bundled demo data, synthetic markets, imports, downloads, summaries.
+
+The data library (pandas, pyarrow) is imported inside the commands: `--help` must not load it."""
 
 from __future__ import annotations
 
@@ -17,8 +19,6 @@ from alphaforge.cli._common import (
     progress,
     stdout,
 )
-from alphaforge.data import datasets
-from alphaforge.data.importers import ImportOptions, parse_column_map
 
 app = command_group("Get market data into the workspace and look at it.")
 UseOption = Annotated[bool, typer.Option("--use", help="Point the pipeline at this dataset: set [data] dataset "
@@ -39,6 +39,7 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Import bundled real market data (offline) into the workspace and print its summary."""
+    from alphaforge.data import datasets
     from alphaforge.data.bundled import list_bundled
 
     workspace = open_workspace(ctx)
@@ -72,6 +73,8 @@ def synth(
     as_json: JsonOption = False,
 ) -> None:
     """Generate a synthetic market (stochastic volatility, regimes, fat tails), deterministic by seed."""
+    from alphaforge.data import datasets
+
     workspace = open_workspace(ctx)
     result = datasets.synthesize(workspace, name=name, symbols=symbols, bars=bars, freq=freq, seed=seed, mode=mode,
                                  replace=replace, use=use)
@@ -103,6 +106,9 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Import and validate bars (or macro series) from your own files."""
+    from alphaforge.data import datasets
+    from alphaforge.data.importers import ImportOptions, parse_column_map
+
     if stamp not in ("open", "close"):
         raise typer.BadParameter("must be 'open' or 'close'", param_hint="--stamp")
     if kind not in ("bars", "macro"):
@@ -130,6 +136,8 @@ def download(
     as_json: JsonOption = False,
 ) -> None:
     """Download bars or macro series; re-running resumes after the last stored bar."""
+    from alphaforge.data import datasets
+
     if more:
         if source == "binance":
             pairs = [*(pairs or []), *more]
@@ -152,6 +160,8 @@ def download(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the datasets in the workspace's raw store."""
+    from alphaforge.data import datasets
+
     result = datasets.list_datasets(open_workspace(ctx))
 
     def render(r: dict[str, Any]) -> None:
@@ -172,6 +182,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Summarise a symbol (rows, range, gaps, missing values), or every symbol of a dataset."""
+    from alphaforge.data import datasets
+
     workspace = open_workspace(ctx)
     store = datasets.raw_store(workspace)
     is_symbol = any(key in store.current(name).keys for name in store.names())

@@ -4,8 +4,9 @@
 (``--ray-address`` for a cluster, else a local one). `tune-workers` starts several `tune`
 workers on one study; on a cluster give them a shared ``--storage postgresql://...``.
 
-Optuna and the tuning libraries are imported inside `tune-workers`: `train-plan` (and `train`
-with a training plan) do not need them.
+The training and tuning libraries are imported inside the commands (Optuna only inside
+`tune-workers`): `--help` loads neither numpy nor pandas, `train-plan` (and `train` with a
+training plan) not Optuna.
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ from alphaforge.cli._common import (
 )
 from alphaforge.errors import MissingInputError
 from alphaforge.executors import EXECUTORS, make_executor
-from alphaforge.pipeline.plan_training import run_plan
-from alphaforge.selection import find_training_plan, staged_jobs
 from alphaforge.workspace import Workspace
 
 ExecutorOption = Annotated[str, typer.Option("--executor", help=f"Where tasks run: {', '.join(EXECUTORS)}.")]
@@ -53,6 +52,9 @@ def train_plan(
     as_json: JsonOption = False,
 ) -> None:
     """Train every job of the training plan, CPU stage first, as parallel tasks; a failing job does not stop the rest."""
+    from alphaforge.pipeline.plan_training import run_plan
+    from alphaforge.selection import find_training_plan, staged_jobs
+
     workspace = open_workspace(ctx)
     with make_executor(executor, workers, ray_address) as pool:  # a bad --executor fails before any work
         plan = find_training_plan(workspace, plan_dir)
@@ -67,6 +69,9 @@ def train_loaded_plan(workspace: Workspace, plan: dict[str, Any], families: str 
                       as_json: bool, symbols: str | None = None) -> None:
     """`alphaforge train` with a training plan: the plan it already loaded, its jobs (only those of
     ``symbols``, when given) one at a time here."""
+    from alphaforge.pipeline.plan_training import run_plan
+    from alphaforge.selection import staged_jobs
+
     with make_executor("local", 1) as pool:
         report = run_plan(workspace, staged_jobs(plan, split_list(families), split_list(symbols)), pool, track=track)
     _emit_plan_report(report, as_json)
@@ -102,10 +107,10 @@ def tune_workers(
     """Run several `tune` workers at once on one study (phase sizes and the rest from [tuning])."""
     import optuna
 
-    from alphaforge.tuning.workers import tune_on_executor
     from alphaforge.tuning import TuneSettings
     from alphaforge.tuning.outputs import phase_summary
     from alphaforge.tuning.study import load_existing_study
+    from alphaforge.tuning.workers import tune_on_executor
     from alphaforge.tuning.workflow import tuning_data
 
     workspace = open_workspace(ctx)

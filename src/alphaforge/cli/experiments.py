@@ -1,6 +1,7 @@
 """`alphaforge experiments ...`: read back the tracked (MLflow) runs of this workspace.
 
 The same runs open in MLflow's UI: ``mlflow ui --backend-store-uri sqlite:///<workspace>/mlruns.db``.
+The tracking library is imported inside the commands: `--help` must not load it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from alphaforge.cli._common import (
     print_fields,
     print_table,
 )
-from alphaforge.tracking import compare_runs, list_runs, show_run
 
 app = command_group("Tracked runs (MLflow store mlruns.db in the workspace).")
 
@@ -32,6 +32,8 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """The newest runs: id, experiment, stage, status, start, headline metrics."""
+    from alphaforge.tracking import list_runs
+
     runs = list_runs(open_workspace(ctx).tracking_uri, experiment=experiment_name, limit=limit)
 
     def render(r: dict[str, Any]) -> None:
@@ -51,6 +53,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """One run: params, metrics, tags and artifacts."""
+    from alphaforge.tracking import show_run
+
     result = show_run(open_workspace(ctx).tracking_uri, run)
 
     def render(r: dict[str, Any]) -> None:
@@ -71,6 +75,8 @@ def compare(
     as_json: JsonOption = False,
 ) -> None:
     """Runs side by side: metrics, and the params that differ."""
+    from alphaforge.tracking import compare_runs
+
     result = compare_runs(open_workspace(ctx).tracking_uri, runs)
 
     def render(r: dict[str, Any]) -> None:

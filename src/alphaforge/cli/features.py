@@ -1,5 +1,7 @@
 """`alphaforge features ...`: list the registered features, build (and cache) the configured set,
-and find the fractional-differencing order each symbol needs (`features fracdiff`)."""
+and find the fractional-differencing order each symbol needs (`features fracdiff`).
+
+The feature library (pandas, numpy) is imported inside the commands: `--help` must not load it."""
 
 from __future__ import annotations
 
@@ -7,9 +9,8 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from alphaforge.cli._common import (
@@ -25,17 +26,10 @@ from alphaforge.cli._common import (
     split_list,
 )
 from alphaforge.config import Config
-from alphaforge.data.datasets import load_bars, load_inputs
-from alphaforge.features import REGISTRY, configured_spec, resolve_features
-from alphaforge.features.cache import FeatureCache
-from alphaforge.features.fracdiff import (
-    ADF_P_VALUE,
-    DEFAULT_GRID,
-    FFD_THRESHOLD,
-    minimum_ffd_orders,
-)
-from alphaforge.models.panel import features_to_build
 from alphaforge.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = command_group("The feature registry and the cached feature build.")
 
@@ -56,6 +50,9 @@ class FeatureInputs:
 def feature_inputs(ctx: typer.Context, features: str | None, symbols: str | None) -> Iterator[FeatureInputs]:
     """The workspace, its config, the feature spec (``--features`` or the config's) and the loaded inputs,
     recording every warning raised inside the block (``notices_of(inputs.caught)`` afterwards)."""
+    from alphaforge.data.datasets import load_inputs
+    from alphaforge.features import configured_spec
+
     workspace = open_workspace(ctx)
     config = workspace.config()
     spec = split_list(features) or configured_spec(config)
@@ -70,6 +67,8 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Every registered feature: group, inputs, lookback (warm-up bars), parameters, description."""
+    from alphaforge.features import REGISTRY, resolve_features
+
     features = resolve_features(spec) if spec else list(REGISTRY)
     rows = [f.to_dict() for f in features]
     emit({"count": len(rows), "features": rows}, as_json,
@@ -90,6 +89,9 @@ def build(
 
     Without ``--features``: the configured set and the columns models train on (on a panel, the
     features' cross-sectional ranks ``xsr_*``; see ``[models] feature_transform``)."""
+    from alphaforge.features.cache import FeatureCache
+    from alphaforge.models.panel import features_to_build
+
     with feature_inputs(ctx, features, symbols) as inputs:
         workspace = inputs.workspace
         spec = inputs.spec if features else features_to_build(inputs.config, inputs.bars["timestamp"].to_numpy())
@@ -113,6 +115,14 @@ def fracdiff(ctx: typer.Context, symbols: SymbolsOption = None, as_json: JsonOpt
     the correlation of that series with log close (the memory it keeps).
 
     A statistic of the whole sample, for choosing a feature: never computed inside one."""
+    from alphaforge.data.datasets import load_bars
+    from alphaforge.features.fracdiff import (
+        ADF_P_VALUE,
+        DEFAULT_GRID,
+        FFD_THRESHOLD,
+        minimum_ffd_orders,
+    )
+
     workspace = open_workspace(ctx)
     bars = load_bars(workspace, symbols=split_list(symbols))
     orders = minimum_ffd_orders(bars)

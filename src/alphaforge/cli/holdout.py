@@ -22,7 +22,6 @@ from alphaforge.cli._common import (
     split_list,
     stdout,
 )
-from alphaforge.data.events import read_events
 
 store_app = command_group("The training and prediction tables (store.duckdb).")
 app = command_group("Hold setups out of training, predict and score them, put them back.")
@@ -41,6 +40,7 @@ def fill(
     as_json: JsonOption = False,
 ) -> None:
     """Fill the training and prediction tables from the cached features and targets (nothing recomputed)."""
+    from alphaforge.data.events import read_events
     from alphaforge.store.fill import fill_store
 
     workspace = open_workspace(ctx)

@@ -1,5 +1,8 @@
 """`alphaforge meta build-dataset | train`: meta-model datasets and training; the render of
-`alphaforge backtest --use-meta-model` lives here too, beside its options."""
+`alphaforge backtest --use-meta-model` lives here too, beside its options.
+
+The meta-model library is imported inside the commands; their options' choices come from
+:mod:`alphaforge.choices`, so `--help` loads neither numpy nor pandas."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from alphaforge.choices import CALIBRATIONS, LABEL_TYPES, META_FAMILIES, META_STRATEGIES
 from alphaforge.cli._common import (
     ExperimentNameOption,
     ExperimentTagsOption,
@@ -23,14 +27,10 @@ from alphaforge.cli._common import (
     stdout,
 )
 from alphaforge.errors import InputError
-from alphaforge.meta import workflow
-from alphaforge.meta.calibration import CALIBRATIONS
-from alphaforge.meta.dataset import LABEL_TYPES
-from alphaforge.meta.training import META_FAMILIES
 
 app = command_group("Meta-models: learn which of a base strategy's signals succeed.")
 
-_STRATEGIES = ", ".join(workflow.META_STRATEGIES)
+_STRATEGIES = ", ".join(META_STRATEGIES)
 StrategyOption = Annotated[str | None, typer.Option("--strategy", help=f"Base strategy: {_STRATEGIES}.")]
 FreqOption = Annotated[str, typer.Option("--freq", help="Bar frequency of the data, e.g. 1d, 1h.")]
 StartOption = Annotated[str | None, typer.Option("--start-date", help="First signal date (ISO; default: all).")]
@@ -79,6 +79,8 @@ def build_dataset(
     as_json: JsonOption = False,
 ) -> None:
     """One row per base-strategy signal: features at signal time, label, realised return, t1."""
+    from alphaforge.meta import workflow
+
     workspace = open_workspace(ctx)
     result = workflow.build_dataset(workspace, fmt=fmt, output_path=output_path,
                                     **_source(strategy, freq, start, end, symbols, more_symbols, universe,
@@ -120,6 +122,8 @@ def train(
     as_json: JsonOption = False,
 ) -> None:
     """Purged CV over the signals (ROC-AUC, PR-AUC, Brier, log loss), calibration plot, safe save."""
+    from alphaforge.meta import workflow
+
     if dataset_path is None and strategy is None:
         raise InputError("neither --dataset-path nor --strategy given", where="meta train",
                          fix="pass --dataset-path FILE, or --strategy NAME to build the dataset now")

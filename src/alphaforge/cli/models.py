@@ -1,9 +1,11 @@
-"""`alphaforge models ...`: the model families and the registered model versions."""
+"""`alphaforge models ...`: the model families and the registered model versions.
+
+The model library is imported inside the commands: `--help` must not load numpy or pandas."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,19 +17,24 @@ from alphaforge.cli._common import (
     print_fields,
     print_table,
 )
-from alphaforge.models import FAMILIES
-from alphaforge.models.registry import ModelRegistry
+
+if TYPE_CHECKING:
+    from alphaforge.models.registry import ModelRegistry
 
 app = command_group("Model families and the model registry (models/<name>/<version>/).")
 
 
 def _registry(ctx: typer.Context) -> ModelRegistry:
+    from alphaforge.models.registry import ModelRegistry
+
     return ModelRegistry(open_workspace(ctx).subdir("models"))
 
 
 @app.command("families")
 def families(as_json: JsonOption = False) -> None:
     """The model families: tasks, GPU support, what counts as an iteration, the saved format."""
+    from alphaforge.models import FAMILIES
+
     rows = [{"family": name, "tasks": list(cls.tasks), "gpu": cls.supports_gpu, "iterations": cls.iteration_param,
              "file": cls.model_file} for name, cls in FAMILIES.items()]
     emit({"families": rows}, as_json, lambda r: print_table("Model families (--family)", r["families"]))

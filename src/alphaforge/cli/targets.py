@@ -1,4 +1,6 @@
-"""`alphaforge targets ...`: the target kinds, and cached target tables for training."""
+"""`alphaforge targets ...`: the target kinds, and cached target tables for training.
+
+The target library is imported inside the commands: `--help` must not load numpy or pandas."""
 
 from __future__ import annotations
 
@@ -14,16 +16,7 @@ from alphaforge.cli._common import (
     open_workspace,
     print_table,
 )
-from alphaforge.data import datasets
-from alphaforge.data.events import read_events
-from alphaforge.data.rawstore import content_sha256
 from alphaforge.errors import InputError
-from alphaforge.targets import (
-    TargetCache,
-    build_targets,
-    describe_kinds,
-    describe_targets,
-)
 
 app = command_group("Training-only targets: list the kinds, build cached target tables.")
 
@@ -31,6 +24,8 @@ app = command_group("Training-only targets: list the kinds, build cached target 
 @app.command("list")
 def list_(as_json: JsonOption = False) -> None:
     """List the target kinds with their name patterns ([...] = optional, with its default)."""
+    from alphaforge.targets import describe_kinds
+
     result = {"kinds": describe_kinds()}
     emit(result, as_json, lambda r: print_table("Target kinds (name = pattern with values, e.g. the example)",
                                                 r["kinds"], ["kind", "pattern", "example", "summary"]))
@@ -53,6 +48,11 @@ def build(
         raise InputError("no targets named", where="alphaforge targets build",
                          fix="name some, e.g. `alphaforge targets build fwd_ret_24 tb_24_2.0_1.0` "
                              "(`alphaforge targets list` shows the kinds)")
+    from alphaforge.data import datasets
+    from alphaforge.data.events import read_events
+    from alphaforge.data.rawstore import content_sha256
+    from alphaforge.targets import TargetCache, build_targets, describe_targets
+
     workspace = open_workspace(ctx)
     bars = datasets.load_bars(workspace)
     fingerprint = content_sha256(bars)

@@ -2,13 +2,14 @@
 
 Defaults come from the ``[tuning]`` section of alphaforge.toml; options override them for one
 run. `tune` can run in several processes (or machines) at once when they share --storage.
+
+Optuna and the tuning library are imported inside the commands: `--help` must not load them.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-import optuna
 import typer
 
 from alphaforge.cli._common import (
@@ -25,8 +26,6 @@ from alphaforge.cli._common import (
     print_table,
     stdout,
 )
-from alphaforge.tuning.phases import make_pruner
-from alphaforge.tuning.workflow import run_analyze, run_extended_cv, run_tune
 
 
 def tune(
@@ -51,6 +50,11 @@ def tune(
     as_json: JsonOption = False,
 ) -> None:
     """Run or resume the three-phase study (random → TPE → narrowed TPE) of one target and family."""
+    import optuna
+
+    from alphaforge.tuning.phases import make_pruner
+    from alphaforge.tuning.workflow import run_tune
+
     if pruner is not None:
         make_pruner(pruner, 1)  # issue 20: an unknown --pruner is refused before the study.db is created
     workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
@@ -96,6 +100,8 @@ def cv(
     as_json: JsonOption = False,
 ) -> None:
     """Re-train the top tuned configurations with more folds: cv/extended_training_results.json."""
+    from alphaforge.tuning.workflow import run_extended_cv
+
     workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     result = run_extended_cv(workspace, config, target=target, family=family, storage=storage, top_n=top_n,
                              scheme=scheme, n_splits=n_splits, iterations=iterations, tracker=tracker)
@@ -120,6 +126,8 @@ def analyze(
     as_json: JsonOption = False,
 ) -> None:
     """Pick the best configuration (best CV mean, then smaller std): analysis/best_config.json."""
+    from alphaforge.tuning.workflow import run_analyze
+
     workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
     result = run_analyze(workspace, config, target=target, family=family, storage=storage, tracker=tracker)
 

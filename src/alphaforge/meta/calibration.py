@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alphaforge.choices import CALIBRATIONS
 from alphaforge.errors import InputError
 from alphaforge.models import ModelFamily
 
-CALIBRATIONS = ("none", "sigmoid", "isotonic")
 DEFAULT_CALIBRATION_FRACTION = 0.25
 _EPSILON = 1e-6
 

@@ -49,6 +49,7 @@ import pandas as pd
 
 from alphaforge.backtest._frames import Grid, close_grid
 from alphaforge.backtest.strategies import Strategy
+from alphaforge.choices import LABEL_TYPES
 from alphaforge.errors import InputError
 from alphaforge.meta.signals import entry_signals
 from alphaforge.targets._core import (
@@ -62,7 +63,6 @@ from alphaforge.targets.binary import EQUAL_WEIGHT, excess_return
 from alphaforge.targets.forward import forward_return
 from alphaforge.timestamps import to_utc
 
-LABEL_TYPES = ("binary_absolute", "binary_outperformance", "multi_class", "triple_barrier")
 SUCCESS_LABEL = {"binary_absolute": 1, "binary_outperformance": 1, "multi_class": 2, "triple_barrier": 1}
 OUTCOME_COLUMNS = ("label", "realized_return", "entry_price", "exit_price", "horizon_bars", "t1", "label_type",
                    "success_threshold", "strategy")

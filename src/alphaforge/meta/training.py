@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alphaforge.choices import META_FAMILIES
 from alphaforge.errors import InputError
 from alphaforge.meta.calibration import CALIBRATIONS, CalibratedModel, fit_calibrated
 from alphaforge.meta.dataset import feature_columns, success
 from alphaforge.models import ModelFamily, make_model
 from alphaforge.validation import LabelSpans, PurgedKFold
 
-META_FAMILIES = ("gradient_boosting", "random_forest", "lightgbm", "logistic")
 META_PARAMS: dict[str, dict[str, Any]] = {
     "gradient_boosting": {"n_estimators": 100, "max_depth": 2, "min_samples_leaf": 20},
     "random_forest": {"n_estimators": 200, "min_samples_leaf": 20},

@@ -21,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from alphaforge.backtest import STRATEGIES, Strategy, make_strategy
+from alphaforge.backtest import Strategy, make_strategy
+from alphaforge.choices import META_STRATEGIES
 from alphaforge.config import Config
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.features import REGISTRY, configured_spec, resolve_features
@@ -60,8 +61,6 @@ MODELS_DIR = Path("models") / "meta"
 BACKTESTS_DIR = "backtests"
 REPORTS_DIR = "reports"
 FORMATS = ("parquet", "csv")
-META_STRATEGIES = tuple(name for name in STRATEGIES if name != "model")
-"""Base strategies a meta-model can judge: the rule-based ones (``model`` needs predictions)."""
 
 
 def base_strategy(name: str) -> Strategy:

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from alphaforge.choices import FAMILY_NAMES
 from alphaforge.errors import InputError
 from alphaforge.models._lightgbm import LightGBMModel
 from alphaforge.models._lstm import LSTMModel
@@ -34,10 +35,11 @@ from alphaforge.models.compat import (
 from alphaforge.models.devices import GpuFallbackWarning
 
 DEFAULT_FAMILY = "lightgbm"
-FAMILIES: MappingProxyType[str, type[ModelFamily]] = MappingProxyType({cls.name: cls for cls in (
+FAMILIES: MappingProxyType[str, type[ModelFamily]] = MappingProxyType(dict(zip(FAMILY_NAMES, (
     LightGBMModel, XGBoostModel, GradientBoostingModel, HistGradientBoostingModel, RandomForestModel,
-    LogisticModel, RidgeModel, LSTMModel)})
-"""The closed map of family name to class (the CLI's ``--family`` choices)."""
+    LogisticModel, RidgeModel, LSTMModel), strict=True)))
+"""The closed map of family name to class (the CLI's ``--family`` choices): the names are
+:data:`alphaforge.choices.FAMILY_NAMES`, which help lists without importing the classes."""
 
 
 def family_class(name: str) -> type[ModelFamily]:

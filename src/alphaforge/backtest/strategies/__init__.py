@@ -16,9 +16,13 @@ from alphaforge.backtest.strategies.base import DIRECTIONS, Strategy
 from alphaforge.backtest.strategies.mean_reversion import MeanReversion
 from alphaforge.backtest.strategies.model import ModelStrategy
 from alphaforge.backtest.strategies.trend_baseline import TrendBaseline
+from alphaforge.choices import STRATEGY_NAMES
 from alphaforge.errors import InputError
 
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (TrendBaseline, MeanReversion, ModelStrategy)}
+STRATEGIES: dict[str, type[Strategy]] = dict(zip(STRATEGY_NAMES, (TrendBaseline, MeanReversion, ModelStrategy),
+                                                  strict=True))
+"""Strategy classes by name: the names are :data:`alphaforge.choices.STRATEGY_NAMES`, which help lists
+without importing the classes."""
 
 
 def make_strategy(name: str, **params: Any) -> Strategy:
