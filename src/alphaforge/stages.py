@@ -35,13 +35,15 @@ MANIFEST_DIR = "stages"
 @dataclass
 class StageContext:
     """What a running stage sees: the workspace, the run's one parsed configuration (the object its
-    key was computed from), its parameters, upstream results and where to report progress."""
+    key was computed from), its parameters, upstream results, where to report progress, and its
+    own cache key (a stage whose outputs outlive a kill can recognise them by it)."""
 
     workspace: Workspace
     params: dict[str, Any]
     upstream: dict[str, dict[str, Any]]
     config: Any = None
     progress: Progress | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,7 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
             on_stage(stage, "running")
         started = time.perf_counter()
         result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config,
-                                        progress))
+                                        progress, key))
         seconds = time.perf_counter() - started
         StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                       seconds=seconds, outputs=_output_digests(workspace, result.outputs),

@@ -77,3 +77,14 @@ def test_a_plain_run_never_trains_on_a_flagged_feature(leaky):
     assert not [f for f in config["features"] if "peek" in f] and config["features"]
     model_ic = result["summaries"]["walk_forward"]["evaluation"]["model"]["ic"]["mean"]
     assert model_ic < 0.5  # a model on the leak would score close to 1
+
+
+def test_a_kill_after_registering_the_model_does_not_register_it_twice(planted):
+    """Regression (issue 20): a kill after the version rename but before stages/train.json
+    registered a duplicate version on resume."""
+    _run(planted)
+    (planted.root / "stages" / "train.json").unlink()  # killed before the manifest was written
+    resumed = _run(planted)
+    versions = sorted(p.name for p in (planted.root / "models" / "fwd_ret_1-lightgbm").iterdir())
+    assert versions == ["v1"] and resumed["summaries"]["train"]["version"] == "v1"
+    assert {row["stage"]: row["status"] for row in resumed["stages"]}["train"] == "ran"

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +41,11 @@ from alphaforge.artifacts import (
     TrainingResults,
     read_card,
 )
-from alphaforge.names import check_name
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.models import load_model
 from alphaforge.models.base import META_FILE, ModelFamily
 from alphaforge.models.compat import check_feature_order, check_symbols
+from alphaforge.names import check_name
 
 CONFIG_FILE = CARD_FILE
 PLOTS_DIR = "plots"
@@ -152,7 +152,8 @@ class ModelRegistry:
         """A new version of ``name``: ``write`` fills a staging folder, which is then renamed into place."""
         folder = self.root / check_name(name, where="model name (--name)")
         folder.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+        staging = folder / f".staging-{secrets.token_hex(6)}"
+        os.mkdir(staging, 0o777)  # the user's umask decides, as for every file the product writes
         try:
             write(staging)
             while True:

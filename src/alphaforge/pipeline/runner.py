@@ -147,14 +147,39 @@ def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
         from alphaforge.tracking import MlflowTracker
 
         return _train_plan_stage(ctx, track=isinstance(tracker, MlflowTracker))
-    tuned, _ = _tuned(ctx)
-    result = train(ctx.workspace, best_config=tuned.path if tuned else None, exclude=_excluded(ctx),
-                   tracker=tracker, arguments={"command": "run"}, config=ctx.config, progress=ctx.progress)
+    registered = _registered_by(ctx)
+    if registered is not None:  # a kill after registering, before the manifest: do not register twice
+        result = registered
+    else:
+        tuned, _ = _tuned(ctx)
+        result = train(ctx.workspace, best_config=tuned.path if tuned else None, exclude=_excluded(ctx),
+                       tracker=tracker, arguments={"command": "run"}, config=ctx.config, progress=ctx.progress,
+                       provenance={"stage_key": ctx.key})
     version = Path(result["path"])
     outputs = [ctx.workspace.relative(p) for p in sorted(version.rglob("*")) if p.is_file()]
     return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",
                                                          "rows", "features", "best_iteration", "metrics", "verdicts",
                                                          "notices")})
+
+
+def _registered_by(ctx: StageContext) -> dict[str, Any] | None:
+    """The train summary of a version this very stage run (same key) registered already, if any."""
+    from alphaforge.artifacts import ModelCard
+    from alphaforge.models.registry import ModelRegistry
+
+    for version in reversed(ModelRegistry(ctx.workspace.subdir("models")).all_versions()):
+        try:
+            card = version.card()
+        except AlphaForgeError:  # a damaged folder is not this stage's
+            continue
+        if isinstance(card, ModelCard) and card.provenance.get("stage_key") == ctx.key:
+            results = version.results()
+            return {"name": version.name, "version": version.version, "path": str(version.path),
+                    "family": card.family, "target": card.target.name, "task": card.task, "rows": results.rows,
+                    "features": len(card.features), "best_iteration": card.best_iteration, "metrics": results.metrics,
+                    "verdicts": results.verdicts, "notices": [f"{version.name} {version.version} was registered by "
+                                                              "this stage before it was interrupted: reused"]}
+    return None
 
 
 def _predict_stage(ctx: StageContext) -> StageResult:

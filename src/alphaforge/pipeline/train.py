@@ -41,8 +41,10 @@ from alphaforge.validation.verdicts import Verdict, model_verdicts, verdict_tags
 from alphaforge.workspace import Workspace
 
 
-def model_card(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Config, family: str) -> ModelCard:
-    """The card (``config.json``) of a version: everything needed to reproduce and to check compatibility."""
+def model_card(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Config, family: str,
+               provenance: dict[str, Any] | None = None) -> ModelCard:
+    """The card (``config.json``) of a version: everything needed to reproduce and to check
+    compatibility; ``provenance`` records what produced it (e.g. the run stage's key)."""
     spec = parse_target(matrix.target)
     symbols = matrix.symbols
     return ModelCard(
@@ -56,7 +58,8 @@ def model_card(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Config,
         training_range=TimeRange(start=matrix.timestamps.min().isoformat(), end=matrix.timestamps.max().isoformat(),
                                  validation_start=outcome.split.validation_start.isoformat()),
         dataset=config.data.dataset, macro=config.data.macro, data_fingerprint=matrix.data_fingerprint,
-        feature_fingerprint=matrix.feature_fingerprint, versions=package_versions(), git_commit=git_commit())
+        feature_fingerprint=matrix.feature_fingerprint, versions=package_versions(), git_commit=git_commit(),
+        provenance=dict(provenance or {}))
 
 
 def validation_verdicts(workspace: Workspace, config: Config, matrix: TrainingMatrix,
@@ -95,7 +98,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
           best_config: Path | None = None, symbols: list[str] | None = None, features: list[str] | None = None,
           name: str | None = None, exclude: list[str] | None = None, tracker: Tracker | None = None,
           arguments: dict[str, Any] | None = None, config: Config | None = None,
-          progress: Progress | None = None) -> dict[str, Any]:
+          progress: Progress | None = None, provenance: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
 
     ``exclude`` names feature columns to leave out (default: those the truncation test flags,
@@ -126,7 +129,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = fit_models(matrix, config, family, slice(None), chosen.get("params"), progress=progress)
-        card = model_card(matrix, outcome, config, family)
+        card = model_card(matrix, outcome, config, family, provenance)
         verdicts = validation_verdicts(workspace, config, matrix, outcome)
         with workspace.lock(f"train {name}", wait=120):
             version = ModelRegistry(workspace.subdir("models")).create(
