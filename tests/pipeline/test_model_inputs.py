@@ -88,3 +88,15 @@ def test_a_kill_after_registering_the_model_does_not_register_it_twice(planted):
     versions = sorted(p.name for p in (planted.root / "models" / "fwd_ret_1-lightgbm").iterdir())
     assert versions == ["v1"] and resumed["summaries"]["train"]["version"] == "v1"
     assert {row["stage"]: row["status"] for row in resumed["stages"]}["train"] == "ran"
+
+
+def test_a_truncated_walk_forward_file_is_recomputed_by_backtest(planted):
+    """Regression (issue 20): a truncated cv/walk_forward/*/predictions.parquet ended `backtest` in
+    pyarrow's ArrowInvalid."""
+    from alphaforge.pipeline.backtest import backtest
+
+    run_pipeline(planted, NullTracker(), only=["features", "leakage_check", "walk_forward"])
+    predictions = planted.root / "cv" / "walk_forward" / "fwd_ret_1-lightgbm" / "predictions.parquet"
+    predictions.write_bytes(predictions.read_bytes()[:100])
+    summary = backtest(planted)
+    assert summary["source"] == "walk-forward refits" and len(pd.read_parquet(predictions)) > 0

@@ -189,3 +189,59 @@ def test_a_holdout_change_reruns_the_stages_that_read_the_store(filled, tmp_path
     after = keys()
     assert before["features"] == after["features"]
     assert before["walk_forward"] != after["walk_forward"] and before["train"] != after["train"]
+
+
+def _pickled(path):
+    import pickle
+
+    return pickle.dumps({"rows": [1, 2, 3]})
+
+
+def _extension_typed(path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    class Pickled(pa.ExtensionType):
+        def __init__(self):
+            super().__init__(pa.binary(), "test.pickled")
+
+        def __arrow_ext_serialize__(self):
+            return b""
+
+        @classmethod
+        def __arrow_ext_deserialize__(cls, storage_type, serialized):
+            return cls()
+
+    pa.register_extension_type(Pickled())
+    try:
+        table = pq.read_table(path)
+        storage = pa.array([b"x"] * table.num_rows, pa.binary())
+        table = table.append_column("payload", pa.ExtensionArray.from_storage(Pickled(), storage))
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        return sink.getvalue().to_pybytes()
+    finally:
+        pa.unregister_extension_type("test.pickled")
+
+
+@pytest.mark.parametrize("forge", [_pickled, _extension_typed])
+def test_restore_refuses_what_is_not_a_plain_parquet_even_with_a_matching_checksum(filled, tmp_path, forge):
+    """Regression (issue 20): a pickle (or a pickled extension type) in place of a preserved holdout,
+    with its manifest's sha256 updated to match, ended in ArrowInvalid / a DuckDB BinderException."""
+    import hashlib
+    import json
+
+    create_holdout(filled, tmp_path / "h.txt", count=30, seed=4)
+    path = Path(preserve_setups(filled, tmp_path / "h.txt")["preserved_file"])
+    remove_setups(filled, tmp_path / "h.txt")
+    state = _counts(filled)
+    forged = forge(path)
+    path.write_bytes(forged)
+    manifest_file = path.with_suffix(".json")
+    manifest = json.loads(manifest_file.read_text())
+    manifest["sha256"] = hashlib.sha256(forged).hexdigest()
+    manifest_file.write_text(json.dumps(manifest))
+    with pytest.raises(InputError) as error:
+        restore_preserved(filled, path)
+    assert "preserve" in (error.value.fix or "")
+    assert _counts(filled) == state

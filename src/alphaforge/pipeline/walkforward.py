@@ -19,6 +19,7 @@ import pandas as pd
 
 from alphaforge.artifacts import WalkForwardFolds
 from alphaforge.config import Config
+from alphaforge.errors import InputError
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, train_best_and_final
@@ -166,8 +167,12 @@ def label_horizon(matrix: TrainingMatrix) -> int:
 
 
 def load_walk_forward(workspace: Workspace, target: str, family: str) -> tuple[pd.DataFrame, WalkForwardFolds] | None:
-    """Cached walk-forward predictions and fold summary, or None."""
+    """Cached walk-forward predictions and fold summary, or None: never computed, or a file that
+    cannot be read (truncated by a kill, damaged), which the caller recomputes like a missing one."""
     folder = walk_forward_dir(workspace, target, family)
     if not (folder / "predictions.parquet").is_file() or not (folder / FOLDS_FILE).is_file():
         return None
-    return pd.read_parquet(folder / "predictions.parquet"), WalkForwardFolds.load(folder / FOLDS_FILE)
+    try:
+        return pd.read_parquet(folder / "predictions.parquet"), WalkForwardFolds.load(folder / FOLDS_FILE)
+    except (OSError, ValueError, InputError):  # pyarrow's ArrowInvalid is a ValueError
+        return None

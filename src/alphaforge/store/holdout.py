@@ -177,7 +177,26 @@ def read_preserved(path: Path) -> tuple[dict[str, Any], pa.Table]:
                          f"{str(manifest.get('sha256'))[:16]}…", where=str(path),
                          fix="the file changed after it was preserved; restore from an intact copy, or rebuild "
                              "the rows with `alphaforge store fill`")
-    return manifest, pq.read_table(pa.BufferReader(data))
+    return manifest, _preserved_rows(data, path)
+
+
+def _preserved_rows(data: bytes, path: Path) -> pa.Table:
+    """The rows of a preserved file's bytes: Parquet of plain columns (text, numbers, times), as
+    `holdout preserve` writes them; anything else (a pickle, an extension type a reader would have to
+    unpickle) is refused before DuckDB or pandas sees it."""
+    fix = "restore from the file `alphaforge holdout preserve` wrote, or rebuild the rows with `alphaforge store fill`"
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputError(f"not a preserved-holdout Parquet file ({type(exc).__name__})", where=str(path),
+                         fix=fix) from None
+    odd = [f.name for f in table.schema if isinstance(f.type, pa.ExtensionType)
+           or not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type) or pa.types.is_floating(f.type)
+                   or pa.types.is_integer(f.type) or pa.types.is_timestamp(f.type) or pa.types.is_null(f.type)
+                   or pa.types.is_boolean(f.type) or pa.types.is_dictionary(f.type))]
+    if odd:
+        raise InputError(f"column(s) {odd[:5]} are not plain text, numbers or times", where=str(path), fix=fix)
+    return table
 
 
 def latest_preserved(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
