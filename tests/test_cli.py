@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import numpy as np
 import pytest
@@ -11,18 +10,9 @@ import typer.main
 
 from alphaforge import __version__
 from alphaforge.cli import app
+from alphaforge.cli._lazy import command_paths
 
-
-def _command_paths(command: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    paths = [prefix]
-    if hasattr(command, "list_commands"):  # a group (Typer vendors its own click classes)
-        context = command.context_class(command)
-        for name in command.list_commands(context):
-            paths += _command_paths(command.get_command(context, name), (*prefix, name))
-    return paths
-
-
-ALL_COMMANDS = _command_paths(typer.main.get_command(app))
+ALL_COMMANDS = command_paths(typer.main.get_command(app))
 
 
 @pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "alphaforge")

@@ -57,3 +57,14 @@ class LazyGroup(TyperGroup):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def command_paths(command: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The words that name ``command`` and every command below it (itself first, as ``prefix``),
+    lazy ones loaded: what the help tests and ``bench/bench_cli.py`` run through."""
+    paths = [prefix]
+    if hasattr(command, "list_commands"):  # a group (Typer vendors its own click classes)
+        context = command.context_class(command)
+        for name in command.list_commands(context):
+            paths += command_paths(command.get_command(context, name), (*prefix, name))
+    return paths
