@@ -136,3 +136,13 @@ def test_long_work_reports_progress_on_stderr_unless_quiet(cli, synth):
     json.loads(loud.stdout)  # stdout stays one JSON object
     quiet = cli("-q", "-w", synth, "train", "--no-track", "--json")
     assert quiet.code == 0 and "rounds:" not in quiet.stderr
+
+
+def test_the_seeds_epochs_spelling_sets_the_families_rounds(cli, synth):
+    """Seed 001 writes `train --epochs 300`; it means the family's rounds (epochs for the LSTM)."""
+    result = cli("-w", synth, "train", "--no-track", "--epochs", "30", "--json")
+    assert result.code == 0, result.stderr
+    card = json.loads((synth / json.loads(result.stdout)["path"] / "config.json").read_text())
+    assert card["best_iteration"] <= 30
+    refused = cli("-w", synth, "train", "--no-track", "--family", "ridge", "--rounds", "30")
+    assert refused.code == 2 and "trains no rounds or epochs" in refused.stderr

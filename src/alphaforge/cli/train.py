@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from alphaforge.errors import InputError
+
 from alphaforge.choices import FAMILY_NAMES
 from alphaforge.cli._common import (
     ExperimentNameOption,
@@ -39,6 +41,9 @@ def train(
                                                      "training plan: only its jobs' models of these symbols).")]
     = None,
     name: Annotated[str | None, typer.Option(help="Registry name (default: TARGET-FAMILY).")] = None,
+    rounds: Annotated[int | None, typer.Option("--rounds", "--epochs", min=1, help="Boosting rounds or epochs at "
+                                                "most (early stopping may stop sooner); families without either "
+                                                "refuse it.")] = None,
     plan_dir: Annotated[Path | None, typer.Option("--training-plan-dir", help="Folder of master_training_plan.json "
                                                                              "(default: plans/training_plan).")]
     = None,
@@ -74,12 +79,13 @@ def train(
     criteria = config.acceptance.criteria
     check_criteria(criteria)  # a criterion no model can meet is refused before training, not after it
     arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,
-                 "symbols": symbols, "name": name, "experiment_name": experiment_name,
+                 "symbols": symbols, "name": name, "rounds": rounds, "experiment_name": experiment_name,
                  "experiment_tags": experiment_tags or [], "track": track}
+    params = _iterations(family or config.models.family, rounds)
     with reporting() as report:
         result = train_model(workspace, target=target, family=family, best_config=best_config,
                              symbols=split_list(symbols), name=name, tracker=tracker, arguments=arguments,
-                             config=config, progress=report)
+                             config=config, progress=report, params=params)
     result["acceptance"] = acceptance(criteria, result["metrics"].get("validation", {}))
     result["accepted"] = all(row["passed"] for row in result["acceptance"])
 
@@ -95,3 +101,17 @@ def train(
         print_verdicts([{**row, "warning": not row["passed"]} for row in r["acceptance"]], "Acceptance")
 
     emit(result, as_json, render)
+
+
+def _iterations(family: str, rounds: int | None) -> dict[str, int] | None:
+    """``--rounds``/``--epochs`` as the family's own iteration parameter (seed 001 writes
+    ``train --epochs 300``); a family that counts neither refuses it."""
+    if rounds is None:
+        return None
+    from alphaforge.models import family_class
+
+    parameter = family_class(family).iteration_param
+    if parameter is None:
+        raise InputError(f"family {family} trains no rounds or epochs", where="--rounds/--epochs",
+                         fix="drop the option, or choose a boosting family or the lstm")
+    return {parameter: rounds}

@@ -98,10 +98,12 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
           best_config: Path | None = None, symbols: list[str] | None = None, features: list[str] | None = None,
           name: str | None = None, exclude: list[str] | None = None, tracker: Tracker | None = None,
           arguments: dict[str, Any] | None = None, config: Config | None = None,
-          progress: Progress | None = None, provenance: dict[str, Any] | None = None) -> dict[str, Any]:
+          progress: Progress | None = None, provenance: dict[str, Any] | None = None,
+          params: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
 
-    ``exclude`` names feature columns to leave out (default: those the truncation test flags,
+    ``params`` (hyperparameters of the family) win over the tuned ones. ``exclude`` names feature
+    columns to leave out (default: those the truncation test flags,
     :func:`alphaforge.selection.auto.leak_flags`). ``symbols`` and ``features`` (ordered feature
     columns), like ``target`` and ``family``, win over ``best_config`` (default: the workspace's tuned configuration for ``[models] target``,
     when there is one). ``config`` is the workspace's parsed configuration when the caller holds
@@ -128,7 +130,8 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
                              features or chosen.get("features"), exclude)
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
-        outcome = fit_models(matrix, config, family, slice(None), chosen.get("params"), progress=progress)
+        outcome = fit_models(matrix, config, family, slice(None), {**chosen.get("params", {}), **(params or {})},
+                             progress=progress)
         card = model_card(matrix, outcome, config, family, provenance)
         verdicts = validation_verdicts(workspace, config, matrix, outcome)
         with workspace.lock(f"train {name}", wait=120):
