@@ -122,6 +122,8 @@ def run(
         if back:
             print_table(f"Backtest ({back['strategy']}, out of sample) vs benchmark", _comparison(back))
         print_table("Stages", r["stages"])
+        acceptance = (summaries.get("train") or {}).get("acceptance") or []
+        print_verdicts([{**row, "warning": not row["passed"]} for row in acceptance], "Acceptance")
         for name, heading in (("walk_forward", "Out of sample"), ("train", "Final model"), ("backtest", "Backtest")):
             shown = summaries.get(name, {}).get("verdicts") or (summaries.get(name, {}).get("evaluation") or {}).get(
                 "verdicts", [])

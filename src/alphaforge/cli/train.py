@@ -63,7 +63,6 @@ def train(
     each as pass or fail on the validation split.
     """
     from alphaforge.pipeline.train import train as train_model
-    from alphaforge.validation.acceptance import acceptance, check_criteria
 
     workspace = open_workspace(ctx)
     if use_plan and target is None and best_config is None:
@@ -76,8 +75,6 @@ def train(
             train_loaded_plan(workspace, plan, families=family, track=track, as_json=as_json, symbols=symbols)
             return
     workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
-    criteria = config.acceptance.criteria
-    check_criteria(criteria)  # a criterion no model can meet is refused before training, not after it
     arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,
                  "symbols": symbols, "name": name, "rounds": rounds, "experiment_name": experiment_name,
                  "experiment_tags": experiment_tags or [], "track": track}
@@ -86,8 +83,6 @@ def train(
         result = train_model(workspace, target=target, family=family, best_config=best_config,
                              symbols=split_list(symbols), name=name, tracker=tracker, arguments=arguments,
                              config=config, progress=report, params=params)
-    result["acceptance"] = acceptance(criteria, result["metrics"].get("validation", {}))
-    result["accepted"] = all(row["passed"] for row in result["acceptance"])
 
     def render(r: dict[str, Any]) -> None:
         print_fields(f"Trained {r['name']} {r['version']}", {

@@ -159,7 +159,7 @@ def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
     outputs = [ctx.workspace.relative(p) for p in sorted(version.rglob("*")) if p.is_file()]
     return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",
                                                          "rows", "features", "best_iteration", "metrics", "verdicts",
-                                                         "notices")})
+                                                         "notices", "acceptance", "accepted")})
 
 
 def _registered_by(ctx: StageContext) -> dict[str, Any] | None:
@@ -177,8 +177,9 @@ def _registered_by(ctx: StageContext) -> dict[str, Any] | None:
             return {"name": version.name, "version": version.version, "path": str(version.path),
                     "family": card.family, "target": card.target.name, "task": card.task, "rows": results.rows,
                     "features": len(card.features), "best_iteration": card.best_iteration, "metrics": results.metrics,
-                    "verdicts": results.verdicts, "notices": [f"{version.name} {version.version} was registered by "
-                                                              "this stage before it was interrupted: reused"]}
+                    "verdicts": results.verdicts, "acceptance": [], "accepted": True,
+                    "notices": [f"{version.name} {version.version} was registered by this stage before it was "
+                                "interrupted: reused"]}
     return None
 
 

@@ -36,6 +36,7 @@ from alphaforge.predict.scores import model_scores
 from alphaforge.progress import Progress
 from alphaforge.targets import parse_target
 from alphaforge.tracking import NullTracker, Tracker, git_commit, package_versions
+from alphaforge.validation.acceptance import acceptance, check_criteria
 from alphaforge.validation.tearsheet import tear_sheet
 from alphaforge.validation.verdicts import Verdict, model_verdicts, verdict_tags
 from alphaforge.workspace import Workspace
@@ -60,6 +61,12 @@ def model_card(matrix: TrainingMatrix, outcome: TrainingOutcome, config: Config,
         dataset=config.data.dataset, macro=config.data.macro, data_fingerprint=matrix.data_fingerprint,
         feature_fingerprint=matrix.feature_fingerprint, versions=package_versions(), git_commit=git_commit(),
         provenance=dict(provenance or {}))
+
+
+def _accepted(config: Config, validation: dict[str, Any]) -> dict[str, Any]:
+    """``[acceptance] criteria`` against the best model's validation metrics: each row and the whole."""
+    rows = acceptance(config.acceptance.criteria, validation)
+    return {"acceptance": rows, "accepted": all(row["passed"] for row in rows)}
 
 
 def validation_verdicts(workspace: Workspace, config: Config, matrix: TrainingMatrix,
@@ -114,6 +121,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     if name is not None:
         check_name(name, where="model name (--name)")  # refused before the training, not after it
     config = config or workspace.config()
+    check_criteria(config.acceptance.criteria)  # a criterion no model reports is refused before training
     tuned, tuned_notices = ((TunedConfig(Path(best_config), read_best_config(best_config), ""), []) if best_config
                             else find_tuned(workspace, config))
     chosen = tuned.settings if tuned else {}
@@ -151,4 +159,5 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
             "target": matrix.target, "task": matrix.task, "rows": len(matrix.y), "features": len(matrix.feature_names),
             "symbols": matrix.symbols, "best_iteration": card.best_iteration, "split": outcome.split.to_dict(),
             "metrics": outcome.metrics, "verdicts": [v.to_dict() for v in verdicts], "run_id": run.run_id,
+            **_accepted(config, outcome.metrics.get("validation", {})),
             "notices": [*tuned_notices, *matrix.notices, *outcome.notices, *tracker.notices]}
