@@ -35,8 +35,9 @@ MANIFEST_DIR = "stages"
 @dataclass
 class StageContext:
     """What a running stage sees: the workspace, the run's one parsed configuration (the object its
-    key was computed from), its parameters, upstream results, where to report progress, and its
-    own cache key (a stage whose outputs outlive a kill can recognise them by it)."""
+    key was computed from), its parameters, upstream results, where to report progress, its own
+    cache key (a stage whose outputs outlive a kill can recognise them by it) and whether it was
+    forced (``--force-refresh``, ``--from``), which stages that cache parts of their work pass on."""
 
     workspace: Workspace
     params: dict[str, Any]
@@ -44,6 +45,7 @@ class StageContext:
     config: Any = None
     progress: Progress | None = None
     key: str = ""
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,7 @@ class StageOutcome:
     seconds: float
     summary: dict[str, Any]
     key: str
+    outputs: tuple[str, ...] = ()
 
 
 def _output_digests(workspace: Workspace, outputs: Iterable[str]) -> dict[str, str]:
@@ -291,10 +294,12 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
             keys[stage.name] = manifest.key
             results[stage.name] = manifest.summary
             continue
-        if not force and position < forced_from and is_fresh(workspace, manifest, key):
+        forced = force or position >= forced_from
+        if not forced and is_fresh(workspace, manifest, key):
             assert manifest is not None
             results[stage.name] = manifest.summary
-            outcomes.append(StageOutcome(stage.name, "cached", 0.0, results[stage.name], key))
+            outcomes.append(StageOutcome(stage.name, "cached", 0.0, results[stage.name], key,
+                                         tuple(manifest.outputs)))
             if on_stage:
                 on_stage(stage, "cached")
             continue
@@ -302,11 +307,11 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
             on_stage(stage, "running")
         started = time.perf_counter()
         result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config,
-                                        progress, key))
+                                        progress, key, forced))
         seconds = time.perf_counter() - started
         StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                       seconds=seconds, outputs=_output_digests(workspace, result.outputs),
                       summary=result.summary).sealed().save(manifest_path(workspace, stage.name))
         results[stage.name] = result.summary
-        outcomes.append(StageOutcome(stage.name, "ran", seconds, result.summary, key))
+        outcomes.append(StageOutcome(stage.name, "ran", seconds, result.summary, key, tuple(result.outputs)))
     return outcomes

@@ -28,18 +28,18 @@ def test_ranking_never_sees_a_feature_that_fails_the_truncation_test(
         leaky_workspace: Workspace, registry: FeatureRegistry, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
 
-    def spy(features: pd.DataFrame, *args: Any, **kwargs: Any) -> pd.DataFrame:
+    def spy(features: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         seen.append(list(features.columns))
-        return auto_rank(features, *args, **kwargs)
+        return target_data(features, *args, **kwargs)
 
-    auto_rank = auto.rank_targets
-    monkeypatch.setattr(auto, "rank_targets", spy)
+    target_data = auto.target_data  # each candidate's rows, built from the features ranking sees
+    monkeypatch.setattr(auto, "target_data", spy)
     result = run_selection_stages(leaky_workspace, until="target_ranking", registry=registry)
     leakage = result["leakage_check"]
     assert leakage["excluded"] == [LEAKY, LEAKY_5]
     assert {f["check"] for f in leakage["flagged"]} == {"truncation"}
-    [columns] = seen
-    assert LEAKY not in columns and LEAKY_5 not in columns and "px_ret_6" in columns
+    assert len(seen) == 2  # one per candidate
+    assert all(LEAKY not in columns and LEAKY_5 not in columns and "px_ret_6" in columns for columns in seen)
     ranking = {row["target"]: row for row in result["target_ranking"]["ranking"]}
     # px_peek_5 is fwd_ret_5 itself: ranked on it, fwd_ret_5 scores an IC near 1.
     assert ranking["fwd_ret_5"]["skill"] < 0.3 and ranking["fwd_ret_1"]["skill"] < 0.3

@@ -25,6 +25,7 @@ can call this too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,7 @@ from alphaforge.artifacts import RoutingPlanFile
 from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.features import FeatureRegistry, features_for_columns
-from alphaforge.stages import Stage, StageContext, StageResult, run_stages
-from alphaforge.selection.dataset import feature_columns
+from alphaforge.selection.dataset import feature_columns, target_data
 from alphaforge.selection.inputs import SelectionInputs
 from alphaforge.selection.leakage import (
     LeakageFlag,
@@ -46,10 +46,20 @@ from alphaforge.selection.plan import (
     plan_directory,
     write_training_plan,
 )
-from alphaforge.selection.ranking import rank_targets, selected_targets, write_ranking
+from alphaforge.selection.ranking import (
+    TargetScore,
+    ranking_table,
+    score_target,
+    selected_targets,
+    write_ranking,
+)
 from alphaforge.selection.routing import route_targets, write_routing_plan
-from alphaforge.selection.selection import FeatureSelection, select_features, write_selection
-from alphaforge.workspace import Workspace
+from alphaforge.selection.selection import (
+    select_features,
+    write_selection,
+)
+from alphaforge.stages import Stage, StageContext, StageResult, run_stages
+from alphaforge.workspace import Workspace, atomic_write_json
 
 CODE = ("alphaforge.selection",)
 LEAKAGE_CODE = (*CODE, "alphaforge.features.leakage")
@@ -65,17 +75,41 @@ def plans_dir(workspace: Workspace) -> Path:
     return workspace.subdir("plans")
 
 
-def _select_and_write(inputs: SelectionInputs, targets: list[str],
-                      truncation: Sequence[LeakageFlag]) -> list[tuple[FeatureSelection, list[Path]]]:
-    """Feature selection for each of ``targets``, the ``truncation`` flags excluded, each written
-    to ``plans/feature_selection/<target>/``; the selections and their files."""
-    settings, seed = inputs.config.selection, inputs.config.seed
-    written = []
-    for target in targets:
-        result = select_features(inputs.features, inputs.targets, target, settings, truncation=truncation,
-                                 seed=seed)
-        written.append((result, write_selection(result, plans_dir(inputs.workspace) / "feature_selection" / target)))
-    return written
+def _score_stage(inputs: SelectionInputs, target: str, excluded: Sequence[str]) -> Stage:
+    """One candidate's ranking score as a cached stage of its own (``target_score-<target>``):
+    keyed without the number of targets kept, so keeping fewer (``--top-n-targets``) rescores
+    nothing, and adding a candidate scores only that one."""
+    settings, seed, workspace = inputs.config.selection, inputs.config.seed, inputs.workspace
+
+    def run(ctx: StageContext) -> StageResult:
+        data = target_data(inputs.features.drop(columns=list(excluded)), inputs.targets, target,
+                           max_rows=settings.max_rows)
+        score = asdict(score_target(data, settings, seed))
+        path = plans_dir(workspace) / "target_ranking" / "scores" / f"{target}.json"
+        atomic_write_json(path, score)
+        return StageResult([workspace.relative(path)], {"score": score})
+
+    keys = [k for k in RANKING_KEYS if k != "targets"]
+    return Stage(f"target_score-{target}", run, lambda _config: {
+        "inputs": inputs.key, "seed": seed, "target": target, "excluded": sorted(excluded),
+        **{k: getattr(settings, k) for k in keys}}, CODE, description=f"ranking score of {target}")
+
+
+def _selection_stage(inputs: SelectionInputs, target: str, truncation: Sequence[LeakageFlag]) -> Stage:
+    """One target's feature selection as a cached stage of its own (``feature_selection-<target>``),
+    the ``truncation`` flags excluded, written to ``plans/feature_selection/<target>/``."""
+    settings, seed, workspace = inputs.config.selection, inputs.config.seed, inputs.workspace
+
+    def run(ctx: StageContext) -> StageResult:
+        result = select_features(inputs.features, inputs.targets, target, settings, truncation=truncation, seed=seed)
+        paths = write_selection(result, plans_dir(workspace) / "feature_selection" / target)
+        return StageResult([workspace.relative(p) for p in paths],
+                           {"features": result.selected, "flagged": [f.to_dict() for f in result.flags],
+                            "result": result.to_dict()})
+
+    return Stage(f"feature_selection-{target}", run, lambda _config: {
+        "inputs": inputs.key, "seed": seed, "target": target, "truncation": sorted(f.feature for f in truncation),
+        **{k: getattr(settings, k) for k in SELECTION_KEYS}}, CODE, description=f"feature selection for {target}")
 
 
 LEAKAGE_STAGE = "leakage_check"
@@ -162,21 +196,22 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
                                 **{k: getattr(settings, k) for k in keys}}
 
     def ranking(ctx: StageContext) -> StageResult:
-        clean = inputs.features.drop(columns=ctx.upstream[LEAKAGE_STAGE]["excluded"])
-        table = rank_targets(clean, inputs.targets, inputs.target_names, settings, top_n=top_n_targets, seed=seed)
+        excluded = ctx.upstream[LEAKAGE_STAGE]["excluded"]
+        outcomes = run_stages(workspace, config, [_score_stage(inputs, target, excluded)
+                                                  for target in inputs.target_names], force=ctx.force)
+        table = ranking_table([TargetScore(**o.summary["score"]) for o in outcomes], top_n_targets)
         paths = write_ranking(table, plans / "target_ranking")
         rows = table.drop(columns=["fold_skills"]).to_dict("records")
         return StageResult([workspace.relative(p) for p in paths], {"selected": selected_targets(table), "ranking": rows})
 
     def selection(ctx: StageContext) -> StageResult:
         chosen = ctx.upstream["target_ranking"]["selected"]
-        paths, features, flagged = [], {}, {}
-        for target, (result, written) in zip(chosen, _select_and_write(inputs, chosen, _upstream_flags(ctx)),
-                                             strict=True):
-            paths += written
-            features[target] = result.selected
-            flagged[target] = [f.to_dict() for f in result.flags]
-        return StageResult([workspace.relative(p) for p in paths], {"features": features, "flagged": flagged})
+        flags = _upstream_flags(ctx)
+        outcomes = run_stages(workspace, config, [_selection_stage(inputs, target, flags) for target in chosen],
+                              force=ctx.force)
+        return StageResult(sorted({rel for o in outcomes for rel in o.outputs}),
+                           {"features": {t: o.summary["features"] for t, o in zip(chosen, outcomes, strict=True)},
+                            "flagged": {t: o.summary["flagged"] for t, o in zip(chosen, outcomes, strict=True)}})
 
     def routing(ctx: StageContext) -> StageResult:
         plan = route_targets(inputs.features, inputs.targets, ctx.upstream["feature_selection"]["features"],
@@ -250,5 +285,6 @@ def select_for_target(workspace: Workspace, config: Config | None, target: str, 
     config = config or workspace.config()
     inputs = SelectionInputs(workspace, config, [target], registry)
     truncation = leak_flags(workspace, config, registry=registry)
-    [(result, paths)] = _select_and_write(inputs, [inputs.target_names[0]], truncation)
-    return {**result.to_dict(), "outputs": [workspace.relative(p) for p in paths]}
+    [outcome] = run_stages(workspace, config, [_selection_stage(inputs, inputs.target_names[0], truncation)],
+                           force=True)
+    return {**outcome.summary["result"], "outputs": list(outcome.outputs)}

@@ -112,9 +112,14 @@ def rank_targets(features: pd.DataFrame, targets: pd.DataFrame, candidates: Sequ
     the feature table over the same bars. ``top_n`` defaults to ``settings.top_n_targets``.
     """
     settings = settings or SelectionSection()
-    top_n = settings.top_n_targets if top_n is None else top_n
     scores = [score_target(target_data(features, targets, name, max_rows=settings.max_rows), settings, seed)
               for name in dict.fromkeys(candidates)]
+    return ranking_table(scores, settings.top_n_targets if top_n is None else top_n)
+
+
+def ranking_table(scores: Sequence[TargetScore], top_n: int) -> pd.DataFrame:
+    """Scores ranked, best first: those that passed by z, then the rest; the best ``top_n`` that
+    passed are selected. Separate from the scoring, so keeping fewer targets rescores nothing."""
     frame = pd.DataFrame([{k: v for k, v in asdict(s).items() if k != "fold_skills"} for s in scores])
     frame["fold_skills"] = [s.fold_skills for s in scores]
     frame = frame.sort_values(["passed", "z"], ascending=[False, False], na_position="last", kind="stable")
