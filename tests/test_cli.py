@@ -126,3 +126,22 @@ def test_help_and_version_of_every_command_load_no_scientific_library():
                          capture_output=True, text=True, check=True).stdout
     result = json.loads(out.splitlines()[-1])
     assert result == {"codes": [0] * len(argvs), "loaded_by": {}}
+
+
+class _ThroughTheFrontDoor(Exception):
+    """Raised by a patched Project verb: the CLI command called it."""
+
+
+@pytest.mark.parametrize(("verb", "args"), [
+    ("run", ["run", "--no-track"]), ("train", ["train", "--no-track", "--no-training-plan"]),
+    ("predict", ["predict"]), ("backtest", ["backtest", "--no-track"]), ("tune", ["tune", "--no-track"]),
+    ("cv", ["cv", "--no-track"]), ("analyze", ["analyze", "--no-track"])])
+def test_commands_are_thin_calls_of_the_front_door(workspace, cli, monkeypatch, verb, args):
+    from alphaforge.project import Project
+
+    def called(*_args, **_kwargs):
+        raise _ThroughTheFrontDoor(verb)
+
+    monkeypatch.setattr(Project, verb, called)
+    with pytest.raises(_ThroughTheFrontDoor):
+        cli("-w", workspace.root, *args)

@@ -17,13 +17,17 @@ runs stay out of ``mlruns.db`` until they matter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alphaforge.config import Config, render_config
+from alphaforge.progress import Progress
 from alphaforge.workspace import Workspace, atomic_write_text
+
+if TYPE_CHECKING:
+    from alphaforge.tracking import Tracker
 
 
 @dataclass(frozen=True)
@@ -75,22 +79,27 @@ class Project:
     # ---------------------------------------------------------------- the pipeline
     def run(self, *, only: Sequence[str] | None = None, start_from: str | None = None, force: bool = False,
             auto_targets: bool = False, top_n_targets: int | None = None, skip_training: bool = False,
-            track: bool = False) -> dict[str, Any]:
-        """Every stage, cached (`alphaforge run`): per-stage outcomes and summaries."""
+            track: bool = False, tracker: Tracker | None = None, on_stage: Callable[[Any, str], None] | None = None,
+            progress: Progress | None = None) -> dict[str, Any]:
+        """Every stage, cached (`alphaforge run`): per-stage outcomes and summaries. ``on_stage(stage,
+        status)`` hears when each stage starts or is a cache hit, ``progress`` the work inside."""
         from alphaforge.pipeline.runner import run_pipeline
 
-        return run_pipeline(self.workspace, self._tracker(track), only=list(only or []), start_from=start_from,
-                            force=force, auto_targets=auto_targets, top_n_targets=top_n_targets,
-                            skip_training=skip_training, config=self.config)
+        return run_pipeline(self.workspace, self._tracker(track, tracker), only=list(only or []),
+                            start_from=start_from, force=force, auto_targets=auto_targets, top_n_targets=top_n_targets,
+                            skip_training=skip_training, on_stage=on_stage, config=self.config, progress=progress)
 
     def train(self, *, target: str | None = None, family: str | None = None, best_config: Path | None = None,
               symbols: list[str] | None = None, features: list[str] | None = None, name: str | None = None,
-              track: bool = False) -> dict[str, Any]:
-        """Best and final models registered as a new version (`alphaforge train`)."""
+              params: dict[str, Any] | None = None, track: bool = False, tracker: Tracker | None = None,
+              arguments: dict[str, Any] | None = None, progress: Progress | None = None) -> dict[str, Any]:
+        """Best and final models registered as a new version (`alphaforge train`); ``params`` are the
+        family's hyperparameters over the tuned ones."""
         from alphaforge.pipeline.train import train
 
         return train(self.workspace, target=target, family=family, best_config=best_config, symbols=symbols,
-                     features=features, name=name, tracker=self._tracker(track), config=self.config)
+                     features=features, name=name, tracker=self._tracker(track, tracker), arguments=arguments,
+                     config=self.config, progress=progress, params=params)
 
     def predict(self, *, symbols: Sequence[str] | None = None, bars: int | None = None, hours: float | None = None,
                 model_path: Path | None = None, name: str = "latest") -> dict[str, Any]:
@@ -102,12 +111,14 @@ class Project:
 
     def backtest(self, *, strategy: str | None = None, model_path: Path | None = None, walk_forward: bool = True,
                  start: str | None = None, end: str | None = None, name: str | None = None,
-                 track: bool = False) -> dict[str, Any]:
+                 track: bool = False, tracker: Tracker | None = None,
+                 progress: Progress | None = None) -> dict[str, Any]:
         """A backtest against the benchmark, with verdicts (`alphaforge backtest`)."""
         from alphaforge.pipeline.backtest import backtest
 
         return backtest(self.workspace, strategy=strategy, model_path=model_path, walk_forward_refits=walk_forward,
-                        start=start, end=end, name=name, tracker=self._tracker(track), config=self.config)
+                        start=start, end=end, name=name, tracker=self._tracker(track, tracker), progress=progress,
+                        config=self.config)
 
     def evaluate(self, *, target: str | None = None, family: str | None = None) -> dict[str, Any]:
         """The out-of-sample tear sheet, baselines and verdicts of the walk-forward predictions
@@ -121,23 +132,23 @@ class Project:
         return cached[1].evaluation
 
     # ---------------------------------------------------------------- tuning
-    def tune(self, *, track: bool = False, **overrides: Any) -> dict[str, Any]:
+    def tune(self, *, track: bool = False, tracker: Tracker | None = None, **overrides: Any) -> dict[str, Any]:
         """Run or resume the three-phase study (`alphaforge tune`; ``overrides`` as its options)."""
         from alphaforge.tuning.workflow import run_tune
 
-        return run_tune(self.workspace, self.config, tracker=self._tracker(track), **overrides)
+        return run_tune(self.workspace, self.config, tracker=self._tracker(track, tracker), **overrides)
 
-    def cv(self, *, track: bool = False, **options: Any) -> dict[str, Any]:
+    def cv(self, *, track: bool = False, tracker: Tracker | None = None, **options: Any) -> dict[str, Any]:
         """Re-train the best tuned configurations with more folds (`alphaforge cv`)."""
         from alphaforge.tuning.workflow import run_extended_cv
 
-        return run_extended_cv(self.workspace, self.config, tracker=self._tracker(track), **options)
+        return run_extended_cv(self.workspace, self.config, tracker=self._tracker(track, tracker), **options)
 
-    def analyze(self, *, track: bool = False, **options: Any) -> dict[str, Any]:
+    def analyze(self, *, track: bool = False, tracker: Tracker | None = None, **options: Any) -> dict[str, Any]:
         """Pick the best configuration into ``analysis/best_config.json`` (`alphaforge analyze`)."""
         from alphaforge.tuning.workflow import run_analyze
 
-        return run_analyze(self.workspace, self.config, tracker=self._tracker(track), **options)
+        return run_analyze(self.workspace, self.config, tracker=self._tracker(track, tracker), **options)
 
     # ---------------------------------------------------------------- holdout
     @property
@@ -145,9 +156,13 @@ class Project:
         """The holdout workflow's verbs (create, preserve, remove, evaluate, restore)."""
         return Holdout(self)
 
-    def _tracker(self, track: bool) -> Any:
+    def _tracker(self, track: bool, tracker: Tracker | None = None) -> Tracker:
+        """``tracker`` when the caller has one (the CLI, with its experiment name and tags), else the
+        workspace's MLflow store with ``track``, else none."""
         from alphaforge.tracking import NullTracker, open_tracker
 
+        if tracker is not None:
+            return tracker
         return open_tracker(self.workspace, self.config) if track else NullTracker()
 
 

@@ -94,6 +94,16 @@ def open_tracked(ctx: typer.Context, track: bool, experiment_name: str | None,
                                            tags=experiment_tag_dict(experiment_tags))
 
 
+def open_project(ctx: typer.Context, track: bool = False, experiment_name: str | None = None,
+                 experiment_tags: list[str] | None = None) -> tuple[Any, Any]:
+    """The front door (:class:`alphaforge.project.Project`) on ``--workspace`` and the tracker a
+    tracked command records into: commands are thin calls of the project's verbs."""
+    from alphaforge.project import Project
+
+    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    return Project(workspace, config), tracker
+
+
 def experiment_tag_dict(items: list[str] | None) -> dict[str, str]:
     """``--experiment-tags`` as a dict: ``KEY=VALUE`` pairs, and a bare word ``meta`` as ``meta=true``
     (the seeds' ``--experiment-tags "meta,trend,gb"``), in every command that records a run."""

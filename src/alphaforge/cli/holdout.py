@@ -16,6 +16,7 @@ from alphaforge.cli._common import (
     JsonOption,
     command_group,
     emit,
+    open_project,
     open_workspace,
     print_fields,
     print_table,
@@ -29,6 +30,11 @@ app = command_group("Hold setups out of training, predict and score them, put th
 SetupFileOption = Annotated[Path, typer.Option("--setup-file", help="File of setup ids, one per line.")]
 
 
+
+def _holdout(ctx: typer.Context) -> Any:
+    """The front door's holdout verbs on ``--workspace``."""
+    return open_project(ctx)[0].holdout
+
 @store_app.command("fill")
 def fill(
     ctx: typer.Context,
@@ -41,11 +47,8 @@ def fill(
 ) -> None:
     """Fill the training and prediction tables from the cached features and targets (nothing recomputed)."""
     from alphaforge.data.events import read_events
-    from alphaforge.store.fill import fill_store
-
-    workspace = open_workspace(ctx)
-    result = fill_store(workspace, split_list(targets), features=split_list(features),
-                        events=read_events(events) if events else None)
+    result = _holdout(ctx).fill(split_list(targets), features=split_list(features),
+                                events=read_events(events) if events else None)
     emit(result, as_json, lambda r: print_fields("Store filled", {
         "training rows": r["training_rows"], "prediction rows": r["prediction_rows"], "held out": r["held_out"],
         "features": r["features"], "targets": r["targets"], "store": r["store"]}))
@@ -75,9 +78,7 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Choose setups from the training table into a setup file: random (reproducible) or by date."""
-    from alphaforge.store.holdout import create_holdout
-
-    result = create_holdout(open_workspace(ctx), output, count=count, seed=seed, symbols=split_list(symbols),
+    result = _holdout(ctx).create(output, count=count, seed=seed, symbols=split_list(symbols),
                             start=start, end=end)
     emit(result, as_json, lambda r: stdout.print(f"Wrote {r['count']} setup ids to [bold]{r['output']}[/bold]\n"
                                                  f"Next: alphaforge holdout preserve --setup-file {r['output']}"))
@@ -86,9 +87,7 @@ def create(
 @app.command("preserve")
 def preserve(ctx: typer.Context, setup_file: SetupFileOption, as_json: JsonOption = False) -> None:
     """Save the setups' training rows (features, targets, t1) to holdouts/preserved_<time>.parquet."""
-    from alphaforge.store.holdout import preserve_setups
-
-    result = preserve_setups(open_workspace(ctx), setup_file)
+    result = _holdout(ctx).preserve(setup_file)
     emit(result, as_json, lambda r: stdout.print(
         f"Preserved {r['count']} setups in [bold]{r['preserved_file']}[/bold] (sha256 {r['sha256'][:16]}…)\n"
         f"Next: alphaforge holdout remove --setup-file {setup_file}"))
@@ -97,9 +96,7 @@ def preserve(ctx: typer.Context, setup_file: SetupFileOption, as_json: JsonOptio
 @app.command("remove")
 def remove(ctx: typer.Context, setup_file: SetupFileOption, as_json: JsonOption = False) -> None:
     """Move preserved setups out of training into the prediction table (one transaction)."""
-    from alphaforge.store.holdout import remove_setups
-
-    result = remove_setups(open_workspace(ctx), setup_file)
+    result = _holdout(ctx).remove(setup_file)
     emit(result, as_json, lambda r: stdout.print(
         f"Removed {r['removed']} setups from training ({r['already_held_out']} were already held out); "
         f"{r['training_rows']} training rows remain.\nNext: alphaforge train, then alphaforge predict "
@@ -116,9 +113,7 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """Score the holdout predictions against the preserved labels, overall and per domain, with a plot."""
-    from alphaforge.store.evaluate import evaluate_holdout
-
-    result = evaluate_holdout(open_workspace(ctx), domain, predictions)
+    result = _holdout(ctx).evaluate(domain, predictions)
 
     def render(r: dict[str, Any]) -> None:
         shown = [m for m in ("n", "ic", "hit_rate", "rmse", "r2", "accuracy", "auc", "log_loss", "brier")
@@ -138,9 +133,7 @@ def restore(
     as_json: JsonOption = False,
 ) -> None:
     """Verify a preserved file's checksum and put its exact rows back into training (idempotent)."""
-    from alphaforge.store.holdout import restore_preserved
-
-    result = restore_preserved(open_workspace(ctx), preserved_file)
+    result = _holdout(ctx).restore(preserved_file)
     emit(result, as_json, lambda r: stdout.print(
         f"Restored {r['restored']} setups ({r['already_in_training']} were already in training); "
         f"{r['training_rows']} training rows."))

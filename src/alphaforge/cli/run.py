@@ -18,7 +18,7 @@ from alphaforge.cli._common import (
     TrackOption,
     emit,
     notice,
-    open_tracked,
+    open_project,
     open_workspace,
     print_fields,
     print_table,
@@ -86,10 +86,10 @@ def run(
 ) -> None:
     """Everything, cached: features → targets → (plan) → (tuning) → walk-forward CV → train → predict →
     backtest → report."""
-    from alphaforge.pipeline.runner import run_pipeline
     from alphaforge.report.run_report import REPORT_PATH
 
-    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    project, tracker = open_project(ctx, track, experiment_name, experiment_tags)
+    workspace = project.workspace
     started = time.perf_counter()
 
     def on_stage(stage: Any, status: str) -> None:
@@ -97,9 +97,9 @@ def run(
             stderr.print(f"[bold]▶ {stage.name}[/bold] [dim]{stage.description}[/dim]", highlight=False)
 
     with reporting() as report:
-        result = run_pipeline(workspace, tracker, only=only, start_from=start_from, force=force_refresh,
-                              auto_targets=auto_targets or auto_features, top_n_targets=top_n_targets,
-                              skip_training=skip_training, on_stage=on_stage, config=config, progress=report)
+        result = project.run(only=only, start_from=start_from, force=force_refresh,
+                             auto_targets=auto_targets or auto_features, top_n_targets=top_n_targets,
+                             skip_training=skip_training, tracker=tracker, on_stage=on_stage, progress=report)
     result["seconds"] = round(time.perf_counter() - started, 2)
     if "report" in result["summaries"]:  # --skip-training and --only stop before it: announce what exists
         result["report"] = str((workspace.root / REPORT_PATH).resolve())
@@ -159,9 +159,8 @@ def predict(
         emit(result, as_json, lambda r: print_fields("Setup predictions", {k: v for k, v in r.items()
                                                                            if not isinstance(v, (list, dict))}))
         return
-    from alphaforge.pipeline.predict import predict as run_predict
-
-    result = run_predict(workspace, model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name)
+    project, _ = open_project(ctx)
+    result = project.predict(model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name)
 
     def render(r: dict[str, Any]) -> None:
         print_table(f"Latest signals ({r['title']}; {r['rule']} rule)", r["latest"])
@@ -201,9 +200,8 @@ def backtest(
     as_json: JsonOption = False,
 ) -> None:
     """Backtest with next-bar execution, fees and slippage, against the benchmark."""
-    from alphaforge.pipeline.backtest import backtest as run_backtest
-
-    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    project, tracker = open_project(ctx, track, experiment_name, experiment_tags)
+    workspace, config = project.workspace, project.config
     if freq is not None:  # the seeds pass the data's frequency: a dataset of other bars is refused, not traded
         from alphaforge.data.datasets import load_bars
         from alphaforge.meta.dataset import check_frequency
@@ -219,8 +217,8 @@ def backtest(
              as_json, render_meta_backtest)
         return
     with reporting() as report:
-        result = run_backtest(workspace, strategy=strategy, model_path=model_path, walk_forward_refits=walk_forward,
-                              start=start, end=end, name=name, tracker=tracker, progress=report)
+        result = project.backtest(strategy=strategy, model_path=model_path, walk_forward=walk_forward, start=start,
+                                  end=end, name=name, tracker=tracker, progress=report)
 
     def render(r: dict[str, Any]) -> None:
         print_table(f"Backtest {r['name']} ({r['strategy']}) vs benchmark", _comparison(r))

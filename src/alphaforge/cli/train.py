@@ -19,7 +19,7 @@ from alphaforge.cli._common import (
     JsonOption,
     TrackOption,
     emit,
-    open_tracked,
+    open_project,
     open_workspace,
     print_fields,
     print_table,
@@ -62,7 +62,6 @@ def train(
     --no-training-plan say otherwise. With ``[acceptance] criteria`` (e.g. "r2 >= 0.7") it reports
     each as pass or fail on the validation split.
     """
-    from alphaforge.pipeline.train import train as train_model
 
     workspace = open_workspace(ctx)
     if use_plan and target is None and best_config is None:
@@ -74,15 +73,14 @@ def train(
 
             train_loaded_plan(workspace, plan, families=family, track=track, as_json=as_json, symbols=symbols)
             return
-    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    project, tracker = open_project(ctx, track, experiment_name, experiment_tags)
     arguments = {"target": target, "family": family, "config": str(best_config) if best_config else None,
                  "symbols": symbols, "name": name, "rounds": rounds, "experiment_name": experiment_name,
                  "experiment_tags": experiment_tags or [], "track": track}
-    params = _iterations(family or config.models.family, rounds)
+    params = _iterations(family or project.config.models.family, rounds)
     with reporting() as report:
-        result = train_model(workspace, target=target, family=family, best_config=best_config,
-                             symbols=split_list(symbols), name=name, tracker=tracker, arguments=arguments,
-                             config=config, progress=report, params=params)
+        result = project.train(target=target, family=family, best_config=best_config, symbols=split_list(symbols),
+                               name=name, params=params, tracker=tracker, arguments=arguments, progress=report)
 
     def render(r: dict[str, Any]) -> None:
         print_fields(f"Trained {r['name']} {r['version']}", {

@@ -21,7 +21,7 @@ from alphaforge.cli._common import (
     TargetOption,
     TrackOption,
     emit,
-    open_tracked,
+    open_project,
     print_fields,
     print_table,
     stdout,
@@ -53,11 +53,10 @@ def tune(
     import optuna
 
     from alphaforge.tuning.phases import make_pruner
-    from alphaforge.tuning.workflow import run_tune
 
     if pruner is not None:
         make_pruner(pruner, 1)  # issue 20: an unknown --pruner is refused before the study.db is created
-    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
+    project, tracker = open_project(ctx, track, experiment_name, experiment_tags)
     phases: dict[str, int | None] = {"random_trials": random_trials, "bayes_trials": bayes_trials,
                                      "fine_trials": fine_trials}
     if trials is not None:
@@ -65,7 +64,7 @@ def tune(
         split["bayes_trials"] = trials - split["random_trials"] - split["fine_trials"]
         phases = {k: v if v is not None else split[k] for k, v in phases.items()}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    result = run_tune(workspace, config, target=target, family=family, timeout_s=timeout, pruner=pruner,
+    result = project.tune(target=target, family=family, timeout_s=timeout, pruner=pruner,
                       metric=metric, n_jobs=n_jobs, storage=storage, tracker=tracker, **phases)
 
     def render(r: dict[str, Any]) -> None:
@@ -100,10 +99,9 @@ def cv(
     as_json: JsonOption = False,
 ) -> None:
     """Re-train the top tuned configurations with more folds: cv/extended_training_results.json."""
-    from alphaforge.tuning.workflow import run_extended_cv
 
-    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
-    result = run_extended_cv(workspace, config, target=target, family=family, storage=storage, top_n=top_n,
+    project, tracker = open_project(ctx, track, experiment_name, experiment_tags)
+    result = project.cv(target=target, family=family, storage=storage, top_n=top_n,
                              scheme=scheme, n_splits=n_splits, iterations=iterations, tracker=tracker)
 
     def render(r: dict[str, Any]) -> None:
@@ -126,10 +124,9 @@ def analyze(
     as_json: JsonOption = False,
 ) -> None:
     """Pick the best configuration (best CV mean, then smaller std): analysis/best_config.json."""
-    from alphaforge.tuning.workflow import run_analyze
 
-    workspace, config, tracker = open_tracked(ctx, track, experiment_name, experiment_tags)
-    result = run_analyze(workspace, config, target=target, family=family, storage=storage, tracker=tracker)
+    project, tracker = open_project(ctx, track, experiment_name, experiment_tags)
+    result = project.analyze(target=target, family=family, storage=storage, tracker=tracker)
 
     def render(r: dict[str, Any]) -> None:
         print_table(f"Tuning vs extended CV ({r['metric']}, {r['direction']})", r["comparison"])
