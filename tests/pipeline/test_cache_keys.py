@@ -87,3 +87,21 @@ def test_alphaforge_run_parses_alphaforge_toml_once(small, cli, monkeypatch):
                  "--only", "walk_forward", "--only", "train", "--only", "predict", "--only", "backtest")
     assert result.code == 0, result.stderr
     assert len(parses) == 1
+
+
+def test_a_change_to_purging_reruns_exactly_the_stages_that_run_it(small, monkeypatch):
+    """Regression (issue 16): a fix to purging (validation/_walk_forward.py) left `alphaforge run` serving
+    the old cached walk-forward: its key hashed a hand-written module list without validation/."""
+    import pathlib
+
+    import alphaforge.validation._walk_forward as purging
+
+    before = _keys(small)
+    edited = pathlib.Path(purging.__file__).resolve()
+    read = pathlib.Path.read_bytes
+    monkeypatch.setattr(pathlib.Path, "read_bytes",
+                        lambda self: read(self) + b"\n# a fix" if self.resolve() == edited else read(self))
+    after = _keys(small)
+    changed = {name for name in before if before[name] != after[name]}
+    assert {"walk_forward", "train", "predict", "backtest", "report"} <= changed
+    assert "features" not in changed  # (the leakage check's selection code imports validation: it reruns too)
