@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from alphaforge.features import features_for_columns
 from alphaforge.features.cache import feature_fingerprint
 from alphaforge.features.cross_sectional import RANK_PREFIX
 from alphaforge.features.registry import Feature
-from alphaforge.models.base import Task
+from alphaforge.models.base import INPUT_DTYPE, Task
 from alphaforge.models.compat import check_features_present
 from alphaforge.models.panel import (
     PanelPlan,
@@ -99,6 +100,21 @@ def kept_columns(columns: Sequence[str], exclude: Sequence[str]) -> list[str]:
     return [c for c in columns if c not in dropped and c.removeprefix(RANK_PREFIX) not in dropped]
 
 
+def shared_training_matrix(shared: dict[str, Any] | None, workspace: Workspace, config: Config, target: str,
+                           symbols: Sequence[str] | None = None, features: Sequence[str] | None = None,
+                           exclude: Sequence[str] = ()) -> TrainingMatrix:
+    """:func:`training_matrix`, built once per ``shared`` store (a run's :attr:`StageContext.shared`):
+    the walk-forward and the final training of a run read the same rows, so the second stage
+    reuses the first one's matrix instead of assembling 1 M rows again. Without a store, built afresh."""
+    if shared is None:
+        return training_matrix(workspace, config, target, symbols, features, exclude)
+    key = repr(("training_matrix", parse_target(target).name, sorted(symbols or []), list(features or []),
+                sorted(exclude)))
+    if key not in shared:
+        shared[key] = training_matrix(workspace, config, target, symbols, features, exclude)
+    return shared[key]
+
+
 def training_matrix(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None = None,
                     features: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> TrainingMatrix:
     """The labelled feature table for ``target`` (see the module docstring).
@@ -132,7 +148,10 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     check_features_present(columns, list(frame.columns), where="training matrix")
     columns = kept_columns(columns, exclude)
     index = pd.MultiIndex.from_arrays([symbol[order], stamps[order]], names=["symbol", "timestamp"])
-    X = pd.DataFrame(frame[columns].to_numpy(dtype=np.float64)[order], columns=columns, index=index)
+    values = np.empty((len(order), len(columns)), dtype=INPUT_DTYPE, order="F")  # one block, no float64 copy
+    for j, column in enumerate(columns):
+        values[:, j] = frame[column].to_numpy()[order]
+    X = pd.DataFrame(values, columns=columns, index=index, copy=False)
     y = labels[order]
     return TrainingMatrix(X=X, y=y, timestamps=stamps[order], t1=as_utc(targets[t1_column(canonical)])[order],
                           target=canonical, task=task_of(canonical, y),

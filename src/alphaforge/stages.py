@@ -37,7 +37,9 @@ class StageContext:
     """What a running stage sees: the workspace, the run's one parsed configuration (the object its
     key was computed from), its parameters, upstream results, where to report progress, its own
     cache key (a stage whose outputs outlive a kill can recognise them by it) and whether it was
-    forced (``--force-refresh``, ``--from``), which stages that cache parts of their work pass on."""
+    forced (``--force-refresh``, ``--from``), which stages that cache parts of their work pass on;
+    ``shared`` holds in-memory results the stages of one run may reuse (e.g. the training matrix
+    the walk-forward and the final training both read), gone with the run."""
 
     workspace: Workspace
     params: dict[str, Any]
@@ -46,6 +48,7 @@ class StageContext:
     progress: Progress | None = None
     key: str = ""
     force: bool = False
+    shared: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,7 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
     recomputes everything. ``on_stage(stage, status)`` reports progress ("running"/"cached").
     """
     names = [s.name for s in stages]
+    shared: dict[str, Any] = {}
     for wanted in [*only, *([start_from] if start_from else [])]:
         if wanted not in names:
             raise InputError(f"unknown stage {wanted!r}", where="--only" if wanted in only else "--from",
@@ -307,7 +311,7 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
             on_stage(stage, "running")
         started = time.perf_counter()
         result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config,
-                                        progress, key, forced))
+                                        progress, key, forced, shared))
         seconds = time.perf_counter() - started
         StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                       seconds=seconds, outputs=_output_digests(workspace, result.outputs),

@@ -91,7 +91,8 @@ def test_training_matrix_matches_the_caches(filled):
     expected = pd.concat([keys, pd.read_parquet(sources.feature_files["px_ret_1"]),
                           pd.read_parquet(sources.target_files["fwd_ret_5"], columns=["fwd_ret_5"])], axis=1)
     expected = expected[expected["fwd_ret_5"].notna()].sort_values(["timestamp", "symbol"], kind="stable")
-    np.testing.assert_array_equal(matrix.X["px_ret_1"].to_numpy(), expected["px_ret_1"].to_numpy())
+    # the matrix holds model inputs: the cached float64 values in single precision (models.base.INPUT_DTYPE)
+    np.testing.assert_array_equal(matrix.X["px_ret_1"].to_numpy(), expected["px_ret_1"].to_numpy().astype(np.float32))
     np.testing.assert_array_equal(matrix.y, expected["fwd_ret_5"].to_numpy())
     assert list(matrix.X.index.get_level_values("timestamp")) == list(expected["timestamp"])
     assert str(matrix.t1.tz) == "UTC" and (matrix.t1 > matrix.X.index.get_level_values("timestamp")).all()

@@ -17,7 +17,8 @@ _OBJECTIVES = {"binary": "binary", "multiclass": "multiclass", "regression": "re
 
 
 class LightGBMModel(ModelFamily):
-    """``lightgbm.train`` on a float64 matrix; NaN features are handled natively.
+    """``lightgbm.train`` on a float32 matrix (:data:`~alphaforge.models.base.INPUT_DTYPE`); NaN features are
+    handled natively.
 
     ``params`` are LightGBM parameters plus ``n_estimators`` (boosting rounds). Training is
     deterministic for a seed (``deterministic=True``, column-wise histograms).

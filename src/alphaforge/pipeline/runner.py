@@ -110,7 +110,8 @@ def _walk_forward_stage(ctx: StageContext) -> StageResult:
     chosen = ({"target": job["target"], "family": job["model_families"][0], "features": job["features"],
                "symbols": job["symbols"]} if job else {k: v for k, v in (tuned.settings if tuned else {}).items()
                                                          if k in ("target", "family", "features", "symbols", "params")})
-    result = run_walk_forward(ctx.workspace, config, exclude=_excluded(ctx), progress=ctx.progress, **chosen)
+    result = run_walk_forward(ctx.workspace, config, exclude=_excluded(ctx), progress=ctx.progress,
+                              shared=ctx.shared, **chosen)
     rel = Path(ctx.workspace.relative(walk_forward_dir(ctx.workspace, result["target"], result["family"])))
     return StageResult([str(rel / "predictions.parquet"), str(rel / "folds.json"), *result["plots"]],
                        {**{k: result[k] for k in ("target", "family", "task", "rows", "features", "panel", "folds",
@@ -154,7 +155,7 @@ def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
         tuned, _ = _tuned(ctx)
         result = train(ctx.workspace, best_config=tuned.path if tuned else None, exclude=_excluded(ctx),
                        tracker=tracker, arguments={"command": "run"}, config=ctx.config, progress=ctx.progress,
-                       provenance={"stage_key": ctx.key})
+                       provenance={"stage_key": ctx.key}, shared=ctx.shared)
     version = Path(result["path"])
     outputs = [ctx.workspace.relative(p) for p in sorted(version.rglob("*")) if p.is_file()]
     return StageResult(outputs, {k: result[k] for k in ("name", "version", "path", "family", "target", "task",

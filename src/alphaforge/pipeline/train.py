@@ -30,7 +30,7 @@ from alphaforge.models.registry import (
 )
 from alphaforge.models.training import TrainingOutcome
 from alphaforge.pipeline.best_config import TunedConfig, find_tuned, read_best_config
-from alphaforge.matrix import TrainingMatrix, training_matrix
+from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.pipeline.walkforward import fit_models, label_horizon
 from alphaforge.predict.scores import model_scores
 from alphaforge.progress import Progress
@@ -106,7 +106,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
           name: str | None = None, exclude: list[str] | None = None, tracker: Tracker | None = None,
           arguments: dict[str, Any] | None = None, config: Config | None = None,
           progress: Progress | None = None, provenance: dict[str, Any] | None = None,
-          params: dict[str, Any] | None = None) -> dict[str, Any]:
+          params: dict[str, Any] | None = None, shared: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
 
     ``params`` (hyperparameters of the family) win over the tuned ones. ``exclude`` names feature
@@ -134,8 +134,8 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
 
         with workspace.lock("train: truncation test", wait=120):
             exclude = sorted({flag.feature for flag in leak_flags(workspace, config)})
-    matrix = training_matrix(workspace, config, target, symbols or chosen.get("symbols"),
-                             features or chosen.get("features"), exclude)
+    matrix = shared_training_matrix(shared, workspace, config, target, symbols or chosen.get("symbols"),
+                                    features or chosen.get("features"), exclude)
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = fit_models(matrix, config, family, slice(None), {**chosen.get("params", {}), **(params or {})},

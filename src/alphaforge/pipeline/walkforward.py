@@ -23,7 +23,7 @@ from alphaforge.errors import InputError
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, train_best_and_final
-from alphaforge.matrix import TrainingMatrix, training_matrix
+from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.predict.scores import model_scores
 from alphaforge.progress import Progress
 from alphaforge.report.tearsheet_plots import plot_tear_sheet
@@ -133,13 +133,13 @@ def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
 def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
                      features: list[str] | None = None, symbols: list[str] | None = None,
                      params: dict[str, Any] | None = None, exclude: list[str] | None = None,
-                     progress: Progress | None = None) -> dict[str, Any]:
+                     progress: Progress | None = None, shared: dict[str, Any] | None = None) -> dict[str, Any]:
     """Walk-forward refits of the configured (or given) target/family/features/parameters; writes the
     predictions, the fold metrics, the out-of-sample evaluation (tear sheets of the model and its
     baselines, verdicts: ``folds.json``) and its charts (``plots/``)."""
     target = target or config.models.target
     family = family or config.models.family
-    matrix = training_matrix(workspace, config, target, symbols, features, exclude or ())
+    matrix = shared_training_matrix(shared, workspace, config, target, symbols, features, exclude or ())
     result = walk_forward(matrix, config, family=family, params=params, progress=progress)
     folder = walk_forward_dir(workspace, matrix.target, family)
     atomic_write_table(result.predictions, folder / "predictions")

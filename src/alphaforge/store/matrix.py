@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from alphaforge.config import Config
+from alphaforge.models.base import INPUT_DTYPE
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.store.db import column_list, connect, quote, require_table, table_exists
 from alphaforge.store.freshness import check_fresh
@@ -112,7 +113,7 @@ def read_training_matrix(workspace: Workspace, target: str, features: Sequence[s
         array = table.column(name).to_numpy(zero_copy_only=False)
         return array if order is None else array[order]
 
-    X = np.empty((table.num_rows, len(columns)), order="F")  # one block, no copy into the frame
+    X = np.empty((table.num_rows, len(columns)), dtype=INPUT_DTYPE, order="F")  # one block, no copy into the frame
     for j, name in enumerate(columns):
         _copy_column(table.column(name), X[:, j], order)
     index = pd.MultiIndex.from_arrays([values("symbol"), as_utc(values("timestamp"))], names=["symbol", "timestamp"])
