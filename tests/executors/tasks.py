@@ -52,3 +52,10 @@ def hang(trial: optuna.Trial) -> float:
     trial.suggest_float("x", -10, 10)
     time.sleep(600)
     return 0.0
+
+
+def threads_allowed(_: object) -> tuple[int, str]:
+    """The threads a model fit in this worker may use, and the OpenMP cap the worker runs under."""
+    from alphaforge.cpus import usable_cpus
+
+    return usable_cpus(), os.environ.get("OMP_NUM_THREADS", "")

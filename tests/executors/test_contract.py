@@ -6,13 +6,23 @@ import pytest
 
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.executors import failures, make_executor
-from tests.executors.tasks import fail_on_three, seeded_draws, sleep_then_echo
+from alphaforge.cpus import machine_cpus
+from tests.executors.tasks import fail_on_three, seeded_draws, sleep_then_echo, threads_allowed
 
 
 def test_same_values_as_a_plain_loop_for_the_same_seeds(executor):
     results = executor.map(seeded_draws, range(6))
     assert [r.value for r in results] == [seeded_draws(seed) for seed in range(6)]
     assert all(r.ok and r.seconds >= 0 for r in results)
+
+
+def test_workers_share_the_cpus_instead_of_each_taking_them_all(executor):
+    threads = [r.value for r in executor.map(threads_allowed, range(executor.workers))]
+    if executor.workers == 1:  # serial: this process, all of its CPUs
+        assert threads[0][0] == machine_cpus()
+    else:
+        assert all(n * executor.workers <= max(machine_cpus(), executor.workers) for n, _ in threads)
+        assert all(omp == str(n) for n, omp in threads)
 
 
 def test_results_keep_the_order_of_the_items_not_of_completion(executor):

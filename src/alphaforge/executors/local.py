@@ -2,7 +2,9 @@
 
 Workers are started with ``spawn`` (fresh interpreters: no locks or threads inherited from
 the parent, the same as on a Ray node) and kept for the executor's life. One worker means no
-pool at all: tasks run in this process, one after the other, which is easiest to debug.
+pool at all: tasks run in this process, one after the other, which is easiest to debug. Each
+worker's model fits share the CPUs with the others (:func:`~alphaforge.cpus.worker_threads`), so
+N workers never start N times the machine's threads.
 
 At most ``workers`` tasks are in flight, so a worker that dies (killed, out of memory) loses
 only the tasks running at that moment: they are reported as lost, a fresh pool takes the rest.
@@ -18,6 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from alphaforge.cpus import limit_worker_threads, worker_threads
 from alphaforge.errors import InputError
 from alphaforge.executors.base import Executor, JobResult, lost_task, run_task
 
@@ -69,7 +72,9 @@ class LocalExecutor(Executor):
 
     def _open_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=limit_worker_threads,
+                                             initargs=(worker_threads(self.workers),))
         return self._pool
 
     def close(self) -> None:

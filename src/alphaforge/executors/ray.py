@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
+from alphaforge.cpus import THREADS_ENV
 from alphaforge.errors import InputError
 from alphaforge.executors.base import Executor, JobResult, lost_task, run_task
 
@@ -50,7 +51,9 @@ class RayExecutor(Executor):
                                      "--ray-address ray://head:10001, or leave it out for a local runtime") from None
             self._owns_runtime = True
         super().__init__(workers or int(ray.cluster_resources().get("CPU", 1)))
-        self._remote = ray.remote(num_cpus=1, max_retries=0)(run_task)
+        # one CPU per task, so one thread for its model fits (Ray caps OpenMP the same way)
+        self._remote = ray.remote(num_cpus=1, max_retries=0,
+                                  runtime_env={"env_vars": {THREADS_ENV: "1"}})(run_task)
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[JobResult]:
         refs = [self._remote.remote(fn, index, item) for index, item in enumerate(items)]

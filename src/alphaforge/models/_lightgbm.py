@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.models.base import ModelFamily
-from alphaforge.models.devices import usable_cpus
+from alphaforge.cpus import usable_cpus
 
 _OBJECTIVES = {"binary": "binary", "multiclass": "multiclass", "regression": "regression"}
 

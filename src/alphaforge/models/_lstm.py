@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.errors import InputError
+from alphaforge.cpus import usable_cpus
 from alphaforge.models.base import ModelFamily
 
 SYMBOL_LEVEL = "symbol"
@@ -127,6 +128,7 @@ class LSTMModel(ModelFamily):
              frame: pd.DataFrame | np.ndarray) -> None:
         torch = _torch()
         params = self.resolved_params()
+        torch.set_num_threads(usable_cpus())  # torch's default is one thread per core of the machine
         torch.manual_seed(self.seed)
         self._new_network()
         mean = np.nan_to_num(np.nanmean(X, axis=0)) if len(X) else np.zeros(X.shape[1])

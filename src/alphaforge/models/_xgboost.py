@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alphaforge.cpus import usable_cpus
 from alphaforge.models.base import ModelFamily
 
 _OBJECTIVES = {"binary": "binary:logistic", "multiclass": "multi:softprob", "regression": "reg:squarederror"}
@@ -41,6 +42,7 @@ class XGBoostModel(ModelFamily):
     def _params(self) -> tuple[dict[str, Any], int]:
         params = self.resolved_params()
         rounds = int(params.pop("n_estimators"))
+        params.setdefault("nthread", usable_cpus())  # XGBoost's default is every core of the machine
         params.update({"objective": _OBJECTIVES[self.task], "seed": self.seed, "tree_method": "hist",
                        "device": self.device_, "verbosity": 0})
         if self.task == "multiclass":

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.artifacts import read_json
+from alphaforge.cpus import cpu_threads
 from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
 from alphaforge.models.compat import check_feature_order
 from alphaforge.models.devices import DEVICES, resolve_device
@@ -156,7 +157,8 @@ class ModelFamily(ABC):
         self.best_iteration_: int | None = None
         self._progress = progress  # for the length of this fit only: a model holds no callback
         try:
-            self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
+            with cpu_threads():
+                self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
         finally:
             self._progress = None
         self.feature_importances_ = self._importances(X, encoded)
@@ -249,7 +251,8 @@ class ModelFamily(ABC):
         """The family's raw output as float64; class probabilities are renormalised per row, since a
         family that computes in float32 sums them to one only to single precision (which
         scikit-learn's log loss refuses)."""
-        output = np.asarray(self._raw_predict(self._matrix(X, check=check), X), dtype=np.float64)
+        with cpu_threads():
+            output = np.asarray(self._raw_predict(self._matrix(X, check=check), X), dtype=np.float64)
         return output if self.task == "regression" else output / output.sum(axis=1, keepdims=True)
 
     # ----------------------------------------------------------------- prediction

@@ -10,8 +10,6 @@ answers that in its ``gpu_usable`` class method. Results on GPU are not bit-iden
 from __future__ import annotations
 
 import functools
-import math
-import os
 import shutil
 import subprocess
 import warnings
@@ -43,23 +41,6 @@ def gpu_present() -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return listing.returncode == 0 and "GPU" in listing.stdout
-
-
-@functools.lru_cache(maxsize=1)
-def usable_cpus() -> int:
-    """CPUs this process may run on: its CPU affinity, capped by a cgroup CPU quota (containers).
-
-    Thread pools sized from ``os.cpu_count()`` oversubscribe a container or a pinned process
-    (LightGBM with the machine's thread count ran 7x slower than one thread on a busy 2-core box).
-    """
-    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    try:
-        quota, period = open("/sys/fs/cgroup/cpu.max", encoding="ascii").read().split()[:2]
-        if quota != "max":
-            count = min(count, max(1, math.floor(int(quota) / int(period))))
-    except (OSError, ValueError):
-        pass
-    return max(1, count)
 
 
 def resolve_device(requested: str, family: _GpuCapable) -> str:

@@ -1,0 +1,65 @@
+"""How many threads this process may run: the CPUs it is allowed, shared among an executor's workers.
+
+Thread pools sized from ``os.cpu_count()`` oversubscribe a container or a pinned process
+(LightGBM with the machine's thread count ran 7x slower than one thread on a busy 2-core box),
+and an executor running several workers multiplies that again. :func:`usable_cpus` is what every
+model family sizes its threads from: the process's CPU affinity, capped by a cgroup CPU quota,
+and divided among workers when an executor started this process as one of several
+(:func:`limit_worker_threads`, which executors call in each worker).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import os
+from collections.abc import Iterator
+
+THREADS_ENV = "ALPHAFORGE_THREADS"
+"""Set by an executor in each worker: the threads that worker may use (its share of the CPUs)."""
+_NATIVE_POOLS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@functools.lru_cache(maxsize=1)
+def machine_cpus() -> int:
+    """CPUs this process may run on: its CPU affinity, capped by a cgroup CPU quota (containers)."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota, period = open("/sys/fs/cgroup/cpu.max", encoding="ascii").read().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, math.floor(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
+
+
+def usable_cpus() -> int:
+    """The threads this process's model fits may use: its worker share when an executor set one
+    (:data:`THREADS_ENV`), else every CPU it may run on (:func:`machine_cpus`)."""
+    share = os.environ.get(THREADS_ENV, "")
+    return max(1, int(share)) if share.isdigit() else machine_cpus()
+
+
+def worker_threads(workers: int) -> int:
+    """Each worker's share when ``workers`` run side by side on this machine (at least one)."""
+    return max(1, machine_cpus() // max(1, workers))
+
+
+def limit_worker_threads(threads: int) -> None:
+    """Make this process one of several workers: model families and native thread pools (OpenMP,
+    BLAS) started from now on use ``threads`` threads."""
+    os.environ[THREADS_ENV] = str(threads)
+    for name in _NATIVE_POOLS:
+        os.environ[name] = str(threads)
+
+
+@contextlib.contextmanager
+def cpu_threads() -> Iterator[None]:
+    """Native thread pools (OpenMP, BLAS) capped at :func:`usable_cpus` while the block runs: the
+    families whose library has no thread parameter (scikit-learn's histogram boosting, NumPy's
+    linear algebra) otherwise start one thread per core of the machine."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=usable_cpus()):
+        yield
