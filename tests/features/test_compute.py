@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.features import (
@@ -15,6 +17,7 @@ from alphaforge.features import (
     resolve_features,
     warmup_rows,
 )
+from alphaforge.features.compute import _symbol_codes
 from alphaforge.features.windows import rolling_sum
 
 
@@ -113,3 +116,23 @@ def test_a_feature_may_read_an_extra_bar_column(panel: pd.DataFrame) -> None:
     assert out["px_funding_3"].tolist() == [3.0] * bars["symbol"].nunique()
     with pytest.warns(FeatureSkipWarning, match="need funding"):
         compute_features(panel, features="px_funding_3", registry=registry)
+
+
+@settings(max_examples=80, deadline=None)
+@given(symbols=st.lists(st.sampled_from(["A", "B", "C", "BTC-USD"]), min_size=1, max_size=30),
+       dtype=st.sampled_from(["str", "string", "object", "category"]))
+def test_symbol_codes_are_factorize_codes(symbols: list[str], dtype: str) -> None:
+    """The neighbour comparison (grouped symbols) and its fallback (a symbol coming back) both
+    give pandas.factorize's codes, so the order check refuses the same bars."""
+    series = pd.Series(sorted(symbols, key=symbols.index) if len(symbols) % 2 else symbols).astype(dtype)
+    codes = _symbol_codes(series)
+    expected = pd.factorize(series)[0]
+    np.testing.assert_array_equal(codes, expected)
+    assert codes.dtype == expected.dtype
+
+
+def test_training_mode_keys_are_the_bars_own_columns(panel: pd.DataFrame) -> None:
+    out = compute_features(panel, features="px_ret_1")
+    out.loc[0, "symbol"] = "changed"  # copy-on-write: the bars stay as they were
+    assert panel["symbol"].iloc[0] != "changed"
+    assert out["timestamp"].dtype == panel["timestamp"].dtype

@@ -68,6 +68,21 @@ def as_features(features: FeatureSpec | Sequence[Feature], registry: FeatureRegi
     return resolve_features(features, registry)  # type: ignore[arg-type]
 
 
+def _symbol_codes(symbols: pd.Series) -> np.ndarray:
+    """Each row's symbol as a code in order of first appearance (``pd.factorize``'s codes),
+    from one comparison of neighbouring rows when each symbol's rows come together, as in
+    canonical bars (hashing a million strings costs several times more)."""
+    values = symbols.array
+    if len(values) > 1 and symbols.dtype != object and not symbols.hasnans:
+        starts = np.flatnonzero(np.asarray(values[1:] != values[:-1], dtype=bool)) + 1
+        firsts = values.take(np.concatenate(([0], starts)))
+        if len(set(firsts)) == len(firsts):  # no symbol comes back after another one
+            codes = np.zeros(len(values), dtype=np.intp)
+            codes[starts] = 1
+            return np.cumsum(codes, out=codes)
+    return pd.factorize(symbols)[0]
+
+
 def _check_bars(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Symbol codes and int64 UTC timestamps; bars must be grouped by symbol and time-ordered."""
     missing = [c for c in ("symbol", "timestamp", "close") if c not in bars.columns]
@@ -76,7 +91,7 @@ def _check_bars(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
                          fix="pass canonical bars (alphaforge.data.schema.validate_bars)")
     if len(bars) == 0:
         raise InputError("no bars", where="bars", fix="check the symbol and date filters keep some rows")
-    codes, _ = pd.factorize(bars["symbol"])
+    codes = _symbol_codes(bars["symbol"])
     timestamps = pd.DatetimeIndex(bars["timestamp"])
     if timestamps.tz is None:
         raise InputError("timestamps have no time zone", where="bars, column 'timestamp'",
@@ -244,12 +259,11 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
     inputs = {c: bars[c].to_numpy(dtype=np.float64) for c in needed}
     inputs["timestamp"] = ns
     macro_values = {s: macro[s].to_numpy(dtype=np.float64) for s in series} if series else {}
-    rows = np.empty(n_out, dtype=np.int64)
+    whole = n_out == len(bars)  # every bar kept, in order (training mode): no row selection
 
     at = 0
     for block in blocks:
         window = slice(at, at + block.stop - block.first)
-        rows[window] = np.arange(block.first, block.stop)
         with shared_intermediates():  # features of this block share helpers' results (same input slices)
             slices = _Slices(block)
             for feature in [*per_symbol, *bases.values()]:
@@ -262,12 +276,19 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
                         feature, block, {MACRO_INPUT: values[_start(block, feature):block.stop]})
         at = window.stop
 
-    grid = Grid.of(ns[rows], codes[rows]) if cross else None
+    rows = None if whole else np.concatenate([np.arange(b.first, b.stop) for b in blocks] or [np.empty(0, int)])
+    grid = (Grid.of(ns, codes) if rows is None else Grid.of(ns[rows], codes[rows])) if cross else None
     for feature in cross:
         base = matrix[:, column[feature.base]] if feature.base in column else base_values[feature.base]
         matrix[:, column[feature.name]] = _checked(feature, feature.func(base, grid), n_out)
 
     frame = pd.DataFrame(matrix, columns=names, copy=False)
-    frame.insert(0, "symbol", bars["symbol"].array.take(rows))
-    frame.insert(1, "timestamp", pd.DatetimeIndex(bars["timestamp"])[rows])
+    if rows is None:  # every bar: the bars' own key columns, shared copy-on-write
+        frame.insert(0, "symbol", bars["symbol"].reset_index(drop=True))
+        stamps = bars["timestamp"]
+        frame.insert(1, "timestamp", stamps.reset_index(drop=True) if isinstance(stamps.dtype, pd.DatetimeTZDtype)
+                     else pd.DatetimeIndex(stamps))
+    else:
+        frame.insert(0, "symbol", bars["symbol"].array.take(rows))
+        frame.insert(1, "timestamp", pd.DatetimeIndex(bars["timestamp"])[rows])
     return frame

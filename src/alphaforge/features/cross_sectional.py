@@ -17,20 +17,54 @@ from alphaforge.features._grid import Grid
 from alphaforge.features.registry import REGISTRY, Feature, make_feature, register
 
 
-def _enough(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per timestamp, the number of symbols with a value, and where a result is defined (≥ 2 of them)."""
+COUNTING_MAX_SYMBOLS = 48
+"""Up to this many symbols ranks are counted (each symbol's values against every other's, a
+pass along time per pair); beyond it, where that grows with the square of the symbols, each
+timestamp's values are sorted. Both give the same ranks, bit for bit (a test compares them)."""
+
+
+def _enough(table: np.ndarray, axis: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Per timestamp, the number of symbols with a value, and where a result is defined (≥ 2 of
+    them); ``axis`` is the table's symbol axis."""
     known = ~np.isnan(table)
-    counts = known.sum(axis=1, keepdims=True)
+    counts = known.sum(axis=axis, keepdims=True)
     return counts, known & (counts >= 2)
 
 
-def rank_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:
-    """Rank of each value among the symbols at its timestamp, scaled to 0..1 (ties averaged).
+def _scaled(ranks: np.ndarray, table: np.ndarray, axis: int) -> np.ndarray:
+    """Ranks (0 for the lowest; a fresh array, scaled in place) over the symbols at that
+    timestamp less one, NaN where undefined."""
+    counts, defined = _enough(table, axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ranks /= counts - 1.0
+    np.copyto(ranks, np.nan, where=~defined)
+    return ranks
 
-    NaN where fewer than two symbols have a value at that timestamp.
-    """
-    table = grid.table(values)
-    order = np.argsort(table, axis=1, kind="stable")  # NaN sorts last
+
+def _ranks_by_counting(by_symbol: np.ndarray) -> np.ndarray:
+    """Average ranks (0-based, ties averaged) in a symbols × timestamps table, from counts: a
+    value's tie group spans positions ``less`` to ``less + equal - 1``, and their mean is
+    ``(2 less + equal - 1) / 2`` with ``2 less + equal`` the count of other values below it
+    plus the count at or below it. Entries that are NaN get meaningless ranks (masked later)."""
+    n_symbols, n_times = by_symbol.shape
+    doubled = np.zeros((n_symbols, n_times), dtype=np.uint8)  # 2 less + equal <= 2 * COUNTING_MAX_SYMBOLS
+    hit = np.empty(n_times, dtype=bool)
+    hits = hit.view(np.uint8)  # adding uint8 to uint8 needs no cast
+    for row, values in zip(doubled, by_symbol, strict=True):
+        for other in by_symbol:
+            np.less(other, values, out=hit)
+            row += hits
+            np.less_equal(other, values, out=hit)
+            row += hits
+    ranks = np.subtract(doubled, 1.0)
+    ranks /= 2.0
+    return ranks
+
+
+def _ranks_by_sorting(table: np.ndarray) -> np.ndarray:
+    """Average ranks (0-based, ties averaged) in a timestamps × symbols table, from a sort of
+    each timestamp's values (NaN sorts last; their ranks are meaningless, masked later)."""
+    order = np.argsort(table, axis=1, kind="stable")
     ordered = np.take_along_axis(table, order, axis=1)
     position = np.broadcast_to(np.arange(table.shape[1]), table.shape)
     starts = np.ones(table.shape, dtype=bool)
@@ -41,10 +75,19 @@ def rank_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:
     last = np.minimum.accumulate(np.where(ends, position, table.shape[1])[:, ::-1], axis=1)[:, ::-1]
     ranks = np.empty(table.shape)
     np.put_along_axis(ranks, order, (first + last) / 2.0, axis=1)
-    counts, defined = _enough(table)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scaled = ranks / (counts - 1.0)
-    return grid.rows(np.where(defined, scaled, np.nan))
+    return ranks
+
+
+def rank_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:
+    """Rank of each value among the symbols at its timestamp, scaled to 0..1 (ties averaged).
+
+    NaN where fewer than two symbols have a value at that timestamp.
+    """
+    if grid.shape[1] <= COUNTING_MAX_SYMBOLS:
+        by_symbol = grid.by_symbol(values)
+        return grid.rows_by_symbol(_scaled(_ranks_by_counting(by_symbol), by_symbol, axis=0))
+    table = grid.table(values)
+    return grid.rows(_scaled(_ranks_by_sorting(table), table, axis=1))
 
 
 def demean_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:

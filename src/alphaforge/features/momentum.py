@@ -14,6 +14,7 @@ from alphaforge.features.windows import (
     ema_lookback,
     ema_sum,
     lag,
+    percent,
     rolling_max,
     rolling_mean,
     rolling_mean_abs_deviation,
@@ -24,19 +25,39 @@ from alphaforge.features.windows import (
 )
 
 
+@shared
+def _gains_losses(close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each bar's rise and fall of close (0 when it moved the other way; NaN on the first row),
+    which RSI smooths at every window."""
+    change = close - lag(close, 1)
+    return np.maximum(change, 0.0), np.maximum(-change, 0.0)  # np.maximum keeps the NaN of the first row
+
+
 def rsi(close: np.ndarray, *, window: int) -> np.ndarray:
     """Relative strength index, 0..100: Wilder-smoothed gains over gains plus losses."""
-    change = close - lag(close, 1)
+    rises, falls = _gains_losses(close)
     alpha = wilder_alpha(window)
-    gains = ema_sum(np.maximum(change, 0.0), alpha)  # np.maximum keeps the NaN of the first row
-    losses = ema_sum(np.maximum(-change, 0.0), alpha)  # a ratio: the EMA normalisation cancels
-    return 100.0 * safe_divide(gains, gains + losses)
+    gains = ema_sum(rises, alpha)
+    losses = ema_sum(falls, alpha)  # a ratio: the EMA normalisation cancels
+    return percent(safe_divide(gains, gains + losses))
+
+
+@shared
+def _range(high: np.ndarray, low: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Highest high and lowest low of the last ``window`` bars, which %K and %R both read."""
+    return rolling_max(high, window), rolling_min(low, window)
+
+
+@shared
+def typical_price(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
+    """(high + low + close) / 3, the price CCI and the money flow index read."""
+    return (high + low + close) / 3.0
 
 
 @shared
 def _slow_k(high: np.ndarray, low: np.ndarray, close: np.ndarray, window: int, smooth: int) -> np.ndarray:
-    lowest = rolling_min(low, window)
-    return rolling_mean(100.0 * safe_divide(close - lowest, rolling_max(high, window) - lowest), smooth)
+    highest, lowest = _range(high, low, window)
+    return rolling_mean(percent(safe_divide(close - lowest, highest - lowest)), smooth)
 
 
 def stoch_k(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int, smooth: int) -> np.ndarray:
@@ -51,20 +72,21 @@ def stoch_d(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int
 
 def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
     """Williams %R, -100..0: distance of close below the ``window``-bar high, as a share of the range."""
-    highest = rolling_max(high, window)
-    return -100.0 * safe_divide(highest - close, highest - rolling_min(low, window))
+    highest, lowest = _range(high, low, window)
+    return -100.0 * safe_divide(highest - close, highest - lowest)
 
 
 def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
     """Commodity channel index: typical price minus its mean, over 0.015 × mean absolute deviation."""
-    typical = (high + low + close) / 3.0
-    deviation = rolling_mean_abs_deviation(typical, window)
-    return safe_divide(typical - rolling_mean(typical, window), 0.015 * deviation)
+    typical = typical_price(high, low, close)
+    mean = rolling_mean(typical, window)
+    deviation = rolling_mean_abs_deviation(typical, window, mean)
+    return safe_divide(typical - mean, 0.015 * deviation)
 
 
 def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray, *, window: int) -> np.ndarray:
     """Money flow index, 0..100: volume-weighted RSI of the typical price over ``window`` bars."""
-    typical = (high + low + close) / 3.0
+    typical = typical_price(high, low, close)
     previous = lag(typical, 1)
     flow = typical * volume
     unknown = np.isnan(previous)
@@ -73,7 +95,7 @@ def mfi(high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray
     negative = flow * (typical < previous)
     negative[unknown] = np.nan
     up = rolling_sum(positive, window)
-    return 100.0 * safe_divide(up, up + rolling_sum(negative, window))
+    return percent(safe_divide(up, up + rolling_sum(negative, window)))
 
 
 for _n in (7, 14, 21):

@@ -11,7 +11,16 @@ import numpy as np
 
 from alphaforge.features._memo import shared
 from alphaforge.features.registry import register
-from alphaforge.features.windows import ema, ema_lookback, ema_sum, lag, safe_divide, span_alpha, wilder_alpha
+from alphaforge.features.windows import (
+    ema,
+    ema_lookback,
+    ema_sum,
+    lag,
+    percent,
+    safe_divide,
+    span_alpha,
+    wilder_alpha,
+)
 
 
 @shared
@@ -42,17 +51,32 @@ def macd_hist(close: np.ndarray, *, fast: int, slow: int, signal: int) -> np.nda
 
 
 @shared
-def _directional(high: np.ndarray, low: np.ndarray, close: np.ndarray,
-                 window: int) -> tuple[np.ndarray, np.ndarray]:
-    """+DI and -DI, 0..100: Wilder-smoothed directional movement over Wilder-smoothed true range."""
+def _directional_movement(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """+DM and -DM: the larger of the rise in high and the fall in low, where positive (NaN on the
+    first row); the same for every window, so computed once for all of them."""
     up = high - lag(high, 1)
     down = lag(low, 1) - low
     plus_dm = up * ((up > down) & (up > 0))  # NaN × 0 keeps the first row's NaN
     minus_dm = down * ((down > up) & (down > 0))
+    return plus_dm, minus_dm
+
+
+@shared
+def smoothed_true_range(high: np.ndarray, low: np.ndarray, close: np.ndarray, window: int) -> np.ndarray:
+    """:func:`~alphaforge.features.windows.ema_sum` of the true range at Wilder's ``window``: the
+    directional system divides by it and the ATR (its normalised form) reads it too."""
+    return ema_sum(true_range(high, low, close), wilder_alpha(window))
+
+
+@shared
+def _directional(high: np.ndarray, low: np.ndarray, close: np.ndarray,
+                 window: int) -> tuple[np.ndarray, np.ndarray]:
+    """+DI and -DI, 0..100: Wilder-smoothed directional movement over Wilder-smoothed true range."""
+    plus_dm, minus_dm = _directional_movement(high, low)
     alpha = wilder_alpha(window)  # ratios of smoothed sums: the EMA normalisation cancels
-    range_ = ema_sum(true_range(high, low, close), alpha)
-    return (100.0 * safe_divide(ema_sum(plus_dm, alpha), range_),
-            100.0 * safe_divide(ema_sum(minus_dm, alpha), range_))
+    range_ = smoothed_true_range(high, low, close, window)
+    return (percent(safe_divide(ema_sum(plus_dm, alpha), range_)),
+            percent(safe_divide(ema_sum(minus_dm, alpha), range_)))
 
 
 @shared
@@ -75,7 +99,7 @@ def minus_di(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: in
 def adx(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
     """Average directional index, 0..100: Wilder-smoothed |+DI - -DI| / (+DI + -DI)."""
     plus, minus = _directional(high, low, close, window)
-    return ema(100.0 * safe_divide(np.abs(plus - minus), plus + minus), wilder_alpha(window))
+    return ema(percent(safe_divide(np.abs(plus - minus), plus + minus)), wilder_alpha(window))
 
 
 _MACD = {"fast": 12, "slow": 26}

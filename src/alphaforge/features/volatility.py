@@ -13,10 +13,10 @@ import numpy as np
 
 from alphaforge.features._memo import shared
 from alphaforge.features.registry import register
-from alphaforge.features.trend import true_range
+from alphaforge.features.trend import smoothed_true_range
 from alphaforge.features.windows import (
-    ema,
     ema_lookback,
+    ema_normalised,
     log_returns,
     rolling_mean,
     rolling_mean_std,
@@ -28,33 +28,49 @@ from alphaforge.features.windows import (
 
 def natr(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
     """Average true range (Wilder smoothing) over close."""
-    return ema(true_range(high, low, close), wilder_alpha(window)) / close
+    return ema_normalised(smoothed_true_range(high, low, close, window), wilder_alpha(window)) / close
 
 
 @shared
-def _bollinger(close: np.ndarray, window: int, width: float) -> tuple[np.ndarray, np.ndarray]:
-    """Middle band (SMA) and half-width (``width`` population standard deviations)."""
+def _bollinger(close: np.ndarray, window: int, width: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Middle band (SMA), its distance between the bands (upper - lower) and the lower band, the
+    bands ``width`` population standard deviations either side of the middle."""
     middle, std = rolling_mean_std(close, window)
-    return middle, width * std
+    half = np.multiply(std, width, out=std)
+    lower = middle - half
+    return middle, (middle + half) - lower, lower
 
 
 def bollinger_pctb(close: np.ndarray, *, window: int, width: float) -> np.ndarray:
     """Bollinger %b: where close sits between the lower (0) and upper (1) band."""
-    middle, half = _bollinger(close, window, width)
-    lower = middle - half
-    return safe_divide(close - lower, (middle + half) - lower)
+    _, spread, lower = _bollinger(close, window, width)
+    return safe_divide(close - lower, spread)
 
 
 def bollinger_width(close: np.ndarray, *, window: int, width: float) -> np.ndarray:
     """Bollinger band width: (upper - lower) / middle."""
-    middle, half = _bollinger(close, window, width)
-    return safe_divide((middle + half) - (middle - half), middle)
+    middle, spread, _ = _bollinger(close, window, width)
+    return safe_divide(spread, middle)
+
+
+@shared
+def _return_powers(close: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Log returns and their square, cube and fourth power, which the realized volatility and the
+    moments read at every window."""
+    r = log_returns(close)
+    r2 = r * r
+    return r, r2, r2 * r, r2 * r2
+
+
+@shared
+def _realized_vol(close: np.ndarray, window: int) -> np.ndarray:
+    """Root mean square of the last ``window`` log returns (its own feature and the ratio's parts)."""
+    return np.sqrt(rolling_mean(_return_powers(close)[1], window))
 
 
 def realized_vol(close: np.ndarray, *, window: int) -> np.ndarray:
     """Realized volatility: root mean square of the last ``window`` log returns."""
-    returns = log_returns(close)
-    return np.sqrt(rolling_mean(returns * returns, window))
+    return _realized_vol(close, window)
 
 
 def parkinson_vol(high: np.ndarray, low: np.ndarray, *, window: int) -> np.ndarray:
@@ -75,10 +91,9 @@ def garman_klass_vol(open: np.ndarray, high: np.ndarray, low: np.ndarray, close:
 @shared
 def _central_moments(close: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Second, third and fourth central moments of the last ``window`` log returns."""
-    r = log_returns(close)
-    r2 = r * r
+    r, r2, r3, r4 = _return_powers(close)
     m1, m2 = rolling_sum(r, window) / window, rolling_sum(r2, window) / window
-    m3, m4 = rolling_sum(r2 * r, window) / window, rolling_sum(r2 * r2, window) / window
+    m3, m4 = rolling_sum(r3, window) / window, rolling_sum(r4, window) / window
     m1_squared = m1 * m1
     mu2 = m2 - m1_squared
     mu3 = m3 - 3.0 * m1 * m2 + 2.0 * m1_squared * m1
@@ -100,7 +115,7 @@ def return_kurtosis(close: np.ndarray, *, window: int) -> np.ndarray:
 
 def volatility_ratio(close: np.ndarray, *, short: int, long: int) -> np.ndarray:
     """Short-horizon realized volatility over long-horizon realized volatility."""
-    return safe_divide(realized_vol(close, window=short), realized_vol(close, window=long))
+    return safe_divide(_realized_vol(close, short), _realized_vol(close, long))
 
 
 for _n in (14, 28):

@@ -78,22 +78,20 @@ def decayed_sum(x: np.ndarray, n: int, decay: float = 1.0) -> np.ndarray:
     an arithmetic order that depends on ``n`` and ``decay`` only, never on the array's start.
     """
     block = np.asarray(x, dtype=np.float64)
+    first = block
     total: np.ndarray | None = None
     size, offset, remaining = 1, 0, n
     while remaining:
-        if remaining & 1:
-            if total is None:
-                total = lag(block, offset)
-                if decay != 1.0 and offset:
-                    total *= decay ** offset
-            else:
-                total = _combine_older(np.add, total, block, offset, decay ** offset)
+        if remaining & 1:  # the first block taken is the most recent (offset 0), as it is
+            total = block if total is None else _combine_older(np.add, total, block, offset, decay ** offset)
             offset += size
         remaining >>= 1
         if remaining:
             block = _combine_older(np.add, block, block, size, decay ** size)
             size *= 2
-    return total if total is not None else np.full(len(block), np.nan)
+    if total is None:
+        return np.full(len(block), np.nan)
+    return total.copy() if total is first and np.may_share_memory(first, x) else total  # n = 1: never x itself
 
 
 def rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
@@ -106,9 +104,10 @@ def rolling_mean(x: np.ndarray, n: int) -> np.ndarray:
     return rolling_sum(x, n) / n
 
 
-def rolling_mean_abs_deviation(x: np.ndarray, n: int) -> np.ndarray:
-    """Mean of |x[t - j] - mean of the window| over the last ``n`` rows (as CCI uses)."""
-    mean = rolling_mean(x, n)
+def rolling_mean_abs_deviation(x: np.ndarray, n: int, mean: np.ndarray | None = None) -> np.ndarray:
+    """Mean of |x[t - j] - mean of the window| over the last ``n`` rows (as CCI uses);
+    ``mean`` is ``rolling_mean(x, n)`` when the caller has it already."""
+    mean = rolling_mean(x, n) if mean is None else mean
     total = np.abs(x - mean)  # NaN for the first n - 1 rows, which the lags below leave alone
     deviation = np.empty_like(total)
     for j in range(1, n):  # lag by lag, summed in a fixed order
@@ -123,8 +122,11 @@ def rolling_mean_std(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     and x² (TA-Lib's formula; the variance is floored at 0)."""
     s1 = rolling_sum(x, n)
     mean = s1 / n
-    variance = (rolling_sum(x * x, n) - s1 * mean) / n
-    return mean, np.sqrt(np.where(variance < 0.0, 0.0, variance))
+    variance = rolling_sum(x * x, n)  # a fresh array: the steps below work in place
+    variance -= s1 * mean
+    variance /= n
+    np.copyto(variance, 0.0, where=variance < 0.0)
+    return mean, np.sqrt(variance, out=variance)
 
 
 def rolling_std(x: np.ndarray, n: int) -> np.ndarray:
@@ -185,8 +187,14 @@ def ema_sum(x: np.ndarray, alpha: float) -> np.ndarray:
 
 def ema(x: np.ndarray, alpha: float) -> np.ndarray:
     """Truncated exponential moving average; lookback ``ema_window(alpha) - 1`` rows."""
+    return ema_normalised(ema_sum(x, alpha), alpha)
+
+
+def ema_normalised(total: np.ndarray, alpha: float) -> np.ndarray:
+    """:func:`ema` from its :func:`ema_sum` ``total``: the weights scaled to sum to one (in place
+    when ``total`` is writeable, a shared result is left as it is)."""
     decay = 1.0 - alpha
-    return ema_sum(x, alpha) * (alpha / (1.0 - decay ** ema_window(alpha)))
+    return np.multiply(total, alpha / (1.0 - decay ** ema_window(alpha)), out=total if total.flags.writeable else None)
 
 
 def ema_lookback(alpha: float) -> int:
@@ -200,6 +208,11 @@ def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         out = numerator / denominator
     out[denominator == 0] = np.nan
     return out
+
+
+def percent(fraction: np.ndarray) -> np.ndarray:
+    """100 × ``fraction``, scaled in place (``fraction`` is a temporary its caller made)."""
+    return np.multiply(fraction, 100.0, out=fraction)
 
 
 @shared
