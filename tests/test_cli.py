@@ -145,3 +145,21 @@ def test_commands_are_thin_calls_of_the_front_door(workspace, cli, monkeypatch, 
     monkeypatch.setattr(Project, verb, called)
     with pytest.raises(_ThroughTheFrontDoor):
         cli("-w", workspace.root, *args)
+
+
+def test_run_hands_its_executor_to_the_front_door_and_closes_it(workspace, cli, monkeypatch):
+    from alphaforge.executors import LocalExecutor
+    from alphaforge.project import Project
+
+    seen = []
+
+    def run(self, **kwargs):
+        seen.append(kwargs["executor"])
+        raise _ThroughTheFrontDoor("run")
+
+    monkeypatch.setattr(Project, "run", run)
+    for args in (["--executor", "local", "--workers", "3"], []):
+        with pytest.raises(_ThroughTheFrontDoor):
+            cli("-w", workspace.root, "run", "--no-track", *args)
+    assert isinstance(seen[0], LocalExecutor) and seen[0].workers == 3 and seen[0]._pool is None
+    assert seen[1] is None  # no option: the folds run serially in this process

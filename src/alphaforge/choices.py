@@ -26,3 +26,6 @@ CALIBRATIONS = ("none", "sigmoid", "isotonic")
 
 META_FAMILIES = ("gradient_boosting", "random_forest", "lightgbm", "logistic")
 """Model families a meta-model can be (``--model-type``)."""
+
+EXECUTOR_NAMES = ("local", "ray")
+"""Where independent tasks run (``--executor``): this machine's processes, or a Ray runtime."""

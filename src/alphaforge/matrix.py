@@ -15,8 +15,10 @@ store's training table instead (same layout): setups held out there never reach 
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -72,6 +74,33 @@ class TrainingMatrix:
     def symbols(self) -> list[str]:
         """Symbols present, sorted."""
         return sorted(self.X.index.get_level_values("symbol").unique().astype(str))
+
+    def write_for_workers(self, folder: Path) -> Path:
+        """Hand this matrix to executor workers through ``folder`` (a run's temporary folder on a
+        filesystem the workers see): the features as one ``.npy`` block the workers map read-only
+        (one copy in the page cache however many workers read it), the rest pickled beside it.
+        The files live as long as the run's tasks; :meth:`read_in_worker` opens them."""
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / _WORKER_FEATURES, np.asfortranarray(self.X.to_numpy(dtype=INPUT_DTYPE)))
+        rest = replace(self, X=self.X.iloc[:0])
+        (folder / _WORKER_REST).write_bytes(pickle.dumps((rest, self.X.index), protocol=pickle.HIGHEST_PROTOCOL))
+        return folder
+
+    @classmethod
+    def read_in_worker(cls, folder: Path) -> TrainingMatrix:
+        """The matrix :meth:`write_for_workers` left in ``folder``, opened once per worker process
+        (the tasks a worker runs for one walk-forward share it)."""
+        if _OPENED.get(folder) is None:
+            rest, index = pickle.loads((folder / _WORKER_REST).read_bytes())
+            values = np.load(folder / _WORKER_FEATURES, mmap_mode="r")
+            _OPENED.clear()
+            _OPENED[folder] = replace(rest, X=pd.DataFrame(values, index=index, columns=rest.X.columns, copy=False))
+        return _OPENED[folder]
+
+
+_WORKER_FEATURES, _WORKER_REST = "features.npy", "matrix.pickle"
+_OPENED: dict[Path, TrainingMatrix] = {}
+"""The matrix this worker process opened last (:meth:`TrainingMatrix.read_in_worker`)."""
 
 
 def features_fingerprint(features: Sequence[Feature], columns: Sequence[str]) -> str:

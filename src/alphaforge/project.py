@@ -27,6 +27,7 @@ from alphaforge.progress import Progress
 from alphaforge.workspace import Workspace, atomic_write_text
 
 if TYPE_CHECKING:
+    from alphaforge.executors.base import Executor
     from alphaforge.tracking import Tracker
 
 
@@ -80,14 +81,17 @@ class Project:
     def run(self, *, only: Sequence[str] | None = None, start_from: str | None = None, force: bool = False,
             auto_targets: bool = False, top_n_targets: int | None = None, skip_training: bool = False,
             track: bool = False, tracker: Tracker | None = None, on_stage: Callable[[Any, str], None] | None = None,
-            progress: Progress | None = None) -> dict[str, Any]:
+            progress: Progress | None = None, executor: Executor | None = None) -> dict[str, Any]:
         """Every stage, cached (`alphaforge run`): per-stage outcomes and summaries. ``on_stage(stage,
-        status)`` hears when each stage starts or is a cache hit, ``progress`` the work inside."""
+        status)`` hears when each stage starts or is a cache hit, ``progress`` the work inside;
+        ``executor`` (e.g. ``make_executor("local", 4)``, opened and closed by the caller) runs the
+        walk-forward folds and the plan's jobs in parallel, with the serial results."""
         from alphaforge.pipeline.runner import run_pipeline
 
         return run_pipeline(self.workspace, self._tracker(track, tracker), only=list(only or []),
                             start_from=start_from, force=force, auto_targets=auto_targets, top_n_targets=top_n_targets,
-                            skip_training=skip_training, on_stage=on_stage, config=self.config, progress=progress)
+                            skip_training=skip_training, on_stage=on_stage, config=self.config, progress=progress,
+                            executor=executor)
 
     def train(self, *, target: str | None = None, family: str | None = None, best_config: Path | None = None,
               symbols: list[str] | None = None, features: list[str] | None = None, name: str | None = None,

@@ -30,11 +30,18 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from alphaforge.choices import EXECUTOR_NAMES
 from alphaforge.workspace import Workspace
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 
+ExecutorOption = Annotated[str | None, typer.Option("--executor",
+                                                    help=f"Where tasks run: {', '.join(EXECUTOR_NAMES)}.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Worker processes (default: one per CPU; ray: the cluster's CPUs). 1 = serial.")]
+RayAddressOption = Annotated[str | None, typer.Option(
+    "--ray-address", help="Ray cluster to attach to (ray://HEAD:10001, HEAD:6379 or auto); default: a local runtime.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout (logs go to stderr).")]
 ExperimentNameOption = Annotated[str | None, typer.Option(
     "--experiment-name", help="MLflow experiment to record the run in (default: [tracking] experiment).")]

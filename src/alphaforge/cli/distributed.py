@@ -17,11 +17,14 @@ from typing import Annotated, Any
 import typer
 
 from alphaforge.cli._common import (
+    ExecutorOption,
     FamilyOption,
     JsonOption,
+    RayAddressOption,
     StorageOption,
     TargetOption,
     TrackOption,
+    WorkersOption,
     emit,
     notice,
     open_workspace,
@@ -30,15 +33,8 @@ from alphaforge.cli._common import (
     stdout,
 )
 from alphaforge.errors import MissingInputError
-from alphaforge.executors import EXECUTORS, make_executor
+from alphaforge.executors import make_executor
 from alphaforge.workspace import Workspace
-
-ExecutorOption = Annotated[str, typer.Option("--executor", help=f"Where tasks run: {', '.join(EXECUTORS)}.")]
-WorkersOption = Annotated[int | None, typer.Option(
-    "--workers", min=1, help="Worker processes (default: one per CPU; ray: the cluster's CPUs). 1 = serial.")]
-RayAddressOption = Annotated[str | None, typer.Option(
-    "--ray-address", help="Ray cluster to attach to (ray://HEAD:10001, HEAD:6379 or auto); default: a local runtime.")]
-
 
 def train_plan(
     ctx: typer.Context,

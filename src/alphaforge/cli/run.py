@@ -6,16 +6,20 @@ Libraries are imported inside the commands: a cached `alphaforge run` must start
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from alphaforge.cli._common import (
+    ExecutorOption,
     ExperimentNameOption,
     ExperimentTagsOption,
     JsonOption,
+    RayAddressOption,
     TrackOption,
+    WorkersOption,
     emit,
     notice,
     open_project,
@@ -79,13 +83,18 @@ def run(
                                                                                     "ranking.")] = None,
     skip_training: Annotated[bool, typer.Option("--skip-training", help="Stop after the plan (no training).")]
     = False,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = None,
+    ray_address: RayAddressOption = None,
     experiment_name: ExperimentNameOption = None,
     experiment_tags: ExperimentTagsOption = None,
     track: TrackOption = True,
     as_json: JsonOption = False,
 ) -> None:
     """Everything, cached: features → targets → (plan) → (tuning) → walk-forward CV → train → predict →
-    backtest → report."""
+    backtest → report. --executor runs the walk-forward folds and the plan's jobs in parallel
+    (same results as serial)."""
+    from alphaforge.executors import make_executor
     from alphaforge.report.run_report import REPORT_PATH
 
     project, tracker = open_project(ctx, track, experiment_name, experiment_tags)
@@ -96,10 +105,13 @@ def run(
         if status == "running":
             stderr.print(f"[bold]▶ {stage.name}[/bold] [dim]{stage.description}[/dim]", highlight=False)
 
-    with reporting() as report:
+    parallel = executor is not None or workers is not None or ray_address is not None
+    with (make_executor(executor or "local", workers, ray_address) if parallel else nullcontext()) as pool, \
+            reporting() as report:
         result = project.run(only=only, start_from=start_from, force=force_refresh,
                              auto_targets=auto_targets or auto_features, top_n_targets=top_n_targets,
-                             skip_training=skip_training, tracker=tracker, on_stage=on_stage, progress=report)
+                             skip_training=skip_training, tracker=tracker, on_stage=on_stage, progress=report,
+                             executor=pool)
     result["seconds"] = round(time.perf_counter() - started, 2)
     if "report" in result["summaries"]:  # --skip-training and --only stop before it: announce what exists
         result["report"] = str((workspace.root / REPORT_PATH).resolve())

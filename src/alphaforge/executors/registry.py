@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 
+from alphaforge.choices import EXECUTOR_NAMES
 from alphaforge.errors import InputError
 from alphaforge.executors.base import Executor
 from alphaforge.executors.local import LocalExecutor
 from alphaforge.executors.ray import RayExecutor
 
-EXECUTORS: dict[str, type[Executor]] = {"local": LocalExecutor, "ray": RayExecutor}
+EXECUTORS: dict[str, type[Executor]] = dict(zip(EXECUTOR_NAMES, (LocalExecutor, RayExecutor), strict=True))
 """Executor classes by CLI name (importing :mod:`~alphaforge.executors.ray` does not import ``ray``)."""
 
 

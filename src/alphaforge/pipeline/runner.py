@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alphaforge.config import Config
 from alphaforge.data.datasets import import_bundled, raw_store
@@ -26,6 +26,9 @@ from alphaforge.stages import (
     run_stages,
 )
 from alphaforge.workspace import Workspace, file_sha256
+
+if TYPE_CHECKING:
+    from alphaforge.executors.base import Executor
 
 # Stage bodies import their libraries when they run: a fully cached run never loads them.
 
@@ -101,7 +104,7 @@ def _excluded(ctx: StageContext) -> list[str]:
     return list(ctx.upstream.get(LEAKAGE_STAGE, {}).get("excluded", []))
 
 
-def _walk_forward_stage(ctx: StageContext) -> StageResult:
+def _walk_forward_stage(ctx: StageContext, executor: Executor | None = None) -> StageResult:
     from alphaforge.pipeline.walkforward import run_walk_forward, walk_forward_dir
 
     config = ctx.config
@@ -111,7 +114,7 @@ def _walk_forward_stage(ctx: StageContext) -> StageResult:
                "symbols": job["symbols"]} if job else {k: v for k, v in (tuned.settings if tuned else {}).items()
                                                          if k in ("target", "family", "features", "symbols", "params")})
     result = run_walk_forward(ctx.workspace, config, exclude=_excluded(ctx), progress=ctx.progress,
-                              shared=ctx.shared, **chosen)
+                              shared=ctx.shared, executor=executor, **chosen)
     rel = Path(ctx.workspace.relative(walk_forward_dir(ctx.workspace, result["target"], result["family"])))
     return StageResult([str(rel / "predictions.parquet"), str(rel / "folds.json"), *result["plots"]],
                        {**{k: result[k] for k in ("target", "family", "task", "rows", "features", "panel", "folds",
@@ -119,14 +122,18 @@ def _walk_forward_stage(ctx: StageContext) -> StageResult:
                         "notices": [*notices, *result["notices"]]})
 
 
-def _train_plan_stage(ctx: StageContext, track: bool) -> StageResult:
+def _train_plan_stage(ctx: StageContext, track: bool, executor: Executor | None) -> StageResult:
     from alphaforge.executors import make_executor
     from alphaforge.pipeline.plan_training import REPORT_FILE, run_plan
     from alphaforge.selection import find_training_plan, staged_jobs
 
     _planned_job(ctx)  # refuses an empty plan with the reason
-    with make_executor("local", 1, None) as executor:
-        report = run_plan(ctx.workspace, staged_jobs(find_training_plan(ctx.workspace)), executor, track=track)
+    jobs = staged_jobs(find_training_plan(ctx.workspace))
+    if executor is None:
+        with make_executor("local", 1, None) as serial:
+            report = run_plan(ctx.workspace, jobs, serial, track=track)
+    else:
+        report = run_plan(ctx.workspace, jobs, executor, track=track)
     done = [t for t in report["tasks"] if t["ok"]]
     if not done:
         raise AlphaForgeError("every job of the training plan failed", where=f"reports/{REPORT_FILE}",
@@ -141,13 +148,13 @@ def _train_plan_stage(ctx: StageContext, track: bool) -> StageResult:
                                           for t in report["tasks"]]})
 
 
-def _train_stage(ctx: StageContext, tracker: Any) -> StageResult:
+def _train_stage(ctx: StageContext, tracker: Any, executor: Executor | None = None) -> StageResult:
     from alphaforge.pipeline.train import train
 
     if "training_plan" in ctx.upstream:
         from alphaforge.tracking import MlflowTracker
 
-        return _train_plan_stage(ctx, track=isinstance(tracker, MlflowTracker))
+        return _train_plan_stage(ctx, isinstance(tracker, MlflowTracker), executor)
     registered = _registered_by(ctx)
     if registered is not None:  # a kill after registering, before the manifest: do not register twice
         result = registered
@@ -238,8 +245,10 @@ def computing_libraries() -> dict[str, str]:
 
 
 def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_targets: bool = False,
-                    top_n_targets: int | None = None) -> list[Stage]:
-    """The stages of `alphaforge run` for this configuration."""
+                    top_n_targets: int | None = None, executor: Executor | None = None) -> list[Stage]:
+    """The stages of `alphaforge run` for this configuration; ``executor`` runs the walk-forward's
+    folds and the training plan's jobs (it changes where they run, never their results, so it is
+    no part of any stage's key)."""
     data_key = _data_key(workspace, config)
 
     tuned_file = workspace.root / BEST_CONFIG_PATH
@@ -286,11 +295,11 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
         stages += tuning_stages(requires=model_inputs)
         model_inputs = ("analyze",)
     stages += [
-        Stage("walk_forward", _walk_forward_stage, params("features", "models", "validation", tuned=True, features=True,
+        Stage("walk_forward", lambda ctx: _walk_forward_stage(ctx, executor), params("features", "models", "validation", tuned=True, features=True,
                                                           libraries=True, store=True),
               (_walk_forward_stage,), model_inputs,
               "walk-forward refits, the out-of-sample tear sheet and verdicts (cv/walk_forward/)"),
-        Stage("train", lambda ctx: _train_stage(ctx, tracker), params("features", "models", "validation", tuned=True,
+        Stage("train", lambda ctx: _train_stage(ctx, tracker, executor), params("features", "models", "validation", tuned=True,
                                                                        features=True, libraries=True, store=True),
               (_train_stage,), model_inputs,
               "best + final model in the registry (models/)"),
@@ -310,15 +319,18 @@ def run_pipeline(workspace: Workspace, tracker: Any, *, only: list[str] | None =
                  start_from: str | None = None, force: bool = False, auto_targets: bool = False,
                  top_n_targets: int | None = None, skip_training: bool = False,
                  on_stage: Callable[[Stage, str], None] | None = None,
-                 config: Config | None = None, progress: Progress | None = None) -> dict[str, Any]:
-    """Run the pipeline; returns per-stage outcomes and summaries.
+                 config: Config | None = None, progress: Progress | None = None,
+                 executor: Executor | None = None) -> dict[str, Any]:
+    """Run the pipeline; returns per-stage outcomes and summaries. ``executor`` (the caller opens
+    and closes it) runs the walk-forward folds and the plan's jobs; serial in this process without.
 
     ``config`` is the workspace's parsed configuration when the caller holds it: a run parses
     ``alphaforge.toml`` once, and every stage's key and work come from that one object.
     """
     config = config or workspace.config()
     imported = ensure_data(workspace, config)
-    stages = pipeline_stages(workspace, config, tracker, auto_targets=auto_targets, top_n_targets=top_n_targets)
+    stages = pipeline_stages(workspace, config, tracker, auto_targets=auto_targets, top_n_targets=top_n_targets,
+                             executor=executor)
     if skip_training:
         stages = stages[: next(i for i, s in enumerate(stages) if s.name == "walk_forward")]
     with workspace.lock("alphaforge run"):

@@ -9,6 +9,7 @@ row by row that nothing was in-sample.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import pandas as pd
 from alphaforge.artifacts import WalkForwardFolds
 from alphaforge.config import Config
 from alphaforge.errors import InputError
+from alphaforge.executors.base import Executor
 from alphaforge.data.datasets import load_bars
 from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, train_best_and_final
@@ -75,41 +77,84 @@ def best_feature(matrix: TrainingMatrix, rows: np.ndarray) -> tuple[str, int]:
 
 
 def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params: dict[str, Any] | None = None,
-                 progress: Progress | None = None) -> WalkForwardResult:
+                 progress: Progress | None = None, executor: Executor | None = None,
+                 scratch: Path | None = None) -> WalkForwardResult:
     """Refit ``family`` (with ``params``, e.g. tuned ones) over ``config.validation.n_splits``
     walk-forward windows of ``matrix``.
 
-    ``progress("walk-forward folds", done, total)`` hears of each finished fold.
+    With an ``executor`` of several workers the folds run as its tasks, reading the matrix that
+    is written once to ``scratch`` (a folder the workers see); every fold is seeded, so the
+    result is the serial one. ``progress("walk-forward folds", done, total)`` hears of finished folds.
     """
     symbols = matrix.X.index.get_level_values("symbol").to_numpy()
     spans = LabelSpans.from_arrays(matrix.timestamps, matrix.t1, symbols)
     splitter = WalkForward(n_splits=config.validation.n_splits, embargo=config.validation.embargo)
-    folds, parts = [], []
     limit = config.validation.max_train_rows
-    for fold, (train, test) in enumerate(splitter.split(matrix.X, groups=spans)):
-        if limit and len(train) > limit:
-            train = train[-limit:]
-        started = time.perf_counter()
-        outcome = fit_models(matrix, config, family, train, params, in_sample=False)
-        model, test_x = outcome.final, matrix.X.iloc[test]
-        metrics = score(matrix.task, model.encode(matrix.y[test]), model.outputs(test_x),
-                        groups=matrix.timestamps[test].asi8 if matrix.panel.panel else None)
-        trained_until = matrix.t1[train].max()
-        feature, sign = best_feature(matrix, train)
-        parts.append(pd.DataFrame({
-            "symbol": symbols[test], "timestamp": matrix.timestamps[test], "score": model_scores(model, test_x),
-            "label": matrix.y[test], "fold": fold, "trained_until": trained_until,
-            BEST_FEATURE: sign * test_x[feature].to_numpy(dtype=np.float64)}))
-        folds.append({"fold": fold, "train_rows": int(len(train)), "test_rows": int(len(test)),
-                      "train_end": trained_until.isoformat(), "test_start": matrix.timestamps[test].min().isoformat(),
-                      "test_end": matrix.timestamps[test].max().isoformat(),
-                      "best_iteration": outcome.best.best_iteration_, "best_feature": f"{'-' if sign < 0 else ''}{feature}",
-                      "seconds": time.perf_counter() - started,
-                      "metrics": metrics})
+    splits = [(train[-limit:] if limit and len(train) > limit else train, test)
+              for train, test in splitter.split(matrix.X, groups=spans)]
+    if executor is not None and executor.workers > 1 and len(splits) > 1:
+        if scratch is None:
+            raise InputError("folds on several workers need a folder to share the matrix through",
+                             where="walk_forward", fix="pass scratch= (a temporary folder in the workspace)")
+        folder = matrix.write_for_workers(scratch)
+        tasks = [FoldTask(folder, fold, train, test, config, family, params) for fold, (train, test) in enumerate(splits)]
         if progress:
-            progress("walk-forward folds", fold + 1, splitter.get_n_splits())
-    predictions = pd.concat(parts, ignore_index=True).sort_values(["timestamp", "symbol"], kind="stable")
-    return WalkForwardResult(folds, predictions.reset_index(drop=True))
+            progress("walk-forward folds", 0, len(splits))
+        outcomes = [result.unwrap() for result in executor.map(fold_task, tasks)]
+        if progress:
+            progress("walk-forward folds", len(splits), len(splits))
+    else:
+        outcomes = []
+        for fold, (train, test) in enumerate(splits):
+            outcomes.append(fit_fold(matrix, config, family, params, fold, train, test))
+            if progress:
+                progress("walk-forward folds", fold + 1, len(splits))
+    predictions = pd.concat([part for _, part in outcomes], ignore_index=True)
+    predictions = predictions.sort_values(["timestamp", "symbol"], kind="stable")
+    return WalkForwardResult([fold for fold, _ in outcomes], predictions.reset_index(drop=True))
+
+
+def fit_fold(matrix: TrainingMatrix, config: Config, family: str, params: dict[str, Any] | None, fold: int,
+             train: np.ndarray, test: np.ndarray) -> tuple[dict[str, Any], pd.DataFrame]:
+    """One walk-forward fold: fit on ``train``, score and predict ``test``; the fold's summary
+    and its prediction rows."""
+    started = time.perf_counter()
+    symbols = matrix.X.index.get_level_values("symbol").to_numpy()
+    outcome = fit_models(matrix, config, family, train, params, in_sample=False)
+    model, test_x = outcome.final, matrix.X.iloc[test]
+    metrics = score(matrix.task, model.encode(matrix.y[test]), model.outputs(test_x),
+                    groups=matrix.timestamps[test].asi8 if matrix.panel.panel else None)
+    trained_until = matrix.t1[train].max()
+    feature, sign = best_feature(matrix, train)
+    part = pd.DataFrame({
+        "symbol": symbols[test], "timestamp": matrix.timestamps[test], "score": model_scores(model, test_x),
+        "label": matrix.y[test], "fold": fold, "trained_until": trained_until,
+        BEST_FEATURE: sign * test_x[feature].to_numpy(dtype=np.float64)})
+    summary = {"fold": fold, "train_rows": int(len(train)), "test_rows": int(len(test)),
+               "train_end": trained_until.isoformat(), "test_start": matrix.timestamps[test].min().isoformat(),
+               "test_end": matrix.timestamps[test].max().isoformat(),
+               "best_iteration": outcome.best.best_iteration_, "best_feature": f"{'-' if sign < 0 else ''}{feature}",
+               "seconds": time.perf_counter() - started, "metrics": metrics}
+    return summary, part
+
+
+@dataclass(frozen=True)
+class FoldTask:
+    """One fold for an executor worker: where the matrix was written, the fold's rows, what to fit."""
+
+    matrix: Path
+    fold: int
+    train: np.ndarray
+    test: np.ndarray
+    config: Config
+    family: str
+    params: dict[str, Any] | None
+
+
+def fold_task(task: FoldTask) -> tuple[dict[str, Any], pd.DataFrame]:
+    """:func:`fit_fold` in a worker process (the function executors ship)."""
+    matrix = TrainingMatrix.read_in_worker(task.matrix)
+    return fit_fold(matrix, task.config, task.family, task.params, task.fold, task.train, task.test)
 
 
 def fold_table(result: WalkForwardResult) -> list[dict[str, Any]]:
@@ -133,14 +178,19 @@ def walk_forward_dir(workspace: Workspace, target: str, family: str) -> Path:
 def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None = None, family: str | None = None,
                      features: list[str] | None = None, symbols: list[str] | None = None,
                      params: dict[str, Any] | None = None, exclude: list[str] | None = None,
-                     progress: Progress | None = None, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+                     progress: Progress | None = None, shared: dict[str, Any] | None = None,
+                     executor: Executor | None = None) -> dict[str, Any]:
     """Walk-forward refits of the configured (or given) target/family/features/parameters; writes the
     predictions, the fold metrics, the out-of-sample evaluation (tear sheets of the model and its
-    baselines, verdicts: ``folds.json``) and its charts (``plots/``)."""
+    baselines, verdicts: ``folds.json``) and its charts (``plots/``). ``executor`` runs the folds
+    (serially in this process without one)."""
     target = target or config.models.target
     family = family or config.models.family
     matrix = shared_training_matrix(shared, workspace, config, target, symbols, features, exclude or ())
-    result = walk_forward(matrix, config, family=family, params=params, progress=progress)
+    # a kill leaves the folder as a stale temporary, which the next run's lock holder removes
+    with tempfile.TemporaryDirectory(prefix=".walk_forward-", suffix=".tmp", dir=workspace.root) as scratch:
+        result = walk_forward(matrix, config, family=family, params=params, progress=progress, executor=executor,
+                              scratch=Path(scratch))
     folder = walk_forward_dir(workspace, matrix.target, family)
     atomic_write_table(result.predictions, folder / "predictions")
     bars = load_bars(workspace, config, symbols=matrix.symbols)
