@@ -310,6 +310,23 @@ class AcceptanceSection(_Section):
                                           "hit_rate, log_loss, accuracy, auc, brier)")
 
 
+class NoveltySection(_Section):
+    """The novelty gate and drift report saved with every trained model (`alphaforge.novelty`).
+    Named ``novelty``, not ``live``: the live loop's own settings are a section of their own."""
+
+    method: Literal["di"] = Field("di", description="di: the dissimilarity index, a row's distance to its nearest "
+                                                    "training rows over the training rows' mean pairwise distance")
+    threshold: float = Field(1.0, gt=0, description="rows whose DI is above this are flagged novel (1: as far from "
+                                                    "the nearest training row as two typical training rows are "
+                                                    "from each other)")
+    neighbours: int = Field(1, ge=1, le=100, description="nearest training rows whose mean distance is a row's DI")
+    reference_rows: int = Field(20_000, ge=100, le=200_000,
+                                description="training rows (a seeded sample) distances are measured to, saved "
+                                            "with the model")
+    psi_bins: int = Field(10, ge=2, le=100, description="bins of the drift report's PSI, cut at the training "
+                                                       "window's quantiles")
+
+
 class Config(_Section):
     """The whole workspace configuration."""
 
@@ -327,6 +344,7 @@ class Config(_Section):
     predict: PredictSection = Field(default_factory=PredictSection, description="scores to signals")
     backtest: BacktestSection = Field(default_factory=BacktestSection, description="backtest")
     acceptance: AcceptanceSection = Field(default_factory=AcceptanceSection, description="acceptance criteria")
+    novelty: NoveltySection = Field(default_factory=NoveltySection, description="novelty gate and drift report")
 
     def macro_timing(self, series: str) -> tuple[pd.Timedelta, pd.Timedelta]:
         """(lag, max staleness) for one macro series, falling back to the defaults."""

@@ -17,6 +17,7 @@ from alphaforge.artifacts import (
     MetaModelCard,
     MetaTrainingResults,
     ModelCard,
+    NoveltyGateFile,
     RoutingPlanFile,
     StageManifest,
     TargetRef,
@@ -63,6 +64,11 @@ SAMPLES: dict[type[Artifact], Artifact] = {
                                      symbols=["A"], configs=[]),
     WalkForwardFolds: WalkForwardFolds(target="fwd_ret_5", family="ridge", task="regression", rows=10, features=1,
                                        panel={}, folds=[], summary={}, evaluation={}, data_fingerprint="f"),
+    NoveltyGateFile: NoveltyGateFile(method="di", features=["px_ret_1"],
+                                     scaling={"medians": [0.0], "means": [0.1], "scales": [2.0]}, threshold=1.0,
+                                     neighbours=1, distance=1.3, seed=0, training_rows=10,
+                                     reference={"rows": 10, "sha256": "0" * 64}, psi_bins=10,
+                                     drift={"px_ret_1": {"edges": [0.0], "shares": [0.5, 0.5], "missing": 0.0}}),
 }
 OWNERS = list(SAMPLES)
 

@@ -13,7 +13,8 @@ The owners: the model card of every model folder (:class:`ModelCard`, with
 (:class:`BestConfig`); stage manifests (:class:`StageManifest`); the plans
 (:class:`RoutingPlanFile`, :class:`TrainingPlanFile`); the outputs of tuning and extended CV
 (:class:`TrialResults`, :class:`ExtendedResults`); the walk-forward folds
-(:class:`WalkForwardFolds`).
+(:class:`WalkForwardFolds`); the novelty gate saved with a model (:class:`NoveltyGateFile`, with
+its reference sample beside it).
 
 This package sits low (it imports only config, workspace and errors), so every stage package
 and the prediction path can read artifacts without importing each other.
@@ -33,12 +34,14 @@ from alphaforge.artifacts.model_folder import (
     TrainingResults,
     read_card,
 )
+from alphaforge.artifacts.novelty import GATE_DIR, NoveltyGateFile
 from alphaforge.artifacts.plans import RoutingPlanFile, TrainingPlanFile
 from alphaforge.artifacts.tuning_results import ExtendedResults, TrialResults
 from alphaforge.artifacts.walk_forward import WalkForwardFolds
 
 __all__ = [
     "CARD_FILE",
+    "GATE_DIR",
     "RESULTS_FILE",
     "TRAINING_SETTINGS",
     "Artifact",
@@ -47,6 +50,7 @@ __all__ = [
     "MetaModelCard",
     "MetaTrainingResults",
     "ModelCard",
+    "NoveltyGateFile",
     "RoutingPlanFile",
     "StageManifest",
     "TargetRef",
