@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-PREDICTION_PATH = ["alphaforge.features", "alphaforge.models", "alphaforge.predict"]
+PREDICTION_PATH = ["alphaforge.features", "alphaforge.models", "alphaforge.predict", "alphaforge.novelty"]
 
 
 def _imported_after(modules: list[str]) -> set[str]:
@@ -50,6 +50,9 @@ LAYERS = {
     "data": 2, "stages": 2, "tracking": 2, "artifacts": 2,
     "features": 3, "targets": 3,
     "models": 4, "validation": 4, "executors": 4, "predict": 4, "store": 4, "inputs": 4,
+    # novelty: the gate saved with a model and the drift report; beside models, so the registry, the live loop
+    # and the walk-forward all read it
+    "novelty": 4,
     "matrix": 5,
     "selection": 6, "tuning": 6, "backtest": 6, "meta": 6, "live": 6, "report": 6,
     "pipeline": 7,

@@ -1,0 +1,95 @@
+"""The checks every novelty and drift computation makes of the frames it is given.
+
+Training frames are read one column at a time (a 1 M-row float32 matrix is not copied to float64
+whole); prediction frames are small and read at once, in the training's column order. A training
+column without a single finite value (a feature not yet computed anywhere in the window, which the
+model cannot split on either) is left out of the gate and named in its notices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from alphaforge.errors import InputError
+
+TRAINING = "the training rows of the novelty gate"
+
+
+def _frame(frame: object, where: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"a pandas DataFrame of features expected, got {type(frame).__name__}", where=where,
+                         fix="pass the feature columns as a DataFrame (e.g. the training matrix's X)")
+    return frame
+
+
+def _numeric(frame: pd.DataFrame, columns: Sequence[str], where: str) -> None:
+    wrong = [str(c) for c in columns if not (pd.api.types.is_numeric_dtype(frame[c]) or
+                                             pd.api.types.is_bool_dtype(frame[c]))]
+    if wrong:
+        raise InputError(f"non-numeric feature column(s) {wrong} ({frame[wrong[0]].dtype})", where=where,
+                         fix="pass numeric features only: drop or encode these columns")
+
+
+@dataclass(frozen=True)
+class TrainingColumns:
+    """The columns of a checked training frame a gate measures (names and positions, in order),
+    and those it leaves out: without a single finite value, they have no scale and no bins."""
+
+    names: list[str]
+    positions: list[int]
+    ignored: list[str]
+
+    def column(self, training: pd.DataFrame, index: int) -> np.ndarray:
+        """The ``index``-th measured column of ``training`` as float64."""
+        return training.iloc[:, self.positions[index]].to_numpy(dtype="float64")
+
+
+def left_out_notices(ignored: Sequence[str]) -> list[str]:
+    """A line naming the training columns a gate left out, when there are any."""
+    if not ignored:
+        return []
+    shown = ", ".join(ignored[:5]) + (f" and {len(ignored) - 5} more" if len(ignored) > 5 else "")
+    return [f"novelty gate: {len(ignored)} feature(s) without a value in the training rows are left out of its "
+            f"distances and drift bins: {shown}"]
+
+
+def check_training(training: object, *, where: str = TRAINING) -> TrainingColumns:
+    """The columns of ``training`` a gate measures, refused when no gate can learn from it: not a
+    frame, fewer than 2 rows, no column, a duplicate or non-numeric column, or no column with a
+    finite value. A column without one (a feature the model could not use either) is left out."""
+    frame = _frame(training, where)
+    if frame.shape[1] == 0 or len(frame) < 2:
+        raise InputError(f"{len(frame)} rows x {frame.shape[1]} feature columns: distances between training rows "
+                         "need 2 rows and 1 column at least", where=where,
+                         fix="fit the gate on the rows the model trained on (its training matrix)")
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) != len(names):
+        raise InputError(f"duplicate feature columns {sorted({n for n in names if names.count(n) > 1})}", where=where,
+                         fix="give every feature column its own name")
+    _numeric(frame, list(frame.columns), where)
+    usable = [np.isfinite(frame.iloc[:, i].to_numpy(dtype="float64")).any() for i in range(len(names))]
+    if not any(usable):
+        raise InputError(f"none of the {len(names)} feature columns has a finite value (all NaN or infinite): no "
+                         "scale to standardise by", where=where,
+                         fix="fit the gate on rows where the features are computed (past their warm-up)")
+    return TrainingColumns([n for n, u in zip(names, usable, strict=True) if u], [i for i, u in enumerate(usable) if u],
+                           [n for n, u in zip(names, usable, strict=True) if not u])
+
+
+def row_values(rows: object, features: Sequence[str], *, where: str) -> np.ndarray:
+    """``rows``' values of ``features``, in that order, as float64 (rows x features); columns
+    besides them are ignored, missing ones refused by name."""
+    frame = _frame(rows, where)
+    present = {str(c): c for c in frame.columns}
+    missing = [name for name in features if name not in present]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise InputError(f"{len(missing)} of the {len(features)} features the gate was fitted on are missing: {shown}",
+                         where=where, fix="compute the model's features (its card lists them) for these rows")
+    columns = [present[name] for name in features]
+    _numeric(frame, columns, where)
+    return frame[columns].to_numpy(dtype="float64")
