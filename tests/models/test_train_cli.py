@@ -30,7 +30,8 @@ def test_train_registers_best_and_final_models_deterministically(cli, synth):
     assert (first["name"], first["version"], first["target"], first["task"]) == \
         ("fwd_ret_5-lightgbm", "v1", "fwd_ret_5", "regression")
     folder = synth / "models" / "fwd_ret_5-lightgbm" / "v1"
-    assert {p.name for p in folder.iterdir()} == {"best", "final", "plots", "config.json", "training_results.json"}
+    assert {p.name for p in folder.iterdir()} == {"best", "final", "plots", "novelty", "config.json",
+                                                  "training_results.json"}
     assert (folder / "final" / "booster.txt").read_text().startswith("tree")
     assert {p.name for p in (folder / "plots").iterdir()} == \
         {"feature_importance.png", "predicted_vs_actual.png", "residuals.png"}
@@ -47,7 +48,8 @@ def test_train_registers_best_and_final_models_deterministically(cli, synth):
     second = _train(cli, synth)
     assert second["version"] == "v2" and second["metrics"] == first["metrics"]
     other = synth / "models" / "fwd_ret_5-lightgbm" / "v2"
-    for name in ("final/booster.txt", "best/booster.txt", "training_results.json"):
+    for name in ("final/booster.txt", "best/booster.txt", "training_results.json", "novelty/gate.json",
+                 "novelty/reference.npy"):
         assert (other / name).read_bytes() == (folder / name).read_bytes()
 
     listed = json.loads(cli("-w", synth, "models", "list", "--json").stdout)["models"]

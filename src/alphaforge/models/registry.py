@@ -8,6 +8,8 @@ A version folder holds::
                             time range, data/feature fingerprints, library versions, seed
     training_results.json   split, best iteration, metrics (:class:`~alphaforge.artifacts.TrainingResults`)
     best/  final/           each a saved model (model.json + the native model file)
+    novelty/                the novelty gate and drift bins fitted on the final model's training rows
+                            (:class:`~alphaforge.artifacts.NoveltyGateFile`, :mod:`alphaforge.novelty`)
     plots/                  feature importance; ROC/calibration or predicted-vs-actual/residuals
 
 Versions are numbered ``v1, v2, ...`` per name. A version is written into a staging folder
@@ -30,7 +32,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alphaforge.artifacts import (
     CARD_FILE,
@@ -46,6 +48,9 @@ from alphaforge.models import load_model
 from alphaforge.models.base import META_FILE, ModelFamily
 from alphaforge.models.compat import check_feature_order, check_symbols
 from alphaforge.names import check_name
+
+if TYPE_CHECKING:
+    from alphaforge.novelty import NoveltyGate
 
 CONFIG_FILE = CARD_FILE
 PLOTS_DIR = "plots"
@@ -195,6 +200,13 @@ class ResolvedModel:
         """
         check_feature_order(self.card.features, features, where=f"model {self.path}")
         return check_symbols(self.card.symbols, symbols, self.card.scope, where=f"model {self.path}")
+
+    def novelty_gate(self) -> NoveltyGate:
+        """The novelty gate saved with this model's version (:func:`alphaforge.novelty.load_gate`); a
+        model trained before gates were saved, or a tuning or CV checkpoint, has none: a MissingInputError."""
+        from alphaforge.novelty import load_gate
+
+        return load_gate(self.path if (self.path / CONFIG_FILE).is_file() else self.path.parent)
 
 
 def _load_dir(model_dir: Path, card_dir: Path, source: str) -> ResolvedModel:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from alphaforge.artifacts import ModelCard, TargetRef, TimeRange, TrainingResults
+from alphaforge.artifacts import GATE_DIR, ModelCard, TargetRef, TimeRange, TrainingResults
 from alphaforge.config import Config
 from alphaforge.names import check_name
 from alphaforge.data.datasets import load_bars
@@ -29,6 +29,7 @@ from alphaforge.models.registry import (
     ModelRegistry,
 )
 from alphaforge.models.training import TrainingOutcome
+from alphaforge.novelty import NoveltyGate, configured_gate
 from alphaforge.pipeline.best_config import TunedConfig, find_tuned, read_best_config
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.pipeline.walkforward import fit_models, label_horizon
@@ -91,10 +92,11 @@ def training_results(matrix: TrainingMatrix, outcome: TrainingOutcome, verdicts:
 
 
 def _write_version(folder: Path, matrix: TrainingMatrix, outcome: TrainingOutcome, card: ModelCard,
-                   verdicts: list[Verdict]) -> None:
+                   verdicts: list[Verdict], gate: NoveltyGate) -> None:
     outcome.best.save(folder / BEST_DIR)
     outcome.final.save(folder / FINAL_DIR)
     card.save(folder / CONFIG_FILE)
+    gate.save(folder / GATE_DIR)
     training_results(matrix, outcome, verdicts).save(folder / RESULTS_FILE)
     classes = None if outcome.best.classes_ is None else outcome.best.classes_.tolist()
     write_plots(folder / PLOTS_DIR, matrix.task, outcome.best.feature_importance(), outcome.validation_labels,
@@ -142,9 +144,10 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
                              progress=progress)
         card = model_card(matrix, outcome, config, family, provenance)
         verdicts = validation_verdicts(workspace, config, matrix, outcome)
+        gate = configured_gate(config).fit(matrix.X)  # the rows the final model trained on, what it has seen
         with workspace.lock(f"train {name}", wait=120):
             version = ModelRegistry(workspace.subdir("models")).create(
-                name, lambda folder: _write_version(folder, matrix, outcome, card, verdicts))
+                name, lambda folder: _write_version(folder, matrix, outcome, card, verdicts, gate))
         run.log_params({"config": config.model_dump(mode="json"), "cli": arguments or {},
                         "train": {"family": family, "target": matrix.target, "params": card.params,
                                   "best_config": str(tuned.path) if tuned else ""}})
@@ -160,4 +163,4 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
             "symbols": matrix.symbols, "best_iteration": card.best_iteration, "split": outcome.split.to_dict(),
             "metrics": outcome.metrics, "verdicts": [v.to_dict() for v in verdicts], "run_id": run.run_id,
             **_accepted(config, outcome.metrics.get("validation", {})),
-            "notices": [*tuned_notices, *matrix.notices, *outcome.notices, *tracker.notices]}
+            "notices": [*tuned_notices, *matrix.notices, *outcome.notices, *gate.notices(), *tracker.notices]}
