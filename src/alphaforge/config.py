@@ -327,6 +327,47 @@ class NoveltySection(_Section):
                                                        "window's quantiles")
 
 
+def _retrain_every(value: str) -> str:
+    """``""`` (never), a number of bars (``"500"``) or a duration (``"30D"``)."""
+    text = str(value).strip()
+    if text and not text.isdigit():
+        _parse_duration(text)
+    if text.isdigit() and int(text) < 1:
+        raise ValueError(f"{value!r} bars: retrain every 1 bar or more, or \"\" for never")
+    return text
+
+
+class LiveSection(_Section):
+    """`alphaforge live`: keep the model predicting as bars arrive (`alphaforge.live`)."""
+
+    source: Literal["replay", "folder", "binance"] = Field(
+        "replay", description="where new bars come from: replay (recorded history bar by bar, no network), folder "
+                              "(CSV/Parquet files you add to [live] folder), binance (the resumable downloader)")
+    replay_dataset: Name = Field("", description="replay: the stored dataset replayed; \"\" = [data] dataset")
+    folder: str = Field("", description="folder: the folder of CSV/Parquet bar files, read like `data import`")
+    pairs: list[str] = Field(default_factory=list, description="binance: pairs to poll; empty = the model's symbols")
+    interval: str = Field("1h", description="binance: candle interval")
+    start: Date = Field("", description="first bar time that gets a signal (earlier bars are warm-up); \"\" = "
+                                        "replay: after [data] end; folder, binance: each symbol's newest bar on")
+    poll: Duration = Field("1min", description="wait between iterations (--interval)")
+    history_bars: int = Field(256, ge=1, description="bars per symbol the prediction dataset keeps beyond the "
+                                                     "features' warm-up (seed 002: the last 256-512 hours)")
+    retrain_every: Annotated[str, AfterValidator(_retrain_every)] = Field(
+        "", description="retrain after this many new bars (\"500\") or this long in bar time (\"30D\"); \"\" = never")
+    window: Literal["expanding", "rolling"] = Field(
+        "expanding", description="rows a retrain learns from: all until then, or the last window_length")
+    window_length: Duration = Field("365D", description="rolling: the span of bar time a retrain learns from")
+    retrain_on_drift: StrictBool = Field(False, description="also retrain when more than drift_share of the last "
+                                                            "drift_rows scored rows were flagged novel")
+    drift_share: float = Field(0.5, gt=0, le=1, description="share of novel rows that triggers a drift retrain")
+    drift_rows: int = Field(100, ge=1, description="scored rows the drift trigger and drift report look at")
+    max_model_age: Duration = Field("0D", description="bar time since the model's last training row after which "
+                                                      "it is expired; 0D = never")
+    on_expired: Literal["warn", "refuse"] = Field(
+        "warn", description="an expired model: warn (signals as usual) or refuse (rows logged without a signal)")
+    chart: StrictBool = Field(True, description="redraw live/<name>/chart.png after each iteration with new bars")
+
+
 class Config(_Section):
     """The whole workspace configuration."""
 
@@ -345,6 +386,7 @@ class Config(_Section):
     backtest: BacktestSection = Field(default_factory=BacktestSection, description="backtest")
     acceptance: AcceptanceSection = Field(default_factory=AcceptanceSection, description="acceptance criteria")
     novelty: NoveltySection = Field(default_factory=NoveltySection, description="novelty gate and drift report")
+    live: LiveSection = Field(default_factory=LiveSection, description="the live loop")
 
     def macro_timing(self, series: str) -> tuple[pd.Timedelta, pd.Timedelta]:
         """(lag, max staleness) for one macro series, falling back to the defaults."""

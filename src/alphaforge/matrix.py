@@ -75,6 +75,12 @@ class TrainingMatrix:
         """Symbols present, sorted."""
         return sorted(self.X.index.get_level_values("symbol").unique().astype(str))
 
+    def take(self, rows: np.ndarray) -> TrainingMatrix:
+        """The matrix of ``rows`` (positions, in order): a retrain's window of a longer history. Label
+        transforms are per timestamp, so a row keeps its ``y_fit``."""
+        return replace(self, X=self.X.iloc[rows], y=self.y[rows], timestamps=self.timestamps[rows], t1=self.t1[rows],
+                       y_fit=self.y_fit[rows])
+
     def write_for_workers(self, folder: Path) -> Path:
         """Hand this matrix to executor workers through ``folder`` (a run's temporary folder on a
         filesystem the workers see): the features as one ``.npy`` block the workers map read-only

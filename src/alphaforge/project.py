@@ -113,6 +113,19 @@ class Project:
         return predict(self.workspace, model_path=model_path, symbols=symbols, bars=bars, hours=hours, name=name,
                        config=self.config)
 
+    def live(self, *, name: str = "live", once: bool = False, max_iterations: int | None = None,
+             until: str | None = None, poll: str | None = None, model_path: Path | None = None,
+             source: str | None = None, track: bool = False, tracker: Tracker | None = None,
+             on_iteration: Callable[[Any], None] | None = None) -> dict[str, Any]:
+        """Keep the model predicting as bars arrive (`alphaforge live`): poll ``[live] source``, store,
+        score, gate and log each new bar in ``live/<name>/``, retrain on ``[live] retrain_every``;
+        ``on_iteration(report)`` hears of each iteration."""
+        from alphaforge.pipeline.live import live
+
+        return live(self.workspace, name=name, once=once, max_iterations=max_iterations, until=until, poll=poll,
+                    model_path=model_path, source=source, config=self.config, tracker=self._tracker(track, tracker),
+                    on_iteration=on_iteration)
+
     def backtest(self, *, strategy: str | None = None, model_path: Path | None = None, walk_forward: bool = True,
                  start: str | None = None, end: str | None = None, name: str | None = None,
                  track: bool = False, tracker: Tracker | None = None,

@@ -14,6 +14,7 @@ from alphaforge.artifacts import (
     Artifact,
     BestConfig,
     ExtendedResults,
+    LiveState,
     MetaModelCard,
     MetaTrainingResults,
     ModelCard,
@@ -69,6 +70,10 @@ SAMPLES: dict[type[Artifact], Artifact] = {
                                      neighbours=1, distance=1.3, seed=0, training_rows=10,
                                      reference={"rows": 10, "sha256": "0" * 64}, psi_bins=10,
                                      drift={"px_ret_1": {"edges": [0.0], "shares": [0.5, 0.5], "missing": 0.0}}),
+    LiveState: LiveState(name="live", dataset="live_live", iterations=2, parts=2, rows=8, csv_bytes=900, events_bytes=0,
+                         floor="2024-01-01T00:00:00+00:00", signalled={"A": "2024-01-02T00:00:00+00:00"},
+                         model="models/m/v1", retrained_at="", bars_since_retrain=2, past_scores={"A": [0.1]},
+                         recent_novel=[False]),
 }
 OWNERS = list(SAMPLES)
 

@@ -34,6 +34,7 @@ from alphaforge.artifacts.model_folder import (
     TrainingResults,
     read_card,
 )
+from alphaforge.artifacts.live import LiveState
 from alphaforge.artifacts.novelty import GATE_DIR, NoveltyGateFile
 from alphaforge.artifacts.plans import RoutingPlanFile, TrainingPlanFile
 from alphaforge.artifacts.tuning_results import ExtendedResults, TrialResults
@@ -47,6 +48,7 @@ __all__ = [
     "Artifact",
     "BestConfig",
     "ExtendedResults",
+    "LiveState",
     "MetaModelCard",
     "MetaTrainingResults",
     "ModelCard",

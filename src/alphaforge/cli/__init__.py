@@ -49,6 +49,8 @@ class _Commands(LazyGroup):
         "models": LazyCommand("alphaforge.cli.models:app", "The model registry: list, show, families."),
         "predict": LazyCommand("alphaforge.cli.run:predict", "Score recent bars (or held-out setups); write "
                                                              "predictions and a chart."),
+        "live": LazyCommand("alphaforge.cli.live:live", "Keep the model predicting as bars arrive; retrain on "
+                                                        "schedule."),
         "backtest": LazyCommand("alphaforge.cli.run:backtest", "Backtest out of sample against the benchmark."),
         "meta": LazyCommand("alphaforge.cli.meta:app", "Meta-models that filter or size a strategy's trades."),
         "store": LazyCommand("alphaforge.cli.holdout:store_app", "The training/prediction tables (store.duckdb)."),

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from alphaforge.artifacts import GATE_DIR, ModelCard, TargetRef, TimeRange, TrainingResults
@@ -108,8 +109,12 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
           name: str | None = None, exclude: list[str] | None = None, tracker: Tracker | None = None,
           arguments: dict[str, Any] | None = None, config: Config | None = None,
           progress: Progress | None = None, provenance: dict[str, Any] | None = None,
-          params: dict[str, Any] | None = None, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+          params: dict[str, Any] | None = None, shared: dict[str, Any] | None = None,
+          since: pd.Timestamp | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
+
+    ``since`` keeps the rows from that time on (a rolling window; features still read the
+    history before it, so each value is the one the whole history gives).
 
     ``params`` (hyperparameters of the family) win over the tuned ones. ``exclude`` names feature
     columns to leave out (default: those the truncation test flags,
@@ -138,6 +143,8 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
             exclude = sorted({flag.feature for flag in leak_flags(workspace, config)})
     matrix = shared_training_matrix(shared, workspace, config, target, symbols or chosen.get("symbols"),
                                     features or chosen.get("features"), exclude)
+    if since is not None:
+        matrix = matrix.take(np.flatnonzero(matrix.timestamps >= pd.Timestamp(since)))
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = fit_models(matrix, config, family, slice(None), {**chosen.get("params", {}), **(params or {})},

@@ -1,0 +1,66 @@
+"""When a model is retrained: every N bars or every span of bar time, the one rule the live loop
+and the as-live walk-forward share, so a backtest retrains on exactly the bars live would.
+
+Time is bar time, never the wall clock: a replay and a backtest retrain at the same bars as a
+loop that ran for real. After the bar at ``t`` is signalled the schedule is asked whether a
+retrain is due; the new model learns from the data up to ``t`` (labels known by then) and
+scores the bars after ``t``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from alphaforge.errors import InputError
+from alphaforge.timestamps import to_duration
+
+
+@dataclass(frozen=True)
+class RetrainSchedule:
+    """Retrain after ``bars`` bar times, or once ``span`` of bar time has passed; neither: never.
+
+    >>> RetrainSchedule.parse("3").due(bars_since=3, since=None, now=None)
+    True
+    >>> week = RetrainSchedule.parse("7D")
+    >>> week.due(bars_since=1, since=pd.Timestamp("2024-01-01", tz="UTC"), now=pd.Timestamp("2024-01-08", tz="UTC"))
+    True
+    """
+
+    bars: int | None = None
+    span: pd.Timedelta | None = None
+
+    @classmethod
+    def parse(cls, text: str | int | None) -> RetrainSchedule:
+        """``""``/None (never), a number of bars (``"500"``, 500) or a duration (``"30D"``)."""
+        value = "" if text is None else str(text).strip()
+        if not value:
+            return cls()
+        if value.isdigit():
+            if int(value) < 1:
+                raise InputError(f"retrain every {value} bars", where="retrain_every",
+                                 fix="give 1 bar or more, a duration such as '30D', or nothing for never")
+            return cls(bars=int(value))
+        span = to_duration(value, "retrain_every")
+        if span <= pd.Timedelta(0):
+            raise InputError(f"retrain every {value!r}", where="retrain_every", fix="give a positive duration")
+        return cls(span=span)
+
+    @property
+    def enabled(self) -> bool:
+        return self.bars is not None or self.span is not None
+
+    def due(self, *, bars_since: int, since: pd.Timestamp | None, now: pd.Timestamp | None) -> bool:
+        """Whether to retrain now: ``bars_since`` bar times signalled since the last training, whose
+        data ended at ``since`` (None: unknown, then only the bar count can say), the last bar ``now``."""
+        if self.bars is not None:
+            return bars_since >= self.bars
+        if self.span is not None and since is not None and now is not None:
+            return now - since >= self.span
+        return False
+
+    def describe(self) -> str:
+        if self.bars is not None:
+            return f"every {self.bars} bars"
+        return f"every {self.span}" if self.span is not None else "never"
