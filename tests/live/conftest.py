@@ -1,5 +1,5 @@
-"""A small workspace for the live loop: 4 synthetic hourly symbols, a ridge model (fast, and the
-same model bit for bit whenever it is trained on the same rows) trained on the bars up to
+"""A small workspace for the live loop: 4 synthetic hourly symbols, a gradient boosting model (trees: the
+same model whenever it is trained on the same rows, and a row scores the same in any batch) trained on the bars up to
 ``TRAIN_END``; the replay signals the bars after it."""
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from alphaforge.project import Project
 
 TRAIN_END = "2020-01-15T00:00:00+00:00"
 BARS = 480  # 20 days of hourly bars: 14 trained on, 6 replayed
+FAMILY = "gradient_boosting"  # trees: a row scores the same in any batch (float32 BLAS sums do not)
 
 
 def make_project(root: Path, **live: object) -> Project:
     project = af.init(root)
     project.synth(symbols=4, bars=BARS, freq="1h", seed=3, use=False)
     project = project.with_config(data={"dataset": "synth", "macro": "", "end": TRAIN_END},
-                                  models={"family": "ridge"}, live={"chart": False, **live})
+                                  models={"family": FAMILY, "min_rounds": 20, "early_stopping_rounds": 10}, live={"chart": False, **live})
     project.save_config()
     project.train()
     return project

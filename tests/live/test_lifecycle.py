@@ -20,25 +20,25 @@ def _log(project) -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_a_retrain_every_n_bars_is_a_new_version_used_from_the_next_bar(project):
     project = project(retrain_every="6")
     summary = project.live(max_iterations=14, track=True)
-    assert summary["retrained"] == ["fwd_ret_5-ridge/v2", "fwd_ret_5-ridge/v3"]
+    assert summary["retrained"] == ["fwd_ret_5-gradient_boosting/v2", "fwd_ret_5-gradient_boosting/v3"]
     log, events = _log(project)
     times = sorted(log["timestamp"].unique())
     by_time = log.groupby("timestamp")["model"].agg(set)
-    assert [by_time[t] for t in times] == [{"fwd_ret_5-ridge/v1"}] * 6 + [{"fwd_ret_5-ridge/v2"}] * 6 + \
-        [{"fwd_ret_5-ridge/v3"}] * 2
+    assert [by_time[t] for t in times] == [{"fwd_ret_5-gradient_boosting/v1"}] * 6 + [{"fwd_ret_5-gradient_boosting/v2"}] * 6 + \
+        [{"fwd_ret_5-gradient_boosting/v3"}] * 2
     retrains = events[events["kind"] == "retrain"]
     assert list(pd.to_datetime(retrains["bar_time"])) == [times[5], times[11]]
-    card = ModelCard.load(project.path / "models" / "fwd_ret_5-ridge" / "v2" / "config.json")
+    card = ModelCard.load(project.path / "models" / "fwd_ret_5-gradient_boosting" / "v2" / "config.json")
     assert pd.Timestamp(card.training_range.end) <= times[5]  # trained on labels known by its bar
     assert card.provenance["live"] == "live" and card.features == \
-        ModelCard.load(project.path / "models" / "fwd_ret_5-ridge" / "v1" / "config.json").features
+        ModelCard.load(project.path / "models" / "fwd_ret_5-gradient_boosting" / "v1" / "config.json").features
     assert (project.path / "mlruns.db").is_file()  # tracked: the retrains are MLflow runs of train
 
 
 def test_a_bar_time_schedule_retrains_once_the_span_has_passed(project):
     project = project(retrain_every="4h")
     summary = project.live(max_iterations=9)
-    assert summary["retrained"] == ["fwd_ret_5-ridge/v2", "fwd_ret_5-ridge/v3"]
+    assert summary["retrained"] == ["fwd_ret_5-gradient_boosting/v2", "fwd_ret_5-gradient_boosting/v3"]
     _, events = _log(project)
     assert list(events.loc[events["kind"] == "retrain", "bar_time"]) == ["2020-01-15T04:00:00+00:00",
                                                                          "2020-01-15T08:00:00+00:00"]
@@ -62,12 +62,12 @@ def test_an_expired_model_is_refused_or_warned_about(project):
 
 def test_too_many_novel_rows_retrain_on_drift(project):
     project = project(retrain_on_drift=True, drift_rows=8, drift_share=0.5)
-    gate = project.path / "models" / "fwd_ret_5-ridge" / "v1" / "novelty" / "gate.json"
+    gate = project.path / "models" / "fwd_ret_5-gradient_boosting" / "v1" / "novelty" / "gate.json"
     document = json.loads(gate.read_text())
     document["threshold"] = 1e-9  # every row is novel to v1
     gate.write_text(json.dumps(document))
     summary = project.live(max_iterations=3)
-    assert summary["retrained"] == ["fwd_ret_5-ridge/v2"]
+    assert summary["retrained"] == ["fwd_ret_5-gradient_boosting/v2"]
     _, events = _log(project)
     assert events.loc[events["kind"] == "retrain", "detail"].str.startswith("drift (100% of recent rows novel)").all()
     assert summary["drift"]["novel_share"] is not None

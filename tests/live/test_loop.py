@@ -50,7 +50,7 @@ def test_the_signal_log_records_each_bar_once_with_model_and_data_fingerprint(pr
     summary = project.live(max_iterations=5)
     log = _log(project)
     assert len(log) == 20 == summary["log_rows"] and not log.duplicated(KEY).any()
-    assert set(log["model"]) == {"fwd_ret_5-ridge/v1"}
+    assert set(log["model"]) == {"fwd_ret_5-gradient_boosting/v1"}
     versions = {v["content_sha256"] for v in raw_store(project.workspace).manifest("live_live")["versions"]}
     assert set(log["data_sha256"]) <= versions and log["data_sha256"].nunique() == 5
     assert set(log["signal"]) <= {-1, 0, 1} and log["novelty"].notna().all()
@@ -118,7 +118,7 @@ def test_novel_rows_get_no_signal_and_are_flagged(project):
     project = project.with_config(novelty={"threshold": 1e-6})  # gate saved with the model: threshold below
     from alphaforge.novelty import load_gate
 
-    gate_file = project.path / "models" / "fwd_ret_5-ridge" / "v1" / "novelty" / "gate.json"
+    gate_file = project.path / "models" / "fwd_ret_5-gradient_boosting" / "v1" / "novelty" / "gate.json"
     import json
 
     document = json.loads(gate_file.read_text())

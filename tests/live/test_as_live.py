@@ -1,0 +1,72 @@
+"""The as-live walk-forward trades exactly what the live loop would have: replaying the loop bar
+by bar over recorded history (retraining with train's code on the history cut at each retrain)
+gives the walk-forward's scores, novelty flags and signals, row for row."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alphaforge.artifacts import ModelCard
+from alphaforge.live import RetrainSchedule, SignalLog
+from alphaforge.pipeline.as_live import retrain_segments, run_as_live_walk_forward
+from alphaforge.pipeline.train import train
+from tests.live.conftest import TRAIN_END
+from tests.live.conftest import TRAIN_END
+
+KEY = ["symbol", "timestamp"]
+
+
+def _replay_and_backtest(project, iterations: int) -> pd.DataFrame:
+    project.live(max_iterations=iterations)
+    live = SignalLog(project.path / "live" / "live").read()
+    features = ModelCard.load(project.path / "models" / "fwd_ret_5-gradient_boosting" / "v1" / "config.json").features
+    summary = run_as_live_walk_forward(project.workspace, project.config, features=features)
+    backtest = pd.read_parquet(project.path / summary["files"][0])
+    both = live.merge(backtest, on=KEY, suffixes=("_live", "_backtest"))
+    assert len(both) == len(live)  # the replay stops before the bars without a label (not in the walk-forward)
+    return both
+
+
+@pytest.mark.parametrize("retrain_every", ["", pytest.param("6", marks=pytest.mark.slow)])
+def test_the_replayed_live_loop_gets_the_as_live_backtests_signals_exactly(project, retrain_every):
+    project = project(retrain_every=retrain_every, start="2020-01-15T00:30:00Z")
+    gate = project.path / "models" / "fwd_ret_5-gradient_boosting" / "v1" / "novelty" / "gate.json"
+    threshold = 0.6  # low enough that some rows are novel, to compare the gate's verdicts too
+    document = json.loads(gate.read_text())
+    document["threshold"] = threshold
+    gate.write_text(json.dumps(document))
+    project = project.with_config(novelty={"threshold": threshold})  # retrains fit their gates with it
+    both = _replay_and_backtest(project, 20)
+    assert both["novel_live"].any() and (~both["novel_live"]).any()
+    np.testing.assert_array_equal(both["score_live"].to_numpy(), both["score_backtest"].to_numpy())
+    np.testing.assert_array_equal(both["novelty_live"].to_numpy(), both["novelty_backtest"].to_numpy())
+    np.testing.assert_array_equal(both["signal_live"].to_numpy(), both["signal_backtest"].to_numpy())
+    assert (both["blocked_live"] == both["blocked_backtest"]).all()
+    versions = both.groupby("segment")["model"].agg(set).tolist()
+    retrains = 3 if retrain_every else 0
+    assert versions == [{f"fwd_ret_5-gradient_boosting/v{n}"} for n in range(1, retrains + 2)]
+
+
+@pytest.mark.slow
+def test_a_rolling_window_and_the_rolling_rule_replay_exactly_too(project):
+    project = project(retrain_every="8h", window="rolling", window_length="150h")
+    project = project.with_config(backtest={"rule": "rolling", "window": 10, "min_periods": 3,
+                                            "direction": "long_short"})
+    first = ModelCard.load(project.path / "models" / "fwd_ret_5-gradient_boosting" / "v1" / "config.json")
+    train(project.workspace, config=project.config, features=list(first.features), exclude=[],
+          since=pd.Timestamp(TRAIN_END) - pd.Timedelta("150h"))  # the loop starts on a rolling-window model too
+    both = _replay_and_backtest(project, 20)
+    np.testing.assert_array_equal(both["score_live"].to_numpy(), both["score_backtest"].to_numpy())
+    np.testing.assert_array_equal(both["signal_live"].to_numpy(), both["signal_backtest"].to_numpy())
+    assert set(both["signal_live"]) == {-1, 0, 1}
+
+
+def test_segments_follow_the_live_count_of_bars():
+    grid = pd.date_range("2024-01-01", periods=12, freq="h", tz="UTC").as_unit("ns").asi8
+    assert retrain_segments(grid, 2, RetrainSchedule.parse("4")) == [(2, 6, 1), (6, 10, 5), (10, 12, 9)]
+    assert retrain_segments(grid, 2, RetrainSchedule.parse("3h")) == [(2, 5, 1), (5, 8, 4), (8, 11, 7), (11, 12, 10)]
+    assert retrain_segments(grid, 2, RetrainSchedule.parse("")) == [(2, 12, 1)]
