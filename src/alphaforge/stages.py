@@ -7,6 +7,18 @@ upstream stages' keys. After a stage finishes, its manifest (``stages/<name>.jso
 last and atomically, so a crash or kill mid-stage leaves no manifest for the new key and the next
 run simply runs that stage again. A stage is a cache hit when its manifest has the same key and
 every output still exists with the recorded sha256.
+
+Checking that sha256 need not read the output again when the file was not written since it was
+last hashed: ``stages/.verified.json`` (:class:`~alphaforge.artifacts.verified.VerifiedOutputs`)
+keeps each output's sha256 with the size and modification time it had then, and an output whose
+size and time are unchanged, and older than that record (git's rule for "racily clean" files: a
+write in the same clock tick as the record could keep the time), counts as unchanged; any other
+is hashed again. So a cached run costs the same whatever the size of the outputs. A file
+rewritten in place with its size and time restored (a deliberate ``touch -d``, bit rot) passes
+until it is hashed again, as with make or git; ``--force-refresh`` recomputes everything.
+Code versions are remembered the same way (``stages/.code_versions.json``): a stage's code
+version is recomputed (every source file it can run parsed for its imports, and hashed) only
+when one of those files changed since; a cached run only looks at their sizes and times.
 """
 
 from __future__ import annotations
@@ -25,11 +37,20 @@ from typing import Any
 
 from alphaforge._version import __version__
 from alphaforge.artifacts import StageManifest
+from alphaforge.artifacts.verified import (
+    CodeVersion,
+    CodeVersions,
+    FileStamp,
+    SourceStamp,
+    VerifiedOutputs,
+)
 from alphaforge.errors import InputError, MissingInputError
 from alphaforge.progress import Progress
-from alphaforge.workspace import Workspace, file_sha256
+from alphaforge.workspace import Workspace, as_written_json, file_sha256
 
 MANIFEST_DIR = "stages"
+VERIFIED_FILE = ".verified.json"  # a dot: no stage's manifest can be named so
+CODE_VERSIONS_FILE = ".code_versions.json"
 
 
 @dataclass
@@ -201,11 +222,68 @@ def code_version(seeds: Iterable[CodeSeed]) -> str:
     return digest.hexdigest()
 
 
-def stage_key(stage: Stage, params: Mapping[str, Any], upstream_keys: Mapping[str, str]) -> str:
-    """The cache key of one stage run."""
-    payload = json.dumps({"stage": stage.name, "code": code_version(stage.code), "params": params,
+def stage_key(stage: Stage, params: Mapping[str, Any], upstream_keys: Mapping[str, str], *,
+              code: str | None = None) -> str:
+    """The cache key of one stage run; ``code`` is its :func:`code_version` when already known."""
+    payload = json.dumps({"stage": stage.name, "code": code or code_version(stage.code), "params": params,
                           "upstream": dict(sorted(upstream_keys.items()))}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _seed_id(seed: CodeSeed) -> str:
+    if callable(seed):
+        code = getattr(seed, "__code__", None)
+        return f"{seed.__module__}:{seed.__qualname__}:{code.co_firstlineno if code else ''}"
+    return seed
+
+
+def _unchanged(path: Path, size: int, mtime_ns: int, taken_ns: int) -> bool:
+    """Whether ``path`` still has the size and modification time recorded for it, and was last
+    written before the record was (``taken_ns``, the record file's own time: a write in the
+    same clock tick could keep the time, so such a file counts as changed)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return stat.st_size == size and stat.st_mtime_ns == mtime_ns < taken_ns
+
+
+class _CodeVersions:
+    """:func:`code_version` of each stage's seeds, remembered in ``stages/.code_versions.json`` with
+    the size and time of every file it was computed from (see the module docstring)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.path = workspace.root / MANIFEST_DIR / CODE_VERSIONS_FILE
+        try:
+            self.recorded = dict(CodeVersions.load(self.path).versions)
+            self.taken_ns = self.path.stat().st_mtime_ns
+        except (InputError, MissingInputError, OSError):
+            self.recorded, self.taken_ns = {}, 0
+        self.changed = False
+
+    def of(self, seeds: tuple[CodeSeed, ...]) -> str:
+        """The code version of ``seeds``: the recorded one while none of its files changed."""
+        name = json.dumps([__version__, *(_seed_id(seed) for seed in seeds)])
+        entry = self.recorded.get(name)
+        if entry is not None and entry.files and all(_unchanged(Path(file), stamp.size, stamp.mtime_ns, self.taken_ns)
+                                                     for file, stamp in entry.files.items()):
+            return entry.code
+        files = [*code_files(seeds), *(Path(inspect.getfile(seed)) for seed in seeds if callable(seed))]
+        stamps = {str(path): SourceStamp(size=(stat := path.stat()).st_size, mtime_ns=stat.st_mtime_ns)
+                  for path in files}
+        version = code_version(seeds)
+        self.recorded[name] = CodeVersion(code=version, files=stamps)
+        self.changed = True
+        return version
+
+    def save(self) -> None:
+        """Write the record when a version was computed (a workspace that cannot be written keeps none)."""
+        if self.changed:
+            try:
+                CodeVersions(versions=self.recorded).save(self.path)
+            except OSError:
+                pass
+            self.changed = False
 
 
 def manifest_path(workspace: Workspace, name: str) -> Path:
@@ -227,15 +305,52 @@ def read_manifest(workspace: Workspace, name: str) -> StageManifest | None:
     return manifest if manifest.intact else None
 
 
-def is_fresh(workspace: Workspace, manifest: StageManifest | None, key: str) -> bool:
-    """True when ``manifest`` is for ``key`` and every output is still there, unchanged."""
+class _Stamps:
+    """The outputs' stamps of ``stages/.verified.json`` (see the module docstring), read once per run."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.path = workspace.root / MANIFEST_DIR / VERIFIED_FILE
+        try:
+            self.recorded = VerifiedOutputs.load(self.path).files
+            self.taken_ns = self.path.stat().st_mtime_ns
+        except (InputError, MissingInputError, OSError):
+            self.recorded, self.taken_ns = {}, 0
+        self.fresh: dict[str, FileStamp] = {}
+
+    def digest(self, rel: str, expected: str | None = None) -> str | None:
+        """The sha256 of output ``rel`` (None when it is missing): ``expected`` without reading the
+        file when its stamp says it was not written since it was hashed as that, else hashed now."""
+        path = self.workspace.root / rel
+        stamp = self.recorded.get(rel)
+        if (expected is not None and stamp is not None and stamp.sha256 == expected
+                and _unchanged(path, stamp.size, stamp.mtime_ns, self.taken_ns)):
+            return expected
+        try:
+            before = path.stat()
+        except OSError:
+            return None
+        digest = file_sha256(path)
+        after = path.stat()
+        if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns):  # not written while hashed
+            self.fresh[rel] = FileStamp(sha256=digest, size=after.st_size, mtime_ns=after.st_mtime_ns)
+        return digest
+
+    def save(self) -> None:
+        """Record the stamps taken since the record was read (none: nothing is written)."""
+        if self.fresh:
+            VerifiedOutputs(files={**self.recorded, **self.fresh}).save(self.path)
+            self.recorded, self.fresh = {**self.recorded, **self.fresh}, {}
+            self.taken_ns = self.path.stat().st_mtime_ns
+
+
+def is_fresh(workspace: Workspace, manifest: StageManifest | None, key: str, stamps: _Stamps | None = None) -> bool:
+    """True when ``manifest`` is for ``key`` and every output is still there, unchanged (hashed
+    unless ``stamps`` show it was not written since it was hashed)."""
     if manifest is None or manifest.key != key:
         return False
-    for rel, digest in manifest.outputs.items():
-        path = workspace.root / rel
-        if not path.is_file() or file_sha256(path) != digest:
-            return False
-    return True
+    stamps = stamps or _Stamps(workspace)
+    return all(stamps.digest(rel, digest) == digest for rel, digest in manifest.outputs.items())
 
 
 @dataclass
@@ -250,14 +365,15 @@ class StageOutcome:
     outputs: tuple[str, ...] = ()
 
 
-def _output_digests(workspace: Workspace, outputs: Iterable[str]) -> dict[str, str]:
+def _output_digests(workspace: Workspace, outputs: Iterable[str], stamps: _Stamps) -> dict[str, str]:
     digests = {}
     for rel in outputs:
         path = workspace.root / rel
-        if not path.is_file():
+        digest = stamps.digest(rel) if path.is_file() else None
+        if digest is None:
             raise InputError(f"stage output {rel} was not written", where=str(path),
                              fix="this is a bug in the stage; run again with --force-refresh")
-        digests[rel] = file_sha256(path)
+        digests[rel] = digest
     return digests
 
 
@@ -282,9 +398,12 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
     keys: dict[str, str] = {}
     results: dict[str, dict[str, Any]] = {}
     outcomes: list[StageOutcome] = []
+    stamps, versions = _Stamps(workspace), _CodeVersions(workspace)
     for position, stage in enumerate(stages):
         params = stage.params(config)
-        key = stage_key(stage, params, {r: keys[r] for r in stage.requires if r in keys})
+        key = stage_key(stage, params, {r: keys[r] for r in stage.requires if r in keys},
+                        code=versions.of(stage.code))
+        versions.save()
         keys[stage.name] = key
         manifest = read_manifest(workspace, stage.name)
         if only and stage.name not in only:
@@ -299,7 +418,9 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
             results[stage.name] = manifest.summary
             continue
         forced = force or position >= forced_from
-        if not forced and is_fresh(workspace, manifest, key):
+        fresh = not forced and is_fresh(workspace, manifest, key, stamps)
+        stamps.save()  # the outputs just hashed, if any
+        if fresh:
             assert manifest is not None
             results[stage.name] = manifest.summary
             outcomes.append(StageOutcome(stage.name, "cached", 0.0, results[stage.name], key,
@@ -313,9 +434,12 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
         result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config,
                                         progress, key, forced, shared))
         seconds = time.perf_counter() - started
+        # the summary as the file holds it: sealed with a pd.Timestamp in it (predict's latest
+        # signals), the digest never matched the manifest read back, and the stage reran every run
         StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                      seconds=seconds, outputs=_output_digests(workspace, result.outputs),
-                      summary=result.summary).sealed().save(manifest_path(workspace, stage.name))
+                      seconds=seconds, outputs=_output_digests(workspace, result.outputs, stamps),
+                      summary=as_written_json(result.summary)).sealed().save(manifest_path(workspace, stage.name))
+        stamps.save()
         results[stage.name] = result.summary
         outcomes.append(StageOutcome(stage.name, "ran", seconds, result.summary, key, tuple(result.outputs)))
     return outcomes

@@ -115,6 +115,12 @@ def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n")
 
 
+def as_written_json(obj: Any) -> Any:
+    """``obj`` as :func:`atomic_write_json` writes it and a reader gets it back (timestamps as
+    strings, numpy scalars as numbers): what a digest of a file's content must be taken of."""
+    return json.loads(json.dumps(obj, default=_json_default))
+
+
 def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     """Write a DataFrame as zstd-compressed Parquet atomically."""
     with atomic_path(path) as tmp:

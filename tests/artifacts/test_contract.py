@@ -13,6 +13,7 @@ from alphaforge import artifacts
 from alphaforge.artifacts import (
     Artifact,
     BestConfig,
+    CodeVersions,
     ExtendedResults,
     LiveState,
     MetaModelCard,
@@ -26,9 +27,12 @@ from alphaforge.artifacts import (
     TrainingPlanFile,
     TrainingResults,
     TrialResults,
+    VerifiedOutputs,
+    VerifiedParquet,
     WalkForwardFolds,
     read_json,
 )
+from alphaforge.artifacts.verified import ByteRange, CodeVersion, FileStamp, SourceStamp
 from alphaforge.errors import InputError, MissingInputError
 
 RANGE = TimeRange(start="2024-01-01T00:00:00+00:00", end="2024-06-28T00:00:00+00:00")
@@ -70,6 +74,14 @@ SAMPLES: dict[type[Artifact], Artifact] = {
                                      neighbours=1, distance=1.3, seed=0, training_rows=10,
                                      reference={"rows": 10, "sha256": "0" * 64}, psi_bins=10,
                                      drift={"px_ret_1": {"edges": [0.0], "shares": [0.5, 0.5], "missing": 0.0}}),
+    VerifiedParquet: VerifiedParquet(file_sha256="a" * 64, size=4096, footer=ByteRange(offset=3000, length=96,
+                                                                                sha256="b" * 64),
+                                     row_groups=[ByteRange(offset=4, length=2996, sha256="c" * 64)],
+                                     summaries={"cross_section_size {}": 20.0}),
+    VerifiedOutputs: VerifiedOutputs(files={"models/m/v1/booster.txt": FileStamp(sha256="d" * 64, size=10,
+                                                                                 mtime_ns=1_700_000_000_000_000_000)}),
+    CodeVersions: CodeVersions(versions={"[\"0.1.0\", \"alphaforge.pipeline\"]": CodeVersion(
+        code="e" * 64, files={"/src/alphaforge/pipeline/__init__.py": SourceStamp(size=1, mtime_ns=2)})}),
     LiveState: LiveState(name="live", dataset="live_live", iterations=2, parts=2, rows=8, csv_bytes=900, events_bytes=0,
                          floor="2024-01-01T00:00:00+00:00", signalled={"A": "2024-01-02T00:00:00+00:00"},
                          model="models/m/v1", retrained_at="", bars_since_retrain=2, past_scores={"A": [0.1]},

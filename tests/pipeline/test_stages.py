@@ -120,3 +120,73 @@ def test_an_unknown_start_names_the_option_as_typed(workspace):
     with pytest.raises(InputError) as error:
         run_stages(workspace, {}, _stages([]), start_from="nope")
     assert error.value.where == "--from"
+
+
+def test_a_cached_run_hashes_no_output_written_before_its_record(workspace, monkeypatch):
+    """A cache hit costs the same whatever the outputs' size: outputs whose size and time are those
+    recorded when they were hashed are not read again (stages/.verified.json)."""
+    import os
+
+    from alphaforge import stages
+
+    calls: list[str] = []
+    run_stages(workspace, {}, _stages(calls))
+    record = workspace.root / "stages" / stages.VERIFIED_FILE
+    later = record.stat().st_mtime_ns + 10**9
+    os.utime(record, ns=(later, later))  # no output written in the record's clock tick
+    hashed: list[str] = []
+    digest = stages.file_sha256
+    monkeypatch.setattr(stages, "file_sha256", lambda path: hashed.append(path.name) or digest(path))
+    assert [o.status for o in run_stages(workspace, {}, _stages(calls))] == ["cached"] * 3
+    assert hashed == []
+    (workspace.root / "out" / "b.txt").write_text("edited")  # a new time: hashed, found changed, rerun
+    calls.clear()
+    run_stages(workspace, {}, _stages(calls))
+    assert calls == ["b"] and "b.txt" in hashed
+
+
+def test_an_output_written_in_the_records_clock_tick_is_hashed_again(workspace, monkeypatch):
+    """git's racily-clean rule: a write in the same tick as the record could keep the recorded time."""
+    import os
+
+    from alphaforge import stages
+
+    calls: list[str] = []
+    run_stages(workspace, {}, _stages(calls))
+    record = workspace.root / "stages" / stages.VERIFIED_FILE
+    output = workspace.root / "out" / "a.txt"
+    stamp = output.stat()
+    output.write_text("x" * stamp.st_size)  # same size, other bytes ...
+    os.utime(output, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # ... and the recorded time restored
+    os.utime(record, ns=(stamp.st_mtime_ns, stamp.st_mtime_ns))  # written in the same tick as the record
+    calls.clear()
+    run_stages(workspace, {}, _stages(calls))
+    assert calls == ["a"]
+
+
+def test_a_code_version_is_recomputed_when_a_source_file_changes(workspace, tmp_path, monkeypatch):
+    """stages/.code_versions.json remembers a stage's code version with its files' sizes and times:
+    a cached run parses no source, and a changed file is hashed again (and its stage reruns)."""
+    import hashlib
+    import os
+
+    from alphaforge import stages
+
+    source = tmp_path / "stage_code.py"
+    source.write_text("VALUE = 1\n")
+    computed: list[int] = []
+    monkeypatch.setattr(stages, "code_files", lambda seeds: [source])
+    monkeypatch.setattr(stages, "code_version",
+                        lambda seeds: computed.append(1) or hashlib.sha256(source.read_bytes()).hexdigest())
+    calls: list[str] = []
+    one = [Stage("s", lambda ctx: calls.append("s") or StageResult([], {}), params=lambda config: {},
+                 code=("stage_code",))]
+    run_stages(workspace, {}, one)
+    record = workspace.root / "stages" / stages.CODE_VERSIONS_FILE
+    later = record.stat().st_mtime_ns + 10**9
+    os.utime(record, ns=(later, later))  # the source was not written in the record's clock tick
+    run_stages(workspace, {}, one)
+    assert calls == ["s"] and computed == [1]  # remembered
+    source.write_text("VALUE = 22\n")
+    run_stages(workspace, {}, one)
+    assert calls == ["s", "s"] and computed == [1, 1]

@@ -90,15 +90,15 @@ def test_on_a_random_walk_the_plan_has_no_job(workspace: Workspace, cli: Callabl
 def test_keeping_fewer_targets_rescores_and_reselects_nothing(planted_workspace: Workspace, cli: Callable,
                                                               monkeypatch) -> None:
     """Regression (issue 19): --top-n-targets 3 -> 2 reran the whole target ranking and feature selection."""
-    from alphaforge.selection import auto
+    from alphaforge.selection import ranking, selection  # the stages import these when they run
 
     root = str(planted_workspace.root)
     configure(planted_workspace, min_z=0.5)  # let several candidates pass, so the number kept matters
     run_json(cli, "-w", root, "plan", "--top-n-targets", "3")
     scored, selected = [], []
-    score, select = auto.score_target, auto.select_features
-    monkeypatch.setattr(auto, "score_target", lambda *a, **k: scored.append(1) or score(*a, **k))
-    monkeypatch.setattr(auto, "select_features", lambda *a, **k: selected.append(a[2]) or select(*a, **k))
+    score, select = ranking.score_target, selection.select_features
+    monkeypatch.setattr(ranking, "score_target", lambda *a, **k: scored.append(1) or score(*a, **k))
+    monkeypatch.setattr(selection, "select_features", lambda *a, **k: selected.append(a[2]) or select(*a, **k))
     fewer = run_json(cli, "-w", root, "plan", "--top-n-targets", "2")
     assert scored == [] and selected == []  # every score and every kept target's selection was cached
     assert len(fewer["selected_targets"]) <= 2

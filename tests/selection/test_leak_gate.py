@@ -10,7 +10,7 @@ import pytest
 
 from alphaforge.errors import InputError
 from alphaforge.features import FeatureRegistry
-from alphaforge.selection import auto
+from alphaforge.selection import dataset, leakage
 from alphaforge.selection.auto import leak_flags, run_selection_stages
 from alphaforge.selection.leakage import LEAK_FLAGS_SCHEMA
 from alphaforge.workspace import Workspace
@@ -32,8 +32,8 @@ def test_ranking_never_sees_a_feature_that_fails_the_truncation_test(
         seen.append(list(features.columns))
         return target_data(features, *args, **kwargs)
 
-    target_data = auto.target_data  # each candidate's rows, built from the features ranking sees
-    monkeypatch.setattr(auto, "target_data", spy)
+    target_data = dataset.target_data  # each candidate's rows, built from the features ranking sees
+    monkeypatch.setattr(dataset, "target_data", spy)  # the stage imports it when it runs
     result = run_selection_stages(leaky_workspace, until="target_ranking", registry=registry)
     leakage = result["leakage_check"]
     assert leakage["excluded"] == [LEAKY, LEAKY_5]
@@ -66,7 +66,7 @@ def test_leak_flags_gates_a_feature_list_and_is_cached(leaky_workspace: Workspac
     def fail(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the truncation test ran again on unchanged inputs")
 
-    monkeypatch.setattr(auto, "truncation_flags", fail)
+    monkeypatch.setattr(leakage, "truncation_flags", fail)  # the stage imports it when it runs
     assert [f.feature for f in leak_flags(leaky_workspace, config, ["px_ret_1", LEAKY], registry=registry)] == [LEAKY]
     with pytest.raises(InputError, match="px_nonsense_3"):
         leak_flags(leaky_workspace, config, ["px_ret_1", "px_nonsense_3"], registry=registry)

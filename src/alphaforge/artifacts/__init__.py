@@ -38,6 +38,7 @@ from alphaforge.artifacts.live import LiveState
 from alphaforge.artifacts.novelty import GATE_DIR, NoveltyGateFile
 from alphaforge.artifacts.plans import RoutingPlanFile, TrainingPlanFile
 from alphaforge.artifacts.tuning_results import ExtendedResults, TrialResults
+from alphaforge.artifacts.verified import CodeVersions, VerifiedOutputs, VerifiedParquet
 from alphaforge.artifacts.walk_forward import WalkForwardFolds
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "TRAINING_SETTINGS",
     "Artifact",
     "BestConfig",
+    "CodeVersions",
     "ExtendedResults",
     "LiveState",
     "MetaModelCard",
@@ -60,6 +62,8 @@ __all__ = [
     "TrainingPlanFile",
     "TrainingResults",
     "TrialResults",
+    "VerifiedOutputs",
+    "VerifiedParquet",
     "WalkForwardFolds",
     "read_card",
     "read_json",

@@ -15,6 +15,7 @@ import pandas as pd
 import tomlkit
 
 from alphaforge.config import Config, parse_config
+from alphaforge.data._recent import Recent
 from alphaforge.data.importers import ImportOptions, import_path
 from alphaforge.data.macro import align_macro
 from alphaforge.data.rawstore import RawStore, RawVersion
@@ -104,22 +105,46 @@ def timing_for(config: Config, manifest: dict[str, Any]) -> Callable[[str], tupl
     return timing
 
 
-def load_bars(workspace: Workspace, config: Config | None = None, *,
-              symbols: list[str] | None = None) -> pd.DataFrame:
-    """The configured dataset's bars, filtered by the config's symbols and date range."""
-    config = config or workspace.config()
+def source_key(workspace: Workspace, config: Config) -> dict[str, Any]:
+    """What the configured bars and aligned macro are made of, read from the manifests alone: the
+    raw versions' content sha256 and the config's ``[data]`` and ``[macro]`` sections. Stage keys
+    use it, so recognising a cached stage never loads the data."""
+    store = raw_store(workspace)
+    versions = {name: store.current(name).content_sha256 for name in (config.data.dataset, config.data.macro) if name}
+    return {"data": config.data.model_dump(), "macro": config.macro.model_dump(), "versions": versions}
+
+
+def _bars_request(workspace: Workspace, config: Config, symbols: list[str] | None) -> tuple[RawStore, list[str] | None]:
+    """The raw store and the symbols to read (None: all) of the configured bars dataset; a dataset of
+    macro series or an unknown symbol is refused."""
     store = raw_store(workspace)
     dataset = config.data.dataset
     if store.kind(dataset) != "bars":
         raise InputError(f"dataset '{dataset}' holds macro series, not bars", where="alphaforge.toml: data.dataset",
                          fix="set data.dataset to a bars dataset (see `alphaforge data list`)")
-    bars = store.load(dataset)
-    wanted = symbols or config.data.symbols
+    wanted = symbols or config.data.symbols or None
     if wanted:
-        unknown = sorted(set(wanted) - set(bars["symbol"].unique()))
+        known = store.current(dataset).keys
+        unknown = sorted(set(wanted) - set(known))
         if unknown:
             raise InputError(f"unknown symbol(s) {unknown} in dataset '{dataset}'",
-                             fix=f"choose from: {', '.join(sorted(bars['symbol'].unique()))}")
+                             fix=f"choose from: {', '.join(sorted(known))}")
+    return store, wanted
+
+
+def _date_range(config: Config) -> tuple[int | None, int | None]:
+    """The configured ``[data] start``/``end`` as UTC nanoseconds (None: open)."""
+    return tuple(int(pd.Timestamp(value, tz="UTC").value) if value else None  # type: ignore[return-value]
+                 for value in (config.data.start, config.data.end))
+
+
+def load_bars(workspace: Workspace, config: Config | None = None, *,
+              symbols: list[str] | None = None) -> pd.DataFrame:
+    """The configured dataset's bars, filtered by the config's symbols and date range."""
+    config = config or workspace.config()
+    store, wanted = _bars_request(workspace, config, symbols)
+    bars = store.load(config.data.dataset)
+    if wanted:
         bars = bars[bars["symbol"].isin(wanted)]
     if config.data.start:
         bars = bars[bars["timestamp"] >= pd.Timestamp(config.data.start, tz="UTC")]
@@ -128,14 +153,44 @@ def load_bars(workspace: Workspace, config: Config | None = None, *,
     return bars.reset_index(drop=True)
 
 
-def load_aligned_macro(workspace: Workspace, bars: pd.DataFrame, config: Config | None = None) -> pd.DataFrame | None:
-    """The configured macro series aligned as-of to ``bars`` (None when no macro dataset is set)."""
+def load_recent_bars(workspace: Workspace, config: Config | None = None, *, symbols: list[str] | None = None,
+                     rows: int = 0, since: pd.Timestamp | None = None,
+                     span: pd.Timedelta | None = None) -> pd.DataFrame:
+    """Each symbol's recent bars of :func:`load_bars` (same filters, same order and values), read
+    without the rest of the history: its bars from a cut-off on and the ``rows`` bars before it.
+
+    The cut-off is ``since``, else ``span`` before the symbol's own last bar, else after its last
+    bar (so: its last ``rows`` bars). Prediction reads so the warm-up its features need.
+    """
+    config = config or workspace.config()
+    store, wanted = _bars_request(workspace, config, symbols)
+    dataset = config.data.dataset
+    start, end = _date_range(config)
+    want = Recent(rows=rows, since_ns=None if since is None else int(pd.Timestamp(since).value),
+                  span_ns=None if span is None else int(pd.Timedelta(span).value), start_ns=start, end_ns=end)
+    return store.load_recent(dataset, wanted or store.current(dataset).keys, want)
+
+
+def load_aligned_macro(workspace: Workspace, bars: pd.DataFrame, config: Config | None = None, *,
+                       recent: bool = False) -> pd.DataFrame | None:
+    """The configured macro series aligned as-of to ``bars`` (None when no macro dataset is set).
+
+    ``recent`` reads only the macro rows the alignment can use, those published from just before
+    the first bar on (the same values: every bar takes a series' last value published by its time).
+    """
     config = config or workspace.config()
     if not config.data.macro:
         return None
     store = raw_store(workspace)
-    macro = store.load(config.data.macro)
-    return align_macro(bars, macro, timing_for(config, store.manifest(config.data.macro)))
+    timing = timing_for(config, store.manifest(config.data.macro))
+    if recent and len(bars):
+        series = store.current(config.data.macro).keys
+        lag = max((timing(name)[0] for name in series), default=pd.Timedelta(0))
+        since = pd.Timestamp(bars["timestamp"].min()) - max(lag, pd.Timedelta(0))
+        macro = store.load_recent(config.data.macro, series, Recent(rows=1, since_ns=int(since.value)))
+    else:
+        macro = store.load(config.data.macro)
+    return align_macro(bars, macro, timing)
 
 
 def list_datasets(workspace: Workspace) -> dict[str, Any]:

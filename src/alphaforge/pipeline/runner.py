@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alphaforge.config import Config
-from alphaforge.data.datasets import import_bundled, raw_store
+from alphaforge.data.datasets import import_bundled, raw_store, source_key
 from alphaforge.errors import AlphaForgeError
 from alphaforge.pipeline.best_config import BEST_CONFIG_PATH, TunedConfig
 from alphaforge.progress import Progress
@@ -45,12 +45,6 @@ def ensure_data(workspace: Workspace, config: Config) -> list[str]:
             import_bundled(workspace, name)
             imported.append(name)
     return imported
-
-
-def _data_key(workspace: Workspace, config: Config) -> dict[str, Any]:
-    store = raw_store(workspace)
-    versions = {name: store.current(name).content_sha256 for name in (config.data.dataset, config.data.macro) if name}
-    return {"data": config.data.model_dump(), "macro": config.macro.model_dump(), "versions": versions}
 
 
 def _features_stage(ctx: StageContext) -> StageResult:
@@ -249,7 +243,7 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
     """The stages of `alphaforge run` for this configuration; ``executor`` runs the walk-forward's
     folds and the training plan's jobs (it changes where they run, never their results, so it is
     no part of any stage's key)."""
-    data_key = _data_key(workspace, config)
+    data_key = source_key(workspace, config)
 
     tuned_file = workspace.root / BEST_CONFIG_PATH
 

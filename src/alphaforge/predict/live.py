@@ -4,10 +4,17 @@ Features are computed by :func:`alphaforge.features.compute_features` in predict
 (values from a cut-off on, reading only the warm-up they need) — the same code that built the
 training table, so a value for (symbol, t) is identical in both. This module never imports
 targets: training-only code cannot reach prediction.
+
+Only the bars prediction uses are read, whatever the length of the history: each symbol's last
+bars (to place the window), then from the window's first scored bar on with the features'
+warm-up before it (:func:`~alphaforge.data.datasets.load_recent_bars`). The one number the
+whole history decides, the panel size that resolves the ``auto`` signal rule, is computed once
+per data version and remembered beside the data (:meth:`~alphaforge.data.rawstore.RawStore.remember`).
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,12 +23,24 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.config import Config
-from alphaforge.data.datasets import load_aligned_macro, load_bars
+from alphaforge.data.datasets import (
+    load_aligned_macro,
+    load_bars,
+    load_recent_bars,
+    raw_store,
+)
 from alphaforge.errors import InputError
-from alphaforge.features import Feature, compute_features, features_for_columns
+from alphaforge.features import (
+    REGISTRY,
+    Feature,
+    compute_features,
+    features_for_columns,
+    warmup_rows,
+)
+from alphaforge.models.panel import cross_section_size
 from alphaforge.models.registry import ResolvedModel
 from alphaforge.predict.scores import model_scores
-from alphaforge.predict.signals import long_sides, rule_from_config
+from alphaforge.predict.signals import SignalRule, long_sides, rule_from_config
 from alphaforge.workspace import Workspace
 
 
@@ -90,6 +109,27 @@ def recent_window(history: pd.DataFrame, symbols: Sequence[str], *, bars: int, h
     return RecentWindow(starts, since, notices)
 
 
+def _warmup(features: Sequence[Feature]) -> int:
+    """Bars before the first scored bar that computing ``features`` reads per symbol: the largest
+    lookback of the features and of the bases their cross-sectional ranks are taken of."""
+    bases = [REGISTRY.get(f.base) for f in features if f.kind == "cross_sectional"]
+    return warmup_rows([*features, *bases])
+
+
+def _signal_rule(workspace: Workspace, config: Config, task: str, universe: list[str] | None) -> SignalRule:
+    """The configured rule with ``auto`` resolved on the panel size of the whole history the
+    prediction ranks across (``universe`` in the configured range), as it always was; that size
+    is remembered per data version, so only the first prediction reads the history for it."""
+    rule = rule_from_config(config, task)
+    if rule.rule != "auto":
+        return rule
+    scope = {"symbols": universe or config.data.symbols or None, "start": config.data.start, "end": config.data.end}
+    size = raw_store(workspace).remember(
+        config.data.dataset, f"cross_section_size {json.dumps(scope, sort_keys=True)}",
+        lambda: cross_section_size(pd.DatetimeIndex(load_bars(workspace, config, symbols=universe)["timestamp"]).asi8))
+    return rule.resolved_for(size)
+
+
 def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Sequence[str] | None = None,
                    bars: int | None = None, hours: float | None = None, config: Config | None = None) -> Prediction:
     """Score the most recent ``bars`` bars (or ``hours``) of each of ``symbols`` with ``model``.
@@ -97,26 +137,33 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
     The signals follow the configured rule (:func:`~alphaforge.predict.signals.rule_from_config`)
     as the backtest applies it, so they equal the backtest's positions on the same bars:
     cross-sectional rules rank across the model's whole training universe at each timestamp,
-    and the rolling rule reads ``window`` scores from before the first predicted bar.
+    and the rolling rule reads ``window`` scores from before the first predicted bar. Only the
+    bars this needs are read (see the module docstring).
     """
     config = config or workspace.config()
     trained_on = list(model.card.symbols)
     wanted = list(symbols) if symbols else trained_on
     # cross-sectional features and rules rank across a universe: compute and score all of it
     universe = sorted(set(wanted) | set(trained_on)) or None
-    history = load_bars(workspace, config, symbols=universe)
-    if history.empty:
+    names = list(model.card.features)
+    features = _model_features(names)
+    rule = _signal_rule(workspace, config, model.model.task, universe)
+    bars = bars or config.predict.bars
+    # each symbol's last bars: enough to place the window and the past scores the rule reads
+    latest = load_recent_bars(workspace, config, symbols=universe, rows=bars + rule.lookback) if hours is None else \
+        load_recent_bars(workspace, config, symbols=universe, span=pd.Timedelta(hours=hours),
+                         rows=max(rule.lookback, 1))  # 1: the bar before tells a short history from a long one
+    if latest.empty:
         raise InputError("no bars to predict on", where=f"dataset {config.data.dataset}",
                          fix="check --symbol and the data range in alphaforge.toml")
-    wanted = wanted or sorted(history["symbol"].unique())
-    macro = load_aligned_macro(workspace, history, config)
-    names = list(model.card.features)
-    rule = rule_from_config(config, model.model.task).resolve(pd.DatetimeIndex(history["timestamp"]).asi8)
-    window = recent_window(history, wanted, bars=bars or config.predict.bars, hours=hours, lookback=rule.lookback)
+    wanted = wanted or sorted(latest["symbol"].unique())
+    window = recent_window(latest, wanted, bars=bars, hours=hours, lookback=rule.lookback)
+    history = load_recent_bars(workspace, config, symbols=universe, since=window.since, rows=_warmup(features))
+    macro = load_aligned_macro(workspace, history, config, recent=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         unseen = model.check_compatible(names, sorted(set(wanted)))
-        frame = compute_features(history, macro, _model_features(names), since=window.since)
+        frame = compute_features(history, macro, features, since=window.since)
     missing = [n for n in names if n not in frame.columns]
     if missing:
         raise InputError(f"features the model needs could not be computed: {missing}",

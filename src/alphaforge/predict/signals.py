@@ -82,10 +82,14 @@ class SignalRule:
     def resolve(self, scored_timestamps: object) -> SignalRule:
         """This rule with ``auto`` made ``quantile`` or ``rolling``, given the timestamp of every
         scored (symbol, timestamp) pair (any sortable values: ``asi8`` nanoseconds, row numbers)."""
+        return self if self.rule != "auto" else self.resolved_for(cross_section_size(scored_timestamps))
+
+    def resolved_for(self, cross_section: float) -> SignalRule:
+        """This rule with ``auto`` resolved for data of this :func:`~alphaforge.models.panel.cross_section_size`
+        (what :meth:`resolve` measures), when that is already known."""
         if self.rule != "auto":
             return self
-        panel = cross_section_size(scored_timestamps) >= self.min_symbols
-        return replace(self, rule="quantile" if panel else "rolling")
+        return replace(self, rule="quantile" if cross_section >= self.min_symbols else "rolling")
 
     @property
     def cross_sectional(self) -> bool:

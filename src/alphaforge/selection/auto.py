@@ -27,39 +27,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alphaforge.artifacts import RoutingPlanFile
 from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.features import FeatureRegistry, features_for_columns
-from alphaforge.selection.dataset import feature_columns, target_data
 from alphaforge.selection.inputs import SelectionInputs
-from alphaforge.selection.leakage import (
-    LeakageFlag,
-    leak_flags_document,
-    truncation_flags,
-    write_leak_flags,
-)
 from alphaforge.selection.plan import (
     build_training_plan,
     plan_directory,
     write_training_plan,
 )
-from alphaforge.selection.ranking import (
-    TargetScore,
-    ranking_table,
-    score_target,
-    selected_targets,
-    write_ranking,
-)
-from alphaforge.selection.routing import route_targets, write_routing_plan
-from alphaforge.selection.selection import (
-    select_features,
-    write_selection,
-)
 from alphaforge.stages import Stage, StageContext, StageResult, run_stages
 from alphaforge.workspace import Workspace, atomic_write_json
+
+# The ranking, selection, routing and leakage modules (LightGBM, SciPy) are imported where a stage
+# runs: building the stages of a fully cached `alphaforge run` loads none of them (1 s).
+if TYPE_CHECKING:
+    from alphaforge.selection.leakage import LeakageFlag
 
 CODE = ("alphaforge.selection",)
 LEAKAGE_CODE = (*CODE, "alphaforge.features.leakage")
@@ -82,6 +68,9 @@ def _score_stage(inputs: SelectionInputs, target: str, excluded: Sequence[str]) 
     settings, seed, workspace = inputs.config.selection, inputs.config.seed, inputs.workspace
 
     def run(ctx: StageContext) -> StageResult:
+        from alphaforge.selection.dataset import target_data
+        from alphaforge.selection.ranking import score_target
+
         data = target_data(inputs.features.drop(columns=list(excluded)), inputs.targets, target,
                            max_rows=settings.max_rows)
         score = asdict(score_target(data, settings, seed))
@@ -101,6 +90,8 @@ def _selection_stage(inputs: SelectionInputs, target: str, truncation: Sequence[
     settings, seed, workspace = inputs.config.selection, inputs.config.seed, inputs.workspace
 
     def run(ctx: StageContext) -> StageResult:
+        from alphaforge.selection.selection import select_features, write_selection
+
         result = select_features(inputs.features, inputs.targets, target, settings, truncation=truncation, seed=seed)
         paths = write_selection(result, plans_dir(workspace) / "feature_selection" / target)
         return StageResult([workspace.relative(p) for p in paths],
@@ -150,6 +141,13 @@ def leakage_stage(inputs: SelectionInputs, columns: Sequence[str] | None = None)
                 "truncation_check": settings.truncation_check}
 
     def run(ctx: StageContext) -> StageResult:
+        from alphaforge.selection.dataset import feature_columns
+        from alphaforge.selection.leakage import (
+            leak_flags_document,
+            truncation_flags,
+            write_leak_flags,
+        )
+
         checked = feature_columns(inputs.features) if wanted is None else wanted
         flags = (truncation_flags(inputs.bars, inputs.macro, checked, registry=inputs.registry, seed=seed)
                  if settings.truncation_check else [])
@@ -176,12 +174,16 @@ def leak_flags(workspace: Workspace, config: Config | None = None, features: Seq
     ['px_peek_1']
     """
     config = config or workspace.config()
+    from alphaforge.selection.leakage import LeakageFlag
+
     stage = leakage_stage(SelectionInputs(workspace, config, [], registry), features)
     [outcome] = run_stages(workspace, config, [stage], force=force)
     return [LeakageFlag(**flag) for flag in outcome.summary["flagged"]]
 
 
 def _upstream_flags(ctx: StageContext) -> list[LeakageFlag]:
+    from alphaforge.selection.leakage import LeakageFlag
+
     return [LeakageFlag(**flag) for flag in ctx.upstream[LEAKAGE_STAGE]["flagged"]]
 
 
@@ -196,6 +198,13 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
                                 **{k: getattr(settings, k) for k in keys}}
 
     def ranking(ctx: StageContext) -> StageResult:
+        from alphaforge.selection.ranking import (
+            TargetScore,
+            ranking_table,
+            selected_targets,
+            write_ranking,
+        )
+
         excluded = ctx.upstream[LEAKAGE_STAGE]["excluded"]
         outcomes = run_stages(workspace, config, [_score_stage(inputs, target, excluded)
                                                   for target in inputs.target_names], force=ctx.force)
@@ -214,6 +223,8 @@ def selection_stages(inputs: SelectionInputs, top_n_targets: int) -> list[Stage]
                             "flagged": {t: o.summary["flagged"] for t, o in zip(chosen, outcomes, strict=True)}})
 
     def routing(ctx: StageContext) -> StageResult:
+        from alphaforge.selection.routing import route_targets, write_routing_plan
+
         plan = route_targets(inputs.features, inputs.targets, ctx.upstream["feature_selection"]["features"],
                              settings, seed=seed)
         paths = write_routing_plan(plan, plans / "routing_plan")

@@ -1,9 +1,9 @@
 """What the selection stages read from a workspace: bars, macro, the feature and target tables.
 
 The tables come from the feature and target caches (built on first use, read afterwards).
-:attr:`SelectionInputs.key` fingerprints everything they depend on (the bars and macro, each
-feature's code and parameters, the target code and names) without computing any of them, so a
-cached stage can be recognised before any feature is loaded; :meth:`SelectionInputs.features_key`
+:attr:`SelectionInputs.key` fingerprints everything they depend on (the raw data and config the
+bars and macro are made of, each feature's code and parameters, the target code and names)
+without loading or computing any of them, so a cached stage is recognised from manifests alone; :meth:`SelectionInputs.features_key`
 leaves the targets out (the leakage check does not depend on them).
 """
 
@@ -17,6 +17,7 @@ from functools import cached_property
 import pandas as pd
 
 from alphaforge.config import Config
+from alphaforge.data.datasets import source_key
 from alphaforge.features import (
     REGISTRY,
     Feature,
@@ -24,10 +25,7 @@ from alphaforge.features import (
     configured_spec,
     resolve_features,
 )
-from alphaforge.features.cache import (
-    data_fingerprint,
-    feature_fingerprint,
-)
+from alphaforge.features.cache import feature_fingerprint
 from alphaforge.inputs import ModelInputs
 from alphaforge.targets import parse_targets
 from alphaforge.targets.registry import code_version as target_code_version
@@ -63,8 +61,10 @@ class SelectionInputs:
 
     @cached_property
     def data_key(self) -> str:
-        """Fingerprint of the bars and macro."""
-        return data_fingerprint(self.bars, self.macro)
+        """Fingerprint of what the bars and macro are made of (:func:`~alphaforge.data.datasets.source_key`:
+        the raw versions and the config's data and macro sections), so keying a selection stage
+        reads manifests, not the data (fingerprinting the bars loaded the whole dataset on every run)."""
+        return hashlib.sha256(json.dumps(source_key(self.workspace, self.config), sort_keys=True).encode()).hexdigest()
 
     def features_key(self, features: Sequence[Feature] | None = None) -> str:
         """Fingerprint of the data and the definitions of ``features`` (default: the configured ones)."""
