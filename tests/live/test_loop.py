@@ -131,3 +131,22 @@ def test_novel_rows_get_no_signal_and_are_flagged(project):
     assert len(novel) and (novel["signal"] == 0).all() and (novel["blocked"] == "novel").all()
     assert (log.loc[~log["novel"], "blocked"] == "").all()
     assert np.all(novel["novelty"] > 0.5)
+
+
+def test_a_folder_the_user_fills_is_polled_like_an_exchange(project):
+    project = project(source="folder", folder="incoming")
+    bars = full_bars(project)
+    folder = project.path / "incoming"
+    folder.mkdir()
+
+    def drop(until: str) -> None:
+        for symbol, rows in bars[bars["timestamp"] <= pd.Timestamp(until)].groupby("symbol"):
+            rows.drop(columns="symbol").to_csv(folder / f"{symbol}.csv", index=False)
+
+    drop("2020-01-15T03:00Z")
+    first = project.live(once=True)
+    assert first["rows"] == 4 and first["last_bar"] == "2020-01-15T03:00:00+00:00"  # the newest bar of each
+    drop("2020-01-15T06:00Z")
+    assert project.live(once=True)["rows"] == 12
+    assert project.live(once=True)["rows"] == 0  # nothing new: nothing signalled twice
+    assert len(_log(project)) == 16
