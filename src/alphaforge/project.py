@@ -129,13 +129,14 @@ class Project:
     def backtest(self, *, strategy: str | None = None, model_path: Path | None = None, walk_forward: bool = True,
                  start: str | None = None, end: str | None = None, name: str | None = None,
                  track: bool = False, tracker: Tracker | None = None,
-                 progress: Progress | None = None) -> dict[str, Any]:
-        """A backtest against the benchmark, with verdicts (`alphaforge backtest`)."""
+                 progress: Progress | None = None, as_live: bool = False) -> dict[str, Any]:
+        """A backtest against the benchmark, with verdicts (`alphaforge backtest`); ``as_live`` trades
+        what the live loop would have (retrained on ``[live] retrain_every``, novel rows flat)."""
         from alphaforge.pipeline.backtest import backtest
 
         return backtest(self.workspace, strategy=strategy, model_path=model_path, walk_forward_refits=walk_forward,
                         start=start, end=end, name=name, tracker=self._tracker(track, tracker), progress=progress,
-                        config=self.config)
+                        config=self.config, as_live=as_live)
 
     def evaluate(self, *, target: str | None = None, family: str | None = None) -> dict[str, Any]:
         """The out-of-sample tear sheet, baselines and verdicts of the walk-forward predictions

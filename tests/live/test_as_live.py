@@ -70,3 +70,16 @@ def test_segments_follow_the_live_count_of_bars():
     assert retrain_segments(grid, 2, RetrainSchedule.parse("4")) == [(2, 6, 1), (6, 10, 5), (10, 12, 9)]
     assert retrain_segments(grid, 2, RetrainSchedule.parse("3h")) == [(2, 5, 1), (5, 8, 4), (8, 11, 7), (11, 12, 10)]
     assert retrain_segments(grid, 2, RetrainSchedule.parse("")) == [(2, 12, 1)]
+
+
+def test_backtest_as_live_trades_the_loops_signals(project, cli):
+    project = project(retrain_every="48")
+    project.save_config()
+    result = cli("-w", project.path, "backtest", "--as-live", "--no-track", "--json", "--name", "as_live")
+    assert result.code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["source"] == "as-live walk-forward" and summary["retrains"] == 3
+    assert summary["schedule"] == "every 48 bars"
+    signals = pd.read_parquet(project.path / "cv" / "as_live" / "fwd_ret_5-gradient_boosting" / "predictions.parquet")
+    trades = pd.read_csv(project.path / "backtests" / "as_live" / "trades.csv")
+    assert len(trades) and signals["signal"].abs().sum() > 0

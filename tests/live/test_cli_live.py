@@ -15,7 +15,7 @@ def test_live_once_prints_the_iteration_as_json(cli, project):
     summary = json.loads(result.stdout)
     assert summary["iterations"] == 1 and summary["rows"] == 4 and summary["stopped"] == "max iterations"
     assert "live/live/signals.csv" in summary["files"] and len(summary["signals"]) == 4
-    assert "#1 2020-01-15T01:00:00+00:00 4 rows" in result.stderr
+    assert "#1 2020-01-15 01:00: 4 rows" in result.stderr
 
 
 def test_the_command_reaches_the_project_verb(cli, project, monkeypatch):

@@ -47,7 +47,7 @@ def live(
 
     def report(line: Any) -> None:
         if not quiet:
-            stderr.print(line.line(), highlight=False, soft_wrap=True)
+            stderr.print(line.line(), highlight=False)
 
     result = project.live(name=name, once=once, max_iterations=max_iterations, until=until, poll=interval,
                           model_path=model_path, source=source, tracker=tracker, on_iteration=report)

@@ -190,6 +190,9 @@ def backtest(
                                                help="Model predictions from walk-forward refits (default), or from "
                                                     "one trained model (refused where its training overlaps).")]
     = True,
+    as_live: Annotated[bool, typer.Option("--as-live", help="Trade what `alphaforge live` would have: retrain on "
+                                                            "[live] retrain_every from [live] start, novel rows "
+                                                            "flat.")] = False,
     start: Annotated[str | None, typer.Option(help="First bar traded (ISO date).")] = None,
     end: Annotated[str | None, typer.Option(help="Last bar traded (ISO date).")] = None,
     name: Annotated[str | None, typer.Option(help="Output folder backtests/NAME (default: the strategy).")] = None,
@@ -230,7 +233,7 @@ def backtest(
         return
     with reporting() as report:
         result = project.backtest(strategy=strategy, model_path=model_path, walk_forward=walk_forward, start=start,
-                                  end=end, name=name, tracker=tracker, progress=report)
+                                  end=end, name=name, tracker=tracker, progress=report, as_live=as_live)
 
     def render(r: dict[str, Any]) -> None:
         print_table(f"Backtest {r['name']} ({r['strategy']}) vs benchmark", _comparison(r))

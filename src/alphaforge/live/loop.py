@@ -53,6 +53,8 @@ from alphaforge.timestamps import to_duration
 from alphaforge.workspace import Workspace
 
 LIVE_DIR = "live"
+KEPT_REPORTS = 50
+"""Iteration reports a run's summary keeps (the last ones): its memory stays bounded however long it runs."""
 Retrain = Callable[[ResolvedModel, pd.Timestamp], Path]
 """Train the model again (its target, family, features and symbols) on the data up to a bar time
 (the labels known by then) and register it as a new version; returns its folder. The pipeline passes one that calls `alphaforge train`'s code."""
@@ -79,8 +81,9 @@ class IterationReport:
         if self.status != "signalled":
             return f"#{self.iteration} {self.status}"
         held = sum(1 for s in self.signals.values() if s)
-        text = f"#{self.iteration} {self.last_bar} {self.rows} rows, {held} positions, {self.model}"
-        return text + (f", retrained -> {self.retrained}" if self.retrained else "")
+        bar = pd.Timestamp(self.last_bar).strftime("%Y-%m-%d %H:%M")
+        text = f"#{self.iteration} {bar}: {self.rows} rows, {held} positions, {self.model}"
+        return text + (f" -> {self.retrained.rsplit('/', 1)[-1]}" if self.retrained else "")
 
 
 class LiveLoop:
@@ -275,18 +278,23 @@ class LiveLoop:
             on_iteration: Callable[[IterationReport], None] | None = None) -> dict[str, Any]:
         """Iterate until ``max_iterations``, until a bar at or after ``until`` was signalled (or the
         wall clock passes it while waiting), until the replay ends, or until SIGTERM/SIGINT."""
-        reports: list[IterationReport] = []
+        reports: deque[IterationReport] = deque(maxlen=KEPT_REPORTS)  # a loop may run for months
+        totals = {"iterations": 0, "rows": 0}
+        retrained: list[str] = []
         stopped = "signal"
         with _stop_on_signals(self.stop):
             while not self.stop.is_set():
                 report = self.iterate()
                 reports.append(report)
+                totals["iterations"] += 1
+                totals["rows"] += report.rows
+                retrained += [report.retrained] if report.retrained else []
                 if on_iteration is not None:
                     on_iteration(report)
                 if report.exhausted:
                     stopped = "replay finished"
                     break
-                if max_iterations is not None and len(reports) >= max_iterations:
+                if max_iterations is not None and totals["iterations"] >= max_iterations:
                     stopped = "max iterations"
                     break
                 if until is not None and report.last_bar and pd.Timestamp(report.last_bar) >= until:
@@ -298,18 +306,21 @@ class LiveLoop:
                         stopped = "until"
                         break
                     self.stop.wait(poll if until is None else min(poll, (until - now).total_seconds()))
-        return self.summary(reports, stopped)
+        return self.summary(list(reports), stopped, totals, retrained)
 
-    def summary(self, reports: list[IterationReport], stopped: str) -> dict[str, Any]:
+    def summary(self, reports: list[IterationReport], stopped: str, totals: dict[str, int],
+                retrained: list[str]) -> dict[str, Any]:
+        """What a run did: its totals, the last iterations' reports (at most :data:`KEPT_REPORTS`),
+        the latest signals, the drift report, the files."""
         state = self.log.open()
         relative = self.workspace.relative
         files = [self.log.parts, self.log.csv, self.log.events, self.log.state_path, self.folder / "chart.png"]
-        return {"name": self.name, "dataset": self.data.name, "stopped": stopped, "iterations": len(reports),
-                "rows": sum(r.rows for r in reports), "log_rows": state.rows if state else 0,
+        return {"name": self.name, "dataset": self.data.name, "stopped": stopped, "iterations": totals["iterations"],
+                "rows": totals["rows"], "log_rows": state.rows if state else 0,
                 "model": reports[-1].model if reports else "",
                 "last_bar": next((r.last_bar for r in reversed(reports) if r.last_bar), None),
-                "retrained": [r.retrained for r in reports if r.retrained],
-                "signals": reports[-1].signals if reports else {},
+                "retrained": retrained,
+                "signals": next((r.signals for r in reversed(reports) if r.signals), {}),
                 "files": [relative(f) for f in files if f.exists()],
                 "notices": list(dict.fromkeys(n for r in reports for n in r.notices)),
                 "drift": self.drift(), "reports": [asdict(r) for r in reports]}

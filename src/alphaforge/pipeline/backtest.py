@@ -59,9 +59,14 @@ def _write(workspace: Workspace, name: str, result: BacktestResult, extra: dict[
 def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: Path | None = None,
              walk_forward_refits: bool = True, start: str | None = None, end: str | None = None,
              name: str | None = None, target: str | None = None, family: str | None = None,
-             tracker: Tracker | None = None, progress: Any = None, config: Config | None = None) -> dict[str, Any]:
+             tracker: Tracker | None = None, progress: Any = None, config: Config | None = None,
+             as_live: bool = False) -> dict[str, Any]:
     """Backtest the configured (or given) strategy; returns a summary with metrics vs the benchmark
     and the verdicts (the walk-forward's on its predictions, and whether the Sharpe ratio is luck).
+
+    ``as_live`` trades the signals of the as-live walk-forward instead (retrained on ``[live]
+    retrain_every``, novel rows without a signal: :mod:`alphaforge.pipeline.as_live`), the
+    positions the live loop would have taken.
 
     With walk-forward refits, ``target`` and ``family`` pick the walk-forward predictions (default
     ``[models]``, with the workspace's tuned configuration when there is one for that target).
@@ -72,19 +77,31 @@ def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: P
     with workspace.lock(f"backtest {name or strategy or config.backtest.strategy}"):
         return _backtest(workspace, config, strategy=strategy or config.backtest.strategy, model_path=model_path,
                          walk_forward_refits=walk_forward_refits, start=start, end=end, name=name, target=target,
-                         family=family, tracker=tracker, progress=progress)
+                         family=family, tracker=tracker, progress=progress, as_live=as_live)
 
 
 def _backtest(workspace: Workspace, config: Config, *, strategy: str, model_path: Path | None,
               walk_forward_refits: bool, start: str | None, end: str | None, name: str | None, target: str | None,
-              family: str | None, tracker: Tracker | None, progress: Any) -> dict[str, Any]:
+              family: str | None, tracker: Tracker | None, progress: Any, as_live: bool = False) -> dict[str, Any]:
     """The backtest itself (the caller holds the workspace lock)."""
     bars = load_bars(workspace, config)
     extra: dict[str, Any] = {"strategy": strategy}
     verdicts: list[dict[str, Any]] = []
     out_of_sample: dict[str, float] = {}
     if strategy == "model":
-        if walk_forward_refits and model_path is None:
+        if as_live:
+            from alphaforge.pipeline.as_live import run_as_live_walk_forward
+
+            walked = run_as_live_walk_forward(workspace, config, target=target, family=family, progress=progress)
+            # [data] end is where the live loop (and the first model) stopped learning: trade past it
+            bars = load_bars(workspace, config.model_copy(update={"data": config.data.model_copy(update={"end": ""})}))
+            predictions = pd.read_parquet(workspace.root / walked["files"][0])
+            # the positions are the loop's signals: traded as they are (+1 long, -1 short, 0 flat)
+            chosen = ModelStrategy(predictions, score="signal", rule="threshold", direction="long_short",
+                                   long_above=0.5, short_below=-0.5, walk_forward=True)
+            extra.update(target=walked["target"], family=walked["family"], source="as-live walk-forward",
+                         retrains=walked["retrains"], schedule=walked["schedule"], novel_rows=walked["novel_rows"])
+        elif walk_forward_refits and model_path is None:
             tuned, notices = find_tuned(workspace, config)
             settings = tuned.settings if tuned and target is None else {}
             target = target or settings.get("target") or config.models.target
