@@ -48,7 +48,8 @@ def test_run_then_cached_rerun(synth_workspace):
     root = synth_workspace.root
     first = _alphaforge(root, "run", "--no-track", "--json")
     statuses = _statuses(first.stdout)
-    assert statuses == dict.fromkeys(["features", "walk_forward", "train", "predict", "backtest", "report"], "ran")
+    assert statuses == dict.fromkeys(["features", "leakage_check", "walk_forward", "train", "predict", "backtest",
+                                      "report"], "ran")
     payload = json.loads(first.stdout)
     assert len(payload["summaries"]["walk_forward"]["folds"]) == 3
     assert (root / "reports" / "report.html").is_file() and (root / "predictions" / "latest.png").is_file()
