@@ -172,7 +172,7 @@ class LiveLoop:
                 "past_scores": keep_past(state.past_scores, rows, scorer.rule.lookback),
                 "recent_novel": novel}), rows, events)
         self._remember(features)
-        latest = rows.sort_values("timestamp").groupby("symbol").tail(1)
+        latest = rows.sort_values(["timestamp", "symbol"]).groupby("symbol").tail(1).sort_values("symbol")
         report.status, report.rows = "signalled", len(rows)
         report.last_bar = rows["timestamp"].max().isoformat()
         report.signals = {str(r.symbol): int(r.signal) for r in latest.itertuples()}
