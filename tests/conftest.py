@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,3 +65,26 @@ def _tree_snapshot(root: Path) -> dict[str, str]:
 def snapshot() -> Callable[[Path], dict[str, str]]:
     """Relative path → sha256 of every file under a folder (to prove nothing changed)."""
     return _tree_snapshot
+
+
+SKIPPED_FILE_ENV = "ALPHAFORGE_SKIPPED_FILE"
+"""When set, the node ids of skipped tests and modules are appended to that file, so CI can run
+exactly those again once the optional extras are installed (see .ci/run)."""
+
+
+def _record_skip(report: pytest.CollectReport | pytest.TestReport) -> None:
+    path = os.environ.get(SKIPPED_FILE_ENV)
+    if path and report.skipped and report.nodeid:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(report.nodeid + "\n")
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """A module skipped as a whole (``pytest.importorskip`` at import)."""
+    _record_skip(report)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """A test skipped in its setup or body."""
+    if report.when in ("setup", "call"):
+        _record_skip(report)
