@@ -145,3 +145,32 @@ def test_a_kill_while_a_version_is_staged_leaves_nothing_after_the_next_run_star
     with ws.lock("alphaforge run"):
         ws.remove_stale_temporaries()
     assert list((ws.root / "models" / "m").iterdir()) == []
+
+
+def test_another_thread_waits_for_the_lock_or_is_refused(tmp_path):
+    """Regression: the lock was re-entrant for the whole process, so a second thread (the live
+    loop's background retrain) wrote while the first held it."""
+    import threading
+
+    workspace = Workspace.create(tmp_path / "ws")
+    held, release, outcome = threading.Event(), threading.Event(), []
+
+    def holder() -> None:
+        with workspace.lock("holder"):
+            with workspace.lock("nested"):  # re-entrant in the same thread
+                held.set()
+                release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(10)
+    with pytest.raises(WorkspaceBusyError, match="another thread"):
+        with workspace.lock("second"):
+            outcome.append("entered while held")
+    timer = threading.Timer(0.2, release.set)
+    timer.start()
+    with workspace.lock("second", wait=10):  # waits for the first thread, then holds the lock file itself
+        outcome.append("after")
+        assert "second" in (workspace.root / ".alphaforge.lock").read_text()
+    thread.join()
+    assert outcome == ["after"]

@@ -21,6 +21,7 @@ import json
 import os
 import secrets
 import shutil
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -36,6 +37,8 @@ from alphaforge.errors import InputError, MissingInputError, WorkspaceBusyError
 
 LOCK_FILENAME = ".alphaforge.lock"
 _HELD: dict[Path, int] = {}  # workspace roots this process holds the lock of -> nesting depth
+_THREADS: dict[Path, threading.RLock] = {}  # ... -> the lock the threads of this process take first
+_THREADS_GUARD = threading.Lock()
 _TAKEN: dict[Path, float] = {}  # ... -> when this process took it (what is older is another run's)
 
 
@@ -357,11 +360,27 @@ class Workspace:
         """Hold the workspace's write lock; a second writer gets :class:`WorkspaceBusyError` — at once,
         or after ``wait`` seconds for short writes that may queue (e.g. registering a trained model).
 
-        Re-entrant within a process: a stage that locks inside `alphaforge run` (which holds the
-        lock already) simply proceeds.
+        Re-entrant within a thread: a stage that locks inside `alphaforge run` (which holds the
+        lock already) simply proceeds. Another thread of the same process waits (or is refused)
+        like another process: the live loop retrains in a thread while it keeps writing.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         key = self.root.resolve()
+        with _THREADS_GUARD:
+            guard = _THREADS.setdefault(key, threading.RLock())
+        if not (guard.acquire(timeout=wait) if wait > 0 else guard.acquire(blocking=False)):
+            raise WorkspaceBusyError("workspace busy: another thread of this process is writing to it",
+                                     where=str(self.root), fix="wait for it to finish, then try again")
+        try:
+            with self._process_lock(key, purpose, wait):
+                yield
+        finally:
+            guard.release()
+
+    @contextlib.contextmanager
+    def _process_lock(self, key: Path, purpose: str, wait: float) -> Iterator[None]:
+        """The lock file, taken once per process (the calling thread holds ``_THREADS[key]``, so
+        ``_HELD[key]`` is only ever touched by the thread that holds the lock)."""
         if _HELD.get(key):
             _HELD[key] += 1
             try:
