@@ -357,6 +357,9 @@ class LiveSection(_Section):
     window: Literal["expanding", "rolling"] = Field(
         "expanding", description="rows a retrain learns from: all until then, or the last window_length")
     window_length: Duration = Field("365D", description="rolling: the span of bar time a retrain learns from")
+    retrain_in_background: StrictBool = Field(
+        True, description="folder/binance: retrain in a thread while predictions go on, the new model taking "
+                          "over once registered; a replay always retrains in line, as the as-live backtest assumes")
     retrain_on_drift: StrictBool = Field(False, description="also retrain when more than drift_share of the last "
                                                             "drift_rows scored rows were flagged novel")
     drift_share: float = Field(0.5, gt=0, le=1, description="share of novel rows that triggers a drift retrain")

@@ -71,3 +71,50 @@ def test_too_many_novel_rows_retrain_on_drift(project):
     _, events = _log(project)
     assert events.loc[events["kind"] == "retrain", "detail"].str.startswith("drift (100% of recent rows novel)").all()
     assert summary["drift"]["novel_share"] is not None
+
+
+def test_a_background_retrain_never_holds_up_predictions(project):
+    """Issue 18: retrain "without blocking predictions". While the retrain runs, every bar is still
+    signalled by the current model; the new version takes over once registered, never before."""
+    import threading
+    import time
+
+    from alphaforge.live import LiveLoop
+    from alphaforge.pipeline.live import make_feed, retrainer
+    from alphaforge.tracking import NullTracker
+
+    project = project(retrain_every="3")
+    workspace, config = project.workspace, project.config
+    feed, floor = make_feed(workspace, config, "replay", None, None)
+    release, done = threading.Event(), threading.Event()
+    train = retrainer(workspace, config, NullTracker(), "live")
+
+    def slow(model, now):
+        assert release.wait(120)  # training "takes" until three more bars were signalled
+        try:
+            return train(model, now)
+        finally:
+            done.set()
+
+    loop = LiveLoop(workspace, config, feed, retrain=slow, floor=floor, background=True)
+    reports = []
+
+    def seen(report) -> None:
+        reports.append(report)
+        if report.iteration == 6:
+            release.set()
+        if report.iteration == 7:  # let the training end before the next bar
+            assert done.wait(120)
+            time.sleep(0.5)
+
+    summary = loop.run(max_iterations=10, poll=0, on_iteration=seen)
+    assert [r.status for r in reports[:6]] == ["signalled"] * 6  # no iteration waited for the training
+    log, events = _log(project)
+    assert list(events["kind"]).index("retrain_started") < list(events["kind"]).index("retrain")
+    started = pd.Timestamp(events.loc[events["kind"] == "retrain_started", "bar_time"].iloc[0])
+    times = sorted(log["timestamp"].unique())
+    assert started == times[2]  # due after 3 bars
+    first_v2 = log.loc[log["model"] == "fwd_ret_5-gradient_boosting/v2", "timestamp"].min()
+    assert times[5] < first_v2 <= times[7]  # v1 kept signalling while v2 trained, v2 took over once done
+    assert (log.loc[log["timestamp"] < first_v2, "model"] == "fwd_ret_5-gradient_boosting/v1").all()
+    assert summary["retrained"][0] == "fwd_ret_5-gradient_boosting/v2"

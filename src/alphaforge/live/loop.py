@@ -16,6 +16,13 @@ One iteration (:meth:`LiveLoop.iterate`):
    too many recent rows were novel; the new version scores from the next iteration on;
 7. redraw the chart.
 
+With ``background`` (a loop on live data), a retrain runs in a thread while the iterations go
+on scoring with the current model, and the new version replaces it at the first iteration after
+it is registered (``retrain_started``, then ``retrain`` in the events): predictions never wait
+for training. Without it (a replay, which must trade exactly what the as-live backtest assumes)
+the new version scores from the very next bar. A stop waits for a retrain in progress and adopts
+it; a kill abandons it (the schedule counts from when it started, so it is not repeated at once).
+
 The model is the one the loop started with (an explicit ``model_path``, else the workspace's
 latest), then each version its retrains register; ``state.json`` remembers it across restarts.
 A SIGTERM or SIGINT lets the iteration in progress finish and stops before the next one; a
@@ -27,6 +34,8 @@ from __future__ import annotations
 
 import signal
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 import warnings
 from collections import deque
 from collections.abc import Callable
@@ -60,6 +69,15 @@ Retrain = Callable[[ResolvedModel, pd.Timestamp], Path]
 (the labels known by then) and register it as a new version; returns its folder. The pipeline passes one that calls `alphaforge train`'s code."""
 
 
+@dataclass(frozen=True)
+class _Retraining:
+    """A retrain running in the background: its outcome, the bar time it fell due, and why."""
+
+    future: Future[Path]
+    due: pd.Timestamp
+    reason: str
+
+
 @dataclass
 class IterationReport:
     """What one iteration did (one line of the CLI's progress, one entry of the summary)."""
@@ -91,12 +109,14 @@ class LiveLoop:
 
     def __init__(self, workspace: Workspace, config: Config, feed: Feed, *, name: str = "live",
                  model_path: Path | None = None, retrain: Retrain | None = None,
-                 floor: pd.Timestamp | None = None) -> None:
+                 floor: pd.Timestamp | None = None, background: bool = False) -> None:
         self.workspace, self.config, self.feed, self.name = workspace, config, feed, name
         self.folder = workspace.subdir(LIVE_DIR) / name
         self.log = SignalLog(self.folder)
         self.data = PredictionData(raw_store(workspace), f"live_{name}")
-        self.model_path, self.retrain, self.floor = model_path, retrain, floor
+        self.model_path, self.retrain, self.floor, self.background = model_path, retrain, floor, background
+        self._retraining: _Retraining | None = None
+        self._pool: ThreadPoolExecutor | None = None
         self.schedule = RetrainSchedule.parse(config.live.retrain_every)
         self.max_age = to_duration(config.live.max_model_age, "[live] max_model_age")
         self._scorer: Scorer | None = None
@@ -125,11 +145,12 @@ class LiveLoop:
     # ------------------------------------------------------------------ one iteration
     def iterate(self) -> IterationReport:
         """Poll, store, score, log, maybe retrain (see the module docstring)."""
-        state = self.log.open() or self._new_state()
+        state, adopted = self._adopt(self.log.open() or self._new_state())
         scorer = self.scorer(state)
         state = state.model_copy(update={"model": self.workspace.relative(_version_folder(scorer.model.path))})
         number = state.iterations + 1
-        report = IterationReport(number, "no new bars", model=scorer.label, notices=list(scorer.notices))
+        report = IterationReport(number, "no new bars", model=scorer.label, notices=list(scorer.notices),
+                                 retrained=adopted)
         stored = self.data.load()
         last = {} if stored is None else {str(s): t for s, t in stored.groupby("symbol")["timestamp"].max().items()}
         events: list[dict[str, Any]] = []
@@ -176,7 +197,7 @@ class LiveLoop:
         report.status, report.rows = "signalled", len(rows)
         report.last_bar = rows["timestamp"].max().isoformat()
         report.signals = {str(r.symbol): int(r.signal) for r in latest.itertuples()}
-        report.retrained = self._maybe_retrain(state, window["timestamp"].max())
+        report.retrained = self._maybe_retrain(state, window["timestamp"].max()) or report.retrained
         if self.config.live.chart:
             self._chart(window, scorer)
         return report
@@ -227,27 +248,53 @@ class LiveLoop:
             self._recent.popleft()
 
     def _maybe_retrain(self, state: LiveState, now: pd.Timestamp) -> str:
-        """Retrain when due; the new version's label, or "" when none was trained."""
+        """Retrain when due; the new version's label, or "" when none was trained (yet: a
+        background retrain is adopted by a later iteration, see :meth:`_adopt`)."""
         settings = self.config.live
+        if self.retrain is None or self._retraining is not None:
+            return ""
         drifted = (settings.retrain_on_drift and len(state.recent_novel) >= settings.drift_rows
                    and float(np.mean(state.recent_novel)) > settings.drift_share)
         scheduled = self.schedule.due(bars_since=state.bars_since_retrain,
                                       since=pd.Timestamp(state.retrained_at) if state.retrained_at else None, now=now)
-        if self.retrain is None or not (scheduled or drifted):
+        if not (scheduled or drifted):
             return ""
         reason = "schedule" if scheduled else f"drift ({np.mean(state.recent_novel):.0%} of recent rows novel)"
+        restart = {"retrained_at": now.isoformat(), "bars_since_retrain": 0, "recent_novel": []}
+        model, retrain = self.scorer(state), self.retrain
+        if not self.background:
+            return self._record(state, now, reason, lambda: retrain(model.model, now), restart)[1]
+        self._pool = self._pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="alphaforge-retrain")
+        self._retraining = _Retraining(self._pool.submit(retrain, model.model, now), now, reason)
+        self.log.commit(state.model_copy(update=restart), _no_rows(), [_event(
+            state.iterations, "retrain_started", bar_time=now,
+            detail=f"{reason}: training in the background; {model.label} scores until it is done")])
+        return ""
+
+    def _adopt(self, state: LiveState, *, wait: bool = False) -> tuple[LiveState, str]:
+        """``state`` with the model of a finished background retrain (waiting for it with
+        ``wait``), and its label ("" when none finished)."""
+        pending = self._retraining
+        if pending is None or not (wait or pending.future.done()):
+            return state, ""
+        wait_for([pending.future])
+        self._retraining = None
+        return self._record(state, pending.due, pending.reason, pending.future.result, {})
+
+    def _record(self, state: LiveState, due: pd.Timestamp, reason: str, outcome: Callable[[], Path],
+                update: dict[str, Any]) -> tuple[LiveState, str]:
+        """Commit a retrain's outcome: its model becomes the loop's (with ``update`` to the state),
+        or the failure is logged and the state kept."""
         try:
-            folder = self.retrain(self.scorer(state).model, now)
+            folder = outcome()
         except AlphaForgeError as error:
-            self.log.commit(state, _no_rows(), [_event(state.iterations, "retrain_failed", bar_time=now,
-                                                       detail=f"{reason}: {error.message}")])
-            return ""
+            return self.log.commit(state, _no_rows(), [_event(state.iterations, "retrain_failed", bar_time=due,
+                                                               detail=f"{reason}: {error.message}")]), ""
         label = f"{folder.parent.name}/{folder.name}"
-        self.log.commit(state.model_copy(update={
-            "model": self.workspace.relative(folder), "retrained_at": now.isoformat(), "bars_since_retrain": 0,
-            "recent_novel": []}), _no_rows(), [_event(state.iterations, "retrain", bar_time=now,
-                                                      detail=f"{reason}: {label} trained on data to {now}")])
-        return label
+        update = {**update, "model": self.workspace.relative(folder)}
+        state = self.log.commit(state.model_copy(update=update), _no_rows(), [_event(
+            state.iterations, "retrain", bar_time=due, detail=f"{reason}: {label} trained on data to {due}")])
+        return state, label
 
     def _chart(self, window: pd.DataFrame, scorer: Scorer) -> None:
         from alphaforge.predict.chart import write_prediction_charts
@@ -281,32 +328,47 @@ class LiveLoop:
         reports: deque[IterationReport] = deque(maxlen=KEPT_REPORTS)  # a loop may run for months
         totals = {"iterations": 0, "rows": 0}
         retrained: list[str] = []
+        try:
+            with _stop_on_signals(self.stop):
+                stopped = self._iterate_until(reports, totals, retrained, max_iterations, until, poll, on_iteration)
+            if self._retraining is not None:  # a stop (not a kill) keeps the retrain in progress
+                _, label = self._adopt(self.log.open() or self._new_state(), wait=True)
+                retrained += [label] if label else []
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)
+                self._pool, self._retraining = None, None
+        return self.summary(list(reports), stopped, totals, retrained)
+
+    def _iterate_until(self, reports: deque[IterationReport], totals: dict[str, int], retrained: list[str],
+                       max_iterations: int | None, until: pd.Timestamp | None, poll: float,
+                       on_iteration: Callable[[IterationReport], None] | None) -> str:
+        """The iterations of :meth:`run`; why they stopped."""
         stopped = "signal"
-        with _stop_on_signals(self.stop):
-            while not self.stop.is_set():
-                report = self.iterate()
-                reports.append(report)
-                totals["iterations"] += 1
-                totals["rows"] += report.rows
-                retrained += [report.retrained] if report.retrained else []
-                if on_iteration is not None:
-                    on_iteration(report)
-                if report.exhausted:
-                    stopped = "replay finished"
-                    break
-                if max_iterations is not None and totals["iterations"] >= max_iterations:
-                    stopped = "max iterations"
-                    break
-                if until is not None and report.last_bar and pd.Timestamp(report.last_bar) >= until:
+        while not self.stop.is_set():
+            report = self.iterate()
+            reports.append(report)
+            totals["iterations"] += 1
+            totals["rows"] += report.rows
+            retrained += [report.retrained] if report.retrained else []
+            if on_iteration is not None:
+                on_iteration(report)
+            if report.exhausted:
+                stopped = "replay finished"
+                break
+            if max_iterations is not None and totals["iterations"] >= max_iterations:
+                stopped = "max iterations"
+                break
+            if until is not None and report.last_bar and pd.Timestamp(report.last_bar) >= until:
+                stopped = "until"
+                break
+            if poll > 0:
+                now = pd.Timestamp.now(tz="UTC")
+                if until is not None and now >= until:
                     stopped = "until"
                     break
-                if poll > 0:
-                    now = pd.Timestamp.now(tz="UTC")
-                    if until is not None and now >= until:
-                        stopped = "until"
-                        break
-                    self.stop.wait(poll if until is None else min(poll, (until - now).total_seconds()))
-        return self.summary(list(reports), stopped, totals, retrained)
+                self.stop.wait(poll if until is None else min(poll, (until - now).total_seconds()))
+        return stopped
 
     def summary(self, reports: list[IterationReport], stopped: str, totals: dict[str, int],
                 retrained: list[str]) -> dict[str, Any]:

@@ -43,7 +43,8 @@ def live(workspace: Workspace, *, name: str = "live", once: bool = False, max_it
     schedule = RetrainSchedule.parse(config.live.retrain_every)
     retrain = retrainer(workspace, config, tracker or NullTracker(), name) \
         if schedule.enabled or config.live.retrain_on_drift else None
-    loop = LiveLoop(workspace, config, feed, name=name, model_path=model_path, retrain=retrain, floor=floor)
+    loop = LiveLoop(workspace, config, feed, name=name, model_path=model_path, retrain=retrain, floor=floor,
+                    background=config.live.retrain_in_background and source != "replay")
     period = poll or (config.live.poll if source != "replay" else "0s")
     summary = loop.run(max_iterations=1 if once else max_iterations,
                        until=to_utc(until, "--until") if until is not None else None,
