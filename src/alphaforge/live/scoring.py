@@ -26,7 +26,7 @@ from alphaforge.features import Feature
 from alphaforge.models.base import INPUT_DTYPE
 from alphaforge.models.registry import ResolvedModel
 from alphaforge.novelty import NoveltyGate
-from alphaforge.predict.live import _model_features, _warmup
+from alphaforge.predict.live import prediction_warmup, resolve_model_features
 from alphaforge.predict.scores import model_scores
 from alphaforge.predict.signals import SignalRule, long_sides, rule_from_config
 
@@ -61,15 +61,15 @@ class Scorer:
     @classmethod
     def load(cls, model: ResolvedModel, config: Config) -> Scorer:
         columns = list(model.card.features)
-        features = _model_features(columns)
+        features = resolve_model_features(columns)
         notices = []
         try:
             gate: NoveltyGate | None = model.novelty_gate()
         except MissingInputError as error:
             gate, notices = None, [f"{error.message}; {error.fix}"]
         cross_section = float(model.card.panel.get("cross_section", 1.0)) if model.card.panel else 1.0
-        return cls(model, columns, features, _warmup(features), gate, live_rule(config, model.model.task, cross_section),
-                   model_label(model), notices)
+        rule = live_rule(config, model.model.task, cross_section)
+        return cls(model, columns, features, prediction_warmup(features), gate, rule, model_label(model), notices)
 
     def score(self, rows: pd.DataFrame) -> pd.DataFrame:
         """``symbol``, ``timestamp``, ``score``, ``novelty``, ``novel`` of feature rows."""

@@ -64,7 +64,7 @@ class RecentWindow:
     notices: list[str]
 
 
-def _model_features(columns: Sequence[str]) -> list[Feature]:
+def resolve_model_features(columns: Sequence[str]) -> list[Feature]:
     """The registered features producing a model's columns; an unknown one names the model's config."""
     try:
         return features_for_columns(columns)
@@ -109,7 +109,7 @@ def recent_window(history: pd.DataFrame, symbols: Sequence[str], *, bars: int, h
     return RecentWindow(starts, since, notices)
 
 
-def _warmup(features: Sequence[Feature]) -> int:
+def prediction_warmup(features: Sequence[Feature]) -> int:
     """Bars before the first scored bar that computing ``features`` reads per symbol: the largest
     lookback of the features and of the bases their cross-sectional ranks are taken of."""
     bases = [REGISTRY.get(f.base) for f in features if f.kind == "cross_sectional"]
@@ -146,7 +146,7 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
     # cross-sectional features and rules rank across a universe: compute and score all of it
     universe = sorted(set(wanted) | set(trained_on)) or None
     names = list(model.card.features)
-    features = _model_features(names)
+    features = resolve_model_features(names)
     rule = _signal_rule(workspace, config, model.model.task, universe)
     bars = bars or config.predict.bars
     # each symbol's last bars: enough to place the window and the past scores the rule reads
@@ -158,7 +158,8 @@ def predict_recent(workspace: Workspace, model: ResolvedModel, *, symbols: Seque
                          fix="check --symbol and the data range in alphaforge.toml")
     wanted = wanted or sorted(latest["symbol"].unique())
     window = recent_window(latest, wanted, bars=bars, hours=hours, lookback=rule.lookback)
-    history = load_recent_bars(workspace, config, symbols=universe, since=window.since, rows=_warmup(features))
+    history = load_recent_bars(workspace, config, symbols=universe, since=window.since,
+                               rows=prediction_warmup(features))
     macro = load_aligned_macro(workspace, history, config, recent=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
