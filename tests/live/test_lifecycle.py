@@ -118,3 +118,16 @@ def test_a_background_retrain_never_holds_up_predictions(project):
     assert times[5] < first_v2 <= times[7]  # v1 kept signalling while v2 trained, v2 took over once done
     assert (log.loc[log["timestamp"] < first_v2, "model"] == "fwd_ret_5-gradient_boosting/v1").all()
     assert summary["retrained"][0] == "fwd_ret_5-gradient_boosting/v2"
+
+
+def test_the_live_report_shows_the_model_signals_drift_and_events(project):
+    """Issue 18: the drift report is in the live output and in the report a person reads."""
+    project = project(retrain_every="3")
+    summary = project.live(max_iterations=4)
+    report = project.path / "live" / "live" / "report.html"
+    assert "live/live/report.html" in summary["files"] and report.is_file()
+    text = report.read_text()
+    for seen in ("Where the loop stands", "Latest signals", "Drift: what the loop scored", "Recent events",
+                 summary["model"], "retrain"):
+        assert seen in text, seen
+    assert text.count("data:image/png;base64") >= 1  # the drift chart

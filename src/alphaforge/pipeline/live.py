@@ -22,6 +22,7 @@ from alphaforge.errors import InputError
 from alphaforge.live import BinanceFeed, Feed, FolderFeed, IterationReport, LiveLoop, ReplayFeed, RetrainSchedule
 from alphaforge.models.registry import ResolvedModel, resolve_model
 from alphaforge.names import check_name
+from alphaforge.report.live_report import write_live_report
 from alphaforge.timestamps import to_duration, to_utc
 from alphaforge.tracking import NullTracker, Tracker
 from alphaforge.workspace import Workspace
@@ -49,7 +50,9 @@ def live(workspace: Workspace, *, name: str = "live", once: bool = False, max_it
     summary = loop.run(max_iterations=1 if once else max_iterations,
                        until=to_utc(until, "--until") if until is not None else None,
                        poll=to_duration(period, "--interval").total_seconds(), on_iteration=on_iteration)
-    return {**summary, "source": source, "retrain_every": schedule.describe()}
+    summary = {**summary, "source": source, "retrain_every": schedule.describe()}
+    report = write_live_report(loop.folder, summary)
+    return {**summary, "files": [*summary["files"], workspace.relative(report)]}
 
 
 def make_feed(workspace: Workspace, config: Config, source: str, model_path: Path | None,
