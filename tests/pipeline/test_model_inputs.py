@@ -100,3 +100,12 @@ def test_a_truncated_walk_forward_file_is_recomputed_by_backtest(planted):
     predictions.write_bytes(predictions.read_bytes()[:100])
     summary = backtest(planted)
     assert summary["source"] == "walk-forward refits" and len(pd.read_parquet(predictions)) > 0
+
+
+def test_force_refresh_trains_a_new_version_even_with_the_same_key(planted):
+    """Regression: the reuse of a version registered by the same stage key (kept for kills) also
+    caught `run --force-refresh`, which then trained nothing."""
+    _run(planted)
+    forced = run_pipeline(planted, NullTracker(), only=STAGES, force=True)
+    versions = sorted(p.name for p in (planted.root / "models" / "fwd_ret_1-lightgbm").iterdir())
+    assert versions == ["v1", "v2"] and forced["summaries"]["train"]["version"] == "v2"

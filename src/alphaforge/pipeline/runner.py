@@ -149,7 +149,7 @@ def _train_stage(ctx: StageContext, tracker: Any, executor: Executor | None = No
         from alphaforge.tracking import MlflowTracker
 
         return _train_plan_stage(ctx, isinstance(tracker, MlflowTracker), executor)
-    registered = _registered_by(ctx)
+    registered = None if ctx.force else _registered_by(ctx)  # --force-refresh/--from: train again
     if registered is not None:  # a kill after registering, before the manifest: do not register twice
         result = registered
     else:
