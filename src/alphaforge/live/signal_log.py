@@ -101,7 +101,8 @@ class SignalLog:
         return rows[rows["timestamp"] >= since].reset_index(drop=True)
 
     def read_events(self) -> pd.DataFrame:
-        return pd.read_csv(self.events) if self.events.is_file() else pd.DataFrame(columns=EVENT_COLUMNS)
+        # a restart cuts the file back to its committed length, which may be nothing at all
+        return pd.read_csv(self.events) if _size(self.events) else pd.DataFrame(columns=EVENT_COLUMNS)
 
 
 def _size(path: Path) -> int:

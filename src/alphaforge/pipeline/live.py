@@ -51,7 +51,7 @@ def live(workspace: Workspace, *, name: str = "live", once: bool = False, max_it
                        until=to_utc(until, "--until") if until is not None else None,
                        poll=to_duration(period, "--interval").total_seconds(), on_iteration=on_iteration)
     summary = {**summary, "source": source, "retrain_every": schedule.describe()}
-    report = write_live_report(loop.folder, summary)
+    report = write_live_report(loop.folder, summary, loop.log.read_events())
     return {**summary, "files": [*summary["files"], workspace.relative(report)]}
 
 

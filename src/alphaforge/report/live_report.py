@@ -15,9 +15,9 @@ REPORT_FILENAME = "report.html"
 RECENT_EVENTS = 20
 
 
-def write_live_report(folder: Path, summary: dict[str, Any]) -> Path:
+def write_live_report(folder: Path, summary: dict[str, Any], events: pd.DataFrame) -> Path:
     """Write the report of the live run ``summary`` (what :func:`alphaforge.pipeline.live.live`
-    returns) into the loop's ``folder``, beside its signal log; returns its path."""
+    returns) with its ``events`` (the signal log's) into the loop's ``folder``; returns its path."""
     report = HtmlReport(f"AlphaForge live loop '{summary['name']}'")
     drift = summary.get("drift") or {}
     report.heading("Where the loop stands")
@@ -36,11 +36,8 @@ def write_live_report(folder: Path, summary: dict[str, Any]) -> Path:
         report.image(folder / "drift.png", "population stability index per feature (above 0.25: shifted)")
     else:
         report.note("no drift report: the model has no novelty gate, or no row was scored yet")
-    events = folder / "events.csv"
     report.heading(f"Recent events (last {RECENT_EVENTS})")
-    rows = pd.read_csv(events).tail(RECENT_EVENTS).to_dict("records") if events.is_file() and events.stat().st_size \
-        else []
-    report.table(rows)
+    report.table(events.tail(RECENT_EVENTS).to_dict("records"))
     for notice in summary.get("notices", []):
         report.note(notice)
     return report.write(folder / REPORT_FILENAME)
