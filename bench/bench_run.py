@@ -12,7 +12,7 @@ synthetic market, the default configuration. ``--demo`` runs the bundled demo in
    the pipeline's model trained, without validation scoring, callbacks or anything of ours.
    A stage's floor is the sum of those bare fits (stages that fit nothing have none).
 3. The fully cached re-run (median of ``--repeat`` fresh processes). Goal: <= 1 s.
-4. ``alphaforge predict`` of one symbol's last 256 hours (seed 002's call) in a fresh process,
+4. ``alphaforge predict`` of one symbol's last 256 bars (seed 002's call) in a fresh process,
    as a user types it: median wall time of ``--repeat`` and the peak RSS. Goal: <= 1 s and
    <= 200 MB whatever the size of the training data.
 
@@ -138,14 +138,14 @@ def _report(stages: dict[str, float], floors: dict[str, float], first: float, rs
 
 
 def _predict(root: Path, repeat: int) -> None:
-    """Time `alphaforge predict` of one symbol's last 256 hours (256 bars for daily data)."""
+    """Time `alphaforge predict` of one symbol's last 256 bars."""
     from alphaforge.data.datasets import raw_store
     from alphaforge.workspace import Workspace
 
     workspace = Workspace(root)
     config = workspace.config()
     symbol = sorted(raw_store(workspace).current(config.data.dataset).keys)[0]
-    window = ["--bars", "256"] if config.data.dataset == "sp500" else ["--hours", "256"]
+    window = ["--bars", "256"]  # seed 002's last 256 hours on hourly data
     runs = [_alphaforge(root, "--quiet", "predict", "--symbol", symbol, *window, "--json") for _ in range(repeat)]
     seconds = sorted(r[0] for r in runs)[len(runs) // 2]
     print(f"predict {symbol} {' '.join(window)}: {seconds:.3g} s (median of {repeat}; goal <= "
