@@ -14,6 +14,9 @@ the CLI) stays fast.
 from typing import Any
 
 from alphaforge._version import __version__
+from alphaforge.cpus import passive_openmp
+
+passive_openmp()  # before any OpenMP library loads: see alphaforge.cpus
 
 _FRONT_DOOR = {"Project": "alphaforge.project", "Holdout": "alphaforge.project", "init": "alphaforge.project",
                "open": "alphaforge.project", "Config": "alphaforge.config"}

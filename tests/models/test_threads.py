@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
+import pytest
 from threadpoolctl import threadpool_info
 
 from alphaforge.cpus import THREADS_ENV, cpu_threads, machine_cpus, usable_cpus, worker_threads
@@ -31,3 +36,15 @@ def test_lightgbm_and_xgboost_take_the_share(monkeypatch):
     assert lgb.booster_.params["num_threads"] == 1
     xgb = make_model("xgboost", task="regression", params={"n_estimators": 5}).fit(X, y)
     assert xgb._params()[0]["nthread"] == 1
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_openmp_threads_sleep_while_waiting_unless_the_user_chose(given: str | None, expected: str) -> None:
+    """Spinning OpenMP threads made LightGBM 18x slower beside busy processes (alphaforge.cpus);
+    importing alphaforge sets the passive policy before LightGBM loads, and keeps a user's own."""
+    env = {key: value for key, value in os.environ.items() if key != "OMP_WAIT_POLICY"}
+    if given is not None:
+        env["OMP_WAIT_POLICY"] = given
+    code = "import os, alphaforge, lightgbm; print(os.environ['OMP_WAIT_POLICY'])"
+    shown = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == expected
