@@ -1,4 +1,10 @@
-"""LightGBM gradient boosting (the default family), saved as LightGBM's own text model."""
+"""LightGBM gradient boosting (the default family), saved as LightGBM's own text model.
+
+A fitted model holds the ``lightgbm`` package's Booster (``booster_``); a loaded one holds the
+model text that passed its sha256 check, scored through ``lib_lightgbm`` directly
+(:class:`~alphaforge.models._lightgbm_native.NativeBooster`, the same scores), so scoring a saved
+model never imports the package and, with it, scikit-learn and SciPy.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alphaforge.models.base import ModelFamily
 from alphaforge.cpus import usable_cpus
+from alphaforge.models._lightgbm_native import NativeBooster
+from alphaforge.models.base import ModelFamily
 
 _OBJECTIVES = {"binary": "binary", "multiclass": "multiclass", "regression": "regression"}
 
@@ -100,7 +107,11 @@ class LightGBMModel(ModelFamily):
         self.best_iteration_ = self._keep_round(curve)
 
     def _raw_predict(self, X: np.ndarray, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
-        output = self.booster_.predict(X, num_iteration=self.best_iteration_)
+        if hasattr(self, "booster_"):
+            output = self.booster_.predict(X, num_iteration=self.best_iteration_)
+        else:  # loaded: Booster.predict's num_iteration=None meant the loaded Booster's best_iteration, -1 (all)
+            rounds = -1 if self.best_iteration_ is None else self.best_iteration_
+            output = self.native_.predict(X, num_iteration=rounds)
         if self.task == "binary":
             return np.column_stack([1.0 - output, output])
         return output
@@ -109,9 +120,10 @@ class LightGBMModel(ModelFamily):
         return self.booster_.feature_importance("gain", iteration=self.best_iteration_)
 
     def _native_bytes(self) -> bytes:
-        return self.booster_.model_to_string(num_iteration=self.best_iteration_).encode("utf-8")
+        if hasattr(self, "booster_"):
+            return self.booster_.model_to_string(num_iteration=self.best_iteration_).encode("utf-8")
+        return self.model_text_  # loaded: the text it was loaded from, already cut at its best iteration
 
     def _from_bytes(self, data: bytes, path: Path) -> None:
-        import lightgbm as lgb
-
-        self.booster_ = lgb.Booster(model_str=data.decode("utf-8"))
+        self.native_ = NativeBooster(data)
+        self.model_text_ = data
