@@ -357,6 +357,11 @@ class LiveSection(_Section):
     window: Literal["expanding", "rolling"] = Field(
         "expanding", description="rows a retrain learns from: all until then, or the last window_length")
     window_length: Duration = Field("365D", description="rolling: the span of bar time a retrain learns from")
+    continue_rounds: int = Field(
+        50, ge=0, description="rounds a retrain adds to the model it replaces instead of training from scratch "
+                              "(families that can: lightgbm, xgboost; others always start over); 0 = from scratch")
+    full_refit_every: int = Field(6, ge=1, description="every Nth retrain trains from scratch, so old trees do not "
+                                                       "stay forever (1 = always from scratch)")
     retrain_in_background: StrictBool = Field(
         True, description="folder/binance: retrain in a thread while predictions go on, the new model taking "
                           "over once registered; a replay always retrains in line, as the as-live backtest assumes")

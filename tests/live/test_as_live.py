@@ -14,20 +14,20 @@ from alphaforge.artifacts import ModelCard
 from alphaforge.live import RetrainSchedule, SignalLog
 from alphaforge.pipeline.as_live import retrain_segments, run_as_live_walk_forward
 from alphaforge.pipeline.train import train
-from tests.live.conftest import TRAIN_END
-from tests.live.conftest import TRAIN_END
+from tests.live.conftest import FAMILY, TRAIN_END
 
 KEY = ["symbol", "timestamp"]
 
 
-def _replay_and_backtest(project, iterations: int) -> pd.DataFrame:
+def _replay_and_backtest(project, iterations: int, family: str = FAMILY) -> pd.DataFrame:
     project.live(max_iterations=iterations)
     live = SignalLog(project.path / "live" / "live").read()
-    features = ModelCard.load(project.path / "models" / "fwd_ret_5-gradient_boosting" / "v1" / "config.json").features
+    features = ModelCard.load(project.path / "models" / f"fwd_ret_5-{family}" / "v1" / "config.json").features
     summary = run_as_live_walk_forward(project.workspace, project.config, features=features)
     backtest = pd.read_parquet(project.path / summary["files"][0])
     both = live.merge(backtest, on=KEY, suffixes=("_live", "_backtest"))
     assert len(both) == len(live)  # the replay stops before the bars without a label (not in the walk-forward)
+    both.attrs["segments"] = summary["segments"]
     return both
 
 
@@ -49,6 +49,23 @@ def test_the_replayed_live_loop_gets_the_as_live_backtests_signals_exactly(proje
     versions = both.groupby("segment")["model"].agg(set).tolist()
     retrains = 3 if retrain_every else 0
     assert versions == [{f"fwd_ret_5-gradient_boosting/v{n}"} for n in range(1, retrains + 2)]
+
+
+def test_retrains_that_continue_the_model_they_replace_replay_exactly_too(lightgbm_project):
+    """LightGBM retrains add [live] continue_rounds to the running model, from scratch every
+    full_refit_every-th time, in the loop (continuing the version it loaded from disk) and in the
+    as-live walk-forward (continuing the model in memory) alike."""
+    project = lightgbm_project(retrain_every="6", continue_rounds=5, full_refit_every=3, start="2020-01-15T00:30:00Z")
+    both = _replay_and_backtest(project, 20, "lightgbm")
+    np.testing.assert_array_equal(both["score_live"].to_numpy(), both["score_backtest"].to_numpy())
+    np.testing.assert_array_equal(both["signal_live"].to_numpy(), both["signal_backtest"].to_numpy())
+    assert [segment["continued"] for segment in both.attrs["segments"][:5]] == [False, True, True, False, True]
+    cards = [ModelCard.load(project.path / "models" / "fwd_ret_5-lightgbm" / f"v{n}" / "config.json")
+             for n in range(2, 5)]
+    assert [card.provenance["continuations"] for card in cards] == [1, 2, 0]
+    trees = [(project.path / "models" / "fwd_ret_5-lightgbm" / f"v{n}" / "final" / "booster.txt").read_text()
+             .count("\nTree=") for n in range(1, 5)]
+    assert trees[1:3] == [trees[0] + 5, trees[0] + 10] and trees[3] != trees[0] + 15
 
 
 @pytest.mark.slow

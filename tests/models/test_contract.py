@@ -126,3 +126,29 @@ def test_sklearn_protocol(build, family, task):
     assert copy.set_params(seed=11).seed == 11
     with pytest.raises(InputError, match="unknown argument"):
         model.set_params(colour="red")
+
+
+def test_continued_training_adds_rounds_and_matches_after_a_reload(build, family, task, tmp_path):
+    """A scheduled retrain continues the previous model (families that can) instead of starting
+    over: the continued model keeps the old trees up to its best round, fits the new rows, and
+    grows the same trees whether the old model is in memory or loaded from its saved files (as
+    the live loop has it)."""
+    earlier, problem = _fitted(family, task)  # early stopped: trees past its best round are not continued
+    rounds = build(family, task).with_iterations(7)
+    if not earlier.continues_training:
+        with pytest.raises(InputError, match="cannot continue"):
+            rounds.fit(problem.X, problem.y, init_model=earlier)
+        return
+    in_memory = rounds.fit(problem.X, problem.y, init_model=earlier)
+    earlier.save(tmp_path / "earlier")
+    reloaded = build(family, task).with_iterations(7).fit(problem.X, problem.y,
+                                                          init_model=load_model(tmp_path / "earlier"))
+    np.testing.assert_array_equal(in_memory.predict(problem.X), reloaded.predict(problem.X))
+    in_memory.save(tmp_path / "continued")
+    assert load_model(tmp_path / "continued").predict(problem.X).tolist() == in_memory.predict(problem.X).tolist()
+    fresh = build(family, task).with_iterations(7).fit(problem.X, problem.y)
+    assert not np.array_equal(in_memory.predict(problem.X), fresh.predict(problem.X))
+    with pytest.raises(InputError, match="set number of rounds"):
+        rounds.fit(problem.X, problem.y, eval_set=(problem.X, problem.y), init_model=earlier)
+    with pytest.raises(InputError, match="feature"):
+        rounds.fit(problem.X.iloc[:, ::-1], problem.y, init_model=earlier)

@@ -20,12 +20,13 @@ from alphaforge.live._folder import FolderFeed
 from alphaforge.live._replay import ReplayFeed
 from alphaforge.live.loop import LIVE_DIR, IterationReport, LiveLoop, Retrain
 from alphaforge.live.prediction_data import PredictionData
-from alphaforge.live.schedule import RetrainSchedule
+from alphaforge.live.schedule import CONTINUATIONS, RefitPolicy, RetrainSchedule
 from alphaforge.live.scoring import Scorer, decide, keep_past, live_rule
 from alphaforge.live.signal_log import COLUMNS, SignalLog
 
 __all__ = [
     "COLUMNS",
+    "CONTINUATIONS",
     "LIVE_DIR",
     "BinanceFeed",
     "Feed",
@@ -34,6 +35,7 @@ __all__ = [
     "IterationReport",
     "LiveLoop",
     "PredictionData",
+    "RefitPolicy",
     "ReplayFeed",
     "Retrain",
     "RetrainSchedule",

@@ -4,7 +4,8 @@ and the as-live walk-forward share, so a backtest retrains on exactly the bars l
 Time is bar time, never the wall clock: a replay and a backtest retrain at the same bars as a
 loop that ran for real. After the bar at ``t`` is signalled the schedule is asked whether a
 retrain is due; the new model learns from the data up to ``t`` (labels known by then) and
-scores the bars after ``t``.
+scores the bars after ``t``. Whether it learns from scratch or continues the model it replaces
+is the other shared rule (:class:`RefitPolicy`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from alphaforge.config import LiveSection
 from alphaforge.errors import InputError
 from alphaforge.timestamps import to_duration
 
@@ -64,3 +66,36 @@ class RetrainSchedule:
         if self.bars is not None:
             return f"every {self.bars} bars"
         return f"every {self.span}" if self.span is not None else "never"
+
+
+CONTINUATIONS = "continuations"
+"""The model card's provenance key: retrains since the model's last training from scratch."""
+
+
+@dataclass(frozen=True)
+class RefitPolicy:
+    """Whether a retrain continues the model it replaces (``rounds`` more boosting rounds on the
+    new window, a fraction of a fit from scratch) or trains from scratch: every ``full_every``-th
+    retrain starts over, so trees fitted to years-old rows do not stay forever. The live loop and
+    the as-live walk-forward decide alike, from the count the replaced model carries."""
+
+    rounds: int
+    full_every: int
+
+    @classmethod
+    def of(cls, settings: LiveSection) -> RefitPolicy:
+        """``[live] continue_rounds`` and ``full_refit_every``."""
+        return cls(settings.continue_rounds, settings.full_refit_every)
+
+    def continuations(self, *, can_continue: bool, previous: int) -> int:
+        """The new model's count of continuations since a training from scratch: 0 (start over)
+        when the replaced model cannot be continued, ``rounds`` is 0 or the count reaches
+        ``full_every``; else the replaced model's count ``previous`` plus one.
+
+        >>> policy = RefitPolicy(rounds=50, full_every=3)
+        >>> [policy.continuations(can_continue=True, previous=n) for n in (0, 1, 2)]
+        [1, 2, 0]
+        """
+        if not can_continue or self.rounds < 1 or previous + 1 >= self.full_every:
+            return 0
+        return previous + 1

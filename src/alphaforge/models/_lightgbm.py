@@ -34,6 +34,7 @@ class LightGBMModel(ModelFamily):
     name = "lightgbm"
     supports_gpu = True
     iteration_param = "n_estimators"
+    continues_training = True
     model_file = "booster.txt"
     default_params = MappingProxyType({"n_estimators": 1000, "learning_rate": 0.02, "num_leaves": 15,
                                        "min_data_in_leaf": "auto", "feature_fraction": 0.5, "bagging_fraction": 0.8,
@@ -81,12 +82,17 @@ class LightGBMModel(ModelFamily):
 
         params, rounds = self.lightgbm_params(len(X))
         train = lgb.Dataset(X, label=y, weight=sample_weight, free_raw_data=True)
+        # continued from the model's saved text (its best iteration), so a model continued in memory
+        # and the same model loaded from disk grow the same trees
+        init = None if self._init_model is None else lgb.Booster(
+            model_str=self._init_model._native_bytes().decode("utf-8"))
+        start = 0 if init is None else init.current_iteration()
 
         def report(env: Any) -> None:
-            self._report_round(env.iteration + 1, rounds)
+            self._report_round(env.iteration - start + 1, rounds)
 
         if validation is None:
-            self.booster_ = lgb.train(params, train, num_boost_round=rounds, callbacks=[report])
+            self.booster_ = lgb.train(params, train, num_boost_round=rounds, init_model=init, callbacks=[report])
             return
         val_x, val_y, val_w = validation
         curve: list[float] = []

@@ -26,6 +26,7 @@ class XGBoostModel(ModelFamily):
     name = "xgboost"
     supports_gpu = True
     iteration_param = "n_estimators"
+    continues_training = True
     model_file = "booster.json"
     default_params = MappingProxyType({"n_estimators": 1000, "learning_rate": 0.05, "max_depth": 6,
                                        "min_child_weight": 5.0, "subsample": 0.8, "colsample_bytree": 0.8,
@@ -63,7 +64,11 @@ class XGBoostModel(ModelFamily):
         params, rounds = self._params()
         train = self._matrix_of(X, y, sample_weight)
         if validation is None:
-            self.booster_ = xgb.train(params, train, num_boost_round=rounds)
+            init = None
+            if self._init_model is not None:  # from its saved bytes, as when it is loaded from disk
+                init = xgb.Booster()
+                init.load_model(bytearray(self._init_model._native_bytes()))
+            self.booster_ = xgb.train(params, train, num_boost_round=rounds, xgb_model=init)
             return
         val_x, val_y, val_w = validation
         curve: list[float] = []

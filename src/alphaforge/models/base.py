@@ -68,6 +68,9 @@ class ModelFamily(ABC):
     iteration_param: ClassVar[str | None] = None
     model_file: ClassVar[str]
     default_params: ClassVar[MappingProxyType] = MappingProxyType({})
+    continues_training: ClassVar[bool] = False
+    """Whether ``fit(init_model=...)`` can add rounds to a fitted model of the family (boosting):
+    what a scheduled retrain reuses instead of training from scratch."""
 
     def __init__(self, task: Task = "regression", params: dict[str, Any] | None = None, *, seed: int = 0,
                  device: str = "auto", early_stopping_rounds: int = 100, min_rounds: int = 0) -> None:
@@ -112,8 +115,14 @@ class ModelFamily(ABC):
     # ----------------------------------------------------------------- fitting
     def fit(self, X: pd.DataFrame | np.ndarray, y: object, *, sample_weight: object = None,
             eval_set: tuple[pd.DataFrame | np.ndarray, object] | None = None,
-            eval_sample_weight: object = None, eval_groups: object = None, progress: Progress | None = None) -> Self:
+            eval_sample_weight: object = None, eval_groups: object = None, progress: Progress | None = None,
+            init_model: ModelFamily | None = None) -> Self:
         """Learn from ``X``, ``y``; with ``eval_set`` stop early (``best_iteration_``, at least ``min_rounds``).
+
+        ``init_model`` (a fitted model of the same family, features and classes, for families that
+        :attr:`continues_training`) is continued: its trees as saved (up to its best iteration) are
+        kept and this fit's rounds are added, fitted to what they leave unexplained in ``X``, ``y``.
+        A continued fit trains exactly its rounds (no ``eval_set``).
 
         Early stopping scores the validation rows with a :class:`~alphaforge.models.stopping.ValidationScorer`:
         the mean rank IC per group when ``eval_groups`` (one int64 per validation row, e.g. its
@@ -155,14 +164,36 @@ class ModelFamily(ABC):
                              fix=f"use one of {list(DEVICES)}")
         self.device_ = resolve_device(self.device, self)
         self.best_iteration_: int | None = None
-        self._progress = progress  # for the length of this fit only: a model holds no callback
+        if init_model is not None:
+            self._check_continues(init_model, eval_set is not None)
+        # for the length of this fit only: a model holds no callback and no other model
+        self._progress, self._init_model = progress, init_model
         try:
             with cpu_threads():
                 self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
         finally:
-            self._progress = None
+            self._progress, self._init_model = None, None
         self.feature_importances_ = self._importances(X, encoded)
         return self
+
+    def _check_continues(self, init_model: ModelFamily, early_stopping: bool) -> None:
+        """Refuse an ``init_model`` this fit cannot continue (see :meth:`fit`)."""
+        where = f"model family {self.name}: continued training"
+        if not self.continues_training:
+            raise InputError(f"family {self.name!r} cannot continue a fitted model", where=where,
+                             fix="train it from scratch (families that can: the boosting ones)")
+        if type(init_model) is not type(self) or init_model.task != self.task:
+            raise InputError(f"cannot continue a {init_model.name} {init_model.task} model as {self.name} {self.task}",
+                             where=where, fix="continue a model of the same family and task")
+        check_feature_order(init_model.feature_names_, self.feature_names_, where=where)
+        same_classes = (self.classes_ is None) == (init_model.classes_ is None) and (
+            self.classes_ is None or np.array_equal(self.classes_, init_model.classes_))
+        if not same_classes:
+            raise InputError("the new training labels have other classes than the model continued", where=where,
+                             fix="train from scratch when the classes change")
+        if early_stopping:
+            raise InputError("a continued fit trains a set number of rounds", where=where,
+                             fix="pass no eval_set; give the rounds as the family's iteration parameter")
 
     @property
     def smoothing(self) -> int:

@@ -8,6 +8,12 @@ model* is trained on the remaining earlier rows and stops early on the validatio
 *final model* is a fresh model of the same family and parameters trained on every row with
 exactly the best iteration count (families without iterations simply refit). Everything is
 seeded: the same data, parameters and seed give identical models and metrics.
+
+A scheduled retrain may *continue* the version it replaces instead (``continue_from``, boosting
+families): the best model gets a set number of rounds more on the training rows, the final model
+as many on every row (:func:`continue_final`). The validation metrics stay out of sample: the
+windows only move forward, so the validation period starts after every row the earlier best
+models (and theirs) trained on.
 """
 
 from __future__ import annotations
@@ -88,6 +94,18 @@ class TrainingOutcome:
     notices: list[str] = field(default_factory=list)
 
 
+def continue_final(model: ModelFamily, previous: ModelFamily, X: pd.DataFrame, fit_labels: np.ndarray, rounds: int,
+                   sample_weight: np.ndarray | None = None, progress: Progress | None = None) -> ModelFamily:
+    """``previous`` with ``rounds`` more rounds fitted to ``X``, ``fit_labels``, with ``model``'s
+    parameters (an unfitted model of the family): what a retrain that reuses the model it
+    replaces trains, in `alphaforge train` and in the as-live walk-forward alike."""
+    if rounds < 1:
+        raise InputError(f"continue a model by {rounds} rounds", where="continued training",
+                         fix="give 1 round or more ([live] continue_rounds), or train from scratch")
+    return model.with_iterations(rounds).fit(X, fit_labels, sample_weight=sample_weight, progress=progress,
+                                             init_model=previous)
+
+
 def _rows(X: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     return X if len(rows) == len(X) else X.iloc[rows]
 
@@ -114,7 +132,9 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
                          early_stopping_rounds: int = 100, min_rounds: int = 0,
                          sample_weight: np.ndarray | None = None, fit_labels: np.ndarray | None = None,
                          stopping_metric: str = "loss", in_sample: bool = True,
-                         progress: Progress | None = None) -> TrainingOutcome:
+                         progress: Progress | None = None,
+                         continue_from: tuple[ModelFamily, ModelFamily] | None = None,
+                         continue_rounds: int = 0) -> TrainingOutcome:
     """Fit the best model (early stopping on the validation split) and the final model (all rows).
 
     ``X`` rows are samples in time order, ``timestamps``/``t1`` their times and label times.
@@ -126,6 +146,8 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
     and ``final_in_sample`` of the final model on all rows (in-sample, for reference only; both on
     at most :data:`IN_SAMPLE_ROWS` rows; the walk-forward skips them: its test folds say more). Error metrics (rmse, r2...) compare with ``fit_labels``, the
     rank ICs with ``y``; on a panel ``ic`` is per timestamp and ``pooled_ic`` over all rows.
+    ``continue_from`` (the previous best and final models) continues them by ``continue_rounds``
+    (see the module docstring) instead of training from scratch.
     """
     y = np.asarray(y, dtype=np.float64)
     target = y if fit_labels is None else np.asarray(fit_labels, dtype=np.float64)
@@ -137,11 +159,17 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
         best = make_model(family, task=task, params=params, seed=seed, device=device,
                           early_stopping_rounds=early_stopping_rounds, min_rounds=min_rounds)
         train_x, val_x = _rows(X, split.train), _rows(X, split.validation)
-        best.fit(train_x, target[split.train], sample_weight=_take(weights, split.train),
-                 eval_set=(val_x, target[split.validation]), eval_sample_weight=_take(weights, split.validation),
-                 eval_groups=_take(groups, split.validation), progress=_named(progress, "best model: rounds"))
-        final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights,
-                                                               progress=_named(progress, "final model: rounds"))
+        if continue_from is None:
+            best.fit(train_x, target[split.train], sample_weight=_take(weights, split.train),
+                     eval_set=(val_x, target[split.validation]), eval_sample_weight=_take(weights, split.validation),
+                     eval_groups=_take(groups, split.validation), progress=_named(progress, "best model: rounds"))
+            final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights,
+                                                                   progress=_named(progress, "final model: rounds"))
+        else:
+            best = continue_final(best, continue_from[0], train_x, target[split.train], continue_rounds,
+                                  _take(weights, split.train), _named(progress, "best model: rounds"))
+            final = continue_final(best, continue_from[1], X, target, continue_rounds, weights,
+                                   _named(progress, "final model: rounds"))
     notices = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, GpuFallbackWarning)))
     validation_output = best.outputs(val_x)
     validation_labels = best.encode(target[split.validation])

@@ -16,6 +16,10 @@ sees exactly the rows with ``t1`` at or before the cut, features are bit-identic
 families are seeded, so the two give the same signals (``tests/live/test_as_live.py``).
 Drift-triggered retrains and model expiry are the live loop's alone: they depend on what it
 scored, not on a schedule.
+
+Retrains reuse the model they replace where the family can (:class:`~alphaforge.live.RefitPolicy`:
+``[live] continue_rounds`` more rounds on the new window, from scratch every
+``full_refit_every``-th time), as the live loop's retrains do; each segment says which it was.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ import pandas as pd
 
 from alphaforge.config import Config
 from alphaforge.errors import InputError
-from alphaforge.live import RetrainSchedule, decide, live_rule
+from alphaforge.live import RefitPolicy, RetrainSchedule, decide, live_rule
 from alphaforge.live.scoring import NOVEL
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.novelty import configured_gate
 from alphaforge.pipeline.best_config import find_tuned
-from alphaforge.pipeline.walkforward import fit_models
+from alphaforge.models import family_class
+from alphaforge.models.base import ModelFamily
+from alphaforge.pipeline.walkforward import continue_model, fit_models
 from alphaforge.predict.scores import model_scores
 from alphaforge.progress import Progress
 from alphaforge.timestamps import to_duration, to_utc
@@ -87,6 +93,9 @@ def as_live_walk_forward(matrix: TrainingMatrix, config: Config, *, family: str,
     t1 = matrix.t1.as_unit("ns").asi8
     segments, parts = [], []
     plan = retrain_segments(grid, first, schedule)
+    policy, can_continue = RefitPolicy.of(config.live), family_class(family).continues_training
+    model: ModelFamily | None = None
+    continuations = 0
     for number, (lo, hi, at) in enumerate(plan):
         started = time.perf_counter()
         known = t1 <= grid[at]
@@ -97,7 +106,12 @@ def as_live_walk_forward(matrix: TrainingMatrix, config: Config, *, family: str,
         if len(train) == 0:
             raise InputError(f"no labelled rows before {pd.Timestamp(int(grid[at]), tz='UTC')} to train on",
                              where="as-live walk-forward", fix="start later, or lengthen the rolling window")
-        model = fit_models(matrix, config, family, train, params, in_sample=False).final
+        continuations = policy.continuations(can_continue=can_continue and model is not None,
+                                             previous=continuations)
+        if continuations and model is not None:
+            model = continue_model(matrix, config, family, train, params, model)
+        else:
+            model = fit_models(matrix, config, family, train, params, in_sample=False).final
         inputs = matrix.X.iloc[test]
         gate = configured_gate(config).fit(matrix.X.iloc[train])
         novelty = gate.score(inputs).to_numpy()
@@ -107,7 +121,7 @@ def as_live_walk_forward(matrix: TrainingMatrix, config: Config, *, family: str,
             "score": model_scores(model, inputs), "novelty": novelty, "novel": novelty > gate.threshold,
             "segment": number, "trained_until": trained_until, "label": matrix.y[test]}))
         segments.append({"segment": number, "retrained_at": trained_until.isoformat(), "train_rows": int(len(train)),
-                         "test_rows": int(len(test)), "seconds": round(time.perf_counter() - started, 3)})
+                         "continued": continuations > 0, "test_rows": int(len(test)), "seconds": round(time.perf_counter() - started, 3)})
         if progress:
             progress("as-live retrains", number + 1, len(plan))
     scored = pd.concat(parts, ignore_index=True)

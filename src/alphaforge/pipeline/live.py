@@ -19,8 +19,20 @@ import pandas as pd
 from alphaforge.config import Config
 from alphaforge.data.datasets import raw_store
 from alphaforge.errors import InputError
-from alphaforge.live import BinanceFeed, Feed, FolderFeed, IterationReport, LiveLoop, ReplayFeed, RetrainSchedule
-from alphaforge.models.registry import ResolvedModel, resolve_model
+from alphaforge.live import (
+    CONTINUATIONS,
+    BinanceFeed,
+    Feed,
+    FolderFeed,
+    IterationReport,
+    LiveLoop,
+    RefitPolicy,
+    ReplayFeed,
+    RetrainSchedule,
+)
+from alphaforge.models import family_class, load_model
+from alphaforge.models.base import META_FILE
+from alphaforge.models.registry import BEST_DIR, FINAL_DIR, ResolvedModel, resolve_model
 from alphaforge.names import check_name
 from alphaforge.report.live_report import write_live_report
 from alphaforge.timestamps import to_duration, to_utc
@@ -90,19 +102,27 @@ def make_feed(workspace: Workspace, config: Config, source: str, model_path: Pat
 
 def retrainer(workspace: Workspace, config: Config, tracker: Tracker, name: str) \
         -> Callable[[ResolvedModel, pd.Timestamp], Path]:
-    """What the loop calls to retrain: `alphaforge train`'s code on the data up to the bar time."""
+    """What the loop calls to retrain: `alphaforge train`'s code on the data up to the bar time,
+    continuing the running model's version where :class:`~alphaforge.live.RefitPolicy` says so
+    (the as-live walk-forward decides alike)."""
     from alphaforge.pipeline.train import train
+
+    policy = RefitPolicy.of(config.live)
 
     def retrain(model: ResolvedModel, now: pd.Timestamp) -> Path:
         card = model.card
         cut = config.model_copy(update={"data": config.data.model_copy(update={"end": now.isoformat()})})
         since = now - to_duration(config.live.window_length, "[live] window_length") \
             if config.live.window == "rolling" else None
-        folder = model.path.parent if model.path.name == "final" else model.path
+        folder = model.path.parent if model.path.name == FINAL_DIR else model.path
+        continuations = policy.continuations(
+            can_continue=family_class(card.family).continues_training and (folder / BEST_DIR / META_FILE).is_file(),
+            previous=int(card.provenance.get(CONTINUATIONS, 0)))
         result = train(workspace, target=card.target.name, family=card.family, features=list(card.features),
                        symbols=list(card.symbols), name=folder.parent.name, exclude=[], tracker=tracker, config=cut,
-                       since=since, provenance={"live": name, "data_end": now.isoformat()},
-                       arguments={"live": name, "retrain_at": now.isoformat()})
+                       since=since, provenance={"live": name, "data_end": now.isoformat(), CONTINUATIONS: continuations},
+                       arguments={"live": name, "retrain_at": now.isoformat()},
+                       continue_from=(load_model(folder / BEST_DIR), model.model) if continuations else None)
         return Path(result["path"])
 
     return retrain

@@ -20,6 +20,7 @@ from alphaforge.config import Config
 from alphaforge.names import check_name
 from alphaforge.data.datasets import load_bars
 from alphaforge.models import family_class
+from alphaforge.models.base import ModelFamily
 from alphaforge.models.plots import write_plots
 from alphaforge.models.registry import (
     BEST_DIR,
@@ -110,11 +111,14 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
           arguments: dict[str, Any] | None = None, config: Config | None = None,
           progress: Progress | None = None, provenance: dict[str, Any] | None = None,
           params: dict[str, Any] | None = None, shared: dict[str, Any] | None = None,
-          since: pd.Timestamp | None = None) -> dict[str, Any]:
+          since: pd.Timestamp | None = None,
+          continue_from: tuple[ModelFamily, ModelFamily] | None = None) -> dict[str, Any]:
     """Train the best and final models of one target and register them as a new version.
 
     ``since`` keeps the rows from that time on (a rolling window; features still read the
-    history before it, so each value is the one the whole history gives).
+    history before it, so each value is the one the whole history gives). ``continue_from`` (a
+    previous version's best and final models, same family and features) is continued by
+    ``[live] continue_rounds`` instead of training from scratch (a live retrain).
 
     ``params`` (hyperparameters of the family) win over the tuned ones. ``exclude`` names feature
     columns to leave out (default: those the truncation test flags,
@@ -148,7 +152,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     name = name or f"{matrix.target}-{family}"
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = fit_models(matrix, config, family, slice(None), {**chosen.get("params", {}), **(params or {})},
-                             progress=progress)
+                             progress=progress, continue_from=continue_from)
         card = model_card(matrix, outcome, config, family, provenance)
         verdicts = validation_verdicts(workspace, config, matrix, outcome)
         gate = configured_gate(config).fit(matrix.X)  # the rows the final model trained on, what it has seen

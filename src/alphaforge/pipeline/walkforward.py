@@ -23,8 +23,10 @@ from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.executors.base import Executor
 from alphaforge.data.datasets import load_bars
+from alphaforge.models import make_model
+from alphaforge.models.base import ModelFamily
 from alphaforge.models.metrics import score
-from alphaforge.models.training import TrainingOutcome, train_best_and_final
+from alphaforge.models.training import TrainingOutcome, continue_final, train_best_and_final
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.predict.scores import model_scores
 from alphaforge.progress import Progress
@@ -50,17 +52,28 @@ class WalkForwardResult:
 
 def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.ndarray | slice,
                params: dict[str, Any] | None = None, *, in_sample: bool = True,
-               progress: Progress | None = None) -> TrainingOutcome:
+               progress: Progress | None = None,
+               continue_from: tuple[ModelFamily, ModelFamily] | None = None) -> TrainingOutcome:
     """The best and final models of ``family`` on ``rows`` of ``matrix``, as ``[models]`` says:
     fitted to the panel-transformed label, stopped on the task's metric, at least ``min_rounds``
-    (``in_sample``: with the in-sample metrics)."""
+    (``in_sample``: with the in-sample metrics); with ``continue_from`` (a previous best and
+    final model), those continued by ``[live] continue_rounds``."""
     return train_best_and_final(
         matrix.X.iloc[rows], matrix.y[rows], timestamps=matrix.timestamps[rows], t1=matrix.t1[rows],
         family=family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
         validation_fraction=config.models.validation_fraction,
         early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
         fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric, in_sample=in_sample,
-        progress=progress)
+        progress=progress, continue_from=continue_from, continue_rounds=config.live.continue_rounds)
+
+
+def continue_model(matrix: TrainingMatrix, config: Config, family: str, rows: np.ndarray,
+                   params: dict[str, Any] | None, previous: ModelFamily) -> ModelFamily:
+    """The final model :func:`fit_models` gives with ``continue_from=(..., previous)`` on ``rows``,
+    without the best model beside it (the as-live walk-forward scores with the final one only)."""
+    model = make_model(family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
+                       early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds)
+    return continue_final(model, previous, matrix.X.iloc[rows], matrix.y_fit[rows], config.live.continue_rounds)
 
 
 def best_feature(matrix: TrainingMatrix, rows: np.ndarray) -> tuple[str, int]:
