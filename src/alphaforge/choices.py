@@ -29,3 +29,7 @@ META_FAMILIES = ("gradient_boosting", "random_forest", "lightgbm", "logistic")
 
 EXECUTOR_NAMES = ("local", "ray")
 """Where independent tasks run (``--executor``): this machine's processes, or a Ray runtime."""
+
+CHART_MODES = ("background", "wait", "none")
+"""When `alphaforge predict` draws its charts (``--chart``): in a detached process after the
+predictions are written (the command returns at once), before the command returns, or not at all."""

@@ -266,6 +266,24 @@ def _acquire(handle: Any, wait: float) -> bool:
             time.sleep(0.05)
 
 
+@contextlib.contextmanager
+def file_lock(path: Path, *, wait: float, purpose: str) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (created if absent) for the block, waiting up to
+    ``wait`` seconds for it; :class:`WorkspaceBusyError` names ``purpose`` if it stays taken.
+
+    For one output that a process without the workspace lock also writes — predict's charts,
+    published by a background process (:mod:`alphaforge.predict.chart_job`) — so that process
+    never holds the whole workspace while the other commands run.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as handle:
+        if not _acquire(handle, wait):
+            raise WorkspaceBusyError(f"{purpose}: {path.name} stayed locked for {wait:g} s", where=str(path.parent),
+                                     fix="wait for the other writer to finish, then try again")
+        yield
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A workspace folder and the locations of everything in it."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from alphaforge.config import Config, render_config
 from alphaforge.data.datasets import store_frame
 from alphaforge.data.synthetic import SynthSpec, generate_bars
 from alphaforge.pipeline.train import train
+from alphaforge.predict.chart_job import LOG_FILE, job_folder
 from alphaforge.workspace import Workspace, atomic_write_text
 
 EARLY = "SYN03"
@@ -50,3 +52,14 @@ def trained(trained_root: Path) -> Workspace:
 def trained_copy(trained_root: Path, tmp_path: Path) -> Workspace:
     """A private copy of the trained workspace."""
     return Workspace.open(shutil.copytree(trained_root, tmp_path / "ws"))
+
+
+def wait_for_charts(stem: Path, timeout: float = 120.0) -> None:
+    """Wait until the background process drawing the charts at ``stem`` has published them (its
+    job folder is gone); fail with its log when it failed or took longer than ``timeout`` seconds."""
+    folder, deadline = job_folder(stem), time.monotonic() + timeout
+    while folder.is_dir():
+        log = (folder / LOG_FILE).read_text() if (folder / LOG_FILE).is_file() else ""
+        if "Traceback" in log or time.monotonic() > deadline:
+            raise AssertionError(f"the charts at {stem} were not drawn:\n{log}")
+        time.sleep(0.05)

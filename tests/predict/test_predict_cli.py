@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from alphaforge.workspace import Workspace
-from tests.predict.conftest import EARLY
+from tests.predict.conftest import EARLY, wait_for_charts
 
 
 def test_predict_a_symbol_whose_data_ends_early_in_a_fresh_process(trained_copy: Workspace) -> None:
@@ -18,11 +18,28 @@ def test_predict_a_symbol_whose_data_ends_early_in_a_fresh_process(trained_copy:
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["rows"] == 20 and [r["symbol"] for r in summary["latest"]] == [EARLY]
+    wait_for_charts(trained_copy.root / "predictions" / "latest")
     assert (trained_copy.root / "predictions" / "latest" / f"{EARLY}.png").is_file()
 
 
+def test_predict_answers_without_matplotlib_or_the_lightgbm_package(trained_copy: Workspace) -> None:
+    # issue 17: importing lightgbm (scikit-learn, SciPy) and matplotlib was 2 s of a 3 s predict
+    code = ("import json, sys\nfrom alphaforge.cli import main\n"
+            "sys.argv = ['alphaforge', '-w', sys.argv[1], 'predict', '--symbol', 'SYN01', '--bars', '20', '--json']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = {m.split('.')[0] for m in sys.modules} & {'lightgbm', 'sklearn', 'scipy', 'matplotlib'}\n"
+            "print(json.dumps(sorted(heavy)))")
+    result = subprocess.run([sys.executable, "-c", code, str(trained_copy.root)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    summary, heavy = map(json.loads, result.stdout.splitlines()[-2:])
+    assert heavy == [] and summary["rows"] == 20
+    wait_for_charts(trained_copy.root / "predictions" / "latest")
+    assert [p for p in summary["charts"] if not (trained_copy.root / p).is_file()] == []
+
+
 def test_predict_writes_a_chart_per_symbol_and_says_which_files(cli, trained_copy: Workspace) -> None:
-    result = cli("-w", trained_copy.root, "predict", "--bars", "30", "--json")
+    result = cli("-w", trained_copy.root, "predict", "--bars", "30", "--chart", "wait", "--json")
     assert result.code == 0, result.stderr
     summary = json.loads(result.stdout)
     root = trained_copy.root / "predictions"
@@ -35,3 +52,30 @@ def test_predict_writes_a_chart_per_symbol_and_says_which_files(cli, trained_cop
     shown = cli("-w", trained_copy.root, "predict", "--bars", "30")
     assert "Written:\n  predictions/latest.parquet" in shown.stdout
     assert max(len(line) for line in shown.stdout.splitlines()) <= 80
+    wait_for_charts(root / "latest")
+
+
+def test_background_charts_appear_after_the_answer_and_equal_charts_drawn_in_line(cli, trained_copy: Workspace):
+    root = trained_copy.root / "predictions"
+    waited = json.loads(cli("-w", trained_copy.root, "predict", "--bars", "30", "--chart", "wait", "--json").stdout)
+    drawn = {path: (trained_copy.root / path).read_bytes() for path in waited["charts"]}
+    result = cli("-w", trained_copy.root, "predict", "--bars", "30", "--json")
+    assert result.code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["chart"] == "background" and summary["charts"] == waited["charts"]
+    assert summary["files"] == [str(root / "latest.parquet"), str(root / "latest.csv")]
+    assert summary["written"][1:] == ["predictions/latest.png (overview), being drawn in the background",
+                                      "predictions/latest/ (4 symbol charts), being drawn in the background"]
+    assert not (root / "latest.png").exists()  # the last prediction's charts are taken down at once
+    wait_for_charts(root / "latest")
+    assert {path: (trained_copy.root / path).read_bytes() for path in summary["charts"]} == drawn
+
+
+def test_no_chart_takes_the_last_charts_down(cli, trained_copy: Workspace) -> None:
+    root = trained_copy.root / "predictions"
+    assert cli("-w", trained_copy.root, "predict", "--bars", "30", "--chart", "wait").code == 0
+    summary = json.loads(cli("-w", trained_copy.root, "predict", "--bars", "30", "--chart", "none", "--json").stdout)
+    assert summary["charts"] == [] and len(summary["written"]) == 1
+    assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".")) == ["latest.csv", "latest.parquet"]
+    refused = cli("-w", trained_copy.root, "predict", "--chart", "backgrund")
+    assert refused.code == 2 and "did you mean 'background'" in refused.stderr

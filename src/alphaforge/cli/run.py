@@ -160,6 +160,9 @@ def predict(
     model_path: ModelPathOption = None,
     name: Annotated[str, typer.Option(help="Output name: predictions/NAME.{parquet,csv,png} and the charts in "
                                            "predictions/NAME/.")] = "latest",
+    chart: Annotated[str, typer.Option(help="When the charts are drawn: background (by a detached process once "
+                                            "the predictions are written; they appear seconds after the command "
+                                            "returns), wait (before it returns) or none.")] = "background",
     as_json: JsonOption = False,
 ) -> None:
     """Score the most recent bars through the shared feature path; write predictions and charts."""
@@ -172,7 +175,7 @@ def predict(
                                                                            if not isinstance(v, (list, dict))}))
         return
     project, _ = open_project(ctx)
-    result = project.predict(model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name)
+    result = project.predict(model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name, chart=chart)
 
     def render(r: dict[str, Any]) -> None:
         print_table(f"Latest signals ({r['title']}; {r['rule']} rule)", r["latest"])

@@ -5,22 +5,27 @@ Every symbol is reachable however many there are: one PNG per symbol, and an ove
 sell: to short, flat: out of a position), so a position held for a hundred bars is one
 marker, not a hundred. Titles name the model (name, version, target), never a folder.
 Figures are bare :class:`~matplotlib.figure.Figure` objects (no pyplot state), written
-atomically.
+atomically. Matplotlib is imported by the functions that draw, not by this module: `alphaforge
+predict` names the chart files and draws them in another process
+(:mod:`alphaforge.predict.chart_job`), and importing matplotlib would cost it half a second.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.figure import Figure
-from matplotlib.gridspec import SubplotSpec
 
 from alphaforge.models.registry import BEST_DIR, FINAL_DIR, ResolvedModel
 from alphaforge.workspace import atomic_dir, atomic_write_png
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.gridspec import SubplotSpec
 
 PER_PAGE = 6
 COLUMNS = 3
@@ -83,15 +88,31 @@ def write_prediction_charts(prices: pd.DataFrame, predictions: pd.DataFrame, ste
         suffix = f" (symbols page {number} of {len(pages)})" if len(pages) > 1 else ""
         return _write_overview({s: parts[s] for s in pages[number - 1]}, path, title=title + suffix)
 
-    written = [overview(1, stem.with_suffix(".png"))]
+    overview(1, stem.with_suffix(".png"))
     names = _file_names(symbols)
     with atomic_dir(stem) as staging:
         for number in range(2, len(pages) + 1):
             overview(number, staging / f"overview-{number}.png")
         for symbol in symbols:
             _write_symbol(symbol, parts[symbol], staging / names[symbol], title=title)
-    written += [stem / f"overview-{number}.png" for number in range(2, len(pages) + 1)]
-    return written + [stem / names[symbol] for symbol in symbols]
+    return chart_files(symbols, stem)
+
+
+def chart_files(symbols: Sequence[str], stem: Path) -> list[Path]:
+    """The files :func:`write_prediction_charts` writes for ``symbols`` under ``stem``, in its
+    order (overview pages, then one chart per symbol in symbol order), without drawing them.
+
+    >>> [str(p) for p in chart_files(["B", "BTC/USDT"], Path("predictions/latest"))]
+    ['predictions/latest.png', 'predictions/latest/B.png', 'predictions/latest/BTC_USDT.png']
+    """
+    stem = Path(stem)
+    symbols = sorted(set(symbols))
+    if not symbols:
+        return []
+    names = _file_names(symbols)
+    pages = -(-len(symbols) // PER_PAGE)
+    return [stem.with_suffix(".png"), *(stem / f"overview-{number}.png" for number in range(2, pages + 1)),
+            *(stem / names[symbol] for symbol in symbols)]
 
 
 def _file_names(symbols: list[str]) -> dict[str, str]:
@@ -108,6 +129,8 @@ def _file_names(symbols: list[str]) -> dict[str, str]:
 
 
 def _draw(symbol: str, part: Part, top: Axes, bottom: Axes) -> None:
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
     price, pred, changes = part
     top.plot(price["timestamp"], price["close"], color="#1f2328", linewidth=1.0, label="close")
     marked = changes.drop(columns="close", errors="ignore").merge(price[["timestamp", "close"]], on="timestamp")
@@ -138,6 +161,8 @@ def _pair(figure: Figure, cell: SubplotSpec) -> tuple[Axes, Axes]:
 
 
 def _write_symbol(symbol: str, part: Part, path: Path, *, title: str) -> Path:
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(9.0, 5.5))
     grid = figure.add_gridspec(1, 1, left=0.08, right=0.98, top=0.88, bottom=0.08)
     _draw(symbol, part, *_pair(figure, grid[0]))
@@ -146,6 +171,8 @@ def _write_symbol(symbol: str, part: Part, path: Path, *, title: str) -> Path:
 
 
 def _write_overview(parts: dict[str, Part], path: Path, *, title: str) -> Path:
+    from matplotlib.figure import Figure
+
     columns = min(COLUMNS, len(parts))
     rows = -(-len(parts) // columns)
     figure = Figure(figsize=(5.0 * columns, 4.4 * rows + 0.6))
