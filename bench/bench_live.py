@@ -12,11 +12,16 @@
 2. **As-live walk-forward** with a retrain every ``--retrain-every`` of bar time (default 30D,
    monthly) against the default 5-fold walk-forward, on the same synthetic panel
    (``--wf-symbols`` x ``--wf-bars`` hourly bars, default 10 x 3 000 so that it finishes in a few
-   minutes on 2 busy cores; ``--wf-symbols 20 --wf-bars 50000`` is the issue's size). Printed:
-   seconds and fits of each, and the ratio.
+   minutes on 2 busy cores; ``--wf-symbols 20 --wf-bars 50000`` is the issue's size). The
+   as-live runs twice: as configured (retrains continue the model they replace, ``[live]
+   continue_rounds``) and from scratch at every retrain (``continue_rounds = 0``; skip it with
+   ``--skip-scratch`` at sizes where it would take an hour). Printed: seconds and fits of each,
+   the ratio to the 5-fold walk-forward, and the out-of-sample mean per-timestamp rank IC (with
+   its t) of each on the rows all of them scored, so the reuse's cost in quality is seen too.
 
 Run: ``.venv/bin/python bench/bench_live.py [--symbols 20] [--history 3000 30000] [--iterations 10]
-[--wf-symbols 10] [--wf-bars 3000] [--retrain-every 30D] [--skip-walk-forward] [--skip-live]``
+[--wf-symbols 10] [--wf-bars 3000] [--retrain-every 30D] [--skip-scratch] [--skip-walk-forward]
+[--skip-live]``
 """
 
 from __future__ import annotations
@@ -89,11 +94,14 @@ def live_iteration(root: Path, symbols: int, history: int, train_bars: int, iter
     return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "peak": max(peaks), "rss": rss_mib()}
 
 
-def walk_forwards(root: Path, symbols: int, bars: int, every: str) -> dict[str, float]:
+def walk_forwards(root: Path, symbols: int, bars: int, every: str, scratch: bool) -> dict[str, dict[str, float]]:
+    """Seconds, fits and out-of-sample IC of the 5-fold and the as-live walk-forwards (continuing,
+    and with ``scratch`` from scratch) on one synthetic panel."""
     from alphaforge.config import Config
     from alphaforge.matrix import training_matrix
     from alphaforge.pipeline.as_live import as_live_walk_forward
-    from alphaforge.pipeline.walkforward import walk_forward
+    from alphaforge.pipeline.walkforward import label_horizon, walk_forward
+    from alphaforge.validation.factor import ic_statistics, timestamp_ic
 
     workspace = synthetic_workspace(root)
     synthesize(workspace, symbols=symbols, bars=bars, freq="1h", seed=2)
@@ -101,11 +109,33 @@ def walk_forwards(root: Path, symbols: int, bars: int, every: str) -> dict[str, 
     matrix = training_matrix(workspace, config, config.models.target)
     grid = matrix.timestamps.unique().sort_values()
     start = grid[len(grid) // (config.validation.n_splits + 1)]  # where the 5-fold walk-forward's first test starts
-    five, _ = timed(lambda: walk_forward(matrix, config, family=config.models.family))
-    result = {}
-    live, _ = timed(lambda: result.setdefault("r", as_live_walk_forward(
-        matrix, config, family=config.models.family, start=start, schedule=RetrainSchedule.parse(every))))
-    return {"five": five, "as_live": live, "retrains": len(result["r"].segments), "rows": len(matrix.y)}
+    runs: dict[str, dict] = {}
+
+    def as_live(settings: Config) -> pd.DataFrame:
+        result = as_live_walk_forward(matrix, settings, family=settings.models.family, start=start,
+                                      schedule=RetrainSchedule.parse(every))
+        result.predictions.attrs["fits"] = len(result.segments)
+        return result.predictions
+
+    variants = {"5-fold walk-forward": lambda: walk_forward(matrix, config, family=config.models.family).predictions,
+                f"as-live every {every}, continuing": lambda: as_live(config)}
+    if scratch:
+        from_scratch = config.model_copy(update={"live": config.live.model_copy(update={"continue_rounds": 0})})
+        variants[f"as-live every {every}, from scratch"] = lambda: as_live(from_scratch)
+    for name, run in variants.items():
+        started = time.perf_counter()
+        predictions = run()
+        runs[name] = {"seconds": time.perf_counter() - started, "fits": predictions.attrs.get("fits", 5),
+                      "rows": predictions[["symbol", "timestamp", "score", "label"]]}
+    common = None
+    for got in runs.values():
+        keys = got["rows"][["symbol", "timestamp"]]
+        common = keys if common is None else common.merge(keys)
+    horizon = label_horizon(matrix)
+    for got in runs.values():
+        ic = timestamp_ic(got.pop("rows").merge(common))
+        got.update({key: ic_statistics(ic, horizon)[key] for key in ("mean", "t_stat")})
+    return {"rows": len(matrix.y), **runs}
 
 
 def main() -> None:
@@ -117,6 +147,7 @@ def main() -> None:
     parser.add_argument("--wf-symbols", type=int, default=10)
     parser.add_argument("--wf-bars", type=int, default=3_000)
     parser.add_argument("--retrain-every", default="30D")
+    parser.add_argument("--skip-scratch", action="store_true")
     parser.add_argument("--skip-live", action="store_true")
     parser.add_argument("--skip-walk-forward", action="store_true")
     args = parser.parse_args()
@@ -130,12 +161,15 @@ def main() -> None:
                       f"peak {got['peak']:.1f} MiB allocated, RSS {got['rss']:.0f} MiB")
         if not args.skip_walk_forward:
             started = time.perf_counter()
-            got = walk_forwards(Path(scratch) / "wf", args.wf_symbols, args.wf_bars, args.retrain_every)
-            print(f"Walk-forwards, {args.wf_symbols} x {args.wf_bars} hourly bars ({got['rows']} rows)")
-            print(f"  5-fold walk-forward:        {got['five']:7.1f} s (5 fits)")
-            print(f"  as-live, retrain every {args.retrain_every}: {got['as_live']:7.1f} s ({got['retrains']} fits)"
-                  f", {got['as_live'] / got['five']:.2f}x")
-            print(f"  total {time.perf_counter() - started:.0f} s")
+            got = walk_forwards(Path(scratch) / "wf", args.wf_symbols, args.wf_bars, args.retrain_every,
+                                not args.skip_scratch)
+            rows = got.pop("rows")
+            print(f"Walk-forwards, {args.wf_symbols} x {args.wf_bars} hourly bars ({rows} rows)")
+            five = next(iter(got.values()))["seconds"]
+            for name, run in got.items():
+                print(f"  {name:<34} {run['seconds']:7.1f} s {run['fits']:3d} fits {run['seconds'] / five:5.2f}x"
+                      f"  IC {run['mean']:.4f} (t {run['t_stat']:.2f})")
+            print(f"  total {time.perf_counter() - started:.0f} s; IC on the {rows} rows' common scored part")
     print(f"load: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPUs")
 
 
