@@ -164,5 +164,6 @@ def run_as_live_walk_forward(workspace: Workspace, config: Config, *, start: str
     files = atomic_write_table(result.predictions, folder / "predictions")
     frame = result.predictions
     return {"target": matrix.target, "family": family, "schedule": schedule.describe(), "window": settings.window,
-            "retrains": len(result.segments), "segments": result.segments, "rows": len(frame),
+            "retrains": len(result.segments), "continued": sum(s["continued"] for s in result.segments),
+            "segments": result.segments, "rows": len(frame),
             "novel_rows": int((frame["blocked"] == NOVEL).sum()), "files": [workspace.relative(f) for f in files]}

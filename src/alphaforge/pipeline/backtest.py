@@ -100,7 +100,8 @@ def _backtest(workspace: Workspace, config: Config, *, strategy: str, model_path
             chosen = ModelStrategy(predictions, score="signal", rule="threshold", direction="long_short",
                                    long_above=0.5, short_below=-0.5, walk_forward=True)
             extra.update(target=walked["target"], family=walked["family"], source="as-live walk-forward",
-                         retrains=walked["retrains"], schedule=walked["schedule"], novel_rows=walked["novel_rows"])
+                         retrains=walked["retrains"], continued_retrains=walked["continued"],
+                         schedule=walked["schedule"], novel_rows=walked["novel_rows"])
         elif walk_forward_refits and model_path is None:
             tuned, notices = find_tuned(workspace, config)
             settings = tuned.settings if tuned and target is None else {}
