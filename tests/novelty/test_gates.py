@@ -92,3 +92,16 @@ def test_the_configured_gate_follows_the_novelty_section_and_the_seed():
         parse_config({"novelty": {"threshold": 0}})
     with pytest.raises(InputError, match="unknown key 'novelty.k'"):
         parse_config({"novelty": {"k": 3}})
+
+
+def test_a_gate_fitted_to_score_only_scores_the_same_and_refuses_to_report_drift(saved, tmp_path):
+    """The as-live walk-forward fits its gates without the drift baseline (a third of the fit)."""
+    gate, _ = saved
+    scoring = DissimilarityIndex(threshold=0.8, neighbours=2, reference_rows=1000, psi_bins=8, seed=5).fit(
+        frame(4000, 1), drift=False)
+    rows = pd.concat([frame(300, 2), frame(50, 3, loc=5.0)], ignore_index=True)
+    np.testing.assert_array_equal(scoring.score(rows), gate.score(rows))
+    with pytest.raises(InputError, match="without its drift baseline"):
+        drift_report(scoring, rows)
+    with pytest.raises(InputError, match="without its drift baseline"):
+        scoring.save(tmp_path / GATE_DIR)

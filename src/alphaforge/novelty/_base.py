@@ -30,7 +30,7 @@ class NoveltyGate(ABC):
     features_: list[str]
     ignored_: list[str]
     training_rows_: int
-    baseline_: DriftBaseline
+    _baseline: DriftBaseline | None
 
     def __init__(self, *, threshold: float, psi_bins: int, seed: int) -> None:
         if not threshold > 0:
@@ -41,15 +41,30 @@ class NoveltyGate(ABC):
         self.psi_bins = int(psi_bins)
         self.seed = int(seed)
 
-    def fit(self, training: pd.DataFrame, *, where: str = TRAINING) -> Self:
+    def fit(self, training: pd.DataFrame, *, where: str = TRAINING, drift: bool = True) -> Self:
         """Learn what ``training`` (feature columns, one row per training sample) looks like; the
-        features it measures are ``features_``, those without a value in training ``ignored_``."""
+        features it measures are ``features_``, those without a value in training ``ignored_``.
+        ``drift=False`` leaves out the drift baseline (per-feature quantile bins over every training
+        row, a third of the fit) for a caller that only scores rows, like the as-live walk-forward:
+        such a gate has no drift report and is not saved."""
         columns = check_training(training, where=where)
         self.features_, self.ignored_ = columns.names, columns.ignored
         self.training_rows_ = len(training)
-        self.baseline_ = DriftBaseline.fit(training, self.psi_bins, columns)
+        self._baseline = DriftBaseline.fit(training, self.psi_bins, columns) if drift else None
         self._fit(training, columns)
         return self
+
+    @property
+    def baseline_(self) -> DriftBaseline:
+        """The training rows' per-feature bins the drift report compares with (see :meth:`fit`)."""
+        if self._baseline is None:
+            raise InputError("this novelty gate was fitted to score rows only, without its drift baseline",
+                             where="novelty gate", fix="fit it with drift=True to report drift or save it")
+        return self._baseline
+
+    @baseline_.setter
+    def baseline_(self, baseline: DriftBaseline) -> None:
+        self._baseline = baseline
 
     @abstractmethod
     def _fit(self, training: pd.DataFrame, columns: TrainingColumns) -> None:

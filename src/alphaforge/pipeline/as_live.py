@@ -113,7 +113,7 @@ def as_live_walk_forward(matrix: TrainingMatrix, config: Config, *, family: str,
         else:
             model = fit_models(matrix, config, family, train, params, in_sample=False).final
         inputs = matrix.X.iloc[test]
-        gate = configured_gate(config).fit(matrix.X.iloc[train])
+        gate = configured_gate(config).fit(matrix.X.iloc[train], drift=False)  # scores only, as train's gate does
         novelty = gate.score(inputs).to_numpy()
         trained_until = pd.Timestamp(int(grid[at]), tz="UTC")
         parts.append(pd.DataFrame({
