@@ -28,6 +28,7 @@ from alphaforge.cli._common import (
     print_table,
     print_verdicts,
     reporting,
+    return_freed_memory,
     stderr,
     stdout,
 )
@@ -174,6 +175,7 @@ def predict(
         emit(result, as_json, lambda r: print_fields("Setup predictions", {k: v for k, v in r.items()
                                                                            if not isinstance(v, (list, dict))}))
         return
+    return_freed_memory()  # issue 17: predict within 200 MB
     project, _ = open_project(ctx)
     result = project.predict(model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name, chart=chart)
 
