@@ -7,13 +7,12 @@ The front door for notebooks (:mod:`alphaforge.project`)::
     project.data_demo()
     summary = project.run()
 
-``Project``, ``init``, ``open`` and ``Config`` load on first use, so ``import alphaforge`` (and
-the CLI) stays fast.
+``Project``, ``init``, ``open``, ``Config`` and ``__version__`` load on first use, so ``import
+alphaforge`` (and the CLI) stays fast.
 """
 
 from typing import Any
 
-from alphaforge._version import __version__
 from alphaforge.cpus import passive_openmp
 
 passive_openmp()  # before any OpenMP library loads: see alphaforge.cpus
@@ -23,6 +22,10 @@ _FRONT_DOOR = {"Project": "alphaforge.project", "Holdout": "alphaforge.project",
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read on first use (see alphaforge._version)
+        from alphaforge._version import installed_version
+
+        return installed_version()
     if name in _FRONT_DOOR:
         import importlib
 

@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from alphaforge._version import __version__
 from alphaforge.cli._common import (
     HELP_MARKUP,
     AppState,
@@ -77,7 +76,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"alphaforge {__version__}")
+        from alphaforge._version import installed_version
+
+        print(f"alphaforge {installed_version()}")
         raise typer.Exit()
 
 
