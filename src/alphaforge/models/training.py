@@ -11,7 +11,7 @@ seeded: the same data, parameters and seed give identical models and metrics.
 
 A scheduled retrain may *continue* the version it replaces instead (``continue_from``, boosting
 families): the best model gets a set number of rounds more on the training rows, the final model
-as many on every row (:func:`continue_final`). The validation metrics stay out of sample: the
+as many on every row (:func:`continue_training`). The validation metrics stay out of sample: the
 windows only move forward, so the validation period starts after every row the earlier best
 models (and theirs) trained on.
 """
@@ -94,8 +94,9 @@ class TrainingOutcome:
     notices: list[str] = field(default_factory=list)
 
 
-def continue_final(model: ModelFamily, previous: ModelFamily, X: pd.DataFrame, fit_labels: np.ndarray, rounds: int,
-                   sample_weight: np.ndarray | None = None, progress: Progress | None = None) -> ModelFamily:
+def continue_training(model: ModelFamily, previous: ModelFamily, X: pd.DataFrame, fit_labels: np.ndarray,
+                      rounds: int, sample_weight: np.ndarray | None = None,
+                      progress: Progress | None = None) -> ModelFamily:
     """``previous`` with ``rounds`` more rounds fitted to ``X``, ``fit_labels``, with ``model``'s
     parameters (an unfitted model of the family): what a retrain that reuses the model it
     replaces trains, in `alphaforge train` and in the as-live walk-forward alike."""
@@ -166,9 +167,9 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
             final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights,
                                                                    progress=_named(progress, "final model: rounds"))
         else:
-            best = continue_final(best, continue_from[0], train_x, target[split.train], continue_rounds,
+            best = continue_training(best, continue_from[0], train_x, target[split.train], continue_rounds,
                                   _take(weights, split.train), _named(progress, "best model: rounds"))
-            final = continue_final(best, continue_from[1], X, target, continue_rounds, weights,
+            final = continue_training(best, continue_from[1], X, target, continue_rounds, weights,
                                    _named(progress, "final model: rounds"))
     notices = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, GpuFallbackWarning)))
     validation_output = best.outputs(val_x)

@@ -26,7 +26,7 @@ from alphaforge.data.datasets import load_bars
 from alphaforge.models import make_model
 from alphaforge.models.base import ModelFamily
 from alphaforge.models.metrics import score
-from alphaforge.models.training import TrainingOutcome, continue_final, train_best_and_final
+from alphaforge.models.training import TrainingOutcome, continue_training, train_best_and_final
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.predict.scores import model_scores
 from alphaforge.progress import Progress
@@ -73,7 +73,7 @@ def continue_model(matrix: TrainingMatrix, config: Config, family: str, rows: np
     without the best model beside it (the as-live walk-forward scores with the final one only)."""
     model = make_model(family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
                        early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds)
-    return continue_final(model, previous, matrix.X.iloc[rows], matrix.y_fit[rows], config.live.continue_rounds)
+    return continue_training(model, previous, matrix.X.iloc[rows], matrix.y_fit[rows], config.live.continue_rounds)
 
 
 def best_feature(matrix: TrainingMatrix, rows: np.ndarray) -> tuple[str, int]:
