@@ -270,6 +270,8 @@ def _log_lines(every: float = 5.0) -> Callable[[str, int, int | None], None]:
 
 _M_MMAP_THRESHOLD = -3
 """glibc's ``mallopt`` parameter: the size from which a block is its own mapping, unmapped when freed."""
+_MAPPED_FROM = 128 * 1024
+"""glibc's initial mapping threshold, kept fixed."""
 
 
 def return_freed_memory() -> None:
@@ -280,13 +282,19 @@ def return_freed_memory() -> None:
     Arrow's default pool (mimalloc) keeps its arenas: 25 MB of predict's 220 MB peak, which the C
     allocator hands back. glibc raises its mapping threshold each time it unmaps a freed block, so
     later arrays come from the heap and stay there; fixing it at its initial 128 KiB kept another
-    7 MB off the peak (a C library without ``mallopt`` is left as it is).
+    7 MB off the peak. Both settings go in the environment variables Arrow and glibc read (a
+    user's own are kept), so the processes this one starts inherit them and code that leaves a
+    user's allocator settings alone leaves these too; a C library without ``mallopt`` is left as
+    it is.
     """
     if "pyarrow" in sys.modules:
         return
     import ctypes
 
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read as pyarrow loads; child processes inherit it
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read as pyarrow loads
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ:  # the user's choice, which glibc read at start
+        return
+    os.environ["MALLOC_MMAP_THRESHOLD_"] = str(_MAPPED_FROM)  # glibc reads it as a process starts: children
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
     if mallopt is not None:
-        mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+        mallopt(_M_MMAP_THRESHOLD, _MAPPED_FROM)  # this process, started before the variable was set
