@@ -136,3 +136,13 @@ def test_training_mode_keys_are_the_bars_own_columns(panel: pd.DataFrame) -> Non
     out.loc[0, "symbol"] = "changed"  # copy-on-write: the bars stay as they were
     assert panel["symbol"].iloc[0] != "changed"
     assert out["timestamp"].dtype == panel["timestamp"].dtype
+
+
+def test_each_feature_alone_equals_it_in_the_default_set(panel: pd.DataFrame, macro: pd.DataFrame) -> None:
+    """Helpers shared between the features of one compute (log returns, true range, log ranges,
+    money flows...) never change a value: every column is bit-identical computed on its own."""
+    together = compute_features(panel, macro, "default")
+    for feature in resolve_features("default"):
+        alone = compute_features(panel, macro, [feature])
+        for column in alone.columns[2:]:
+            np.testing.assert_array_equal(alone[column].to_numpy(), together[column].to_numpy(), err_msg=column)

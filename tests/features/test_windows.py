@@ -15,10 +15,12 @@ from alphaforge.features.windows import (
     ema_normalised,
     ema_sum,
     ema_window,
+    lag,
     rolling_mean,
     rolling_mean_abs_deviation,
     rolling_mean_std,
     rolling_sum,
+    with_lagged,
 )
 
 values = arrays(np.float64, st.integers(0, 80), elements=st.floats(-1e6, 1e6, allow_nan=False))
@@ -33,6 +35,14 @@ def test_decayed_sum_is_the_naive_window_sum_in_a_fresh_array(x: np.ndarray, n: 
         naive[t] = sum(decay ** j * x[t - j] for j in range(n))
     np.testing.assert_allclose(got, naive, rtol=1e-9, atol=1e-3)
     assert got.flags.writeable and not np.may_share_memory(got, x)  # n = 1 included: never x itself
+
+
+@settings(max_examples=80, deadline=None)
+@given(x=values, n=st.integers(0, 90), ufunc=st.sampled_from([np.subtract, np.divide]))
+def test_with_lagged_is_the_ufunc_against_the_lagged_copy(x: np.ndarray, n: int, ufunc: np.ufunc) -> None:
+    earlier = x[::-1].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.testing.assert_array_equal(with_lagged(ufunc, x, earlier, n), ufunc(x, lag(earlier, n)))
 
 
 @settings(max_examples=80, deadline=None)

@@ -78,9 +78,7 @@ def _symbol_codes(symbols: pd.Series) -> np.ndarray:
         starts = np.flatnonzero(np.asarray(values[1:] != values[:-1], dtype=bool)) + 1
         firsts = values.take(np.concatenate(([0], starts)))
         if len(set(firsts)) == len(firsts):  # no symbol comes back after another one
-            codes = np.zeros(len(values), dtype=np.intp)
-            codes[starts] = 1
-            return np.cumsum(codes, out=codes)
+            return np.repeat(np.arange(len(firsts), dtype=np.intp), np.diff(starts, prepend=0, append=len(values)))
     return pd.factorize(symbols)[0]
 
 

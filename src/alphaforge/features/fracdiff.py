@@ -31,7 +31,7 @@ import pandas as pd
 
 from alphaforge.errors import InputError
 from alphaforge.features.registry import register
-from alphaforge.features.windows import weighted_window
+from alphaforge.features.windows import log_prices, weighted_window
 
 FFD_THRESHOLD = 1e-4
 """Smallest |weight| kept: windows of 388 / 200 / 97 bars for d = 0.3 / 0.5 / 0.7."""
@@ -73,7 +73,7 @@ def ffd_weights(d: float, threshold: float = FFD_THRESHOLD) -> np.ndarray:
 def fracdiff_log_close(close: np.ndarray, *, d: float, threshold: float) -> np.ndarray:
     """Fixed-width fractional difference of order ``d`` of log close: sum_k w_k log close_{t-k}
     over the weights above ``threshold`` (window len(ffd_weights(d, threshold)) bars, no lag)."""
-    return weighted_window(np.log(close), ffd_weights(d, threshold))
+    return weighted_window(log_prices(close), ffd_weights(d, threshold))
 
 
 def ffd_feature_name(d: float) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from alphaforge.features.registry import register
-from alphaforge.features.windows import lag, rolling_mean_std, safe_divide
+from alphaforge.features.windows import rolling_mean_std, safe_divide, with_lagged
 
 
 def level(macro: np.ndarray) -> np.ndarray:
@@ -21,7 +21,7 @@ def level(macro: np.ndarray) -> np.ndarray:
 
 def change(macro: np.ndarray, *, n: int) -> np.ndarray:
     """The series' value minus its value ``n`` bars earlier."""
-    return macro - lag(macro, n)
+    return with_lagged(np.subtract, macro, macro, n)
 
 
 def zscore(macro: np.ndarray, *, window: int) -> np.ndarray:

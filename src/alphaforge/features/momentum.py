@@ -22,6 +22,7 @@ from alphaforge.features.windows import (
     rolling_sum,
     safe_divide,
     wilder_alpha,
+    with_lagged,
 )
 
 
@@ -29,7 +30,7 @@ from alphaforge.features.windows import (
 def _gains_losses(close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each bar's rise and fall of close (0 when it moved the other way; NaN on the first row),
     which RSI smooths at every window."""
-    change = close - lag(close, 1)
+    change = with_lagged(np.subtract, close, close, 1)
     return np.maximum(change, 0.0), np.maximum(-change, 0.0)  # np.maximum keeps the NaN of the first row
 
 

@@ -12,18 +12,18 @@ from __future__ import annotations
 import numpy as np
 
 from alphaforge.features.registry import register
-from alphaforge.features.windows import lag, rolling_max, rolling_mean, rolling_min
+from alphaforge.features.windows import lag, log_prices, rolling_max, rolling_mean, rolling_min, with_lagged
 
 
 def simple_return(close: np.ndarray, *, n: int) -> np.ndarray:
     """close_t / close_{t-n} - 1."""
-    return close / lag(close, n) - 1.0
+    return with_lagged(np.divide, close, close, n) - 1.0
 
 
 def acceleration(close: np.ndarray, *, n: int) -> np.ndarray:
     """The ``n``-bar return minus the ``n``-bar return ending ``n`` bars earlier."""
     returns = simple_return(close, n=n)
-    return returns - lag(returns, n)
+    return with_lagged(np.subtract, returns, returns, n)
 
 
 def distance_to_high(high: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:
@@ -44,13 +44,13 @@ def drawdown(close: np.ndarray, *, window: int) -> np.ndarray:
 def momentum(close: np.ndarray, *, lookback: int, skip: int) -> np.ndarray:
     """log close_{t-skip} - log close_{t-lookback}: the trend up to ``skip`` bars ago, leaving out
     the most recent bars (whose short-term reversal would blur it)."""
-    log_close = np.log(close)
-    return lag(log_close, skip) - lag(log_close, lookback)
+    log_close = log_prices(close)
+    return lag(with_lagged(np.subtract, log_close, log_close, lookback - skip), skip)
 
 
 def largest_return(close: np.ndarray, *, window: int) -> np.ndarray:
     """The largest one-bar simple return of the last ``window`` bars."""
-    return rolling_max(close / lag(close, 1) - 1.0, window)
+    return rolling_max(with_lagged(np.divide, close, close, 1) - 1.0, window)
 
 
 def moving_average_gap(close: np.ndarray, *, window: int) -> np.ndarray:

@@ -20,6 +20,7 @@ from alphaforge.features.windows import (
     safe_divide,
     span_alpha,
     wilder_alpha,
+    with_lagged,
 )
 
 
@@ -54,7 +55,7 @@ def macd_hist(close: np.ndarray, *, fast: int, slow: int, signal: int) -> np.nda
 def _directional_movement(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """+DM and -DM: the larger of the rise in high and the fall in low, where positive (NaN on the
     first row); the same for every window, so computed once for all of them."""
-    up = high - lag(high, 1)
+    up = with_lagged(np.subtract, high, high, 1)
     down = lag(low, 1) - low
     plus_dm = up * ((up > down) & (up > 0))  # NaN × 0 keeps the first row's NaN
     minus_dm = down * ((down > up) & (down > 0))
@@ -82,8 +83,9 @@ def _directional(high: np.ndarray, low: np.ndarray, close: np.ndarray,
 @shared
 def true_range(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
     """max(high - low, |high - previous close|, |low - previous close|); NaN on the first row."""
-    previous = lag(close, 1)
-    return np.maximum(high - low, np.maximum(np.abs(high - previous), np.abs(low - previous)))
+    rise = np.abs(with_lagged(np.subtract, high, close, 1))  # high - previous close
+    fall = np.abs(with_lagged(np.subtract, low, close, 1))
+    return np.maximum(high - low, np.maximum(rise, fall))
 
 
 def plus_di(high: np.ndarray, low: np.ndarray, close: np.ndarray, *, window: int) -> np.ndarray:

@@ -73,18 +73,31 @@ def realized_vol(close: np.ndarray, *, window: int) -> np.ndarray:
     return _realized_vol(close, window)
 
 
+@shared
+def _log_range(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each bar's ln(high / low) and its square: logarithms cost most of these features, and
+    Parkinson and Garman–Klass volatility read them at every window."""
+    range_ = np.log(high / low)
+    return range_, range_ * range_
+
+
+@shared
+def _garman_klass_terms(open: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
+    """Each bar's Garman–Klass variance, 0.5 ln(H/L)² - (2 ln 2 - 1) ln(C/O)², averaged at every window."""
+    range_ = _log_range(high, low)[0]
+    body = np.log(close / open)
+    return 0.5 * range_ * range_ - (2.0 * math.log(2.0) - 1.0) * body * body
+
+
 def parkinson_vol(high: np.ndarray, low: np.ndarray, *, window: int) -> np.ndarray:
     """Parkinson volatility from the high-low range over ``window`` bars."""
-    range_ = np.log(high / low)
-    return np.sqrt(rolling_mean(range_ * range_, window) / (4.0 * math.log(2.0)))
+    return np.sqrt(rolling_mean(_log_range(high, low)[1], window) / (4.0 * math.log(2.0)))
 
 
 def garman_klass_vol(open: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarray, *,
                      window: int) -> np.ndarray:
     """Garman–Klass volatility from open, high, low and close over ``window`` bars."""
-    range_ = np.log(high / low)
-    body = np.log(close / open)
-    variance = rolling_mean(0.5 * range_ * range_ - (2.0 * math.log(2.0) - 1.0) * body * body, window)
+    variance = rolling_mean(_garman_klass_terms(open, high, low, close), window)
     return np.sqrt(np.maximum(variance, 0.0))
 
 

@@ -10,8 +10,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from alphaforge.features._memo import shared
 from alphaforge.features.registry import register
-from alphaforge.features.windows import lag, rolling_mean, rolling_mean_std, safe_divide, weighted_window
+from alphaforge.features.windows import rolling_mean, rolling_mean_std, safe_divide, weighted_window, with_lagged
 
 
 @lru_cache(maxsize=32)
@@ -31,7 +32,8 @@ def _obv_slope_weights(window: int) -> np.ndarray:
 
 def obv_slope(close: np.ndarray, volume: np.ndarray, *, window: int) -> np.ndarray:
     """Least-squares slope of on-balance volume over ``window`` bars, in units of mean volume."""
-    signed = np.sign(close - lag(close, 1)) * volume
+    signed = np.sign(with_lagged(np.subtract, close, close, 1))
+    signed *= volume
     slope = weighted_window(signed, _obv_slope_weights(window))
     return safe_divide(slope, rolling_mean(volume, window))
 
@@ -41,9 +43,15 @@ def volume_ratio(volume: np.ndarray, *, window: int) -> np.ndarray:
     return safe_divide(volume, rolling_mean(volume, window))
 
 
+@shared
+def _log_volume(volume: np.ndarray) -> np.ndarray:
+    """log(1 + volume), which the z-score reads at every window."""
+    return np.log1p(volume)
+
+
 def volume_zscore(volume: np.ndarray, *, window: int) -> np.ndarray:
     """z-score of log(1 + volume) within the last ``window`` bars."""
-    log_volume = np.log1p(volume)
+    log_volume = _log_volume(volume)
     mean, std = rolling_mean_std(log_volume, window)
     return safe_divide(log_volume - mean, std)
 

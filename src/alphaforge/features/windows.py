@@ -48,6 +48,13 @@ def lag(x: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def with_lagged(ufunc: np.ufunc, x: np.ndarray, earlier: np.ndarray, n: int) -> np.ndarray:
+    """``ufunc(x[t], earlier[t - n])``, NaN for the first ``n`` rows: ``ufunc(x, lag(earlier, n))``
+    bit for bit, without making the lagged copy (``with_lagged(np.subtract, close, close, 1)`` is
+    the bar's change)."""
+    return _combine_older(ufunc, x, earlier, n)
+
+
 def weighted_window(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """sum_j weights[j] * x[t - j] over the last ``len(weights)`` rows (weights[0] on row t)."""
     k = len(weights)
@@ -206,7 +213,9 @@ def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """numerator / denominator with NaN (not inf, not a warning) where the denominator is 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = numerator / denominator
-    out[denominator == 0] = np.nan
+    zero = denominator == 0
+    if zero.any():
+        out[zero] = np.nan
     return out
 
 
@@ -218,4 +227,11 @@ def percent(fraction: np.ndarray) -> np.ndarray:
 @shared
 def log_returns(close: np.ndarray) -> np.ndarray:
     """ln(close_t / close_{t-1}); NaN on the first row."""
-    return np.log(close / lag(close, 1))
+    ratio = with_lagged(np.divide, close, close, 1)
+    return np.log(ratio, out=ratio)
+
+
+@shared
+def log_prices(close: np.ndarray) -> np.ndarray:
+    """ln(close), which momentum and the fractional differences read."""
+    return np.log(close)
