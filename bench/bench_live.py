@@ -18,10 +18,12 @@
    ``--skip-scratch`` at sizes where it would take an hour). Printed: seconds and fits of each,
    the ratio to the 5-fold walk-forward, and the out-of-sample mean per-timestamp rank IC (with
    its t) of each on the rows all of them scored, so the reuse's cost in quality is seen too.
+   ``--planted-ic X`` plants a momentum signal of rank IC ``X`` against the 5-bar forward
+   return (the default target) in a random walk, so each one's ability to find it shows.
 
 Run: ``.venv/bin/python bench/bench_live.py [--symbols 20] [--history 3000 30000] [--iterations 10]
-[--wf-symbols 10] [--wf-bars 3000] [--retrain-every 30D] [--skip-scratch] [--skip-walk-forward]
-[--skip-live]``
+[--wf-symbols 10] [--wf-bars 3000] [--retrain-every 30D] [--planted-ic 0.05] [--skip-scratch]
+[--skip-walk-forward] [--skip-live]``
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def live_iteration(root: Path, symbols: int, history: int, train_bars: int, iter
     return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "peak": max(peaks), "rss": rss_mib()}
 
 
-def walk_forwards(root: Path, symbols: int, bars: int, every: str, scratch: bool) -> dict[str, dict[str, float]]:
+def walk_forwards(root: Path, symbols: int, bars: int, every: str, scratch: bool,
+                  planted_ic: float) -> dict[str, dict[str, float]]:
     """Seconds, fits and out-of-sample IC of the 5-fold and the as-live walk-forwards (continuing,
     and with ``scratch`` from scratch) on one synthetic panel."""
     from alphaforge.config import Config
@@ -104,7 +107,8 @@ def walk_forwards(root: Path, symbols: int, bars: int, every: str, scratch: bool
     from alphaforge.validation.factor import ic_statistics, timestamp_ic
 
     workspace = synthetic_workspace(root)
-    synthesize(workspace, symbols=symbols, bars=bars, freq="1h", seed=2)
+    planted = {"mode": "planted", "horizon": 5, "ic": planted_ic} if planted_ic else {}
+    synthesize(workspace, symbols=symbols, bars=bars, freq="1h", seed=2, **planted)
     config: Config = workspace.config()
     matrix = training_matrix(workspace, config, config.models.target)
     grid = matrix.timestamps.unique().sort_values()
@@ -147,6 +151,7 @@ def main() -> None:
     parser.add_argument("--wf-symbols", type=int, default=10)
     parser.add_argument("--wf-bars", type=int, default=3_000)
     parser.add_argument("--retrain-every", default="30D")
+    parser.add_argument("--planted-ic", type=float, default=0.0)
     parser.add_argument("--skip-scratch", action="store_true")
     parser.add_argument("--skip-live", action="store_true")
     parser.add_argument("--skip-walk-forward", action="store_true")
@@ -162,9 +167,10 @@ def main() -> None:
         if not args.skip_walk_forward:
             started = time.perf_counter()
             got = walk_forwards(Path(scratch) / "wf", args.wf_symbols, args.wf_bars, args.retrain_every,
-                                not args.skip_scratch)
+                                not args.skip_scratch, args.planted_ic)
             rows = got.pop("rows")
-            print(f"Walk-forwards, {args.wf_symbols} x {args.wf_bars} hourly bars ({rows} rows)")
+            market = f"planted IC {args.planted_ic}" if args.planted_ic else "realistic market"
+            print(f"Walk-forwards, {args.wf_symbols} x {args.wf_bars} hourly bars ({rows} rows, {market})")
             five = next(iter(got.values()))["seconds"]
             for name, run in got.items():
                 print(f"  {name:<34} {run['seconds']:7.1f} s {run['fits']:3d} fits {run['seconds'] / five:5.2f}x"
