@@ -3,8 +3,10 @@ package, and its scores are bit-identical to the package's Booster on the same m
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import pickle
 import subprocess
 import sys
 
@@ -57,6 +59,15 @@ def test_a_loaded_model_scores_exactly_as_the_booster(build, tmp_path, task, ear
     outputs = loaded.predict(rows) if task == "regression" else loaded.predict_proba(rows)
     assert np.array_equal(outputs, model.predict(rows) if task == "regression" else model.predict_proba(rows))
     assert loaded._native_bytes() == (tmp_path / "m" / "booster.txt").read_bytes()
+
+
+def test_a_loaded_model_pickles_and_copies_as_the_package_booster_did(build, tmp_path):
+    # executors send models to spawned workers by pickle; the package's Booster pickled as its text
+    problem = make_problem("multiclass")
+    loaded = load_model(build("lightgbm", "multiclass").fit(problem.X, problem.y).save(tmp_path / "m").parent)
+    expected = loaded.predict_proba(problem.X)
+    for twin in (pickle.loads(pickle.dumps(loaded)), copy.deepcopy(loaded)):
+        assert twin.native_ is not loaded.native_ and np.array_equal(twin.predict_proba(problem.X), expected)
 
 
 def test_scoring_a_saved_model_imports_neither_lightgbm_nor_scipy(build, tmp_path):

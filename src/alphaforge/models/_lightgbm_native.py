@@ -98,17 +98,22 @@ def _check(library: ctypes.CDLL, status: int) -> None:
 class NativeBooster:
     """A LightGBM model loaded from its text, scored through the C API (see the module docstring).
 
-    The model's memory is freed when this object is collected.
+    The model's memory is freed when this object is collected. It pickles as its text (as the
+    package's Booster does), so a loaded model still travels to executor workers.
     """
 
     def __init__(self, model_text: bytes) -> None:
         model_text.decode("utf-8")  # LightGBM's text format: other bytes are refused, as the package refuses them
+        self.model_text = model_text
         library = native_library()
         handle, iterations = ctypes.c_void_p(), ctypes.c_int(0)
         _check(library, library.LGBM_BoosterLoadModelFromString(model_text, ctypes.byref(iterations),
                                                                ctypes.byref(handle)))
         self._library, self._handle = library, handle
         self._free = weakref.finalize(self, library.LGBM_BoosterFree, handle)
+
+    def __reduce__(self) -> tuple[type[NativeBooster], tuple[bytes]]:
+        return NativeBooster, (self.model_text,)
 
     def predict(self, X: np.ndarray, *, num_iteration: int = -1) -> np.ndarray:
         """The model's outputs for the rows of ``X`` with its first ``num_iteration`` trees (-1:
