@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +74,16 @@ def ffd_weights(d: float, threshold: float = FFD_THRESHOLD) -> np.ndarray:
 def fracdiff_log_close(close: np.ndarray, *, d: float, threshold: float) -> np.ndarray:
     """Fixed-width fractional difference of order ``d`` of log close: sum_k w_k log close_{t-k}
     over the weights above ``threshold`` (window len(ffd_weights(d, threshold)) bars, no lag)."""
-    return weighted_window(log_prices(close), ffd_weights(d, threshold))
+    return weighted_window(log_prices(close), _feature_weights(d, threshold))
+
+
+@lru_cache(maxsize=16)
+def _feature_weights(d: float, threshold: float) -> np.ndarray:
+    """:func:`ffd_weights`, read-only and made once per order rather than for every symbol (the
+    recursion is a Python loop over up to a few hundred weights)."""
+    weights = ffd_weights(d, threshold)
+    weights.flags.writeable = False
+    return weights
 
 
 def ffd_feature_name(d: float) -> str:
