@@ -8,8 +8,9 @@ Measured side by side in one run and printed with ratios:
    ``--repeat`` runs. (Our exponential averages are truncated windows, for exact
    training/prediction parity; TA-Lib's are recursions. See tests/features/test_talib_agreement.py.)
 2. The whole default set (with two aligned macro series): time, values (rows × columns) per
-   second, and peak traced memory (tracemalloc, in a separate run) against the size of the
-   final float64 feature matrix.
+   second, the system time and page faults of one run (memory the kernel hands out afresh and
+   zeroes: the output matrix, and any freed memory the allocator gave back), and peak traced
+   memory (tracemalloc, in a separate run) against the size of the final float64 feature matrix.
 3. Latest-bar prediction features for one symbol (the call a live predictor makes each bar):
    median in-process time, given the symbol's whole history or only the last warm-up rows.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import resource
 import statistics
 import tracemalloc
 import warnings
@@ -100,6 +102,9 @@ def main() -> None:
 
     features = resolve_features("default")
     [(seconds, cpu_seconds)] = _best([lambda: compute_features(bars, macro, features)], args.repeat)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    compute_features(bars, macro, features)
+    after = resource.getrusage(resource.RUSAGE_SELF)
     tracemalloc.start()  # numpy reports its allocations to tracemalloc
     frame = compute_features(bars, macro, features)
     _, peak = tracemalloc.get_traced_memory()
@@ -112,6 +117,8 @@ def main() -> None:
           f"{theirs[1] / len(SHARED) * 1e3:.1f} ms per output)")
     print(f"   throughput          {values / seconds / 1e6:9.0f} M values/s wall, {values / cpu_seconds / 1e6:.0f} M "
           f"values/s CPU  ({values:,} values; goal >= 100 M values/s)")
+    print(f"   system time, faults {after.ru_stime - before.ru_stime:9.2f} s, {after.ru_minflt - before.ru_minflt:,} page "
+          f"faults in one run (the {matrix / 2**20:.0f} MiB output alone: ~{matrix / 2**21:.0f} with 2 MiB pages)")
     print(f"   peak traced memory  {peak / 2**20:9.0f} MiB  = {peak / matrix:.2f}x the final float64 matrix "
           f"({matrix / 2**20:.0f} MiB; goal <= 3x)")
     del frame
