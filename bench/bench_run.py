@@ -171,7 +171,7 @@ def _predict(root: Path, repeat: int) -> None:
     walls, cpus = sorted(r[0] for r in runs), sorted(r[1] for r in runs)
     print(f"predict {symbol} {' '.join(window)}: {walls[len(runs) // 2]:.3g} s (median of {repeat}, best "
           f"{walls[0]:.3g} s; goal <= {PREDICT_GOAL_S:g} s), CPU {cpus[len(runs) // 2]:.3g} s")
-    print(f"  peak RSS {max(r[2] for r in runs):,.0f} MB (goal <= {PREDICT_GOAL_MB} MB); charts drawn "
+    print(f"  peak RSS {max(r[2] for r in runs):,.0f} MB (goal <= {PREDICT_GOAL_MB} MB); charts "
           f"{sorted(charted)[len(charted) // 2]:.3g} s after the answer (median)")
 
 
