@@ -42,7 +42,7 @@ def test_library_packages_do_not_import_the_cli_or_the_runner(module):
 # config, workspace → errors, timestamps, the version. ``store`` sits below ``matrix`` because the
 # model-input assembly reads the store's training table; nothing in ``store`` reads a stage package.
 LAYERS = {
-    "_version": 0, "errors": 0, "timestamps": 0, "progress": 0, "names": 0, "cpus": 0,
+    "_version": 0, "errors": 0, "timestamps": 0, "progress": 0, "names": 0, "cpus": 0, "heap": 0,
     "choices": 0,  # the names options choose from, which help lists before numpy loads
     "config": 1, "workspace": 1,
     # artifacts: one typed owner per on-disk JSON schema (model cards, best_config, plans, manifests),

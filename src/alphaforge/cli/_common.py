@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import numbers
-import os
 import re
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -266,35 +264,3 @@ def _log_lines(every: float = 5.0) -> Callable[[str, int, int | None], None]:
         stderr.print(f"{escape(what)}: {done}/{total if total else '?'} ({elapsed:.0f} s{left})", highlight=False)
 
     return report
-
-
-_M_MMAP_THRESHOLD = -3
-"""glibc's ``mallopt`` parameter: the size from which a block is its own mapping, unmapped when freed."""
-_MAPPED_FROM = 128 * 1024
-"""glibc's initial mapping threshold, kept fixed."""
-
-
-def return_freed_memory() -> None:
-    """Make this process hand memory back as it frees it: for a short command whose peak RSS is
-    its budget (`alphaforge predict`, 200 MB), not for long jobs, which allocate faster with the
-    defaults. Does nothing once pyarrow is imported (a notebook, the tests: the pool is chosen).
-
-    Arrow's default pool (mimalloc) keeps its arenas: 25 MB of predict's 220 MB peak, which the C
-    allocator hands back. glibc raises its mapping threshold each time it unmaps a freed block, so
-    later arrays come from the heap and stay there; fixing it at its initial 128 KiB kept another
-    7 MB off the peak. Both settings go in the environment variables Arrow and glibc read (a
-    user's own are kept), so the processes this one starts inherit them and code that leaves a
-    user's allocator settings alone leaves these too; a C library without ``mallopt`` is left as
-    it is.
-    """
-    if "pyarrow" in sys.modules:
-        return
-    import ctypes
-
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read as pyarrow loads
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ:  # the user's choice, which glibc read at start
-        return
-    os.environ["MALLOC_MMAP_THRESHOLD_"] = str(_MAPPED_FROM)  # glibc reads it as a process starts: children
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is not None:
-        mallopt(_M_MMAP_THRESHOLD, _MAPPED_FROM)  # this process, started before the variable was set

@@ -28,10 +28,10 @@ from alphaforge.cli._common import (
     print_table,
     print_verdicts,
     reporting,
-    return_freed_memory,
     stderr,
     stdout,
 )
+from alphaforge.heap import return_freed_memory
 
 ModelPathOption = Annotated[Path | None, typer.Option("--model-path", help="A model folder (default: the latest "
                                                                           "final model, then extended-CV, then tuning "

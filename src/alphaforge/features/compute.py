@@ -19,7 +19,7 @@ import pandas as pd
 
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.features._grid import Grid
-from alphaforge.features._heap import keep_freed_arrays
+from alphaforge.heap import keep_freed_arrays
 from alphaforge.features._memo import shared_intermediates
 from alphaforge.features.registry import MACRO_INPUT, REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec, resolve_features
@@ -238,7 +238,7 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
     [0.1]
     """
     registry = REGISTRY if registry is None else registry
-    keep_freed_arrays()  # each symbol's temporaries reuse the last one's memory (see _heap)
+    keep_freed_arrays()  # each symbol's temporaries reuse the last one's memory (see alphaforge.heap)
     selected = as_features(features, registry)
     codes, ns = _check_bars(bars)
     series, usable, skipped = split_features(bars, macro, selected, registry)

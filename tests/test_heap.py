@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from alphaforge.features import _heap
+from alphaforge import heap as _heap
 
 
 @pytest.fixture
