@@ -24,7 +24,8 @@ def test_set_on_glibc_once(fresh: pytest.MonkeyPatch) -> None:
     assert _heap.keep_freed_arrays() is glibc  # cached: mallopt runs once per process
 
 
-@pytest.mark.parametrize("name", ["MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"])
+@pytest.mark.parametrize("name", ["MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_"])
 def test_a_users_malloc_settings_are_left_alone(fresh: pytest.MonkeyPatch, name: str) -> None:
+    """MALLOC_MMAP_THRESHOLD_ is also what return_freed_memory sets: predict's features keep its policy."""
     fresh.setenv(name, "131072" if name.startswith("MALLOC") else "glibc.malloc.trim_threshold=131072")
     assert _heap.keep_freed_arrays() is False
