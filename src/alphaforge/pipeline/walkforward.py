@@ -28,7 +28,7 @@ from alphaforge.models.base import ModelFamily
 from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, continue_training, train_best_and_final
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
-from alphaforge.predict.scores import model_scores
+from alphaforge.predict.scores import scores_of_outputs
 from alphaforge.progress import Progress
 from alphaforge.report.tearsheet_plots import plot_tear_sheet
 from alphaforge.validation import LabelSpans, WalkForward, best_single_feature
@@ -135,12 +135,13 @@ def fit_fold(matrix: TrainingMatrix, config: Config, family: str, params: dict[s
     symbols = matrix.X.index.get_level_values("symbol").to_numpy()
     outcome = fit_models(matrix, config, family, train, params, in_sample=False)
     model, test_x = outcome.final, matrix.X.iloc[test]
-    metrics = score(matrix.task, model.encode(matrix.y[test]), model.outputs(test_x),
+    outputs = model.outputs(test_x)
+    metrics = score(matrix.task, model.encode(matrix.y[test]), outputs,
                     groups=matrix.timestamps[test].asi8 if matrix.panel.panel else None)
     trained_until = matrix.t1[train].max()
     feature, sign = best_feature(matrix, train)
     part = pd.DataFrame({
-        "symbol": symbols[test], "timestamp": matrix.timestamps[test], "score": model_scores(model, test_x),
+        "symbol": symbols[test], "timestamp": matrix.timestamps[test], "score": scores_of_outputs(model, outputs),
         "label": matrix.y[test], "fold": fold, "trained_until": trained_until,
         BEST_FEATURE: sign * test_x[feature].to_numpy(dtype=np.float64)})
     summary = {"fold": fold, "train_rows": int(len(train)), "test_rows": int(len(test)),

@@ -15,9 +15,15 @@ from alphaforge.models.base import ModelFamily
 
 def model_scores(model: ModelFamily, X: pd.DataFrame) -> np.ndarray:
     """Scores of ``X``: values (regression) or the expected class rescaled to [0, 1] (classifiers)."""
+    return scores_of_outputs(model, model.outputs(X))
+
+
+def scores_of_outputs(model: ModelFamily, outputs: np.ndarray) -> np.ndarray:
+    """The scores of rows whose :meth:`~alphaforge.models.base.ModelFamily.outputs` are ``outputs``
+    (for a caller that needs both, e.g. a fold's metrics and its prediction rows: one prediction)."""
     if model.task == "regression":
-        return np.asarray(model.predict(X), dtype=np.float64)
-    probabilities = np.asarray(model.predict_proba(X), dtype=np.float64)
+        return np.asarray(outputs, dtype=np.float64)
+    probabilities = np.asarray(outputs, dtype=np.float64)
     classes = np.asarray(model.classes_, dtype=np.float64)
     low, high = classes.min(), classes.max()
     expected = probabilities @ classes
