@@ -13,6 +13,7 @@ from alphaforge import artifacts
 from alphaforge.artifacts import (
     Artifact,
     BestConfig,
+    ChartJob,
     CodeVersions,
     ExtendedResults,
     LiveState,
@@ -86,6 +87,7 @@ SAMPLES: dict[type[Artifact], Artifact] = {
                          floor="2024-01-01T00:00:00+00:00", signalled={"A": "2024-01-02T00:00:00+00:00"},
                          model="models/m/v1", retrained_at="", bars_since_retrain=2, past_scores={"A": [0.1]},
                          recent_novel=[False]),
+    ChartJob: ChartJob(token="0f" * 8, stem="/work/ws/predictions/latest", title="lightgbm fwd_ret_5 v1"),
 }
 OWNERS = list(SAMPLES)
 

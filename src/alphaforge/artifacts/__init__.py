@@ -14,7 +14,7 @@ The owners: the model card of every model folder (:class:`ModelCard`, with
 (:class:`RoutingPlanFile`, :class:`TrainingPlanFile`); the outputs of tuning and extended CV
 (:class:`TrialResults`, :class:`ExtendedResults`); the walk-forward folds
 (:class:`WalkForwardFolds`); the novelty gate saved with a model (:class:`NoveltyGateFile`, with
-its reference sample beside it).
+its reference sample beside it); a pending background chart job (:class:`ChartJob`).
 
 This package sits low (it imports only config, workspace and errors), so every stage package
 and the prediction path can read artifacts without importing each other.
@@ -31,7 +31,7 @@ _OWNERS = {
     "read_card": "model_folder", "LiveState": "live", "GATE_DIR": "novelty", "NoveltyGateFile": "novelty",
     "RoutingPlanFile": "plans", "TrainingPlanFile": "plans", "ExtendedResults": "tuning_results",
     "TrialResults": "tuning_results", "CodeVersions": "verified", "VerifiedOutputs": "verified",
-    "VerifiedParquet": "verified", "WalkForwardFolds": "walk_forward"}
+    "VerifiedParquet": "verified", "WalkForwardFolds": "walk_forward", "ChartJob": "chart_job"}
 """Each public name -> the module that owns it, imported on first use: `alphaforge predict` reads
 a model card and nothing else here, and the other owners' pydantic models took 30-40 ms to build."""
 
@@ -51,6 +51,7 @@ __all__ = [
     "TRAINING_SETTINGS",
     "Artifact",
     "BestConfig",
+    "ChartJob",
     "CodeVersions",
     "ExtendedResults",
     "LiveState",

@@ -23,7 +23,6 @@ Who writes the charts of NAME, and when:
 
 from __future__ import annotations
 
-import json
 import secrets
 import shutil
 import subprocess
@@ -35,6 +34,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from alphaforge.artifacts.chart_job import ChartJob
+from alphaforge.errors import AlphaForgeError
 from alphaforge.predict.chart import chart_files, write_prediction_charts
 from alphaforge.workspace import atomic_dir, atomic_write_bytes, file_lock
 
@@ -79,33 +80,38 @@ def start_chart_job(prices: pd.DataFrame, predictions: pd.DataFrame, stem: Path,
     with atomic_dir(folder) as staging:
         prices.to_parquet(staging / "prices.parquet", index=False)
         predictions.to_parquet(staging / "predictions.parquet", index=False)
-        (staging / JOB_FILE).write_text(json.dumps({"token": token, "stem": str(Path(stem).resolve()), "title": title}),
-                                        encoding="utf-8")
+        ChartJob(token=token, stem=str(Path(stem).resolve()), title=title).save(staging / JOB_FILE)
     with open(folder / LOG_FILE, "ab") as log:
         subprocess.Popen([sys.executable, "-m", __name__, str(folder), token], stdin=subprocess.DEVNULL,
                          stdout=log, stderr=log, start_new_session=True)
     return chart_files(predictions["symbol"].unique(), stem)
 
 
-def _token(folder: Path) -> str | None:
+def _job(folder: Path) -> ChartJob | None:
+    """The job in ``folder``; None once it was withdrawn (or is unreadable: nothing to publish)."""
     try:
-        return json.loads((folder / JOB_FILE).read_text(encoding="utf-8"))["token"]
-    except (OSError, ValueError, KeyError):
+        return ChartJob.load(folder / JOB_FILE)
+    except AlphaForgeError:
         return None
+
+
+def _token(folder: Path) -> str | None:
+    job = _job(folder)
+    return None if job is None else job.token
 
 
 def run_chart_job(folder: Path, token: str) -> None:
     """Draw the job in ``folder`` and publish its charts, unless a newer prediction replaced it
     (what the background process runs)."""
-    if _token(folder) != token:
+    job = _job(folder)
+    if job is None or job.token != token:
         return
-    job = json.loads((folder / JOB_FILE).read_text(encoding="utf-8"))
     prices = pd.read_parquet(folder / "prices.parquet")
     predictions = pd.read_parquet(folder / "predictions.parquet")
-    stem = Path(job["stem"])
+    stem = Path(job.stem)
     with tempfile.TemporaryDirectory(prefix="alphaforge-charts-") as scratch:
         drawn = Path(scratch) / stem.name
-        write_prediction_charts(prices, predictions, drawn, title=job["title"])
+        write_prediction_charts(prices, predictions, drawn, title=job.title)
         with chart_lock(stem):
             if _token(folder) != token:
                 return
