@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import platform
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +31,22 @@ def test_a_users_malloc_settings_are_left_alone(fresh: pytest.MonkeyPatch, name:
     """MALLOC_MMAP_THRESHOLD_ is also what return_freed_memory sets: predict's features keep its policy."""
     fresh.setenv(name, "131072" if name.startswith("MALLOC") else "glibc.malloc.trim_threshold=131072")
     assert _heap.keep_freed_arrays() is False
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads the RSS from /proc")
+def test_release_unused_returns_arrow_memory_a_finished_stage_freed() -> None:
+    """Arrow's pool keeps the arenas of freed tables (mimalloc, jemalloc) until asked to release them."""
+    import numpy as np
+    import pyarrow as pa
+
+    table = pa.table({f"c{i}": pa.array(np.random.default_rng(i).normal(size=5_000_000)) for i in range(10)})
+    table = pa.concat_tables([table, table]).combine_chunks()  # 800 MB from Arrow's pool
+    del table
+    held = _rss_mb()
+    _heap.release_unused()
+    assert _rss_mb() < held - 300

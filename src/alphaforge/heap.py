@@ -17,6 +17,11 @@ policies for two kinds of work, each set once and each leaving a user's own sett
   stay there; fixing it at its initial 128 KiB kept another 7 MB off the peak. Both settings go
   in the environment variables Arrow and glibc read, so the processes it starts inherit them,
   and :func:`keep_freed_arrays` (which leaves a user's allocator settings alone) leaves them too.
+- :func:`release_unused`, between the parts of a long job (the stages of `alphaforge run`, after
+  the training matrix is assembled): hand back what the finished part freed. Arrow's default
+  pool (mimalloc) keeps every arena it ever used: the features stage of 20 x 50 000 hourly bars
+  left 920 MB of freed Arrow memory in the process (RSS 1.1 GB, 0.19 GB after the release), which
+  every later stage carried on top of its own peak (the run's peak RSS 3.4 GB).
 
 Values never depend on either. A C library without ``mallopt`` (not glibc) is left as it is.
 """
@@ -27,6 +32,7 @@ import functools
 import os
 import platform
 import sys
+from typing import Any
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -42,16 +48,23 @@ _USER_SETTINGS = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TO
                   "GLIBC_TUNABLES")
 
 
-def _mallopt(setting: int, value: int) -> bool:
-    """glibc's ``mallopt(setting, value)`` for this process; False where there is none or it refused."""
+@functools.cache
+def _glibc() -> Any:
+    """This process's C library when it is glibc (``mallopt``, ``malloc_trim``), else None."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
+        return None
     import ctypes
 
     try:
-        return bool(ctypes.CDLL(None).mallopt(setting, value))
-    except (OSError, AttributeError):
-        return False
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
+
+
+def _mallopt(setting: int, value: int) -> bool:
+    """glibc's ``mallopt(setting, value)`` for this process; False where there is none or it refused."""
+    libc = _glibc()
+    return libc is not None and bool(libc.mallopt(setting, value))
 
 
 @functools.cache
@@ -60,6 +73,17 @@ def keep_freed_arrays() -> bool:
     if any(name in os.environ for name in _USER_SETTINGS):
         return False
     return _mallopt(_M_MMAP_THRESHOLD, KEEP_MAPPED_FROM) and _mallopt(_M_TRIM_THRESHOLD, KEEP_TRIM_FROM)
+
+
+def release_unused() -> None:
+    """Return the memory freed so far to the system (see the module docstring): Arrow's pool, when
+    pyarrow is loaded, and glibc's free heap (``malloc_trim``: free pages inside the heap too)."""
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None:
+        pyarrow.default_memory_pool().release_unused()
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def return_freed_memory() -> None:

@@ -81,9 +81,10 @@ class ModelInputs:
         with self.recording():
             return self.feature_cache.build(self.bars, self.macro, features, since=since, registry=registry)
 
-    def locate(self, features: FeatureSpec | Sequence[Feature]) -> FeatureLocation:
+    def locate(self, features: FeatureSpec | Sequence[Feature], *,
+               registry: FeatureRegistry | None = None) -> FeatureLocation:
         """Where the cache holds (or would hold) ``features`` for these bars, without computing them."""
-        return self.feature_cache.locate(self.bars, self.macro, features)
+        return self.feature_cache.locate(self.bars, self.macro, features, registry=registry)
 
     @cached_property
     def data_sha256(self) -> str:

@@ -30,6 +30,7 @@ from alphaforge.features import features_for_columns
 from alphaforge.features.cache import feature_fingerprint
 from alphaforge.features.cross_sectional import RANK_PREFIX
 from alphaforge.features.registry import Feature
+from alphaforge.heap import release_unused
 from alphaforge.models.base import INPUT_DTYPE, Task
 from alphaforge.models.compat import check_features_present
 from alphaforge.models.panel import (
@@ -159,7 +160,13 @@ def training_matrix(workspace: Workspace, config: Config, target: str, symbols: 
     names feature columns to leave out (:func:`kept_columns`). Notices (e.g. features skipped
     for lack of inputs) are collected.
     """
-    canonical = parse_target(target).name
+    matrix = _assembled(workspace, config, parse_target(target).name, symbols, features, exclude)
+    release_unused()  # the feature and target tables it was assembled from, freed into Arrow's pool
+    return matrix
+
+
+def _assembled(workspace: Workspace, config: Config, canonical: str, symbols: Sequence[str] | None,
+               features: Sequence[str] | None, exclude: Sequence[str]) -> TrainingMatrix:
     if store_has(workspace, canonical):  # `alphaforge store fill` ran: read it, without the held-out setups
         return _from_store(workspace, config, canonical, symbols, features, exclude)
     inputs = ModelInputs.load(workspace, config, symbols=symbols)

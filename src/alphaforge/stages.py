@@ -45,6 +45,7 @@ from alphaforge.artifacts.verified import (
     VerifiedOutputs,
 )
 from alphaforge.errors import InputError, MissingInputError
+from alphaforge.heap import release_unused
 from alphaforge.progress import Progress
 from alphaforge.workspace import Workspace, as_written_json, file_sha256
 
@@ -434,6 +435,7 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
         result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config,
                                         progress, key, forced, shared))
         seconds = time.perf_counter() - started
+        release_unused()  # what the stage freed, before the next stage's peak comes on top of it
         # the summary as the file holds it: sealed with a pd.Timestamp in it (predict's latest
         # signals), the digest never matched the manifest read back, and the stage reran every run
         StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),

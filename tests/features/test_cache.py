@@ -55,6 +55,18 @@ def test_locate_names_the_files_build_writes(tmp_path: Path, bars: pd.DataFrame)
     assert set(tmp_path.rglob("*.parquet")) == {located.keys_path, *located.paths.values()}
 
 
+def test_locate_names_the_columns_build_returns(tmp_path: Path, panel: pd.DataFrame, macro: pd.DataFrame) -> None:
+    """The default set with macro templates (one column per series): the truncation test takes its
+    column list from ``locate`` instead of reading the table."""
+    cache = FeatureCache(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = cache.build(panel, macro, ["default"])
+    located = cache.locate(panel, macro, ["default"])
+    assert "macro_level_vix" in located.columns
+    assert located.columns == [c for c in built.frame.columns if c not in ("symbol", "timestamp")]
+
+
 def test_changing_one_parameter_recomputes_only_that_feature(tmp_path: Path, bars: pd.DataFrame) -> None:
     cache = FeatureCache(tmp_path)
     cache.build(bars, features=["px_ret_x", "px_dd_x"], registry=_registry(3))

@@ -128,6 +128,11 @@ class FeatureLocation:
     paths: dict[str, Path]
     keys_path: Path
 
+    @property
+    def columns(self) -> list[str]:
+        """The feature columns :meth:`FeatureCache.build` returns for this request, in its order."""
+        return output_columns(self.usable, self.series)
+
 
 class FeatureCache:
     """Feature values on disk under ``directory``, one Parquet file per feature."""

@@ -107,8 +107,14 @@ def continue_training(model: ModelFamily, previous: ModelFamily, X: pd.DataFrame
                                              init_model=previous)
 
 
-def _rows(X: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    return X if len(rows) == len(X) else X.iloc[rows]
+def rows_of(X: pd.DataFrame, rows: np.ndarray | slice) -> pd.DataFrame:
+    """``X.iloc[rows]``, as a view of ``X`` (no copy) when ``rows`` are consecutive positions, as a
+    walk-forward fold's training rows and a time split's parts almost always are: at 1 M rows each
+    copy held 300 MB beside the matrix for the length of a fold."""
+    if isinstance(rows, np.ndarray) and len(rows) and rows[-1] - rows[0] == len(rows) - 1 \
+            and (len(rows) < 3 or bool((np.diff(rows) == 1).all())):
+        rows = slice(int(rows[0]), int(rows[-1]) + 1)
+    return X.iloc[rows]
 
 
 def _take(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
@@ -159,7 +165,7 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
         warnings.simplefilter("always", GpuFallbackWarning)
         best = make_model(family, task=task, params=params, seed=seed, device=device,
                           early_stopping_rounds=early_stopping_rounds, min_rounds=min_rounds)
-        train_x, val_x = _rows(X, split.train), _rows(X, split.validation)
+        train_x, val_x = rows_of(X, split.train), rows_of(X, split.validation)
         if continue_from is None:
             best.fit(train_x, target[split.train], sample_weight=_take(weights, split.train),
                      eval_set=(val_x, target[split.validation]), eval_sample_weight=_take(weights, split.validation),
@@ -177,7 +183,7 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
     train_rows, all_rows = _in_sample(split.train), _in_sample(np.arange(len(y)))
 
     def scored(model: ModelFamily, rows: np.ndarray, output: np.ndarray | None = None) -> dict[str, float]:
-        output = model.outputs(_rows(X, rows)) if output is None else output
+        output = model.outputs(rows_of(X, rows)) if output is None else output
         metrics = score(task, model.encode(target[rows]), output, _take(weights, rows), _take(groups, rows))
         if fit_labels is not None and task == "regression":  # rank ICs against the raw label
             raw = score(task, y[rows], output, _take(weights, rows), _take(groups, rows))

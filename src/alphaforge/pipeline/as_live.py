@@ -41,6 +41,7 @@ from alphaforge.novelty import configured_gate
 from alphaforge.pipeline.best_config import find_tuned
 from alphaforge.models import family_class
 from alphaforge.models.base import ModelFamily
+from alphaforge.models.training import rows_of
 from alphaforge.pipeline.walkforward import continue_model, fit_models
 from alphaforge.predict.scores import model_scores
 from alphaforge.progress import Progress
@@ -112,8 +113,8 @@ def as_live_walk_forward(matrix: TrainingMatrix, config: Config, *, family: str,
             model = continue_model(matrix, config, family, train, params, model)
         else:
             model = fit_models(matrix, config, family, train, params, in_sample=False).final
-        inputs = matrix.X.iloc[test]
-        gate = configured_gate(config).fit(matrix.X.iloc[train], drift=False)  # scores only, as train's gate does
+        inputs = rows_of(matrix.X, test)
+        gate = configured_gate(config).fit(rows_of(matrix.X, train), drift=False)  # scores only, as train's gate does
         novelty = gate.score(inputs).to_numpy()
         trained_until = pd.Timestamp(int(grid[at]), tz="UTC")
         parts.append(pd.DataFrame({

@@ -30,7 +30,7 @@ from alphaforge.models.registry import (
     RESULTS_FILE,
     ModelRegistry,
 )
-from alphaforge.models.training import TrainingOutcome
+from alphaforge.models.training import TrainingOutcome, rows_of
 from alphaforge.novelty import NoveltyGate, configured_gate
 from alphaforge.pipeline.best_config import TunedConfig, find_tuned, read_best_config
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
@@ -78,8 +78,8 @@ def validation_verdicts(workspace: Workspace, config: Config, matrix: TrainingMa
     best model never trained on; the walk-forward's tear sheet is the fuller answer)."""
     rows = outcome.split.validation
     frame = pd.DataFrame({"symbol": matrix.X.index.get_level_values("symbol")[rows],
-                          "timestamp": matrix.timestamps[rows], "score": model_scores(outcome.best, matrix.X.iloc[rows]),
-                          "label": matrix.y[rows]}).sort_values(["timestamp", "symbol"], kind="stable")
+                          "timestamp": matrix.timestamps[rows],
+                          "score": model_scores(outcome.best, rows_of(matrix.X, rows)), "label": matrix.y[rows]}).sort_values(["timestamp", "symbol"], kind="stable")
     close = load_bars(workspace, config, symbols=matrix.symbols).pivot(index="timestamp", columns="symbol",
                                                                        values="close")
     sheet = tear_sheet(frame.reset_index(drop=True), close, label_horizon(matrix), config.validation.n_quantiles)

@@ -26,7 +26,7 @@ from alphaforge.data.datasets import load_bars
 from alphaforge.models import make_model
 from alphaforge.models.base import ModelFamily
 from alphaforge.models.metrics import score
-from alphaforge.models.training import TrainingOutcome, continue_training, train_best_and_final
+from alphaforge.models.training import TrainingOutcome, continue_training, rows_of, train_best_and_final
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.predict.scores import scores_of_outputs
 from alphaforge.progress import Progress
@@ -59,7 +59,7 @@ def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.nda
     (``in_sample``: with the in-sample metrics); with ``continue_from`` (a previous best and
     final model), those continued by ``[live] continue_rounds``."""
     return train_best_and_final(
-        matrix.X.iloc[rows], matrix.y[rows], timestamps=matrix.timestamps[rows], t1=matrix.t1[rows],
+        rows_of(matrix.X, rows), matrix.y[rows], timestamps=matrix.timestamps[rows], t1=matrix.t1[rows],
         family=family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
         validation_fraction=config.models.validation_fraction,
         early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
@@ -73,13 +73,13 @@ def continue_model(matrix: TrainingMatrix, config: Config, family: str, rows: np
     without the best model beside it (the as-live walk-forward scores with the final one only)."""
     model = make_model(family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
                        early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds)
-    return continue_training(model, previous, matrix.X.iloc[rows], matrix.y_fit[rows], config.live.continue_rounds)
+    return continue_training(model, previous, rows_of(matrix.X, rows), matrix.y_fit[rows], config.live.continue_rounds)
 
 
 def best_feature(matrix: TrainingMatrix, rows: np.ndarray) -> tuple[str, int]:
     """The single feature that best predicted the label on ``rows`` (training rows only), and its
     sign: by mean per-timestamp IC on a panel, by the rank correlation over the rows otherwise."""
-    X, labels = matrix.X.iloc[rows], matrix.y[rows]
+    X, labels = rows_of(matrix.X, rows), matrix.y[rows]
     if matrix.panel.panel:
         return best_single_feature(X, labels, matrix.timestamps[rows].asi8)
     ic = X.rank().corrwith(pd.Series(labels, index=X.index).rank())
@@ -134,7 +134,7 @@ def fit_fold(matrix: TrainingMatrix, config: Config, family: str, params: dict[s
     started = time.perf_counter()
     symbols = matrix.X.index.get_level_values("symbol").to_numpy()
     outcome = fit_models(matrix, config, family, train, params, in_sample=False)
-    model, test_x = outcome.final, matrix.X.iloc[test]
+    model, test_x = outcome.final, rows_of(matrix.X, test)
     outputs = model.outputs(test_x)
     metrics = score(matrix.task, model.encode(matrix.y[test]), outputs,
                     groups=matrix.timestamps[test].asi8 if matrix.panel.panel else None)

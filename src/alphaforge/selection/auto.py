@@ -141,14 +141,13 @@ def leakage_stage(inputs: SelectionInputs, columns: Sequence[str] | None = None)
                 "truncation_check": settings.truncation_check}
 
     def run(ctx: StageContext) -> StageResult:
-        from alphaforge.selection.dataset import feature_columns
         from alphaforge.selection.leakage import (
             leak_flags_document,
             truncation_flags,
             write_leak_flags,
         )
 
-        checked = feature_columns(inputs.features) if wanted is None else wanted
+        checked = inputs.feature_columns if wanted is None else wanted
         flags = (truncation_flags(inputs.bars, inputs.macro, checked, registry=inputs.registry, seed=seed)
                  if settings.truncation_check else [])
         document = leak_flags_document(flags, checked, enabled=settings.truncation_check)
