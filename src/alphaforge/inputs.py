@@ -23,7 +23,7 @@ from alphaforge.config import Config
 from alphaforge.data.datasets import load_inputs
 from alphaforge.data.rawstore import content_sha256
 from alphaforge.features import Feature, FeatureRegistry
-from alphaforge.features.cache import FeatureBuild, FeatureCache, FeatureLocation
+from alphaforge.features.cache import FeatureBuild, FeatureCache, FeatureLocation, FeatureStream
 from alphaforge.features.sets import FeatureSpec
 from alphaforge.models.panel import PanelPlan, configured_model_features, feature_plan, features_to_build
 from alphaforge.targets import TargetCache, build_targets
@@ -80,6 +80,12 @@ class ModelInputs:
         """``features`` on these bars through the feature cache (computing only what is missing)."""
         with self.recording():
             return self.feature_cache.build(self.bars, self.macro, features, since=since, registry=registry)
+
+    def feature_stream(self, features: FeatureSpec | Sequence[Feature]) -> FeatureStream:
+        """:meth:`features` one feature at a time (:meth:`FeatureCache.stream`); iterate it inside
+        :meth:`recording` to keep the notices of a cached file repaired on the way."""
+        with self.recording():
+            return self.feature_cache.stream(self.bars, self.macro, features)
 
     def locate(self, features: FeatureSpec | Sequence[Feature], *,
                registry: FeatureRegistry | None = None) -> FeatureLocation:

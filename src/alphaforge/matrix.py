@@ -172,10 +172,10 @@ def _assembled(workspace: Workspace, config: Config, canonical: str, symbols: Se
     inputs = ModelInputs.load(workspace, config, symbols=symbols)
     plan = panel_plan(config, canonical, inputs.bars["timestamp"])
     selected = features_for_columns(features) if features else configured_model_features(config, plan)
-    built = inputs.features(selected)
-    frame = built.frame
+    stream = inputs.feature_stream(selected)
+    rows = stream.rows
     targets, _ = inputs.targets([canonical])
-    if not (frame["symbol"].astype(str).to_numpy() == targets["symbol"].to_numpy()).all():
+    if not (rows["symbol"].astype(str).to_numpy() == targets["symbol"].to_numpy()).all():
         raise InputError("feature and target rows are not aligned", where="training matrix",
                          fix="clear data/features and data/targets and run again")
     labels = targets[canonical].to_numpy(dtype=np.float64)
@@ -183,21 +183,26 @@ def _assembled(workspace: Workspace, config: Config, canonical: str, symbols: Se
     if len(keep) == 0:
         raise InputError(f"target {canonical} has no label on these bars", where="training data",
                          fix="use more bars per symbol than the target's horizon, or another target")
-    symbol = frame["symbol"].to_numpy().astype(str)
-    stamps = as_utc(frame["timestamp"])
+    symbol = rows["symbol"].to_numpy().astype(str)
+    stamps = as_utc(rows["timestamp"])
     order = keep[np.lexsort((symbol[keep], stamps.asi8[keep]))]
-    columns = list(features) if features else [c for c in frame.columns if c not in ("symbol", "timestamp")]
-    check_features_present(columns, list(frame.columns), where="training matrix")
+    columns = list(features) if features else stream.columns
+    check_features_present(columns, ["symbol", "timestamp", *stream.columns], where="training matrix")
     columns = kept_columns(columns, exclude)
     index = pd.MultiIndex.from_arrays([symbol[order], stamps[order]], names=["symbol", "timestamp"])
-    values = np.empty((len(order), len(columns)), dtype=INPUT_DTYPE, order="F")  # one block, no float64 copy
-    for j, column in enumerate(columns):
-        values[:, j] = frame[column].to_numpy()[order]
+    # one float32 block filled a feature at a time: the float64 feature table is never whole in memory
+    values = np.empty((len(order), len(columns)), dtype=INPUT_DTYPE, order="F")
+    position = {column: j for j, column in enumerate(columns)}
+    with inputs.recording():
+        for part in stream:
+            for column in part.columns:
+                if column in position:
+                    values[:, position[column]] = part[column].to_numpy()[order]
     X = pd.DataFrame(values, columns=columns, index=index, copy=False)
     y = labels[order]
     return TrainingMatrix(X=X, y=y, timestamps=stamps[order], t1=as_utc(targets[t1_column(canonical)])[order],
                           target=canonical, task=task_of(canonical, y),
-                          data_fingerprint=built.data_fingerprint,
+                          data_fingerprint=stream.location.data_key,
                           feature_fingerprint=features_fingerprint(selected, columns), panel=plan,
                           y_fit=transform_labels(y, stamps.asi8[order], plan.label_transform),
                           notices=inputs.notices)

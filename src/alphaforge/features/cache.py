@@ -26,7 +26,7 @@ import hashlib
 import inspect
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,6 +134,56 @@ class FeatureLocation:
         return output_columns(self.usable, self.series)
 
 
+def _complete(path: Path, rows: int) -> bool:
+    """Whether the cached file at ``path`` holds ``rows`` rows, from its Parquet footer; its bytes
+    are checked against their sha256 when it is read. A file whose footer cannot be read is
+    damaged: the notice is given now and it is recomputed with the missing ones."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    try:
+        return int(pq.read_metadata(path).num_rows) == rows
+    except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+        read_checked_parquet(path)  # None, with the CacheRepairWarning naming the file
+        return False
+
+
+class FeatureStream:
+    """A build's rows (``symbol``, ``timestamp``) and, iterated, each usable feature's columns in
+    order, as :meth:`FeatureCache.build` concatenates them: computed ones from memory, cached ones
+    read when reached. A cached file found changed or unreadable on reading is recomputed then
+    (with a :class:`~alphaforge.workspace.CacheRepairWarning`) and stored again. After the
+    iteration ``hits`` and ``computed`` name the features read and computed."""
+
+    def __init__(self, location: FeatureLocation, rows: pd.DataFrame, computed: pd.DataFrame | None,
+                 missing: list[str], compute_one: Callable[[Feature], pd.DataFrame]) -> None:
+        self.location, self.rows, self._computed, self._compute_one = location, rows, computed, compute_one
+        self.hits: list[str] = []
+        self.computed = list(missing)
+
+    @property
+    def columns(self) -> list[str]:
+        """The feature columns, in order (without the keys)."""
+        return self.location.columns
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        for feature in self.location.usable:
+            columns = output_columns([feature], self.location.series)
+            if self._computed is not None and feature.name in self.computed:
+                yield self._computed[columns]
+                continue
+            path = self.location.paths[feature.name]
+            frame = read_checked_parquet(path)
+            if frame is None or len(frame) != len(self.rows):
+                frame = self._compute_one(feature)[columns]
+                write_checked_parquet(path, frame)
+                self.computed.append(feature.name)
+            else:
+                self.hits.append(feature.name)
+            yield frame
+
+
 class FeatureCache:
     """Feature values on disk under ``directory``, one Parquet file per feature."""
 
@@ -172,17 +222,25 @@ class FeatureCache:
         Same arguments as :func:`~alphaforge.features.compute.compute_features`; the result
         frame is identical to what it returns.
         """
+        stream = self.stream(bars, macro, features, since=since, code_version=code_version, registry=registry)
+        frame = pd.concat([stream.rows, *stream], axis=1)
+        return FeatureBuild(frame=frame, hits=stream.hits, computed=stream.computed,
+                            skipped=stream.location.skipped, data_fingerprint=stream.location.data_key)
+
+    def stream(self, bars: pd.DataFrame, macro: pd.DataFrame | None = None,
+               features: FeatureSpec | Sequence[Feature] = None, *, since: object = None,
+               code_version: str | None = None, registry: FeatureRegistry | None = None) -> FeatureStream:
+        """What :meth:`build` returns, one feature at a time (see :class:`FeatureStream`): a caller that
+        converts the values as it goes (the training matrix, in float32) never holds the whole
+        float64 table. Features absent from the cache are computed and stored here, together."""
         registry = REGISTRY if registry is None else registry
         location = self.locate(bars, macro, features, since=since, code_version=code_version, registry=registry)
         warn_skipped(location.skipped)
-        series, usable, paths, keys_path = location.series, location.usable, location.paths, location.keys_path
-        if not usable:
+        if not location.usable:
             raise InputError("none of the requested features can be computed from these bars", where="feature set",
                              fix="choose features whose inputs the data has (close-only data: px_, ta_rsi_*, cal_...)")
-        keys = read_checked_parquet(keys_path)  # None: absent or broken, and then every feature is recomputed
-        cached = {} if keys is None else {f.name: frame for f in usable if (frame := read_checked_parquet(
-            paths[f.name])) is not None and len(frame) == len(keys)}
-        missing = [f for f in usable if f.name not in cached]
+        keys = read_checked_parquet(location.keys_path)  # None: absent or broken, and every feature is recomputed
+        missing = [f for f in location.usable if keys is None or not _complete(location.paths[f.name], len(keys))]
         computed = compute_features(bars, macro, missing, since=since, registry=registry) if missing else None
         rows = keys if computed is None else computed[["symbol", "timestamp"]]
         if rows is None or rows.empty:
@@ -192,11 +250,9 @@ class FeatureCache:
                              else "choose symbols and dates the dataset holds")
         if computed is not None:
             if keys is None:  # the keys first: a feature file is only ever found beside its finished keys
-                write_checked_parquet(keys_path, rows)
+                write_checked_parquet(location.keys_path, rows)
             for feature in missing:
-                write_checked_parquet(paths[feature.name], computed[output_columns([feature], series)])
-        parts = [rows] + [cached[f.name] if f.name in cached
-                          else computed[output_columns([f], series)] for f in usable]  # type: ignore[index]
-        return FeatureBuild(frame=pd.concat(parts, axis=1), hits=[f.name for f in usable if f.name in cached],
-                            computed=list(dict.fromkeys(f.name for f in missing)), skipped=location.skipped,
-                            data_fingerprint=location.data_key)
+                columns = output_columns([feature], location.series)
+                write_checked_parquet(location.paths[feature.name], computed[columns])
+        return FeatureStream(location, rows, computed, [f.name for f in missing],
+                             lambda feature: compute_features(bars, macro, [feature], since=since, registry=registry))

@@ -280,8 +280,16 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
     else:  # the truncation test gates plain runs too (the plan's selection runs it otherwise)
         from alphaforge.selection.auto import SelectionInputs, leakage_stage
 
-        check = leakage_stage(SelectionInputs(workspace, config, [], None))
-        stages.append(Stage(check.name, check.run, check.params, check.code, ("features",), check.description))
+        inputs = SelectionInputs(workspace, config, [], None)
+        check = leakage_stage(inputs)
+
+        def run_check(ctx: StageContext) -> StageResult:
+            try:
+                return check.run(ctx)
+            finally:  # no later stage reads through them: the bars need not outlive the check (270 MB at 1 M rows)
+                inputs.release()
+
+        stages.append(Stage(check.name, run_check, check.params, check.code, ("features",), check.description))
         model_inputs = ("features", check.name)
     if config.tuning.enabled:
         from alphaforge.tuning.stages import tuning_stages

@@ -22,6 +22,7 @@ from alphaforge.artifacts import WalkForwardFolds
 from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.executors.base import Executor
+from alphaforge.heap import release_unused
 from alphaforge.data.datasets import load_bars
 from alphaforge.models import make_model
 from alphaforge.models.base import ModelFamily
@@ -120,6 +121,7 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
         outcomes = []
         for fold, (train, test) in enumerate(splits):
             outcomes.append(fit_fold(matrix, config, family, params, fold, train, test))
+            release_unused()  # the fold's training copies and LightGBM's buffers, freed in its threads' heaps
             if progress:
                 progress("walk-forward folds", fold + 1, len(splits))
     predictions = pd.concat([part for _, part in outcomes], ignore_index=True)

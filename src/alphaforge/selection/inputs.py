@@ -55,6 +55,12 @@ class SelectionInputs:
     def macro(self) -> pd.DataFrame | None:
         return self.inputs.macro
 
+    def release(self) -> None:
+        """Forget the loaded data (bars, macro, feature and target tables): read again if asked for.
+        Their keys stay."""
+        for name in ("inputs", "features", "targets"):
+            self.__dict__.pop(name, None)
+
     @cached_property
     def feature_spec(self) -> list[str]:
         return configured_spec(self.config)
