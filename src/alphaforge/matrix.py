@@ -88,7 +88,7 @@ class TrainingMatrix:
         (one copy in the page cache however many workers read it), the rest pickled beside it.
         The files live as long as the run's tasks; :meth:`read_in_worker` opens them."""
         folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / _WORKER_FEATURES, np.asfortranarray(self.X.to_numpy(dtype=INPUT_DTYPE)))
+        np.save(folder / _WORKER_FEATURES, np.ascontiguousarray(self.X.to_numpy(dtype=INPUT_DTYPE)))
         rest = replace(self, X=self.X.iloc[:0])
         (folder / _WORKER_REST).write_bytes(pickle.dumps((rest, self.X.index), protocol=pickle.HIGHEST_PROTOCOL))
         return folder
@@ -190,8 +190,11 @@ def _assembled(workspace: Workspace, config: Config, canonical: str, symbols: Se
     check_features_present(columns, ["symbol", "timestamp", *stream.columns], where="training matrix")
     columns = kept_columns(columns, exclude)
     index = pd.MultiIndex.from_arrays([symbol[order], stamps[order]], names=["symbol", "timestamp"])
-    # one float32 block filled a feature at a time: the float64 feature table is never whole in memory
-    values = np.empty((len(order), len(columns)), dtype=INPUT_DTYPE, order="F")
+    # one float32 block filled a feature at a time: the float64 feature table is never whole in memory.
+    # Row-major, so that a time range of rows (a fold's training rows, a time split's parts) is a
+    # contiguous block a model reads without a copy (training.rows_of): at 1 M rows the copy of a
+    # fold's rows was 320 MB on top of LightGBM's own peak; LightGBM bins either layout the same
+    values = np.empty((len(order), len(columns)), dtype=INPUT_DTYPE, order="C")
     position = {column: j for j, column in enumerate(columns)}
     with inputs.recording():
         for part in stream:

@@ -95,18 +95,22 @@ def test_lstm_without_torch_names_the_extra(monkeypatch):
         make_model("lstm", task="regression", device="cpu").fit(np.zeros((10, 2)), np.zeros(10))
 
 
+@pytest.mark.parametrize("layout", ["C", "F"])
 @pytest.mark.parametrize("family", ["lightgbm", "xgboost", "hist_gradient_boosting"])
-def test_consecutive_rows_train_from_a_view_as_from_a_copy(family, tmp_path):
+def test_consecutive_rows_train_from_a_view_as_from_a_copy(family, layout, tmp_path):
     """A fold's rows handed over as a view of the whole matrix (``rows_of``: no 300 MB copy at 1 M
-    rows) train the models and metrics a copy of the same rows trains, to the byte."""
+    rows), row-major (the training matrix) or column-major (the store's), train the models and
+    metrics a column-major copy of the same rows trains, to the byte."""
     problem = make_problem("regression", n_rows=600)
     whole = problem.X.astype(np.float32)
-    whole = pd.DataFrame(np.asfortranarray(whole.to_numpy()), index=whole.index, columns=whole.columns, copy=False)
+    values = np.asarray(whole.to_numpy(), order=layout)
+    whole = pd.DataFrame(values, index=whole.index, columns=whole.columns, copy=False)
     rows = np.arange(40, 560)
     view = rows_of(whole, rows)
     assert np.shares_memory(view.to_numpy(), whole.to_numpy())
     outcomes = []
-    for X in (view, whole.iloc[rows].copy()):
+    copy = pd.DataFrame(np.asfortranarray(values[rows]), index=whole.index[rows], columns=whole.columns)
+    for X in (view, copy):
         times = X.index.get_level_values("timestamp")
         outcomes.append(train_best_and_final(X, problem.y[rows], timestamps=times, t1=times + pd.Timedelta(days=2),
                                              family=family, task="regression", params=FAST_PARAMS.get(family),

@@ -238,9 +238,9 @@ class ModelFamily(ABC):
             if check:
                 check_feature_order(self.feature_names_, list(X.columns))
             array = X.to_numpy(dtype=INPUT_DTYPE, copy=False)
-            # a view of consecutive rows of a column-major matrix (training.rows_of) is contiguous in
-            # neither order: one column-major copy, as the caller's own copy used to be
-            return array if array.flags.c_contiguous or array.flags.f_contiguous else np.asfortranarray(array)
+            # rows of a row-major matrix (the training matrix) are a contiguous view; a view of
+            # consecutive rows of a column-major one (the store's) is contiguous in neither order: a copy
+            return array if array.flags.c_contiguous or array.flags.f_contiguous else np.ascontiguousarray(array)
         array = np.asarray(X, dtype=INPUT_DTYPE)
         if array.ndim != 2 or array.shape[1] != self.n_features_in_:
             raise InputError(f"X has shape {array.shape}, expected (n, {self.n_features_in_})",

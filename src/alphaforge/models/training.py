@@ -110,7 +110,8 @@ def continue_training(model: ModelFamily, previous: ModelFamily, X: pd.DataFrame
 def rows_of(X: pd.DataFrame, rows: np.ndarray | slice) -> pd.DataFrame:
     """``X.iloc[rows]``, as a view of ``X`` (no copy) when ``rows`` are consecutive positions, as a
     walk-forward fold's training rows and a time split's parts almost always are: at 1 M rows each
-    copy held 300 MB beside the matrix for the length of a fold."""
+    copy held 300 MB beside the matrix for the length of a fold. Of a row-major matrix (the
+    training matrix) the view is a contiguous block that models read as it is."""
     if isinstance(rows, np.ndarray) and len(rows) and rows[-1] - rows[0] == len(rows) - 1 \
             and (len(rows) < 3 or bool((np.diff(rows) == 1).all())):
         rows = slice(int(rows[0]), int(rows[-1]) + 1)
