@@ -51,11 +51,13 @@ def _features_stage(ctx: StageContext) -> StageResult:
     from alphaforge.inputs import ModelInputs
 
     inputs = ModelInputs.load(ctx.workspace, ctx.config)
-    built = inputs.features(inputs.model_features())
+    # computes and stores the features the cache lacks; the cached ones are read (their bytes
+    # checked, a damaged file repaired) by the stages that use them, not twice
+    stream = inputs.feature_stream(inputs.model_features())
     bars = inputs.bars
-    return StageResult([], {"rows": len(built.frame), "features": len(built.frame.columns) - 2,
+    return StageResult([], {"rows": len(stream.rows), "features": len(stream.columns),
                             "symbols": int(bars["symbol"].nunique()), "start": str(bars["timestamp"].min()),
-                            "end": str(bars["timestamp"].max()), "computed": len(built.computed),
+                            "end": str(bars["timestamp"].max()), "computed": len(stream.computed),
                             "notices": inputs.notices})
 
 
