@@ -247,6 +247,12 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
     no part of any stage's key)."""
     data_key = source_key(workspace, config)
 
+    @functools.cache
+    def configured_feature_set() -> dict[str, str]:
+        """:func:`feature_set_key` of the run's configuration, computed once: three stages key on it
+        (every feature's source parsed each time: a third of a cached run's own work)."""
+        return feature_set_key(config)
+
     tuned_file = workspace.root / BEST_CONFIG_PATH
 
     def params(*sections: str, tuned: bool = False, features: bool = False, libraries: bool = False,
@@ -260,7 +266,7 @@ def pipeline_stages(workspace: Workspace, config: Config, tracker: Any, *, auto_
             if tuned:
                 extra["tuned"] = file_sha256(tuned_file) if tuned_file.is_file() else None
             if features:
-                extra["feature_set"] = feature_set_key(cfg)
+                extra["feature_set"] = configured_feature_set() if cfg is config else feature_set_key(cfg)
             if libraries:
                 extra["libraries"] = computing_libraries()
             if store:
