@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def timed(run: Callable[[], object]) -> tuple[float, float]:
@@ -29,3 +31,20 @@ def best_timed(run: Callable[[], object], repeat: int,
 def best_seconds(make: Callable[[], object], repeat: int) -> float:
     """Wall seconds of the fastest of ``repeat`` runs."""
     return best_timed(make, repeat)[0]
+
+
+def compile_bytecode() -> str:
+    """Compile the alphaforge package's bytecode (once; it is kept beside the sources, as a pip
+    install leaves it), so that fresh processes time AlphaForge, not the compiler: where
+    ``PYTHONDONTWRITEBYTECODE`` is set (this machine) an editable install never keeps any, and
+    every start compiles each module it imports again. Returns the line the benchmarks print."""
+    import compileall
+    import io
+    from contextlib import redirect_stdout
+
+    import alphaforge
+
+    with redirect_stdout(io.StringIO()):
+        compileall.compile_dir(Path(alphaforge.__file__).parent, quiet=2)
+    unset = "" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "; PYTHONDONTWRITEBYTECODE is not set"
+    return f"bytecode: compiled before timing (as an install leaves it){unset}"

@@ -49,6 +49,9 @@ def main() -> None:
     from alphaforge.cli import app
     from alphaforge.cli._lazy import command_paths
 
+    from _timing import compile_bytecode
+
+    print(compile_bytecode())
     cli = _alphaforge()
     runs = {"alphaforge --version": [*cli, "--version"]}
     runs |= {" ".join(["alphaforge", *path, "--help"]): [*cli, *path, "--help"]

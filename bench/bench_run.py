@@ -114,6 +114,9 @@ def main() -> None:
     if args.floor_of:
         _floor_process(args.floor_of)
         return
+    from _timing import compile_bytecode
+
+    print(compile_bytecode())
     if args.predict_only:
         if args.workspace is None:
             parser.error("--predict-only times predict in an existing workspace: pass --workspace DIR")

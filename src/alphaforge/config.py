@@ -74,7 +74,7 @@ Date = Annotated[str, AfterValidator(_date)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True, defer_build=True)
 
 
 class DataSection(_Section):
