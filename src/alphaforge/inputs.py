@@ -59,9 +59,15 @@ class ModelInputs:
         self.notices.extend(m for m in dict.fromkeys(str(w.message) for w in caught) if m not in self.notices)
 
     @cached_property
+    def bar_times(self) -> Any:
+        """The bars' timestamps as int64 UTC nanoseconds: counted per timestamp as numbers, not as
+        the Timestamp objects ``to_numpy()`` of a zoned column makes (4 s of sorting at 1 M bars)."""
+        return pd.DatetimeIndex(self.bars["timestamp"]).asi8
+
+    @cached_property
     def feature_plan(self) -> PanelPlan:
         """Panel or not, and so which columns models train on (:mod:`alphaforge.models.panel`)."""
-        return feature_plan(self.config, self.bars["timestamp"].to_numpy())
+        return feature_plan(self.config, self.bar_times)
 
     def model_features(self) -> list[Feature]:
         """The configured feature set as models train on it (on a panel, ranks across symbols)."""
@@ -69,7 +75,7 @@ class ModelInputs:
 
     def features_to_build(self) -> list[str]:
         """The configured feature set and the columns models train on: what `features build` caches."""
-        return features_to_build(self.config, self.bars["timestamp"].to_numpy())
+        return features_to_build(self.config, self.bar_times)
 
     @property
     def feature_cache(self) -> FeatureCache:
