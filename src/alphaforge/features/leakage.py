@@ -98,7 +98,7 @@ def check_leakage(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
         warnings.simplefilter("ignore", FeatureSkipWarning)  # the caller's own compute reports skips
         reference = compute_features(bars, macro, features, registry=registry)
     columns = [c for c in reference.columns if c not in ("symbol", "timestamp")]
-    stamps = np.unique(bars["timestamp"].to_numpy())
+    stamps = pd.DatetimeIndex(bars["timestamp"]).unique().sort_values()  # hashed: not Timestamp objects sorted
     cut_times = [stamps[int(q * (len(stamps) - 1))] for q in np.linspace(0.5, 0.9, cuts)]
     rng = np.random.default_rng(seed)
     checked = dict.fromkeys(columns, 0)
