@@ -89,15 +89,12 @@ def build(
 
     Without ``--features``: the configured set and the columns models train on (on a panel, the
     features' cross-sectional ranks ``xsr_*``; see ``[models] feature_transform``)."""
-    import pandas as pd
-
     from alphaforge.features.cache import FeatureCache
     from alphaforge.models.panel import features_to_build
 
     with feature_inputs(ctx, features, symbols) as inputs:
         workspace = inputs.workspace
-        times = pd.DatetimeIndex(inputs.bars["timestamp"]).asi8  # numbers: Timestamp objects sort for seconds
-        spec = inputs.spec if features else features_to_build(inputs.config, times)
+        spec = inputs.spec if features else features_to_build(inputs.config, inputs.bars["timestamp"])
         with workspace.lock("features build"):
             result = FeatureCache(workspace.features_dir).build(inputs.bars, inputs.macro, spec, since=since)
     summary: dict[str, Any] = {**result.to_dict(), "directory": str(workspace.features_dir),
