@@ -146,3 +146,17 @@ def test_each_feature_alone_equals_it_in_the_default_set(panel: pd.DataFrame, ma
         alone = compute_features(panel, macro, [feature])
         for column in alone.columns[2:]:
             np.testing.assert_array_equal(alone[column].to_numpy(), together[column].to_numpy(), err_msg=column)
+
+
+@pytest.mark.parametrize("threads", ["2", "3"])
+def test_symbols_on_several_threads_give_the_one_thread_bits(panel: pd.DataFrame, macro: pd.DataFrame,
+                                                             threads: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compute path fills each symbol's rows on one thread per usable CPU: every value is the
+    same bits as on one thread, in both modes (each block writes only its own rows)."""
+    since = panel["timestamp"].iloc[len(panel) // 8]
+    monkeypatch.setenv("ALPHAFORGE_THREADS", "1")
+    serial = [compute_features(panel, macro, "default"), compute_features(panel, macro, "default", since=since)]
+    monkeypatch.setenv("ALPHAFORGE_THREADS", threads)
+    for one, several in zip(serial, [compute_features(panel, macro, "default"),
+                                     compute_features(panel, macro, "default", since=since)], strict=True):
+        pd.testing.assert_frame_equal(several, one, check_exact=True)

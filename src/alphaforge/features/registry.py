@@ -209,7 +209,9 @@ def register(func: Callable[..., np.ndarray] | None = None, *, name: str, lookba
     """Register ``func`` as feature ``name`` (in :data:`REGISTRY` unless ``registry`` is given).
 
     Called with the function it returns the :class:`Feature`; without one it is a decorator
-    that registers the function it decorates and returns that function unchanged.
+    that registers the function it decorates and returns that function unchanged. The function
+    is a pure function of its input arrays: the compute path calls it for several symbols at
+    once, on one thread per usable CPU, so it must keep no state between calls.
 
     >>> r = FeatureRegistry()
     >>> @register(name="px_spread", lookback=0, description="high/low - 1", registry=r)
