@@ -11,11 +11,14 @@ from alphaforge.models import make_model
 from alphaforge.models.stopping import ValidationScorer, best_round, should_stop, smoothed
 
 
-def test_the_ic_scorer_is_the_mean_spearman_per_group():
+@pytest.mark.parametrize(("times", "names", "decimals"), [(30, 7, 6), (400, 6, 6), (400, 6, 1)])
+def test_the_ic_scorer_is_the_mean_spearman_per_group(times: int, names: int, decimals: int):
+    """Few timestamps rank by sorting, many by counting; rounded values have ties."""
     rng = np.random.default_rng(1)
-    groups = np.repeat(np.arange(30), 7)
-    labels, output = rng.normal(size=210), rng.normal(size=210)
-    expected = np.mean([spearmanr(output[groups == g], labels[groups == g]).statistic for g in range(30)])
+    groups = np.repeat(np.arange(times), names)
+    labels, output = (np.round(rng.normal(size=times * names), decimals) for _ in range(2))
+    expected = np.mean([np.nan_to_num(spearmanr(output[groups == g], labels[groups == g]).statistic)
+                        for g in range(times)])
     scorer = ValidationScorer("regression", labels, groups=groups)
     assert scorer.metric == "ic"
     assert scorer(output) == pytest.approx(expected, abs=1e-12)

@@ -87,12 +87,25 @@ def rank_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:
 
     NaN where fewer than two symbols have a value at that timestamp.
     """
-    n_times, n_symbols = grid.shape
-    if n_symbols <= COUNTING_MAX_SYMBOLS and n_times >= COUNTING_MIN_TIMES_PER_SYMBOL * n_symbols:
+    if _by_counting(grid):
         by_symbol = grid.by_symbol(values)
         return grid.rows_by_symbol(_scaled(_ranks_by_counting(by_symbol), by_symbol, axis=0))
+    return grid.rows(rank_table(values, grid))
+
+
+def _by_counting(grid: Grid) -> bool:
+    n_times, n_symbols = grid.shape
+    return n_symbols <= COUNTING_MAX_SYMBOLS and n_times >= COUNTING_MIN_TIMES_PER_SYMBOL * n_symbols
+
+
+def rank_table(values: np.ndarray, grid: Grid) -> np.ndarray:
+    """:func:`rank_across_symbols` as the timestamps × symbols table (C order), without reading
+    it back one value per row: what a per-timestamp score (the rank IC) works on."""
+    if _by_counting(grid):
+        by_symbol = grid.by_symbol(values)
+        return np.ascontiguousarray(_scaled(_ranks_by_counting(by_symbol), by_symbol, axis=0).T)
     table = grid.table(values)
-    return grid.rows(_scaled(_ranks_by_sorting(table), table, axis=1))
+    return _scaled(_ranks_by_sorting(table), table, axis=1)
 
 
 def demean_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:

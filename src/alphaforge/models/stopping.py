@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alphaforge.features._grid import Grid
-from alphaforge.features.cross_sectional import rank_across_symbols
+from alphaforge.features.cross_sectional import rank_table
 
 STOPPING_METRICS = ("ic", "loss")
 MIN_NAMES = 3
@@ -63,7 +63,9 @@ class ValidationScorer:
         grid = Grid.of(np.asarray(self.groups, dtype=np.int64),
                        _positions_within(np.asarray(self.groups, dtype=np.int64)))
         object.__setattr__(self, "_grid", grid)
-        object.__setattr__(self, "_label_ranks", _centred(grid.table(rank_across_symbols(self.labels, grid))))
+        labels = _centred(rank_table(self.labels, grid))
+        object.__setattr__(self, "_label_ranks", labels)
+        object.__setattr__(self, "_label_unknown", np.isnan(labels))
 
     @property
     def metric(self) -> str:
@@ -74,10 +76,9 @@ class ValidationScorer:
         output = np.asarray(output, dtype=np.float64)
         if self.metric == "loss":
             return -mean_loss(self.task, output, self.labels, self.weights)
-        grid: Grid = self._grid  # type: ignore[attr-defined]
-        ranks = _centred(grid.table(rank_across_symbols(output, grid)))
+        ranks = _centred(rank_table(output, self._grid))  # type: ignore[attr-defined]
         labels = self._label_ranks  # type: ignore[attr-defined]
-        both = ~(np.isnan(ranks) | np.isnan(labels))
+        both = ~(np.isnan(ranks) | self._label_unknown)  # type: ignore[attr-defined]
         ranks, labels = np.where(both, ranks, 0.0), np.where(both, labels, 0.0)
         numerator = (ranks * labels).sum(axis=1)
         denominator = np.sqrt((ranks ** 2).sum(axis=1) * (labels ** 2).sum(axis=1))
@@ -98,9 +99,11 @@ def _positions_within(groups: np.ndarray) -> np.ndarray:
 
 
 def _centred(table: np.ndarray) -> np.ndarray:
-    """Each row of a (group x member) table minus its mean over the known members."""
-    with np.errstate(invalid="ignore"):
-        return table - np.nanmean(np.where(np.isnan(table), np.nan, table), axis=1, keepdims=True)
+    """Each row of a (group x member) table minus its mean over the known members (NaN where
+    none is known): ``np.nanmean``'s sum and count, without its copies and checks."""
+    known = ~np.isnan(table)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return table - np.where(known, table, 0.0).sum(axis=1, keepdims=True) / known.sum(axis=1, keepdims=True)
 
 
 def smoothed(curve: np.ndarray, smoothing: int) -> np.ndarray:
