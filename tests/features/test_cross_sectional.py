@@ -121,3 +121,26 @@ def test_grid_places_rows_as_a_sort_of_the_distinct_times_and_symbols(seed: int,
     np.testing.assert_array_equal(grid.by_symbol(values), table.T)
     np.testing.assert_array_equal(grid.rows(table), values)
     np.testing.assert_array_equal(grid.rows_by_symbol(np.ascontiguousarray(table.T)), values)
+
+
+def test_ranked_features_hold_no_table_of_bases_beside_the_output() -> None:
+    """The bases of cross-sectional features that are not outputs themselves live in their users'
+    output columns until ranked: computing many ``xsr_`` features holds the output and little more
+    (a separate table of bases doubled the peak: 1.44 GB for 95 ranked features at 1 M rows)."""
+    import tracemalloc
+
+    from alphaforge.data.synthetic import SynthSpec, generate_bars
+    from alphaforge.features import compute_features, resolve_features
+
+    bars = generate_bars(SynthSpec(symbols=4, bars=6000, freq="1h", seed=1))
+    names = [f"xsr_{f.name}" for f in resolve_features("px, vol") if f.kind == "symbol"]
+    shared = ["xs_rank_ret_24", "xs_demean_ret_24"]  # two users of one base that is no output
+    tracemalloc.start()
+    frame = compute_features(bars, features=[*names, *shared])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    output = frame.shape[0] * (frame.shape[1] - 2) * 8
+    assert len(names) >= 20 and peak < 1.4 * output, (len(names), peak / output)
+    alone = compute_features(bars, features=["px_ret_24", *shared])
+    for name in shared:
+        np.testing.assert_array_equal(frame[name].to_numpy(), alone[name].to_numpy(), err_msg=name)
