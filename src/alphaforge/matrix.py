@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -195,12 +195,8 @@ def _assembled(workspace: Workspace, config: Config, canonical: str, symbols: Se
     # contiguous block a model reads without a copy (training.rows_of): at 1 M rows the copy of a
     # fold's rows was 320 MB on top of LightGBM's own peak; LightGBM bins either layout the same
     values = np.empty((len(order), len(columns)), dtype=INPUT_DTYPE, order="C")
-    position = {column: j for j, column in enumerate(columns)}
     with inputs.recording():
-        for part in stream:
-            for column in part.columns:
-                if column in position:
-                    values[:, position[column]] = part[column].to_numpy()[order]
+        _fill_rows(values, {column: j for j, column in enumerate(columns)}, stream, order)
     X = pd.DataFrame(values, columns=columns, index=index, copy=False)
     y = labels[order]
     return TrainingMatrix(X=X, y=y, timestamps=stamps[order], t1=as_utc(targets[t1_column(canonical)])[order],
@@ -209,6 +205,41 @@ def _assembled(workspace: Workspace, config: Config, canonical: str, symbols: Se
                           feature_fingerprint=features_fingerprint(selected, columns), panel=plan,
                           y_fit=transform_labels(y, stamps.asi8[order], plan.label_transform),
                           notices=inputs.notices)
+
+
+COLUMNS_AT_ONCE = 16
+"""Feature columns written into the matrix together: 16 float32 values of a row are a cache line."""
+ROWS_AT_ONCE = 1 << 13
+"""Rows written at a time: the block's part (16 x 8 192 float32, 512 KB) stays in the CPU's cache."""
+
+
+def _fill_rows(values: np.ndarray, position: dict[str, int], parts: Iterable[pd.DataFrame],
+               order: np.ndarray) -> None:
+    """Fill the row-major ``values`` with the feature columns ``parts`` yield (those named in
+    ``position``), row ``i`` taken from the parts' row ``order[i]``. Each column is reordered
+    on its own (contiguous), then :data:`COLUMNS_AT_ONCE` of them are written into the matrix a
+    few thousand rows at a time: writing each column straight into the matrix touched one cache
+    line of it per value (1.8 s of 95 columns at 1 M rows)."""
+    block = np.empty((COLUMNS_AT_ONCE, len(order)), dtype=values.dtype)
+    targets: list[int] = []
+
+    def flush() -> None:
+        if not targets:
+            return
+        wide = slice(targets[0], targets[-1] + 1) if targets == list(range(targets[0], targets[-1] + 1)) else targets
+        for start in range(0, len(order), ROWS_AT_ONCE):
+            rows = slice(start, start + ROWS_AT_ONCE)
+            values[rows, wide] = block[:len(targets), rows].T
+        targets.clear()
+
+    for part in parts:
+        for column in part.columns:
+            if column in position:
+                block[len(targets)] = part[column].to_numpy()[order]
+                targets.append(position[column])
+                if len(targets) == COLUMNS_AT_ONCE:
+                    flush()
+    flush()
 
 
 def _from_store(workspace: Workspace, config: Config, target: str, symbols: Sequence[str] | None,
