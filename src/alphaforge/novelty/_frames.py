@@ -8,14 +8,18 @@ model cannot split on either) is left out of the gate and named in its notices.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
+from alphaforge.cpus import usable_cpus
 from alphaforge.errors import InputError
 
+T = TypeVar("T")
 TRAINING = "the training rows of the novelty gate"
 
 
@@ -43,9 +47,47 @@ class TrainingColumns:
     positions: list[int]
     ignored: list[str]
 
-    def column(self, training: pd.DataFrame, index: int) -> np.ndarray:
-        """The ``index``-th measured column of ``training`` as float64."""
-        return training.iloc[:, self.positions[index]].to_numpy(dtype="float64")
+    def each(self, training: pd.DataFrame, measure: Callable[[np.ndarray], T]) -> list[T]:
+        """``measure`` of every measured column (float64), in order: :data:`COLUMNS_AT_ONCE` columns
+        at a time (:func:`column_block`), one thread per usable CPU, as a column's statistics run
+        in NumPy without the GIL (the 95 features of 1 M training rows took 4.8 s for the drift
+        bins and 2.3 s for the scaling on one thread, reading one column at a time)."""
+        values = frame_values(training)
+        groups = [self.positions[at:at + COLUMNS_AT_ONCE] for at in range(0, len(self.positions), COLUMNS_AT_ONCE)]
+        with ThreadPoolExecutor(max_workers=usable_cpus()) as pool:  # a checked frame: one column at least
+            parts = pool.map(lambda group: [measure(column) for column in column_block(values, group)], groups)
+            return [result for part in parts for result in part]
+
+
+COLUMNS_AT_ONCE = 8
+"""Training columns read together: 8 float32 values of a row-major matrix's row are read at once."""
+ROWS_AT_ONCE = 1 << 13
+"""Rows of a row-major matrix turned into columns at a time (a block the CPU's cache holds)."""
+
+
+def frame_values(frame: pd.DataFrame) -> np.ndarray:
+    """``frame``'s values as one array: the training matrix's own float32 rows (no copy), a
+    copy in float64 for a frame of other or mixed types."""
+    if len(set(frame.dtypes)) == 1 and frame.dtypes.iloc[0].kind == "f":
+        return frame.to_numpy()
+    return frame.to_numpy(dtype="float64")
+
+
+def column_block(values: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+    """The columns at ``positions`` of ``values`` (:func:`frame_values`) as a float64 block, one
+    column a row.
+
+    The training matrix is row-major (a fold's rows are one block): reading one of its columns
+    reads one value per row from all over it (10 ms a column at 1 M rows). Its rows are read a
+    few thousand at a time instead, each row's values of ``positions`` together."""
+    positions = list(positions)
+    if not values.flags.c_contiguous:
+        return values[:, positions].T.astype(np.float64)
+    block = np.empty((len(positions), len(values)))
+    for start in range(0, len(values), ROWS_AT_ONCE):
+        rows = slice(start, start + ROWS_AT_ONCE)
+        block[:, rows] = values[rows][:, positions].T
+    return block
 
 
 def left_out_notices(ignored: Sequence[str]) -> list[str]:
@@ -71,7 +113,9 @@ def check_training(training: object, *, where: str = TRAINING) -> TrainingColumn
         raise InputError(f"duplicate feature columns {sorted({n for n in names if names.count(n) > 1})}", where=where,
                          fix="give every feature column its own name")
     _numeric(frame, list(frame.columns), where)
-    usable = [np.isfinite(frame.iloc[:, i].to_numpy(dtype="float64")).any() for i in range(len(names))]
+    values = frame_values(frame)
+    groups = [range(at, min(at + COLUMNS_AT_ONCE, len(names))) for at in range(0, len(names), COLUMNS_AT_ONCE)]
+    usable = [bool(finite) for group in groups for finite in np.isfinite(column_block(values, group)).any(axis=1)]
     if not any(usable):
         raise InputError(f"none of the {len(names)} feature columns has a finite value (all NaN or infinite): no "
                          "scale to standardise by", where=where,

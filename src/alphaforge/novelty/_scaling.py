@@ -29,12 +29,12 @@ class Scaling:
     @classmethod
     def fit(cls, training: pd.DataFrame, columns: TrainingColumns) -> Scaling:
         """The statistics of the measured ``columns`` of ``training`` (see the module docstring)."""
-        stats = []
-        for index in range(len(columns.names)):
-            values = columns.column(training, index)
+        def feature_stats(values: np.ndarray) -> tuple[float, float, float]:
             finite = values[np.isfinite(values)]
             scale = float(finite.std())
-            stats.append((float(np.median(finite)), float(finite.mean()), scale if scale > 0 else 1.0))
+            return float(np.median(finite)), float(finite.mean()), scale if scale > 0 else 1.0
+
+        stats = columns.each(training, feature_stats)
         medians, means, scales = (np.array(column, dtype="float64") for column in zip(*stats, strict=True))
         return cls(medians, means, scales)
 
