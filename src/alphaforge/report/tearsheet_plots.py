@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -32,6 +33,15 @@ def _figure(heading: str, title: str) -> tuple[Figure, Axes]:
     axes.set_title(f"{heading}: {title}")
     axes.grid(alpha=0.3)
     return figure, axes
+
+
+def _times(index: pd.Index) -> np.ndarray | pd.Index:
+    """A series' time index as naive UTC ``datetime64`` values, which matplotlib converts in one
+    vectorised step (zoned timestamps went through Python datetimes one by one: 2.1 s of the
+    charts of a 1 M-row walk-forward); any other index as it is."""
+    if isinstance(index, pd.DatetimeIndex) and index.tz is not None:
+        return index.tz_convert("UTC").tz_localize(None).to_numpy()
+    return index
 
 
 def _width(index: int) -> float:
@@ -57,7 +67,7 @@ def _ic_over_time(sheets: dict[str, TearSheet], folder: Path, title: str) -> Pat
     figure, axes = _figure(heading, title)
     for i, (name, sheet) in enumerate(sheets.items()):
         line = sheet.ic.fillna(0.0).cumsum() if cumulative else sheet.ic
-        axes.plot(line.index, line.to_numpy(), linewidth=_width(i), label=f"{name} (IC {sheet.mean_ic:.3g})")
+        axes.plot(_times(line.index), line.to_numpy(), linewidth=_width(i), label=f"{name} (IC {sheet.mean_ic:.3g})")
     axes.axhline(0.0, color="black", linewidth=0.8)
     axes.set_ylabel("sum of IC" if cumulative else "IC")
     axes.legend(fontsize=8)
@@ -90,7 +100,7 @@ def _long_short(sheets: dict[str, TearSheet], folder: Path, title: str) -> Path:
     figure, axes = _figure("Top-minus-bottom quantile, growth of 1", title)
     for i, (name, sheet) in enumerate(sheets.items()):
         equity = (1.0 + sheet.long_short).cumprod()
-        axes.plot(equity.index, equity.to_numpy(), linewidth=_width(i), label=name)
+        axes.plot(_times(equity.index), equity.to_numpy(), linewidth=_width(i), label=name)
     axes.axhline(1.0, color="black", linewidth=0.8)
     axes.set_yscale("log")  # equal slopes are equal returns, however far the curves drift apart
     axes.set_ylabel("equity, log scale (one-bar returns)")
