@@ -86,7 +86,7 @@ def test_counted_and_sorted_ranks_equal_the_naive_loop_bit_for_bit(seed: int, sy
     grid = Grid.of(time, symbol)
     expected = _naive_ranks(values, time)
     by_symbol, table = grid.by_symbol(values), grid.table(values)
-    counted = grid.rows_by_symbol(cross_sectional._scaled(cross_sectional._ranks_by_counting(by_symbol), by_symbol, 0))
+    counted = grid.rows_by_symbol(cross_sectional._scaled(cross_sectional.ranks_by_counting(by_symbol), by_symbol, 0))
     ranked = grid.rows(cross_sectional._scaled(cross_sectional._ranks_by_sorting(table), table, 1))
     np.testing.assert_array_equal(counted, expected)
     np.testing.assert_array_equal(ranked, expected)

@@ -296,3 +296,21 @@ def test_tear_sheet_of_one_series_is_the_time_series_view() -> None:
     assert "quantiles" not in data and data["ic"]["hit_rate"] is not None
     assert data["ties"] == {"constant_share": 0.0, "median_distinct": 600.0}  # one row of 600 distinct scores
     assert len(sheet.summary_line()) <= 80 and "hit rate" in sheet.summary_line()
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.sampled_from([1, 3, 40, 700, 3000]), names=st.integers(1, 60),
+       decimals=st.integers(0, 3))
+def test_ranks_are_scipys_average_ranks(seed: int, rows: int, names: int, decimals: int) -> None:
+    """Ranks by counting (many rows of a few dozen names) and by an unstable sort (the rest) are
+    scipy's rankdata among the finite cells, ties and infinities included, to the bit."""
+    from alphaforge.validation._cross_section import rank_last
+
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.normal(size=(rows, names)), decimals)
+    values[rng.random(values.shape) < 0.1] = np.nan
+    values[rng.random(values.shape) < 0.03] = -np.inf
+    present = np.isfinite(values)
+    expected = np.where(present, stats.rankdata(np.where(present, values, np.inf), axis=-1), np.nan)
+    np.testing.assert_array_equal(rank_last(values), expected)
+    np.testing.assert_array_equal(rank_last(values.ravel()), rank_last(values.ravel()[None, :])[0])

@@ -45,7 +45,7 @@ def _scaled(ranks: np.ndarray, table: np.ndarray, axis: int) -> np.ndarray:
     return ranks
 
 
-def _ranks_by_counting(by_symbol: np.ndarray) -> np.ndarray:
+def ranks_by_counting(by_symbol: np.ndarray) -> np.ndarray:
     """Average ranks (0-based, ties averaged) in a symbols × timestamps table, from counts: a
     value's tie group spans positions ``less`` to ``less + equal - 1``, and their mean is
     ``(2 less + equal - 1) / 2`` with ``2 less + equal`` the count of other values below it
@@ -89,13 +89,17 @@ def rank_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:
     """
     if _by_counting(grid):
         by_symbol = grid.by_symbol(values)
-        return grid.rows_by_symbol(_scaled(_ranks_by_counting(by_symbol), by_symbol, axis=0))
+        return grid.rows_by_symbol(_scaled(ranks_by_counting(by_symbol), by_symbol, axis=0))
     return grid.rows(rank_table(values, grid))
 
 
 def _by_counting(grid: Grid) -> bool:
-    n_times, n_symbols = grid.shape
-    return n_symbols <= COUNTING_MAX_SYMBOLS and n_times >= COUNTING_MIN_TIMES_PER_SYMBOL * n_symbols
+    return counting_pays(*grid.shape[::-1])
+
+
+def counting_pays(n_symbols: int, n_times: int) -> bool:
+    """Whether :func:`ranks_by_counting` beats a sort for ranking ``n_symbols`` at ``n_times``."""
+    return 2 <= n_symbols <= COUNTING_MAX_SYMBOLS and n_times >= COUNTING_MIN_TIMES_PER_SYMBOL * n_symbols
 
 
 def rank_table(values: np.ndarray, grid: Grid) -> np.ndarray:
@@ -103,7 +107,7 @@ def rank_table(values: np.ndarray, grid: Grid) -> np.ndarray:
     it back one value per row: what a per-timestamp score (the rank IC) works on."""
     if _by_counting(grid):
         by_symbol = grid.by_symbol(values)
-        return np.ascontiguousarray(_scaled(_ranks_by_counting(by_symbol), by_symbol, axis=0).T)
+        return np.ascontiguousarray(_scaled(ranks_by_counting(by_symbol), by_symbol, axis=0).T)
     table = grid.table(values)
     return _scaled(_ranks_by_sorting(table), table, axis=1)
 
