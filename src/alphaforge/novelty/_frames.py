@@ -55,7 +55,8 @@ class TrainingColumns:
         values = frame_values(training)
         groups = [self.positions[at:at + COLUMNS_AT_ONCE] for at in range(0, len(self.positions), COLUMNS_AT_ONCE)]
         with ThreadPoolExecutor(max_workers=usable_cpus()) as pool:  # a checked frame: one column at least
-            parts = pool.map(lambda group: [measure(column) for column in column_block(values, group)], groups)
+            parts = pool.map(lambda group: [measure(np.asarray(column, dtype=np.float64))
+                                            for column in column_block(values, group)], groups)
             return [result for part in parts for result in part]
 
 
@@ -74,7 +75,8 @@ def frame_values(frame: pd.DataFrame) -> np.ndarray:
 
 
 def column_block(values: np.ndarray, positions: Sequence[int]) -> np.ndarray:
-    """The columns at ``positions`` of ``values`` (:func:`frame_values`) as a float64 block, one
+    """The columns at ``positions`` of ``values`` (:func:`frame_values`) as a block of their type
+    (the matrix's float32: half the memory of float64 while several threads hold one), one
     column a row.
 
     The training matrix is row-major (a fold's rows are one block): reading one of its columns
@@ -82,8 +84,8 @@ def column_block(values: np.ndarray, positions: Sequence[int]) -> np.ndarray:
     few thousand at a time instead, each row's values of ``positions`` together."""
     positions = list(positions)
     if not values.flags.c_contiguous:
-        return values[:, positions].T.astype(np.float64)
-    block = np.empty((len(positions), len(values)))
+        return np.ascontiguousarray(values[:, positions].T)
+    block = np.empty((len(positions), len(values)), dtype=values.dtype)
     for start in range(0, len(values), ROWS_AT_ONCE):
         rows = slice(start, start + ROWS_AT_ONCE)
         block[:, rows] = values[rows][:, positions].T
