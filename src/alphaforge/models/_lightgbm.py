@@ -93,6 +93,7 @@ class LightGBMModel(ModelFamily):
 
         if validation is None:
             self.booster_ = lgb.train(params, train, num_boost_round=rounds, init_model=init, callbacks=[report])
+            self.booster_.free_dataset()  # its binned rows: a model predicts without them (95 MB at 1 M x 95)
             return
         val_x, val_y, val_w = validation
         curve: list[float] = []
@@ -110,6 +111,7 @@ class LightGBMModel(ModelFamily):
         valid = lgb.Dataset(val_x, label=val_y, weight=val_w, reference=train)
         self.booster_ = lgb.train({**params, "metric": "None"}, train, num_boost_round=rounds, valid_sets=[valid],
                                   feval=record, callbacks=[stop])
+        self.booster_.free_dataset()
         self.best_iteration_ = self._keep_round(curve)
 
     def _raw_predict(self, X: np.ndarray, frame: pd.DataFrame | np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from alphaforge.artifacts import GATE_DIR, ModelCard, TargetRef, TimeRange, Trai
 from alphaforge.config import Config
 from alphaforge.names import check_name
 from alphaforge.data.datasets import load_bars
+from alphaforge.heap import release_unused
 from alphaforge.models import family_class
 from alphaforge.models.base import ModelFamily
 from alphaforge.models.plots import write_plots
@@ -153,6 +154,7 @@ def train(workspace: Workspace, *, target: str | None = None, family: str | None
     with tracker.run("train", run_name=f"train {name}") as run:
         outcome = fit_models(matrix, config, family, slice(None), {**chosen.get("params", {}), **(params or {})},
                              progress=progress, continue_from=continue_from)
+        release_unused()  # the fits' buffers, freed in LightGBM's thread heaps: not carried into the gate's fit
         card = model_card(matrix, outcome, config, family, provenance)
         verdicts = validation_verdicts(workspace, config, matrix, outcome)
         gate = configured_gate(config).fit(matrix.X)  # the rows the final model trained on, what it has seen
