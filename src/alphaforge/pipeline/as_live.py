@@ -112,7 +112,7 @@ def as_live_walk_forward(matrix: TrainingMatrix, config: Config, *, family: str,
         if continuations and model is not None:
             model = continue_model(matrix, config, family, train, params, model)
         else:
-            model = fit_models(matrix, config, family, train, params, in_sample=False).final
+            model = fit_models(matrix, config, family, train, params, scored=False).final
         inputs = rows_of(matrix.X, test)
         gate = configured_gate(config).fit(rows_of(matrix.X, train), drift=False)  # scores only, as train's gate does
         novelty = gate.score(inputs).to_numpy()

@@ -52,19 +52,19 @@ class WalkForwardResult:
 
 
 def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.ndarray | slice,
-               params: dict[str, Any] | None = None, *, in_sample: bool = True,
+               params: dict[str, Any] | None = None, *, scored: bool = True,
                progress: Progress | None = None,
                continue_from: tuple[ModelFamily, ModelFamily] | None = None) -> TrainingOutcome:
     """The best and final models of ``family`` on ``rows`` of ``matrix``, as ``[models]`` says:
     fitted to the panel-transformed label, stopped on the task's metric, at least ``min_rounds``
-    (``in_sample``: with the in-sample metrics); with ``continue_from`` (a previous best and
+    (``scored``: with the validation and in-sample metrics); with ``continue_from`` (a previous best and
     final model), those continued by ``[live] continue_rounds``."""
     return train_best_and_final(
         rows_of(matrix.X, rows), matrix.y[rows], timestamps=matrix.timestamps[rows], t1=matrix.t1[rows],
         family=family, task=matrix.task, params=params, seed=config.seed, device=config.models.device,
         validation_fraction=config.models.validation_fraction,
         early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
-        fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric, in_sample=in_sample,
+        fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric, scored=scored,
         progress=progress, continue_from=continue_from, continue_rounds=config.live.continue_rounds)
 
 
@@ -135,7 +135,7 @@ def fit_fold(matrix: TrainingMatrix, config: Config, family: str, params: dict[s
     and its prediction rows."""
     started = time.perf_counter()
     symbols = matrix.X.index.get_level_values("symbol").to_numpy()
-    outcome = fit_models(matrix, config, family, train, params, in_sample=False)
+    outcome = fit_models(matrix, config, family, train, params, scored=False)
     model, test_x = outcome.final, rows_of(matrix.X, test)
     outputs = model.outputs(test_x)
     metrics = score(matrix.task, model.encode(matrix.y[test]), outputs,
