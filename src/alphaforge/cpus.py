@@ -23,7 +23,12 @@ import contextlib
 import functools
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 THREADS_ENV = "ALPHAFORGE_THREADS"
 """Set by an executor in each worker: the threads that worker may use (its share of the CPUs)."""
@@ -56,6 +61,18 @@ def usable_cpus() -> int:
     (:data:`THREADS_ENV`), else every CPU it may run on (:func:`machine_cpus`)."""
     share = os.environ.get(THREADS_ENV, "")
     return max(1, int(share)) if share.isdigit() else machine_cpus()
+
+
+def map_on_cpus(func: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``func`` of every item, in order, on one thread per usable CPU (serially on one, or for one
+    item): for work whose NumPy calls run without the GIL, such as a feature over one symbol's
+    rows or a statistic of one column."""
+    items = list(items)
+    threads = min(usable_cpus(), len(items))
+    if threads < 2:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="alphaforge") as pool:
+        return list(pool.map(func, items))
 
 
 def worker_threads(workers: int) -> int:

@@ -11,14 +11,13 @@ give bit-identical values at the same (symbol, t); the property tests check exac
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from alphaforge.cpus import usable_cpus
+from alphaforge.cpus import map_on_cpus
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.features._grid import Grid
 from alphaforge.heap import keep_freed_arrays
@@ -180,22 +179,6 @@ def _block_values(feature: Feature, block: _Block, inputs: dict[str, np.ndarray]
     return _checked(feature, feature.compute(**inputs), block.stop - start)[block.first - start:]
 
 
-def _each_block(fill: Callable[[_Block, slice], None], blocks: list[_Block], windows: list[slice]) -> None:
-    """``fill`` every block, on one thread per usable CPU when there are several blocks.
-
-    The kernels are NumPy calls on whole blocks, which run without the GIL, and each block
-    writes only its own rows, so the values are the same bits in any order (measured on the
-    default set at 20 x 50 000 bars on 2 cores: 1.4-1.5x the speed of one thread)."""
-    threads = min(usable_cpus(), len(blocks))
-    if threads < 2:
-        for block, window in zip(blocks, windows, strict=True):
-            fill(block, window)
-        return
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="alphaforge-features") as pool:
-        for done in [pool.submit(fill, block, window) for block, window in zip(blocks, windows, strict=True)]:
-            done.result()
-
-
 def available_features(features: Sequence[Feature], columns: Sequence[str], macro_series: Sequence[str],
                        registry: FeatureRegistry | None = None) -> tuple[list[Feature], dict[str, list[str]]]:
     """Split ``features`` into those computable from ``columns`` (+ macro) and those skipped, with what each lacks."""
@@ -275,7 +258,7 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
     # a base feature that is no output is kept in the column of the last cross-sectional feature
     # reading it, which the others read before that one overwrites it: no table of bases beside
     # the output (95 ranked features at 1 M rows: 725 MB more at the peak)
-    column.update({name: column[f.name] for f in cross for name in bases if f.base == name})
+    column.update({f.base: column[f.name] for f in cross if f.base in bases})
     needed = {c for f in [*per_symbol, *bases.values()] for c in f.inputs} - {"timestamp"}
     inputs = {c: bars[c].to_numpy(dtype=np.float64) for c in needed}
     inputs["timestamp"] = ns
@@ -294,9 +277,11 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
                     matrix[window, column[f"{feature.name}_{name}"]] = _block_values(
                         feature, block, {MACRO_INPUT: values[_start(block, feature):block.stop]})
 
+    # each symbol's rows on one thread per usable CPU: the kernels are NumPy calls on whole blocks,
+    # which run without the GIL, and a block writes only its own rows, so the values are the same
+    # bits in any order (the default set at 20 x 50 000 bars on 2 cores: 1.4-1.5x one thread)
     ends = np.cumsum([b.stop - b.first for b in blocks]).tolist()
-    windows = [slice(end - (b.stop - b.first), end) for b, end in zip(blocks, ends, strict=True)]
-    _each_block(fill, blocks, windows)
+    map_on_cpus(lambda job: fill(*job), [(b, slice(end - (b.stop - b.first), end)) for b, end in zip(blocks, ends)])
 
     rows = None if whole else np.concatenate([np.arange(b.first, b.stop) for b in blocks] or [np.empty(0, int)])
     grid = (Grid.of(ns, codes) if rows is None else Grid.of(ns[rows], codes[rows])) if cross else None

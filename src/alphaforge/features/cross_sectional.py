@@ -87,14 +87,10 @@ def rank_across_symbols(values: np.ndarray, grid: Grid) -> np.ndarray:
 
     NaN where fewer than two symbols have a value at that timestamp.
     """
-    if _by_counting(grid):
+    if counting_pays(grid.shape[1], grid.shape[0]):
         by_symbol = grid.by_symbol(values)
         return grid.rows_by_symbol(_scaled(ranks_by_counting(by_symbol), by_symbol, axis=0))
     return grid.rows(rank_table(values, grid))
-
-
-def _by_counting(grid: Grid) -> bool:
-    return counting_pays(*grid.shape[::-1])
 
 
 def counting_pays(n_symbols: int, n_times: int) -> bool:
@@ -105,7 +101,7 @@ def counting_pays(n_symbols: int, n_times: int) -> bool:
 def rank_table(values: np.ndarray, grid: Grid) -> np.ndarray:
     """:func:`rank_across_symbols` as the timestamps × symbols table (C order), without reading
     it back one value per row: what a per-timestamp score (the rank IC) works on."""
-    if _by_counting(grid):
+    if counting_pays(grid.shape[1], grid.shape[0]):
         by_symbol = grid.by_symbol(values)
         return np.ascontiguousarray(_scaled(ranks_by_counting(by_symbol), by_symbol, axis=0).T)
     table = grid.table(values)

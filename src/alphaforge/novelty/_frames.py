@@ -9,14 +9,13 @@ model cannot split on either) is left out of the gate and named in its notices.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
-from alphaforge.cpus import usable_cpus
+from alphaforge.cpus import map_on_cpus
 from alphaforge.errors import InputError
 
 T = TypeVar("T")
@@ -54,10 +53,9 @@ class TrainingColumns:
         bins and 2.3 s for the scaling on one thread, reading one column at a time)."""
         values = frame_values(training)
         groups = [self.positions[at:at + COLUMNS_AT_ONCE] for at in range(0, len(self.positions), COLUMNS_AT_ONCE)]
-        with ThreadPoolExecutor(max_workers=usable_cpus()) as pool:  # a checked frame: one column at least
-            parts = pool.map(lambda group: [measure(np.asarray(column, dtype=np.float64))
-                                            for column in column_block(values, group)], groups)
-            return [result for part in parts for result in part]
+        parts = map_on_cpus(lambda group: [measure(np.asarray(column, dtype=np.float64))
+                                           for column in column_block(values, group)], groups)
+        return [result for part in parts for result in part]
 
 
 COLUMNS_AT_ONCE = 8
