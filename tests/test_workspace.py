@@ -5,18 +5,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import os
 import stat
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from alphaforge.errors import WorkspaceBusyError
-from alphaforge.workspace import Workspace, atomic_dir, atomic_path, atomic_write_table, atomic_write_text
+from alphaforge.workspace import Workspace, atomic_dir, atomic_path, atomic_write_text
 
 
 def test_atomic_write_keeps_the_old_file_when_the_writer_fails(tmp_path):
@@ -177,22 +174,3 @@ def test_another_thread_waits_for_the_lock_or_is_refused(tmp_path):
         assert "second" in (workspace.root / ".alphaforge.lock").read_text()
     thread.join()
     assert outcome == ["after"]
-
-
-@given(seconds=st.lists(st.one_of(st.none(), st.integers(-2_000_000_000, 4_000_000_000)), min_size=1, max_size=30),
-       fraction=st.booleans(), zone=st.sampled_from(["UTC", "Europe/Berlin"]))
-@settings(max_examples=60, deadline=None)
-def test_a_written_csv_table_is_what_pandas_writes(seconds, fraction, zone):
-    """Timestamp columns are formatted in one pass (a 1 M-row table spent half its CSV time in
-    pandas' per-value formatting); the bytes stay pandas' own, NaT, other zones and fractions included."""
-    import tempfile
-
-    import pandas as pd
-
-    stamps = pd.to_datetime(pd.Series([s if s is None else s * 1_000_000_000 + fraction * 1_500_000
-                                       for s in seconds], dtype="Int64"), utc=True)
-    frame = pd.DataFrame({"timestamp": stamps.dt.tz_convert(zone), "score": [0.1 * i for i in range(len(seconds))],
-                          "trained_until": pd.Series(stamps).fillna(pd.Timestamp("2024-01-01", tz="UTC"))})
-    with tempfile.TemporaryDirectory() as folder:
-        written = atomic_write_table(frame, Path(folder) / "table")[1].read_text()
-    assert written == frame.to_csv(index=False)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pandas loads with the first table written: the CLI's help n
     import pandas as pd
 
 from alphaforge.config import CONFIG_FILENAME, Config, load_config, render_config
+from alphaforge.csv_text import write_csv
 from alphaforge.errors import InputError, MissingInputError, WorkspaceBusyError
 
 LOCK_FILENAME = ".alphaforge.lock"
@@ -135,30 +136,8 @@ def atomic_write_table(frame: pd.DataFrame, stem: Path) -> list[Path]:
     parquet, csv = Path(stem).with_suffix(".parquet"), Path(stem).with_suffix(".csv")
     atomic_write_parquet(parquet, frame)
     with atomic_path(csv) as tmp:
-        _with_utc_text(frame).to_csv(tmp, index=False)
+        write_csv(frame, tmp)
     return [parquet, csv]
-
-
-def _with_utc_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each UTC timestamp column of whole seconds as the text pandas' CSV writer
-    gives it (``2024-01-01 09:00:00+00:00``, NaT empty), formatted in one vectorised pass:
-    pandas formats tz-aware timestamps one by one, 8 of the 16 s a 1 M-row walk-forward table
-    took to write. Other columns (and timestamps with other zones or fractions) are left to pandas."""
-    import numpy as np
-    import pandas as pd
-
-    text = {}
-    for name in frame.columns:
-        dtype = frame[name].dtype
-        if not (isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC"):
-            continue
-        naive = frame[name].dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-        missing = np.isnat(naive)
-        if (naive[~missing].astype(np.int64) % 1_000_000_000).any():
-            continue
-        formatted = np.char.add(np.char.replace(np.datetime_as_string(naive, unit="s"), "T", " "), "+00:00")
-        text[name] = np.where(missing, "", formatted).astype(object)
-    return frame.assign(**text) if text else frame
 
 
 def _json_default(obj: Any) -> Any:
