@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
+from alphaforge.features.cross_sectional import rank_table
 from alphaforge.models import make_model
 from alphaforge.models.stopping import ValidationScorer, best_round, should_stop, smoothed
 
@@ -77,3 +80,22 @@ def test_lightgbm_stopped_on_the_loss_alone_can_keep_very_few_trees():
     floored = make_model("lightgbm", task="regression", params={"n_estimators": 300}, early_stopping_rounds=20,
                          min_rounds=50).fit(X[:2000], y[:2000], eval_set=(X[2000:], y[2000:]))
     assert floored.best_iteration_ >= 50 and floored.best_iteration_ >= model.best_iteration_
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), times=st.integers(1, 60), names=st.integers(1, 30),
+       missing=st.sampled_from([0.0, 0.1, 0.5]), unlabelled=st.sampled_from([0.0, 0.05, 0.3]),
+       decimals=st.integers(0, 3))
+def test_a_nan_free_output_scores_the_bits_of_the_general_path(seed, times, names, missing, unlabelled, decimals):
+    """Boosting rounds take the path with the masks worked out once; ragged timestamps, ties
+    and unknown labels give exactly what the path for any output gives."""
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(times), names)
+    groups = rng.permutation(groups[rng.random(len(groups)) >= missing])
+    labels = np.round(rng.normal(size=len(groups)), decimals)
+    labels[rng.random(len(groups)) < unlabelled] = np.nan
+    scorer = ValidationScorer("regression", labels, groups=groups)
+    output = np.round(rng.normal(size=len(groups)), decimals)
+    table = rank_table(output, scorer._grid)
+    assert np.float64(scorer._whole_ic(table)).tobytes() == np.float64(scorer._any_ic(table)).tobytes()
+    assert scorer(output) == scorer._whole_ic(table)

@@ -49,17 +49,30 @@ def ranks_by_counting(by_symbol: np.ndarray) -> np.ndarray:
     """Average ranks (0-based, ties averaged) in a symbols × timestamps table, from counts: a
     value's tie group spans positions ``less`` to ``less + equal - 1``, and their mean is
     ``(2 less + equal - 1) / 2`` with ``2 less + equal`` the count of other values below it
-    plus the count at or below it. Entries that are NaN get meaningless ranks (masked later)."""
+    plus the count at or below it. Entries that are NaN get meaningless ranks (masked later).
+
+    Each pair of symbols is compared once: what symbol ``j`` counts against an earlier ``i``
+    is 2 less what ``i`` counts against ``j`` (``x_i < x_j`` is ``not x_j <= x_i``), unless
+    ``x_i`` is NaN, where it counts 0 (the NaN before ``j`` are counted and taken off). The
+    counts are uint8, exact modulo 256, and never above ``2 * COUNTING_MAX_SYMBOLS``."""
     n_symbols, n_times = by_symbol.shape
-    doubled = np.zeros((n_symbols, n_times), dtype=np.uint8)  # 2 less + equal <= 2 * COUNTING_MAX_SYMBOLS
-    hit = np.empty(n_times, dtype=bool)
-    hits = hit.view(np.uint8)  # adding uint8 to uint8 needs no cast
-    for row, values in zip(doubled, by_symbol, strict=True):
-        for other in by_symbol:
-            np.less(other, values, out=hit)
-            row += hits
-            np.less_equal(other, values, out=hit)
-            row += hits
+    doubled = np.zeros((n_symbols, n_times), dtype=np.uint8)
+    less, at_most, below = (np.empty(n_times, dtype=np.uint8) for _ in range(3))  # uint8: adds need no cast
+    less_hit, at_most_hit = less.view(bool), at_most.view(bool)
+    nan_before = np.zeros(n_times, dtype=np.uint8)
+    for j, values in enumerate(by_symbol):
+        row = doubled[j]
+        row += 2 * j + 1  # each earlier symbol's 2 (adjusted below) and the value itself (1)
+        row -= nan_before
+        row -= nan_before
+        for i in range(j):
+            np.less(values, by_symbol[i], out=less_hit)
+            np.less_equal(values, by_symbol[i], out=at_most_hit)
+            np.add(less, at_most, out=below)  # what i counts against j ...
+            doubled[i] += below
+            row -= below  # ... and j against i: 2 minus it
+        np.isnan(values, out=less_hit)
+        nan_before += less
     ranks = np.subtract(doubled, 1.0)
     ranks /= 2.0
     return ranks

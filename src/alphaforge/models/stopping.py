@@ -66,6 +66,14 @@ class ValidationScorer:
         labels = _centred(rank_table(self.labels, grid))
         object.__setattr__(self, "_label_ranks", labels)
         object.__setattr__(self, "_label_unknown", np.isnan(labels))
+        # what every NaN-free output shares: the cells its ranks are defined on (rows of the grid
+        # at timestamps with two or more of them) and the label side of each timestamp's IC
+        ranked = ~np.isnan(rank_table(np.zeros(len(self.labels)), grid))
+        both = ranked & ~np.isnan(labels)
+        label_part = np.where(both, labels, 0.0)
+        object.__setattr__(self, "_whole", _WholeOutput(ranked, ranked.sum(axis=1, keepdims=True), both, label_part,
+                                                        (label_part ** 2).sum(axis=1),
+                                                        both.sum(axis=1) >= MIN_NAMES))
 
     @property
     def metric(self) -> str:
@@ -76,15 +84,48 @@ class ValidationScorer:
         output = np.asarray(output, dtype=np.float64)
         if self.metric == "loss":
             return -mean_loss(self.task, output, self.labels, self.weights)
-        ranks = _centred(rank_table(output, self._grid))  # type: ignore[attr-defined]
+        table = rank_table(output, self._grid)  # type: ignore[attr-defined]
+        return self._whole_ic(table) if not np.isnan(output).any() else self._any_ic(table)
+
+    def _whole_ic(self, table: np.ndarray) -> float:
+        """The mean IC of the rank ``table`` of an output without NaN (every round of a boosted
+        model), with the masks and label sums worked out once: :meth:`_any_ic`'s bits, faster."""
+        whole: _WholeOutput = self._whole  # type: ignore[attr-defined]
+        ranks = np.where(whole.both, _centred(table, whole.ranked, whole.ranked_count), 0.0)
+        return _mean_ic(ranks, whole.labels, (ranks ** 2).sum(axis=1) * whole.label_squares, whole.counted)
+
+    def _any_ic(self, table: np.ndarray) -> float:
+        """The mean IC of the rank ``table`` of any output."""
+        ranks = _centred(table)
         labels = self._label_ranks  # type: ignore[attr-defined]
         both = ~(np.isnan(ranks) | self._label_unknown)  # type: ignore[attr-defined]
         ranks, labels = np.where(both, ranks, 0.0), np.where(both, labels, 0.0)
-        numerator = (ranks * labels).sum(axis=1)
-        denominator = np.sqrt((ranks ** 2).sum(axis=1) * (labels ** 2).sum(axis=1))
-        counted = both.sum(axis=1) >= MIN_NAMES
-        ic = np.where(counted & (denominator > 0), numerator / np.where(denominator > 0, denominator, 1.0), 0.0)
-        return float(ic[counted].mean()) if counted.any() else 0.0
+        return _mean_ic(ranks, labels, (ranks ** 2).sum(axis=1) * (labels ** 2).sum(axis=1),
+                        both.sum(axis=1) >= MIN_NAMES)
+
+
+@dataclass(frozen=True)
+class _WholeOutput:
+    """What a :class:`ValidationScorer` knows before it sees an output without NaN: the cells
+    whose ranks are defined and how many there are per timestamp, the cells that also have a
+    label, the centred label ranks there (0 elsewhere), their sum of squares per timestamp, and
+    the timestamps with enough names to count."""
+
+    ranked: np.ndarray
+    ranked_count: np.ndarray
+    both: np.ndarray
+    labels: np.ndarray
+    label_squares: np.ndarray
+    counted: np.ndarray
+
+
+def _mean_ic(ranks: np.ndarray, labels: np.ndarray, squares: np.ndarray, counted: np.ndarray) -> float:
+    """The mean over counted timestamps of the correlation of centred ranks (0 off the cells
+    compared) with ``squares`` the product of their sums of squares; 0 where a side is constant."""
+    numerator = (ranks * labels).sum(axis=1)
+    denominator = np.sqrt(squares)
+    ic = np.where(counted & (denominator > 0), numerator / np.where(denominator > 0, denominator, 1.0), 0.0)
+    return float(ic[counted].mean()) if counted.any() else 0.0
 
 
 def _positions_within(groups: np.ndarray) -> np.ndarray:
@@ -98,12 +139,15 @@ def _positions_within(groups: np.ndarray) -> np.ndarray:
     return positions
 
 
-def _centred(table: np.ndarray) -> np.ndarray:
+def _centred(table: np.ndarray, known: np.ndarray | None = None, counts: np.ndarray | None = None) -> np.ndarray:
     """Each row of a (group x member) table minus its mean over the known members (NaN where
-    none is known): ``np.nanmean``'s sum and count, without its copies and checks."""
-    known = ~np.isnan(table)
+    none is known): ``np.nanmean``'s sum and count, without its copies and checks. ``known``
+    (the table's non-NaN cells) and ``counts`` (their number per row) when the caller has them."""
+    if known is None:
+        known = ~np.isnan(table)
+        counts = known.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return table - np.where(known, table, 0.0).sum(axis=1, keepdims=True) / known.sum(axis=1, keepdims=True)
+        return table - np.where(known, table, 0.0).sum(axis=1, keepdims=True) / counts
 
 
 def smoothed(curve: np.ndarray, smoothing: int) -> np.ndarray:
