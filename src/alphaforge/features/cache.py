@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from alphaforge._version import __version__
+from alphaforge.cpus import map_on_cpus
 from alphaforge.errors import InputError
 from alphaforge.features import windows
 from alphaforge.features.compute import (
@@ -251,8 +252,9 @@ class FeatureCache:
         if computed is not None:
             if keys is None:  # the keys first: a feature file is only ever found beside its finished keys
                 write_checked_parquet(location.keys_path, rows)
-            for feature in missing:
-                columns = output_columns([feature], location.series)
-                write_checked_parquet(location.paths[feature.name], computed[columns])
+            def store(feature: Feature) -> None:  # Parquet encoding and sha256 run without the GIL
+                write_checked_parquet(location.paths[feature.name], computed[output_columns([feature], location.series)])
+
+            map_on_cpus(store, missing)
         return FeatureStream(location, rows, computed, [f.name for f in missing],
                              lambda feature: compute_features(bars, macro, [feature], since=since, registry=registry))
