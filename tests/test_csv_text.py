@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames
 
+from alphaforge import csv_text
 from alphaforge.csv_text import _duckdb_columns, write_csv
+
+
+@pytest.fixture(autouse=True)
+def _any_table_takes_duckdb(monkeypatch):
+    """The properties below hold for any size: small tables are sent to DuckDB too."""
+    monkeypatch.setattr(csv_text, "DUCKDB_MIN_ROWS", 0)
 
 _TEXT = st.text(alphabet=st.sampled_from(list("ab Z,\"'\n\r\t;é-_.0")), max_size=6)
 _FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1e-5, 1e16, 1e15, 0.1, -0.0, 5e-324])
