@@ -10,7 +10,10 @@ synthetic market, the default configuration. ``--demo`` runs the bundled demo in
    where every LightGBM fit the pipeline makes is repeated bare right after it — ``lightgbm.train``
    on the same float32 rows, labels and weights, with the same parameters and exactly the rounds
    the pipeline's model trained, without validation scoring, callbacks or anything of ours.
-   A stage's floor is the sum of those bare fits (stages that fit nothing have none).
+   A stage's floor is the sum of those bare fits (stages that fit nothing have none). The same
+   process also times the pipeline's own fits (validation scoring and early stopping included),
+   each right before its bare twin: a comparison the other tenants of a shared machine disturb
+   alike, where the whole run and the floor run minutes apart.
 3. The fully cached re-run (median of ``--repeat`` fresh processes). Goal: <= 1 s.
 4. ``alphaforge predict`` of one symbol's last 256 bars (seed 002's call) in a fresh process,
    as a user types it: median and best wall time of ``--repeat``, its CPU time and the peak
@@ -59,25 +62,30 @@ def _timed(root: Path, *args: str) -> tuple[float, float, float, dict]:
             json.loads(out) if out.strip().startswith("{") else {})
 
 
-def _floor_process(root: Path) -> dict[str, float]:
-    """Run the forced `run` in this process with every LightGBM fit repeated bare; print and return
-    the bare seconds per stage (called as ``bench_run.py --floor-of ROOT``)."""
+def _floor_process(root: Path) -> None:
+    """Run the forced `run` in this process with every LightGBM fit repeated bare; print the bare
+    seconds per stage and the pipeline's own fit seconds (called as ``bench_run.py --floor-of ROOT``)."""
     import lightgbm as lgb
 
     from alphaforge.models._lightgbm import LightGBMModel
     from alphaforge.project import open as open_project
 
     floors: dict[str, float] = {}
+    ours = {"fits": 0.0, "bare": 0.0}
     current = {"stage": ""}
     fit = LightGBMModel._fit
 
     def fit_then_bare(self, X, y, sample_weight, validation, frame):  # noqa: ANN001 - the patched hook
+        started = time.perf_counter()
         fit(self, X, y, sample_weight, validation, frame)
+        ours["fits"] += time.perf_counter() - started
         params, _ = self.lightgbm_params(len(X))
         started = time.perf_counter()
         lgb.train(params, lgb.Dataset(X, label=y, weight=sample_weight),
                   num_boost_round=self.booster_.current_iteration())
-        floors[current["stage"]] = floors.get(current["stage"], 0.0) + time.perf_counter() - started
+        bare = time.perf_counter() - started
+        floors[current["stage"]] = floors.get(current["stage"], 0.0) + bare
+        ours["bare"] += bare
 
     LightGBMModel._fit = fit_then_bare
     # a forced run reuses a model version its own stage key registered: without the registry the
@@ -85,8 +93,7 @@ def _floor_process(root: Path) -> dict[str, float]:
     shutil.rmtree(root / "models", ignore_errors=True)
     project = open_project(root)
     project.run(force=True, on_stage=lambda stage, status: current.update(stage=stage.name))
-    print(json.dumps(floors))
-    return floors
+    print(json.dumps({"floors": floors, "fits": ours}))
 
 
 def _workspace(root: Path, demo: bool) -> str:
@@ -133,9 +140,12 @@ def main() -> None:
         floor_run = subprocess.run([sys.executable, __file__, "--floor-of", str(root)], capture_output=True, text=True)
         if floor_run.returncode:
             raise SystemExit(f"the floor run failed:\n{floor_run.stderr[-3000:]}")
-        floors = json.loads(floor_run.stdout.splitlines()[-1])
+        measured = json.loads(floor_run.stdout.splitlines()[-1])
+        floors, fits = measured["floors"], measured["fits"]
         cached = sorted(_alphaforge(root, "--quiet", "run", "--no-track", "--json")[0] for _ in range(args.repeat))
         _report(stages, floors, first, rss, cached, args.demo)
+        print(f"fits, ours then bare in turn (one process): {fits['fits']:.3g} / {fits['bare']:.3g} s = "
+              f"{fits['fits'] / fits['bare']:.2f}x")
         _predict(root, args.repeat)
         print(f"load after: {_load()}")
 
