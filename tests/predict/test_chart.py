@@ -10,7 +10,14 @@ from matplotlib.figure import Figure
 
 from alphaforge.artifacts import ModelCard, TargetRef
 from alphaforge.models.registry import ResolvedModel
-from alphaforge.predict.chart import PER_PAGE, _draw, model_title, position_changes, write_prediction_charts
+from alphaforge.predict.chart import (
+    PARALLEL_MIN_CHARTS,
+    PER_PAGE,
+    _draw,
+    model_title,
+    position_changes,
+    write_prediction_charts,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -67,3 +74,15 @@ def test_titles_name_the_model_version_and_target_never_a_folder(tmp_path: Path)
     assert model_title(checkpoint) == "extended-CV model 2024-05-01, target fwd_ret_5"
     tuned = ResolvedModel(None, card, tmp_path / "tuning" / "study1" / "best_model", "tuning")
     assert model_title(tuned) == "tuning study1 model 2024-05-01, target fwd_ret_5"
+
+
+def test_charts_drawn_by_worker_processes_are_the_same_files_byte_for_byte(tmp_path: Path) -> None:
+    """Two processes draw a run's two dozen charts (matplotlib holds the GIL); the files do not change."""
+    symbols = [f"S{i}" for i in range(PARALLEL_MIN_CHARTS)]
+    prices, predictions = frames(symbols, [0, 1, 1, -1, 0, 1])
+    serial = write_prediction_charts(prices, predictions, tmp_path / "one" / "latest", title="m v1, target t")
+    parallel = write_prediction_charts(prices, predictions, tmp_path / "two" / "latest", title="m v1, target t",
+                                       workers=2)
+    assert len(serial) == len(parallel) >= PARALLEL_MIN_CHARTS
+    assert [p.relative_to(tmp_path / "two") for p in parallel] == [p.relative_to(tmp_path / "one") for p in serial]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(serial, parallel, strict=True))

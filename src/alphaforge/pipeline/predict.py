@@ -17,6 +17,7 @@ from typing import Any
 
 from alphaforge.choices import CHART_MODES
 from alphaforge.config import Config
+from alphaforge.cpus import usable_cpus
 from alphaforge.errors import InputError
 from alphaforge.models.registry import resolve_model
 from alphaforge.names import check_name
@@ -59,7 +60,8 @@ def _write(workspace: Workspace, resolved: Any, prediction: Any, name: str, char
         tables = atomic_write_table(frame, stem)
         if chart == "wait":
             cancel_chart_job(stem)
-            charts = write_prediction_charts(prediction.prices, prediction.frame, stem, title=title)
+            charts = write_prediction_charts(prediction.prices, prediction.frame, stem, title=title,
+                                             workers=usable_cpus())
         else:
             remove_charts(stem)
             charts = [] if chart == "none" else start_chart_job(prediction.prices, prediction.frame, stem, title=title)

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from alphaforge.models.registry import BEST_DIR, FINAL_DIR, ResolvedModel
 from alphaforge.workspace import atomic_dir, atomic_write_png
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.gridspec import SubplotSpec
+
+    from alphaforge.models.registry import ResolvedModel
 
 PER_PAGE = 6
 COLUMNS = 3
@@ -41,6 +43,8 @@ def model_title(model: ResolvedModel) -> str:
     A registry model is ``models/<name>/<version>/``; the extended-CV and tuning checkpoints are
     named for the stage that saved them and dated by their card's ``created``.
     """
+    from alphaforge.models.registry import BEST_DIR, FINAL_DIR  # the chart processes never load the registry
+
     target = model.card.target.name
     folder = model.path.parent if model.path.name in (FINAL_DIR, BEST_DIR) else model.path
     if re.fullmatch(r"v\d+", folder.name):
@@ -67,13 +71,15 @@ def position_changes(predictions: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_prediction_charts(prices: pd.DataFrame, predictions: pd.DataFrame, stem: Path, *,
-                            title: str) -> list[Path]:
+                            title: str, workers: int = 1) -> list[Path]:
     """Write the overview pages and one chart per symbol; return the files written.
 
     ``prices``: symbol, timestamp, close. ``predictions``: symbol, timestamp, score, signal
     (+1 buy, -1 sell, 0 flat). ``stem.png`` is the overview's first page (where the run report
     looks); the folder ``stem/`` holds ``overview-2.png``, ... and ``<symbol>.png`` per symbol,
-    and is replaced whole, so no chart of an earlier prediction is left in it.
+    and is replaced whole, so no chart of an earlier prediction is left in it. ``workers`` > 1
+    draws them in that many processes when there are :data:`PARALLEL_MIN_CHARTS` or more
+    (matplotlib holds the GIL: threads would take turns).
     """
     stem = Path(stem)
     symbols = sorted(predictions["symbol"].unique())
@@ -84,18 +90,51 @@ def write_prediction_charts(prices: pd.DataFrame, predictions: pd.DataFrame, ste
                       changes[changes["symbol"] == symbol]) for symbol in symbols}
     pages = [symbols[at:at + PER_PAGE] for at in range(0, len(symbols), PER_PAGE)]
 
-    def overview(number: int, path: Path) -> Path:
+    def overview(number: int, path: Path) -> _Chart:
         suffix = f" (symbols page {number} of {len(pages)})" if len(pages) > 1 else ""
-        return _write_overview({s: parts[s] for s in pages[number - 1]}, path, title=title + suffix)
+        return _Chart(None, {s: parts[s] for s in pages[number - 1]}, path, title + suffix)
 
-    overview(1, stem.with_suffix(".png"))
     names = _file_names(symbols)
     with atomic_dir(stem) as staging:
-        for number in range(2, len(pages) + 1):
-            overview(number, staging / f"overview-{number}.png")
-        for symbol in symbols:
-            _write_symbol(symbol, parts[symbol], staging / names[symbol], title=title)
+        _draw_all([overview(1, stem.with_suffix(".png")),
+                   *(overview(number, staging / f"overview-{number}.png") for number in range(2, len(pages) + 1)),
+                   *(_Chart(symbol, {symbol: parts[symbol]}, staging / names[symbol], title) for symbol in symbols)],
+                  workers)
     return chart_files(symbols, stem)
+
+
+PARALLEL_MIN_CHARTS = 8
+"""Fewer charts are drawn in this process: a worker's start (a fresh interpreter importing pandas
+and matplotlib, about 0.8 s) costs more than drawing them."""
+
+
+@dataclass(frozen=True)
+class _Chart:
+    """One PNG to draw: a symbol's own chart (``symbol``) or an overview page (None) of ``parts``."""
+
+    symbol: str | None
+    parts: dict[str, Part]
+    path: Path
+    title: str
+
+
+def _draw_chart(chart: _Chart) -> Path:
+    if chart.symbol is None:
+        return _write_overview(chart.parts, chart.path, title=chart.title)
+    return _write_symbol(chart.symbol, chart.parts[chart.symbol], chart.path, title=chart.title)
+
+
+def _draw_all(charts: list[_Chart], workers: int) -> None:
+    """Draw ``charts``, in ``workers`` processes when there are enough of them."""
+    if workers < 2 or len(charts) < PARALLEL_MIN_CHARTS:
+        for chart in charts:
+            _draw_chart(chart)
+        return
+    from alphaforge.executors.local import LocalExecutor
+
+    with LocalExecutor(workers=workers) as executor:
+        for result in executor.map(_draw_chart, charts):
+            result.unwrap()
 
 
 def chart_files(symbols: Sequence[str], stem: Path) -> list[Path]:

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from alphaforge.artifacts.chart_job import ChartJob
+from alphaforge.cpus import usable_cpus
 from alphaforge.errors import AlphaForgeError
 from alphaforge.predict.chart import chart_files, write_prediction_charts
 from alphaforge.workspace import atomic_dir, atomic_write_bytes, file_lock
@@ -111,7 +112,7 @@ def run_chart_job(folder: Path, token: str) -> None:
     stem = Path(job.stem)
     with tempfile.TemporaryDirectory(prefix="alphaforge-charts-") as scratch:
         drawn = Path(scratch) / stem.name
-        write_prediction_charts(prices, predictions, drawn, title=job.title)
+        write_prediction_charts(prices, predictions, drawn, title=job.title, workers=usable_cpus())
         with chart_lock(stem):
             if _token(folder) != token:
                 return
