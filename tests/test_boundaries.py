@@ -44,7 +44,8 @@ def test_library_packages_do_not_import_the_cli_or_the_runner(module):
 LAYERS = {
     "_version": 0, "errors": 0, "timestamps": 0, "progress": 0, "names": 0, "cpus": 0, "heap": 0,
     "choices": 0,  # the names options choose from, which help lists before numpy loads
-    "csv_text": 0,  # the CSV copy of a table, written by the workspace's table writer
+    "csv_text": 0,
+    "lazy": 0,  # package exports imported on first use  # the CSV copy of a table, written by the workspace's table writer
     "config": 1, "workspace": 1,
     # artifacts: one typed owner per on-disk JSON schema (model cards, best_config, plans, manifests),
     # read by the stage engine, the prediction path and every stage package, so it sits this low

@@ -20,8 +20,7 @@ This package sits low (it imports only config, workspace and errors), so every s
 and the prediction path can read artifacts without importing each other.
 """
 
-import importlib
-from typing import Any
+from alphaforge.lazy import lazy_exports
 
 _OWNERS = {
     "Artifact": "_base", "read_json": "_json", "TRAINING_SETTINGS": "best_config", "BestConfig": "best_config",
@@ -35,13 +34,7 @@ _OWNERS = {
 """Each public name -> the module that owns it, imported on first use: `alphaforge predict` reads
 a model card and nothing else here, and the other owners' pydantic models took 30-40 ms to build."""
 
-
-def __getattr__(name: str) -> Any:
-    if name in _OWNERS:
-        value = getattr(importlib.import_module(f"alphaforge.artifacts.{_OWNERS[name]}"), name)
-        globals()[name] = value  # later lookups skip this function
-        return value
-    raise AttributeError(f"module 'alphaforge.artifacts' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _OWNERS, globals())
 
 
 __all__ = [
