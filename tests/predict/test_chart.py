@@ -6,14 +6,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib.figure import Figure
 
 from alphaforge.artifacts import ModelCard, TargetRef
 from alphaforge.models.registry import ResolvedModel
+from alphaforge.errors import AlphaForgeError
 from alphaforge.predict.chart import (
     PARALLEL_MIN_CHARTS,
     PER_PAGE,
+    _Chart,
     _draw,
+    _draw_all,
     model_title,
     position_changes,
     write_prediction_charts,
@@ -86,3 +90,14 @@ def test_charts_drawn_by_worker_processes_are_the_same_files_byte_for_byte(tmp_p
     assert len(serial) == len(parallel) >= PARALLEL_MIN_CHARTS
     assert [p.relative_to(tmp_path / "two") for p in parallel] == [p.relative_to(tmp_path / "one") for p in serial]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(serial, parallel, strict=True))
+
+
+def test_a_failing_chart_worker_fails_the_charts_with_its_error(tmp_path: Path) -> None:
+    prices, predictions = frames([f"S{i}" for i in range(PARALLEL_MIN_CHARTS)], [0, 1, 1, -1])
+    parts = {s: (prices[prices["symbol"] == s], predictions[predictions["symbol"] == s], predictions.iloc[:0])
+             for s in predictions["symbol"].unique()}
+    charts = [_Chart(s, {s: part}, tmp_path / f"{s}.png", "t") for s, part in parts.items()]
+    (tmp_path / "S7.png").mkdir()  # a folder where the last chart, a worker's, goes
+    with pytest.raises(AlphaForgeError, match=r"chart worker failed(.|\n)*IsADirectoryError"):
+        _draw_all(charts, workers=2)
+    assert (tmp_path / "S0.png").read_bytes().startswith(PNG)  # this process drew its share

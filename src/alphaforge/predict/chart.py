@@ -104,8 +104,13 @@ def write_prediction_charts(prices: pd.DataFrame, predictions: pd.DataFrame, ste
 
 
 PARALLEL_MIN_CHARTS = 8
-"""Fewer charts are drawn in this process: a worker's start (a fresh interpreter importing pandas
-and matplotlib, about 0.8 s) costs more than drawing them."""
+"""Fewer charts are drawn in this process: a worker's start costs more than drawing them."""
+STARTUP_CHARTS = 6
+"""About how many symbol charts this process draws while a worker starts (a fresh interpreter
+importing pandas and matplotlib, ~0.8 s): the worker is given that much less to draw."""
+PANEL_COST = 0.7
+"""An overview page's drawing time per symbol panel, in symbol charts (measured: a page of six
+~0.55 s, a symbol chart ~0.13 s)."""
 
 
 @dataclass(frozen=True)
@@ -118,23 +123,56 @@ class _Chart:
     title: str
 
 
-def _draw_chart(chart: _Chart) -> Path:
-    if chart.symbol is None:
-        return _write_overview(chart.parts, chart.path, title=chart.title)
-    return _write_symbol(chart.symbol, chart.parts[chart.symbol], chart.path, title=chart.title)
+def draw_charts(charts: list[_Chart]) -> None:
+    """Draw ``charts`` here, one after the other (what each worker process runs)."""
+    for chart in charts:
+        if chart.symbol is None:
+            _write_overview(chart.parts, chart.path, title=chart.title)
+        else:
+            _write_symbol(chart.symbol, chart.parts[chart.symbol], chart.path, title=chart.title)
 
 
 def _draw_all(charts: list[_Chart], workers: int) -> None:
-    """Draw ``charts``, in ``workers`` processes when there are enough of them."""
-    if workers < 2 or len(charts) < PARALLEL_MIN_CHARTS:
-        for chart in charts:
-            _draw_chart(chart)
-        return
-    from alphaforge.executors.local import LocalExecutor
+    """Draw ``charts``: this process draws the first share and ``workers - 1`` worker processes
+    (``python -m alphaforge.predict.chart_worker``) the others, when there are enough of them.
 
-    with LocalExecutor(workers=workers) as executor:
-        for result in executor.map(_draw_chart, charts):
-            result.unwrap()
+    Workers are started as modules, not by :mod:`multiprocessing`, whose ``spawn`` runs the
+    caller's main script again in each worker: a user's script calling ``Project.run()`` without
+    the ``if __name__ == "__main__":`` idiom would run twice."""
+    if workers < 2 or len(charts) < PARALLEL_MIN_CHARTS:
+        draw_charts(charts)
+        return
+    import pickle
+    import subprocess
+    import sys
+    import tempfile
+
+    from alphaforge.errors import AlphaForgeError
+
+    costs = [1.0 if chart.symbol is not None else PANEL_COST * len(chart.parts) for chart in charts]
+    each = (sum(costs) - STARTUP_CHARTS) / workers  # what a worker draws; this process draws the rest
+    shares, end = [], len(charts)
+    for _ in range(workers - 1):  # each worker takes charts from the end (the cheap symbol charts)
+        start, load = end, 0.0
+        while start > 1 and load + costs[start - 1] <= each:
+            start, load = start - 1, load + costs[start - 1]
+        shares.append(charts[start:end])
+        end = start
+    with tempfile.TemporaryDirectory(prefix="alphaforge-charts-") as scratch:
+        started = []
+        for number, share in enumerate(filter(None, shares)):
+            job = Path(scratch) / f"share-{number}.pickle"  # written and read by this run only
+            job.write_bytes(pickle.dumps(share))
+            started.append(subprocess.Popen([sys.executable, "-m", "alphaforge.predict.chart_worker", str(job)],
+                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE))
+        draw_charts(charts[:end])
+        for process in started:
+            _, error = process.communicate()
+            if process.returncode:
+                raise AlphaForgeError(f"a chart worker failed (exit {process.returncode}):\n"
+                                      f"{error.decode(errors='replace')[-2000:]}", where="prediction charts",
+                                      fix="fix the cause shown, then predict again")
 
 
 def chart_files(symbols: Sequence[str], stem: Path) -> list[Path]:
