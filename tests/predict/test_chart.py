@@ -92,12 +92,23 @@ def test_charts_drawn_by_worker_processes_are_the_same_files_byte_for_byte(tmp_p
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(serial, parallel, strict=True))
 
 
-def test_a_failing_chart_worker_fails_the_charts_with_its_error(tmp_path: Path) -> None:
+def _symbol_charts(folder: Path) -> list[_Chart]:
+    """One chart per symbol, enough of them for a worker, drawn into ``folder``."""
     prices, predictions = frames([f"S{i}" for i in range(PARALLEL_MIN_CHARTS)], [0, 1, 1, -1])
-    parts = {s: (prices[prices["symbol"] == s], predictions[predictions["symbol"] == s], predictions.iloc[:0])
-             for s in predictions["symbol"].unique()}
-    charts = [_Chart(s, {s: part}, tmp_path / f"{s}.png", "t") for s, part in parts.items()]
+    return [_Chart(s, {s: (prices[prices["symbol"] == s], predictions[predictions["symbol"] == s],
+                           predictions.iloc[:0])}, folder / f"{s}.png", "t") for s in predictions["symbol"].unique()]
+
+
+def test_a_failing_chart_worker_fails_the_charts_with_its_error(tmp_path: Path) -> None:
+    charts = _symbol_charts(tmp_path)
     (tmp_path / "S7.png").mkdir()  # a folder where the last chart, a worker's, goes
     with pytest.raises(AlphaForgeError, match=r"chart worker failed(.|\n)*IsADirectoryError"):
         _draw_all(charts, workers=2)
     assert (tmp_path / "S0.png").read_bytes().startswith(PNG)  # this process drew its share
+
+
+def test_when_this_process_fails_its_share_the_workers_are_stopped(tmp_path: Path) -> None:
+    charts = _symbol_charts(tmp_path)
+    (tmp_path / "S0.png").mkdir()  # a folder where the first chart, this process's, goes
+    with pytest.raises(IsADirectoryError):
+        _draw_all(charts, workers=2)

@@ -166,7 +166,13 @@ def _draw_all(charts: list[_Chart], workers: int) -> None:
             started.append(subprocess.Popen([sys.executable, "-m", "alphaforge.predict.chart_worker", str(job)],
                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.PIPE))
-        draw_charts(charts[:end])
+        try:
+            draw_charts(charts[:end])
+        except BaseException:  # the workers must not write into a staging folder being removed
+            for process in started:
+                process.kill()
+                process.wait()
+            raise
         for process in started:
             _, error = process.communicate()
             if process.returncode:
