@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 DUCKDB_MIN_ROWS = 50_000
@@ -47,7 +48,8 @@ def _duckdb_columns(frame: pd.DataFrame) -> list[str] | None:
     import numpy as np
     import pandas as pd
 
-    if frame.empty or not frame.columns.is_unique or not all(isinstance(name, str) and _PLAIN_TEXT.fullmatch(name) for name in frame.columns):
+    plain_names = all(isinstance(name, str) and _PLAIN_TEXT.fullmatch(name) for name in frame.columns)
+    if frame.empty or not frame.columns.is_unique or not plain_names:
         return None
     columns = []
     for name in frame.columns:
@@ -57,7 +59,7 @@ def _duckdb_columns(frame: pd.DataFrame) -> list[str] | None:
             columns.append(quoted)
         elif pd.api.types.is_string_dtype(dtype) and _plain_strings(series):
             columns.append(quoted)
-        elif isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC" and _whole_seconds(series):
+        elif _utc_seconds(series) is not None:
             columns.append(f"strftime({quoted} AT TIME ZONE 'UTC', '{_UTC_TEXT}') AS {quoted}")
         else:
             return None
@@ -70,11 +72,16 @@ def _plain_strings(series: pd.Series) -> bool:
     return all(isinstance(value, str) and _PLAIN_TEXT.fullmatch(value) for value in values)
 
 
-def _whole_seconds(series: pd.Series) -> bool:
+def _utc_seconds(series: pd.Series) -> np.ndarray | None:
+    """A UTC timestamp column of whole seconds as naive ``datetime64[ns]`` (NaT kept); None for
+    any other column."""
     import numpy as np
+    import pandas as pd
 
+    if not (isinstance(series.dtype, pd.DatetimeTZDtype) and str(series.dtype.tz) == "UTC"):
+        return None
     naive = series.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    return not (naive[~np.isnat(naive)].astype(np.int64) % 1_000_000_000).any()
+    return None if (naive[~np.isnat(naive)].astype(np.int64) % 1_000_000_000).any() else naive
 
 
 def _with_utc_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -83,15 +90,12 @@ def _with_utc_text(frame: pd.DataFrame) -> pd.DataFrame:
     pandas formats tz-aware timestamps one by one. Other columns (and timestamps with other zones
     or fractions) are left to pandas."""
     import numpy as np
-    import pandas as pd
 
     text = {}
     for position, (_, series) in enumerate(frame.items()):  # by position: names may repeat
-        dtype = series.dtype
-        if frame.empty or not (isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC"
-                               and _whole_seconds(series)):
+        naive = None if frame.empty else _utc_seconds(series)
+        if naive is None:
             continue
-        naive = series.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
         formatted = np.char.add(np.char.replace(np.datetime_as_string(naive, unit="s"), "T", " "), "+00:00")
         text[position] = np.where(np.isnat(naive), "", formatted).astype(object)
     if not text:
