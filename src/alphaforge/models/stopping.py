@@ -143,9 +143,8 @@ def _centred(table: np.ndarray, known: np.ndarray | None = None, counts: np.ndar
     """Each row of a (group x member) table minus its mean over the known members (NaN where
     none is known): ``np.nanmean``'s sum and count, without its copies and checks. ``known``
     (the table's non-NaN cells) and ``counts`` (their number per row) when the caller has them."""
-    if known is None:
-        known = ~np.isnan(table)
-        counts = known.sum(axis=1, keepdims=True)
+    known = ~np.isnan(table) if known is None else known
+    counts = known.sum(axis=1, keepdims=True) if counts is None else counts
     with np.errstate(invalid="ignore", divide="ignore"):
         return table - np.where(known, table, 0.0).sum(axis=1, keepdims=True) / counts
 
