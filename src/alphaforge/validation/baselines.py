@@ -127,13 +127,15 @@ def best_single_feature(X_train: pd.DataFrame, y_train: object, timestamps_train
     row, position = _by_timestamp(timestamps, check_positive_int(max_timestamps, "max_timestamps", 1))
     kept = row >= 0
     row, position = row[kept], position[kept]
+    if not kept.all():  # the kept rows taken once, not each block converted whole and then cut
+        X_train = X_train.iloc[np.flatnonzero(kept)]
     shape = (int(row.max()) + 1, int(position.max()) + 1)
     target = np.full(shape, np.nan)
     target[row, position] = labels[kept]
     target_ranks = rank_last(target)
     means = np.full(X_train.shape[1], np.nan)
     for start in range(0, X_train.shape[1], _FEATURES_AT_ONCE):  # a loop over blocks of features
-        block = X_train.iloc[:, start:start + _FEATURES_AT_ONCE].to_numpy(dtype="float64")[kept]
+        block = X_train.iloc[:, start:start + _FEATURES_AT_ONCE].to_numpy(dtype="float64")
         tables = np.full((block.shape[1], *shape), np.nan)
         tables[:, row, position] = block.T
         ic = spearman_last(tables, target, y_ranks=target_ranks)
