@@ -102,6 +102,27 @@ def test_fingerprint_follows_code_version_and_base(bars: pd.DataFrame) -> None:
     assert feature_fingerprint(REGISTRY.get("xs_rank_ret_24")) != feature_fingerprint(REGISTRY.get("xs_rank_ret_1"))
 
 
+def test_fingerprint_follows_its_module_file_edited_in_place(tmp_path: Path, monkeypatch) -> None:
+    """A feature module edited on disk changes the fingerprint at once, in the same process,
+    although sources are remembered between calls (a cached run asks for each one many times)."""
+    import importlib
+
+    module_file = tmp_path / "af_edited_feature.py"
+    module_file.write_text("def level(close, *, n):\n    return close * 0 + n\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("af_edited_feature")
+    registry = FeatureRegistry()
+    register(module.level, name="edited_level", params={"n": 1}, lookback=0, description="edited",
+             registry=registry)
+    feature = registry.get("edited_level")
+    first = feature_fingerprint(feature, registry=registry)
+    assert feature_fingerprint(feature, registry=registry) == first
+    stamp = module_file.stat().st_mtime_ns
+    module_file.write_text("def level(close, *, n):\n    return close * 0 + 2 * n\n")
+    os.utime(module_file, ns=(stamp + 10**9, stamp + 10**9))  # a later modification time, whatever the clock's tick
+    assert feature_fingerprint(feature, registry=registry) != first
+
+
 # ---------------------------------------------------------------- integrity (issue 20)
 FEATURES = ["px_ret_x", "px_dd_x"]
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -59,12 +60,35 @@ def _sha256(*parts: str) -> str:
     return digest.hexdigest()
 
 
+_SOURCES: dict[object, tuple[tuple[int, int], str]] = {}
+"""Each function's and module's source as last read, with its file's (size, modification time)."""
+
+
 def _source(obj: object) -> str:
+    """The source of a function or module, read again only when its file's size or modification
+    time changed (the check :mod:`linecache`, which :mod:`inspect` reads through, makes too):
+    a run fingerprints every configured feature, and one function or module serves many of them
+    (finding a function's lines in its file took a tenth of a second of each cached run)."""
+    code = getattr(obj, "__code__", None)
+    stamp = _file_stamp(getattr(obj, "__file__", None) or (code.co_filename if code is not None else None))
+    known = _SOURCES.get(obj)
+    if stamp is not None and known is not None and known[0] == stamp:
+        return known[1]
     try:
-        return inspect.getsource(obj)  # type: ignore[arg-type]
+        text = inspect.getsource(obj)  # type: ignore[arg-type]
     except (OSError, TypeError):  # defined interactively: fall back to the compiled code
-        code = getattr(obj, "__code__", None)
         return repr((code.co_code, code.co_consts)) if code is not None else repr(obj)
+    if stamp is not None:
+        _SOURCES[obj] = (stamp, text)
+    return text
+
+
+def _file_stamp(path: str | None) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path) if path else None
+    except OSError:
+        return None
+    return None if status is None else (status.st_size, status.st_mtime_ns)
 
 
 def feature_fingerprint(feature: Feature, code_version: str | None = None,
