@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from alphaforge.data.datasets import synthesize
+from alphaforge.executors.base import Executor, run_task
 from alphaforge.pipeline.runner import run_pipeline
 from alphaforge.pipeline.walkforward import FOLDS_FILE, run_walk_forward, walk_forward_dir
 from alphaforge.tracking import NullTracker
@@ -17,12 +18,32 @@ def _folds(result: dict) -> list[dict]:
     return [{k: v for k, v in fold.items() if k != "seconds"} for fold in result["folds"]]
 
 
-def test_folds_on_two_workers_give_the_serial_result(tmp_path, local_pool):
+class _InTurn(Executor):
+    """Two "workers" that run the tasks here, in the order given, and remember that order."""
+
+    name = "in_turn"
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.given: list[int] = []
+
+    def map(self, fn, items):
+        items = list(items)
+        self.given = [item.fold for item in items]
+        return [run_task(fn, index, item) for index, item in enumerate(items)]
+
+
+def _workspace(tmp_path) -> Workspace:
     workspace = Workspace.create(tmp_path / "ws")
     synthesize(workspace, symbols=6, bars=1200, freq="1h", seed=5, mode="planted", lookback=6, horizon=1, ic=0.1)
     configure(workspace, data={"dataset": "synth", "macro": ""}, features={"include": ["px_ret_*", "px_rvol_*"]},
               models={"target": "fwd_ret_1"}, validation={"n_splits": 3}, seed=5)
     run_pipeline(workspace, NullTracker(), only=["features"])
+    return workspace
+
+
+def test_folds_on_two_workers_give_the_serial_result(tmp_path, local_pool):
+    workspace = _workspace(tmp_path)
     config = workspace.config()
     folder = walk_forward_dir(workspace, "fwd_ret_1", "lightgbm")
 
@@ -35,3 +56,18 @@ def test_folds_on_two_workers_give_the_serial_result(tmp_path, local_pool):
     assert _folds(parallel) == _folds(serial) and len(serial["folds"]) == 3
     assert parallel["evaluation"] == serial["evaluation"] and (folder / FOLDS_FILE).is_file()
     assert not list(workspace.root.glob(".walk_forward-*"))  # the hand-off folder went with the run
+
+
+def test_the_longest_folds_are_handed_out_first_and_the_result_kept_in_fold_order(tmp_path):
+    """Expanding folds grow: the last trains longest, and handed out last it would run alone at the end."""
+    workspace = _workspace(tmp_path)
+    config = workspace.config()
+    folder = walk_forward_dir(workspace, "fwd_ret_1", "lightgbm")
+    serial = run_walk_forward(workspace, config)
+    serial_rows = pd.read_parquet(folder / "predictions.parquet")
+    executor = _InTurn()
+    handed = run_walk_forward(workspace, config, executor=executor)
+
+    assert executor.given == [2, 1, 0]
+    assert [fold["fold"] for fold in handed["folds"]] == [0, 1, 2] and _folds(handed) == _folds(serial)
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "predictions.parquet"), serial_rows, check_exact=True)
