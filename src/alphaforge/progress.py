@@ -7,7 +7,19 @@ the amount of work is not known in advance (early stopping may end a fit before 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 Progress = Callable[[str, int, "int | None"], None]
 """``report(what, done, total)``: ``what`` names the work ("walk-forward folds", "rounds")."""
+
+
+def counting(progress: Progress | None, what: str, total: int) -> Callable[[object], None] | None:
+    """For pieces of work that end one by one in any order (an executor's tasks): reports ``what``
+    0 of ``total`` now and returns a callback that reports one more each time it is called; None
+    without ``progress``."""
+    if progress is None:
+        return None
+    ended = itertools.count(1)
+    progress(what, 0, total)
+    return lambda _: progress(what, next(ended), total)

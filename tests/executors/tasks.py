@@ -28,6 +28,20 @@ def sleep_then_echo(spec: tuple[float, int]) -> int:
     return spec[1]
 
 
+def echo_or_wait(spec: tuple[str, str]) -> str | bool:
+    """("echo", text): ``text`` at once; ("wait", path): whether the file at ``path`` appeared
+    within 20 s (a test writes it when it hears of the echo's end)."""
+    kind, value = spec
+    if kind == "echo":
+        return value
+    deadline = time.monotonic() + 20.0
+    while not os.path.exists(value):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def pid_of_worker(_: object) -> int:
     return os.getpid()
 

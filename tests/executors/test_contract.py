@@ -7,7 +7,7 @@ import pytest
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.executors import failures, make_executor
 from alphaforge.cpus import machine_cpus
-from tests.executors.tasks import fail_on_three, seeded_draws, sleep_then_echo, threads_allowed
+from tests.executors.tasks import echo_or_wait, fail_on_three, seeded_draws, sleep_then_echo, threads_allowed
 
 
 def test_same_values_as_a_plain_loop_for_the_same_seeds(executor):
@@ -29,6 +29,20 @@ def test_results_keep_the_order_of_the_items_not_of_completion(executor):
     items = [(0.3, 0), (0.0, 1), (0.15, 2), (0.0, 3)]
     assert [r.index for r in executor.map(sleep_then_echo, items)] == [0, 1, 2, 3]
     assert [r.value for r in executor.map(sleep_then_echo, items)] == [0, 1, 2, 3]
+
+
+def test_each_result_is_heard_once_as_its_task_ends_while_the_others_run(executor, tmp_path):
+    """The second task waits for a file this process writes on hearing that the first ended: it
+    sees it only if results are told as tasks end (progress), not once the batch is done."""
+    signal, heard = tmp_path / "first-ended", []
+
+    def on_done(result):
+        heard.append(result.index)
+        if result.value == "first":
+            signal.touch()
+
+    results = executor.map(echo_or_wait, [("echo", "first"), ("wait", str(signal))], on_done=on_done)
+    assert [r.value for r in results] == ["first", True] and heard == [0, 1]
 
 
 def test_a_failing_task_is_reported_with_its_traceback_and_the_others_run(executor):

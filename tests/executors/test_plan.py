@@ -24,7 +24,10 @@ def _metrics(report: dict) -> dict[str, dict]:
 
 def test_two_workers_train_the_same_models_as_serial_and_report_the_broken_job(plan_workspace, local_pool):
     serial = run_plan(plan_workspace, plan_jobs(plan_workspace, broken=True), make_executor("local", workers=1))
-    parallel = run_plan(plan_workspace, plan_jobs(plan_workspace, broken=True), local_pool)
+    heard = []
+    parallel = run_plan(plan_workspace, plan_jobs(plan_workspace, broken=True), local_pool,
+                        progress=lambda what, done, total: heard.append((what, done, total)))
+    assert heard == [("training-plan jobs", done, 4) for done in range(5)]  # the broken job counts as ended
     assert [row["model"] for row in serial["tasks"]] == ["cs_fwd_ret_1-ridge", "broken-ridge",
                                                          "ss_fwd_ret_1_SYN00-ridge", "ss_fwd_ret_1_SYN01-ridge"]
     assert serial["failed"] == parallel["failed"] == 1

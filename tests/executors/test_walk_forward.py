@@ -27,10 +27,15 @@ class _InTurn(Executor):
         super().__init__(2)
         self.given: list[int] = []
 
-    def map(self, fn, items):
+    def map(self, fn, items, *, on_done=None):
         items = list(items)
         self.given = [item.fold for item in items]
-        return [run_task(fn, index, item) for index, item in enumerate(items)]
+        results = []
+        for index, item in enumerate(items):
+            results.append(run_task(fn, index, item))
+            if on_done is not None:
+                on_done(results[-1])
+        return results
 
 
 def _workspace(tmp_path) -> Workspace:
@@ -65,9 +70,12 @@ def test_the_longest_folds_are_handed_out_first_and_the_result_kept_in_fold_orde
     folder = walk_forward_dir(workspace, "fwd_ret_1", "lightgbm")
     serial = run_walk_forward(workspace, config)
     serial_rows = pd.read_parquet(folder / "predictions.parquet")
-    executor = _InTurn()
-    handed = run_walk_forward(workspace, config, executor=executor)
+    executor, heard = _InTurn(), []
+    handed = run_walk_forward(workspace, config, executor=executor,
+                              progress=lambda what, done, total: heard.append((what, done, total)))
 
     assert executor.given == [2, 1, 0]
+    assert [(done, total) for what, done, total in heard if what == "walk-forward folds"] == \
+        [(0, 3), (1, 3), (2, 3), (3, 3)]  # a line as each fold ends, not one when all have
     assert [fold["fold"] for fold in handed["folds"]] == [0, 1, 2] and _folds(handed) == _folds(serial)
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "predictions.parquet"), serial_rows, check_exact=True)

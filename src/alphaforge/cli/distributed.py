@@ -29,6 +29,7 @@ from alphaforge.cli._common import (
     notice,
     open_workspace,
     print_table,
+    reporting,
     split_list,
     stdout,
 )
@@ -57,7 +58,9 @@ def train_plan(
         if plan is None:
             raise MissingInputError("no training plan yet", where="plans/training_plan",
                                     fix="run `alphaforge plan` first")
-        report = run_plan(workspace, staged_jobs(plan, split_list(families)), pool, track=track)
+        with reporting() as report_progress:
+            report = run_plan(workspace, staged_jobs(plan, split_list(families)), pool, track=track,
+                              progress=report_progress)
     _emit_plan_report(report, as_json)
 
 
@@ -68,8 +71,9 @@ def train_loaded_plan(workspace: Workspace, plan: dict[str, Any], families: str 
     from alphaforge.pipeline.plan_training import run_plan
     from alphaforge.selection import staged_jobs
 
-    with make_executor("local", 1) as pool:
-        report = run_plan(workspace, staged_jobs(plan, split_list(families), split_list(symbols)), pool, track=track)
+    with make_executor("local", 1) as pool, reporting() as report_progress:
+        report = run_plan(workspace, staged_jobs(plan, split_list(families), split_list(symbols)), pool, track=track,
+                          progress=report_progress)
     _emit_plan_report(report, as_json)
 
 

@@ -61,6 +61,24 @@ def lost_task(index: int, exc: BaseException) -> JobResult:
     return JobResult(index, False, error=f"worker lost: {type(exc).__name__}: {exc}", traceback=text)
 
 
+class ToldResults(dict[int, JobResult]):
+    """An executor's results by item index, each told to ``on_done`` (see :meth:`Executor.map`)
+    as it is stored."""
+
+    def __init__(self, on_done: Callable[[JobResult], None] | None) -> None:
+        super().__init__()
+        self.on_done = on_done
+
+    def __setitem__(self, index: int, result: JobResult) -> None:
+        super().__setitem__(index, result)
+        if self.on_done is not None:
+            self.on_done(result)
+
+    def in_order(self) -> list[JobResult]:
+        """The results in the order of the items."""
+        return [self[index] for index in range(len(self))]
+
+
 class Executor(ABC):
     """Runs tasks on ``workers`` processes; use as a context manager so workers are released.
 
@@ -74,8 +92,11 @@ class Executor(ABC):
         self.workers = workers
 
     @abstractmethod
-    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[JobResult]:
-        """Run ``fn`` on every item; one result per item, in order; failures are results, not raises."""
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], *,
+            on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+        """Run ``fn`` on every item; one result per item, in order; failures are results, not raises.
+        ``on_done`` hears each result in this process as soon as its task ends (in the order
+        tasks end), so a caller can show progress while the others run."""
 
     def close(self) -> None:
         """Release the workers (nothing to release by default)."""

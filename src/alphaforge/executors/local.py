@@ -22,7 +22,7 @@ from typing import Any
 
 from alphaforge.cpus import limit_worker_threads, worker_threads
 from alphaforge.errors import InputError
-from alphaforge.executors.base import Executor, JobResult, lost_task, run_task
+from alphaforge.executors.base import Executor, JobResult, ToldResults, lost_task, run_task
 
 
 class LocalExecutor(Executor):
@@ -38,18 +38,20 @@ class LocalExecutor(Executor):
         super().__init__(workers)
         self._pool: ProcessPoolExecutor | None = None
 
-    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[JobResult]:
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], *,
+            on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
         todo = deque(enumerate(items))
-        if self.workers == 1:
-            return [run_task(fn, index, item) for index, item in todo]
-        results: dict[int, JobResult] = {}
-        count = len(todo)
+        results = ToldResults(on_done)
         while todo:
-            self._run_until_done_or_broken(fn, todo, results)
-        return [results[index] for index in range(count)]
+            if self.workers == 1:  # serial: in this process, one after the other
+                index, item = todo.popleft()
+                results[index] = run_task(fn, index, item)
+            else:
+                self._run_until_done_or_broken(fn, todo, results)
+        return results.in_order()
 
     def _run_until_done_or_broken(self, fn: Callable[[Any], Any], todo: deque[tuple[int, Any]],
-                                  results: dict[int, JobResult]) -> None:
+                                  results: ToldResults) -> None:
         """Feed ``todo`` to the pool until it is empty, or until a worker dies (then drop the pool)."""
         pool = self._open_pool()
         in_flight: dict[Future[JobResult], int] = {}

@@ -19,7 +19,7 @@ from typing import Any
 
 from alphaforge.cpus import THREADS_ENV
 from alphaforge.errors import InputError
-from alphaforge.executors.base import Executor, JobResult, lost_task, run_task
+from alphaforge.executors.base import Executor, JobResult, ToldResults, lost_task, run_task
 
 
 def import_ray() -> ModuleType:
@@ -55,15 +55,18 @@ class RayExecutor(Executor):
         self._remote = ray.remote(num_cpus=1, max_retries=0,
                                   runtime_env={"env_vars": {THREADS_ENV: "1"}})(run_task)
 
-    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[JobResult]:
-        refs = [self._remote.remote(fn, index, item) for index, item in enumerate(items)]
-        results = []
-        for index, ref in enumerate(refs):
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], *,
+            on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+        pending = {self._remote.remote(fn, index, item): index for index, item in enumerate(items)}
+        results = ToldResults(on_done)
+        while pending:
+            (ref,), _ = self._ray.wait(list(pending), num_returns=1)  # the next task to end, whichever
+            index = pending.pop(ref)
             try:
-                results.append(self._ray.get(ref))
+                results[index] = self._ray.get(ref)
             except self._ray.exceptions.RayError as exc:  # the worker died, or the task could not be scheduled
-                results.append(lost_task(index, exc))
-        return results
+                results[index] = lost_task(index, exc)
+        return results.in_order()
 
     def close(self) -> None:
         if self._owns_runtime and self._ray.is_initialized():

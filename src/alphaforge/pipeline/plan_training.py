@@ -25,6 +25,7 @@ from typing import Any
 
 from alphaforge.errors import WorkspaceBusyError
 from alphaforge.executors.base import Executor, JobResult
+from alphaforge.progress import Progress, counting
 from alphaforge.selection.plan import StagedJob
 from alphaforge.workspace import Workspace, atomic_write_json
 
@@ -81,15 +82,16 @@ def train_task(task: PlanTask) -> dict[str, Any]:
             time.sleep(random.uniform(0.2, 1.0))
 
 def run_plan(workspace: Workspace, jobs: Sequence[StagedJob], executor: Executor, *,
-             track: bool = False) -> dict[str, Any]:
+             track: bool = False, progress: Progress | None = None) -> dict[str, Any]:
     """Train every (job, family) of ``jobs`` on ``executor``; write and return the per-task report.
+    ``progress("training-plan jobs", done, total)`` hears of each task as it ends.
 
     The report (``reports/training_plan_run.json``) lists each task with its model version and
     metrics, or its error and traceback; ``failed`` counts the failures.
     """
     tasks = plan_tasks(workspace, jobs, track=track)
     started = time.perf_counter()
-    results = executor.map(train_task, tasks)
+    results = executor.map(train_task, tasks, on_done=counting(progress, "training-plan jobs", len(tasks)))
     report = {"executor": executor.describe(), "seconds": time.perf_counter() - started,
               "tasks": [_task_report(task, result) for task, result in zip(tasks, results, strict=True)]}
     report["failed"] = sum(not row["ok"] for row in report["tasks"])

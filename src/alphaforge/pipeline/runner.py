@@ -127,9 +127,9 @@ def _train_plan_stage(ctx: StageContext, track: bool, executor: Executor | None)
     jobs = staged_jobs(find_training_plan(ctx.workspace))
     if executor is None:
         with make_executor("local", 1, None) as serial:
-            report = run_plan(ctx.workspace, jobs, serial, track=track)
+            report = run_plan(ctx.workspace, jobs, serial, track=track, progress=ctx.progress)
     else:
-        report = run_plan(ctx.workspace, jobs, executor, track=track)
+        report = run_plan(ctx.workspace, jobs, executor, track=track, progress=ctx.progress)
     done = [t for t in report["tasks"] if t["ok"]]
     if not done:
         raise AlphaForgeError("every job of the training plan failed", where=f"reports/{REPORT_FILE}",

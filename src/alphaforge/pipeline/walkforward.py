@@ -30,7 +30,7 @@ from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, continue_training, rows_of, train_best_and_final
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.predict.scores import scores_of_outputs
-from alphaforge.progress import Progress
+from alphaforge.progress import Progress, counting
 from alphaforge.report.tearsheet_plots import plot_tear_sheet
 from alphaforge.validation import LabelSpans, WalkForward, best_single_feature
 from alphaforge.validation.evaluation import BEST_FEATURE, evaluate
@@ -115,12 +115,9 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
         # and started last it would run alone at the end (5 folds on 2 workers: 8 units, not 9)
         order = sorted(range(len(splits)), key=lambda fold: -len(splits[fold][0]))
         tasks = [FoldTask(folder, fold, *splits[fold], config, family, params) for fold in order]
-        if progress:
-            progress("walk-forward folds", 0, len(splits))
-        finished = dict(zip(order, executor.map(fold_task, tasks), strict=True))
+        fold_ended = counting(progress, "walk-forward folds", len(splits))  # a line as each fold ends
+        finished = dict(zip(order, executor.map(fold_task, tasks, on_done=fold_ended), strict=True))
         outcomes = [finished[fold].unwrap() for fold in range(len(splits))]
-        if progress:
-            progress("walk-forward folds", len(splits), len(splits))
     else:
         outcomes = []
         for fold, (train, test) in enumerate(splits):
