@@ -68,14 +68,17 @@ def test_the_longest_folds_are_handed_out_first_and_the_result_kept_in_fold_orde
     workspace = _workspace(tmp_path)
     config = workspace.config()
     folder = walk_forward_dir(workspace, "fwd_ret_1", "lightgbm")
-    serial = run_walk_forward(workspace, config)
+    heard_serially, heard = [], []
+    serial = run_walk_forward(workspace, config,
+                              progress=lambda what, done, total: heard_serially.append((what, done, total)))
     serial_rows = pd.read_parquet(folder / "predictions.parquet")
-    executor, heard = _InTurn(), []
+    executor = _InTurn()
     handed = run_walk_forward(workspace, config, executor=executor,
                               progress=lambda what, done, total: heard.append((what, done, total)))
 
     assert executor.given == [2, 1, 0]
-    assert [(done, total) for what, done, total in heard if what == "walk-forward folds"] == \
-        [(0, 3), (1, 3), (2, 3), (3, 3)]  # a line as each fold ends, not one when all have
+    # 0 before the first fold (the clock of the elapsed time and the estimate starts), then a line
+    # as each fold ends, not one when all have
+    assert heard == heard_serially == [("walk-forward folds", done, 3) for done in range(4)]
     assert [fold["fold"] for fold in handed["folds"]] == [0, 1, 2] and _folds(handed) == _folds(serial)
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "predictions.parquet"), serial_rows, check_exact=True)

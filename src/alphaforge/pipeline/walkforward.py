@@ -106,16 +106,18 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
     limit = config.validation.max_train_rows
     splits = [(train[-limit:] if limit and len(train) > limit else train, test)
               for train, test in splitter.split(matrix.X, groups=spans)]
-    if executor is not None and executor.workers > 1 and len(splits) > 1:
-        if scratch is None:
-            raise InputError("folds on several workers need a folder to share the matrix through",
-                             where="walk_forward", fix="pass scratch= (a temporary folder in the workspace)")
+    parallel = executor is not None and executor.workers > 1 and len(splits) > 1
+    if parallel and scratch is None:
+        raise InputError("folds on several workers need a folder to share the matrix through",
+                         where="walk_forward", fix="pass scratch= (a temporary folder in the workspace)")
+    # 0 folds now, so the elapsed time and the estimate count the first fold; one more as each ends
+    fold_ended = counting(progress, "walk-forward folds", len(splits))
+    if parallel:
         folder = matrix.write_for_workers(scratch)
         # the largest training sets go first: the expanding folds' last one is the longest task,
         # and started last it would run alone at the end (5 folds on 2 workers: 8 units, not 9)
         order = sorted(range(len(splits)), key=lambda fold: -len(splits[fold][0]))
         tasks = [FoldTask(folder, fold, *splits[fold], config, family, params) for fold in order]
-        fold_ended = counting(progress, "walk-forward folds", len(splits))  # a line as each fold ends
         finished = dict(zip(order, executor.map(fold_task, tasks, on_done=fold_ended), strict=True))
         outcomes = [finished[fold].unwrap() for fold in range(len(splits))]
     else:
@@ -123,8 +125,8 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
         for fold, (train, test) in enumerate(splits):
             outcomes.append(fit_fold(matrix, config, family, params, fold, train, test))
             release_unused()  # the fold's training copies and LightGBM's buffers, freed in its threads' heaps
-            if progress:
-                progress("walk-forward folds", fold + 1, len(splits))
+            if fold_ended:
+                fold_ended(outcomes[-1])
     predictions = pd.concat([part for _, part in outcomes], ignore_index=True)
     predictions = predictions.sort_values(["timestamp", "symbol"], kind="stable")
     return WalkForwardResult([fold for fold, _ in outcomes], predictions.reset_index(drop=True))
