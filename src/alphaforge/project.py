@@ -106,13 +106,15 @@ class Project:
                      config=self.config, progress=progress, params=params)
 
     def predict(self, *, symbols: Sequence[str] | None = None, bars: int | None = None, hours: float | None = None,
-                model_path: Path | None = None, name: str = "latest", chart: str = "wait") -> dict[str, Any]:
+                model_path: Path | None = None, name: str = "latest", chart: str = "wait",
+                progress: Progress | None = None) -> dict[str, Any]:
         """Score the latest bars and write predictions and charts (`alphaforge predict`); ``chart``:
-        draw them before returning (``wait``), in a detached process (``background``) or not (``none``)."""
+        draw them before returning (``wait``; ``progress`` hears of each), in a detached process
+        (``background``) or not (``none``)."""
         from alphaforge.pipeline.predict import predict
 
         return predict(self.workspace, model_path=model_path, symbols=symbols, bars=bars, hours=hours, name=name,
-                       config=self.config, chart=chart)
+                       config=self.config, chart=chart, progress=progress)
 
     def live(self, *, name: str = "live", once: bool = False, max_iterations: int | None = None,
              until: str | None = None, poll: str | None = None, model_path: Path | None = None,

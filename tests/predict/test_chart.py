@@ -84,10 +84,15 @@ def test_charts_drawn_by_worker_processes_are_the_same_files_byte_for_byte(tmp_p
     """Two processes draw a run's two dozen charts (matplotlib holds the GIL); the files do not change."""
     symbols = [f"S{i}" for i in range(PARALLEL_MIN_CHARTS)]
     prices, predictions = frames(symbols, [0, 1, 1, -1, 0, 1])
-    serial = write_prediction_charts(prices, predictions, tmp_path / "one" / "latest", title="m v1, target t")
+    heard: dict[str, list[tuple[str, int, int]]] = {"one": [], "two": []}
+    serial = write_prediction_charts(prices, predictions, tmp_path / "one" / "latest", title="m v1, target t",
+                                     progress=lambda what, done, total: heard["one"].append((what, done, total)))
     parallel = write_prediction_charts(prices, predictions, tmp_path / "two" / "latest", title="m v1, target t",
-                                       workers=2)
+                                       workers=2,
+                                       progress=lambda what, done, total: heard["two"].append((what, done, total)))
     assert len(serial) == len(parallel) >= PARALLEL_MIN_CHARTS
+    # a line per chart drawn, from 0 (each worker's when it ends): what a stage of seconds shows
+    assert heard["one"] == heard["two"] == [("prediction charts", done, len(serial)) for done in range(len(serial) + 1)]
     assert [p.relative_to(tmp_path / "two") for p in parallel] == [p.relative_to(tmp_path / "one") for p in serial]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(serial, parallel, strict=True))
 
@@ -103,7 +108,7 @@ def test_a_failing_chart_worker_fails_the_charts_with_its_error(tmp_path: Path) 
     charts = _symbol_charts(tmp_path)
     (tmp_path / "S7.png").mkdir()  # a folder where the last chart, a worker's, goes
     with pytest.raises(AlphaForgeError, match=r"chart worker failed(.|\n)*IsADirectoryError"):
-        _draw_all(charts, workers=2)
+        _draw_all(charts, workers=2, drawn=None)
     assert (tmp_path / "S0.png").read_bytes().startswith(PNG)  # this process drew its share
 
 
@@ -111,4 +116,4 @@ def test_when_this_process_fails_its_share_the_workers_are_stopped(tmp_path: Pat
     charts = _symbol_charts(tmp_path)
     (tmp_path / "S0.png").mkdir()  # a folder where the first chart, this process's, goes
     with pytest.raises(IsADirectoryError):
-        _draw_all(charts, workers=2)
+        _draw_all(charts, workers=2, drawn=None)

@@ -177,7 +177,9 @@ def predict(
         return
     return_freed_memory()  # issue 17: predict within 200 MB
     project, _ = open_project(ctx)
-    result = project.predict(model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name, chart=chart)
+    with (reporting() if chart == "wait" else nullcontext()) as report:  # the charts drawn before it returns
+        result = project.predict(model_path=model_path, symbols=symbol, bars=bars, hours=hours, name=name,
+                                 chart=chart, progress=report)
 
     def render(r: dict[str, Any]) -> None:
         print_table(f"Latest signals ({r['title']}; {r['rule']} rule)", r["latest"])

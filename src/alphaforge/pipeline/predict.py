@@ -24,6 +24,7 @@ from alphaforge.names import check_name
 from alphaforge.predict import predict_recent
 from alphaforge.predict.chart import PER_PAGE, model_title, write_prediction_charts
 from alphaforge.predict.chart_job import cancel_chart_job, chart_lock, remove_charts, start_chart_job
+from alphaforge.progress import Progress
 from alphaforge.workspace import Workspace, atomic_write_table
 
 PREDICTIONS_DIR = "predictions"
@@ -31,9 +32,10 @@ PREDICTIONS_DIR = "predictions"
 
 def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Sequence[str] | None = None,
             bars: int | None = None, hours: float | None = None, name: str = "latest",
-            config: Config | None = None, chart: str = "wait") -> dict[str, Any]:
+            config: Config | None = None, chart: str = "wait", progress: Progress | None = None) -> dict[str, Any]:
     """Predict the most recent bars; write ``predictions/<name>.{parquet,csv}`` and (see the module
-    docstring for ``chart``) the charts ``predictions/<name>.png`` and ``predictions/<name>/``.
+    docstring for ``chart``) the charts ``predictions/<name>.png`` and ``predictions/<name>/``;
+    ``progress`` hears of the charts drawn before it returns.
 
     Returns a summary: the model, the signal rule, the rows, the files written by the time it
     returns (``files``), the charts (``charts``: drawn, being drawn or none), one short line per
@@ -48,10 +50,11 @@ def predict(workspace: Workspace, *, model_path: Path | None = None, symbols: Se
     with workspace.lock(f"predict {name}"):  # `run` may be training the model or writing predictions/
         resolved = resolve_model(workspace.root, model_path)
         prediction = predict_recent(workspace, resolved, symbols=symbols, bars=bars, hours=hours, config=config)
-        return _write(workspace, resolved, prediction, name, chart)
+        return _write(workspace, resolved, prediction, name, chart, progress)
 
 
-def _write(workspace: Workspace, resolved: Any, prediction: Any, name: str, chart: str) -> dict[str, Any]:
+def _write(workspace: Workspace, resolved: Any, prediction: Any, name: str, chart: str,
+           progress: Progress | None) -> dict[str, Any]:
     """Write one prediction's tables and charts under ``predictions/``; its summary."""
     stem = workspace.subdir(PREDICTIONS_DIR) / name
     frame = prediction.frame.assign(model=workspace.relative(resolved.path))
@@ -61,7 +64,7 @@ def _write(workspace: Workspace, resolved: Any, prediction: Any, name: str, char
         if chart == "wait":
             cancel_chart_job(stem)
             charts = write_prediction_charts(prediction.prices, prediction.frame, stem, title=title,
-                                             workers=usable_cpus())
+                                             workers=usable_cpus(), progress=progress)
         else:
             remove_charts(stem)
             charts = [] if chart == "none" else start_chart_job(prediction.prices, prediction.frame, stem, title=title)

@@ -190,7 +190,7 @@ def _registered_by(ctx: StageContext) -> dict[str, Any] | None:
 def _predict_stage(ctx: StageContext) -> StageResult:
     from alphaforge.pipeline.predict import predict
 
-    result = predict(ctx.workspace, name="latest", config=ctx.config)
+    result = predict(ctx.workspace, name="latest", config=ctx.config, progress=ctx.progress)
     return StageResult([ctx.workspace.relative(p) for p in result["files"]],
                        {"latest": result["latest"], "model": result["model"], "rows": result["rows"]})
 

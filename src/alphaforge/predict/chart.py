@@ -13,13 +13,14 @@ predict` names the chart files and draws them in another process
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from alphaforge.progress import Progress, counting
 from alphaforge.workspace import atomic_dir, atomic_write_png
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def position_changes(predictions: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_prediction_charts(prices: pd.DataFrame, predictions: pd.DataFrame, stem: Path, *,
-                            title: str, workers: int = 1) -> list[Path]:
+                            title: str, workers: int = 1, progress: Progress | None = None) -> list[Path]:
     """Write the overview pages and one chart per symbol; return the files written.
 
     ``prices``: symbol, timestamp, close. ``predictions``: symbol, timestamp, score, signal
@@ -79,7 +80,8 @@ def write_prediction_charts(prices: pd.DataFrame, predictions: pd.DataFrame, ste
     looks); the folder ``stem/`` holds ``overview-2.png``, ... and ``<symbol>.png`` per symbol,
     and is replaced whole, so no chart of an earlier prediction is left in it. ``workers`` > 1
     draws them in that many processes when there are :data:`PARALLEL_MIN_CHARTS` or more
-    (matplotlib holds the GIL: threads would take turns).
+    (matplotlib holds the GIL: threads would take turns). ``progress("prediction charts", done,
+    total)`` hears of each chart this process draws, and of a worker's when the worker ends.
     """
     stem = Path(stem)
     symbols = sorted(predictions["symbol"].unique())
@@ -99,7 +101,7 @@ def write_prediction_charts(prices: pd.DataFrame, predictions: pd.DataFrame, ste
         _draw_all([overview(1, stem.with_suffix(".png")),
                    *(overview(number, staging / f"overview-{number}.png") for number in range(2, len(pages) + 1)),
                    *(_Chart(symbol, {symbol: parts[symbol]}, staging / names[symbol], title) for symbol in symbols)],
-                  workers)
+                  workers, counting(progress, "prediction charts", len(symbols) + len(pages)))
     return chart_files(symbols, stem)
 
 
@@ -123,16 +125,19 @@ class _Chart:
     title: str
 
 
-def draw_charts(charts: list[_Chart]) -> None:
-    """Draw ``charts`` here, one after the other (what each worker process runs)."""
+def draw_charts(charts: list[_Chart], drawn: Callable[[_Chart], None] | None = None) -> None:
+    """Draw ``charts`` here, one after the other (what each worker process runs), telling ``drawn``
+    of each."""
     for chart in charts:
         if chart.symbol is None:
             _write_overview(chart.parts, chart.path, title=chart.title)
         else:
             _write_symbol(chart.symbol, chart.parts[chart.symbol], chart.path, title=chart.title)
+        if drawn is not None:
+            drawn(chart)
 
 
-def _draw_all(charts: list[_Chart], workers: int) -> None:
+def _draw_all(charts: list[_Chart], workers: int, drawn: Callable[[_Chart], None] | None) -> None:
     """Draw ``charts``: this process draws the first share and ``workers - 1`` worker processes
     (``python -m alphaforge.predict.chart_worker``) the others, when there are enough of them.
 
@@ -140,7 +145,7 @@ def _draw_all(charts: list[_Chart], workers: int) -> None:
     caller's main script again in each worker: a user's script calling ``Project.run()`` without
     the ``if __name__ == "__main__":`` idiom would run twice."""
     if workers < 2 or len(charts) < PARALLEL_MIN_CHARTS:
-        draw_charts(charts)
+        draw_charts(charts, drawn)
         return
     import pickle
     import subprocess
@@ -167,18 +172,21 @@ def _draw_all(charts: list[_Chart], workers: int) -> None:
                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.PIPE))
         try:
-            draw_charts(charts[:end])
+            draw_charts(charts[:end], drawn)
         except BaseException:  # the workers must not write into a staging folder being removed
             for process in started:
                 process.kill()
                 process.wait()
             raise
-        for process in started:
+        for process, share in zip(started, filter(None, shares), strict=True):
             _, error = process.communicate()
             if process.returncode:
                 raise AlphaForgeError(f"a chart worker failed (exit {process.returncode}):\n"
                                       f"{error.decode(errors='replace')[-2000:]}", where="prediction charts",
                                       fix="fix the cause shown, then predict again")
+            if drawn is not None:  # a worker's charts are known drawn once it has ended
+                for chart in share:
+                    drawn(chart)
 
 
 def chart_files(symbols: Sequence[str], stem: Path) -> list[Path]:
