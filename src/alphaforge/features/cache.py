@@ -84,11 +84,14 @@ def _source(obj: object) -> str:
 
 
 def _file_stamp(path: str | None) -> tuple[int, int] | None:
+    """(size, modification time) of the file at ``path``; None without one (defined interactively)."""
+    if not path:
+        return None
     try:
-        status = os.stat(path) if path else None
+        status = os.stat(path)
     except OSError:
         return None
-    return None if status is None else (status.st_size, status.st_mtime_ns)
+    return status.st_size, status.st_mtime_ns
 
 
 def feature_fingerprint(feature: Feature, code_version: str | None = None,

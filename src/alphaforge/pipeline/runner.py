@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,11 +126,8 @@ def _train_plan_stage(ctx: StageContext, track: bool, executor: Executor | None)
 
     _planned_job(ctx)  # refuses an empty plan with the reason
     jobs = staged_jobs(find_training_plan(ctx.workspace))
-    if executor is None:
-        with make_executor("local", 1, None) as serial:
-            report = run_plan(ctx.workspace, jobs, serial, track=track, progress=ctx.progress)
-    else:
-        report = run_plan(ctx.workspace, jobs, executor, track=track, progress=ctx.progress)
+    with make_executor("local", 1, None) if executor is None else nullcontext(executor) as pool:
+        report = run_plan(ctx.workspace, jobs, pool, track=track, progress=ctx.progress)
     done = [t for t in report["tasks"] if t["ok"]]
     if not done:
         raise AlphaForgeError("every job of the training plan failed", where=f"reports/{REPORT_FILE}",
