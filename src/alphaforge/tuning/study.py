@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import optuna
 import sqlalchemy
@@ -30,7 +31,9 @@ HEARTBEAT_INTERVAL_S = 5
 GRACE_PERIOD_S = 15
 STUDY_DB = "study.db"
 _CREATE_ATTEMPTS = 5
+_WAL_ATTEMPTS = 12  # waits up to 13 s for other workers' reads to end
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+T = TypeVar("T")
 
 
 def study_name(target: str, family: str) -> str:
@@ -54,28 +57,39 @@ def open_storage(url: str, *, heartbeat_interval: int = HEARTBEAT_INTERVAL_S,
 
     Workers started together on a new database race to create its tables and schema version;
     the loser's error (table exists, duplicate version row) is retried, and then it opens what
-    the winner made. A server that stays unreachable fails after the retries (about 2 s).
+    the winner made. A server that stays unreachable fails after the retries (about 2 s). A
+    SQLite database is switched to its write-ahead log here, once, not as each connection opens.
     """
     if (database := sqlite_path(url)) is not None:
         database.parent.mkdir(parents=True, exist_ok=True)
     engine_kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
-    for attempt in range(_CREATE_ATTEMPTS):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats: stable in use
-                storage = RDBStorage(url, engine_kwargs=engine_kwargs, heartbeat_interval=heartbeat_interval,
-                                     grace_period=grace_period)
-            break
-        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.IntegrityError) as exc:
-            if attempt == _CREATE_ATTEMPTS - 1:
-                raise _storage_error(url, exc) from None
-            time.sleep(0.2 * (attempt + 1))
-        except (sqlalchemy.exc.SQLAlchemyError, ValueError, ImportError) as exc:  # bad URL, no server, no driver
-            raise _storage_error(url, exc) from None
+
+    def create() -> RDBStorage:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats: stable in use
+            return RDBStorage(url, engine_kwargs=engine_kwargs, heartbeat_interval=heartbeat_interval,
+                              grace_period=grace_period)
+
+    try:
+        storage = _retrying(create, _CREATE_ATTEMPTS)
+        if url.startswith("sqlite"):
+            _retrying(lambda: _write_ahead_log(storage.engine), _WAL_ATTEMPTS)
+    except (sqlalchemy.exc.SQLAlchemyError, ValueError, ImportError) as exc:  # bad URL, no server, no driver
+        raise _storage_error(url, exc) from None
     if url.startswith("sqlite"):
-        sqlalchemy.event.listen(storage.engine, "connect", _sqlite_pragmas)
-        storage.engine.dispose()  # connections opened while creating the tables lack the pragmas
+        sqlalchemy.event.listen(storage.engine, "connect", _sqlite_sync)
+        storage.engine.dispose()  # connections opened while creating the tables lack the pragma
     return storage
+
+
+def _retrying(step: Callable[[], T], attempts: int) -> T:
+    """``step()``, tried again after a lost race with another worker (locked database, duplicate row)."""
+    for attempt in range(1, attempts):
+        try:
+            return step()
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.IntegrityError):
+            time.sleep(0.2 * attempt)
+    return step()
 
 
 def _storage_error(url: str, exc: Exception) -> InputError:
@@ -84,13 +98,23 @@ def _storage_error(url: str, exc: Exception) -> InputError:
                           "postgresql://user:password@host/db (with its driver installed)")
 
 
-def _sqlite_pragmas(connection: Any, record: Any) -> None:
-    """Write-ahead log and normal sync: readers never block the writer, and a commit costs no fsync.
+def _write_ahead_log(engine: sqlalchemy.Engine) -> None:
+    """Put the database in write-ahead-log mode, which it keeps: readers never block the writer.
+
+    The switch needs the database to itself, and SQLite refuses it at once (no busy wait) while
+    another worker reads, so the caller retries; a database already in WAL mode is left alone.
+    """
+    with engine.connect() as connection:
+        if connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+
+def _sqlite_sync(connection: Any, record: Any) -> None:
+    """Normal sync in WAL mode (a per-connection setting): a commit costs no fsync.
 
     A power cut may lose the last trials (never corrupt the database); a killed process loses nothing.
     """
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
