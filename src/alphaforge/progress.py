@@ -14,12 +14,12 @@ Progress = Callable[[str, int, "int | None"], None]
 """``report(what, done, total)``: ``what`` names the work ("walk-forward folds", "rounds")."""
 
 
-def counting(progress: Progress | None, what: str, total: int) -> Callable[[object], None] | None:
-    """For pieces of work that end one by one in any order (an executor's tasks): reports ``what``
-    0 of ``total`` now and returns a callback that reports one more each time it is called; None
-    without ``progress``."""
+def counting(progress: Progress | None, what: str, total: int) -> Callable[[object], None]:
+    """For pieces of work that end one by one (an executor's tasks, a stage's steps): reports
+    ``what`` 0 of ``total`` now and returns a callback that reports one more each time it is
+    called (with whatever ended, which it ignores); one that does nothing without ``progress``."""
     if progress is None:
-        return None
+        return lambda _: None
     ended = itertools.count(1)
     progress(what, 0, total)
     return lambda _: progress(what, next(ended), total)

@@ -70,6 +70,14 @@ def test_check_leakage_reports_per_feature(run) -> None:
     assert all(r["checked"] > 0 for r in report["features"])
 
 
+def test_check_leakage_shows_its_progress_on_stderr(run) -> None:
+    """The check recomputes the features 1 + 2 x cuts times (11 s at 1 M rows): it says how far it is."""
+    result = CliRunner().invoke(root, ["check", "leakage", "--features", "px_ret_1", "--cuts", "2", "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.stdout)["passed"]
+    assert "look-ahead check: feature computations: 5/5" in result.stderr
+
+
 def test_fracdiff_reports_the_minimum_order_per_symbol(run, workspace: Workspace) -> None:
     from alphaforge.data.datasets import load_bars
     from alphaforge.features import minimum_ffd_order

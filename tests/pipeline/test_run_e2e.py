@@ -54,6 +54,8 @@ def test_run_then_cached_rerun(synth_workspace):
     assert len(payload["summaries"]["walk_forward"]["folds"]) == 3
     assert (root / "reports" / "report.html").is_file() and (root / "predictions" / "latest.png").is_file()
     assert payload["summaries"]["backtest"]["metrics"]["bars"] > 0
+    for work in ("look-ahead check: feature computations: 5/5", "walk-forward folds: 3/3", "backtest steps: 4/4"):
+        assert work in first.stderr  # the long stages say how far they are (--json keeps stdout to the object)
     second = _alphaforge(root, "run", "--no-track", "--json")
     assert set(_statuses(second.stdout).values()) == {"cached"}
 

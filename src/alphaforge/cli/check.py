@@ -16,6 +16,7 @@ from alphaforge.cli._common import (
     emit,
     notices_of,
     print_table,
+    reporting,
     stdout,
 )
 from alphaforge.cli.features import feature_inputs
@@ -38,8 +39,9 @@ def leakage(
     reported as unverifiable, not as leaking."""
     from alphaforge.features.leakage import check_leakage
 
-    with feature_inputs(ctx, features, symbols) as inputs:
-        results = check_leakage(inputs.bars, inputs.macro, inputs.spec, cuts=cuts, seed=inputs.config.seed)
+    with feature_inputs(ctx, features, symbols) as inputs, reporting() as progress:
+        results = check_leakage(inputs.bars, inputs.macro, inputs.spec, cuts=cuts, seed=inputs.config.seed,
+                                progress=progress)
     rows = [r.to_dict() for r in results]
     failed = [r.column for r in results if r.status == "leaking"]
     unverifiable = [r.column for r in results if r.status == "unverifiable"]

@@ -21,6 +21,10 @@ from alphaforge.errors import InputError
 from alphaforge.features.compute import FeatureSkipWarning, compute_features
 from alphaforge.features.registry import REGISTRY, Feature, FeatureRegistry
 from alphaforge.features.sets import FeatureSpec
+from alphaforge.progress import Progress, counting
+
+
+LEAKAGE_PROGRESS = "look-ahead check: feature computations"
 
 
 @dataclass(frozen=True)
@@ -85,18 +89,21 @@ def _changed(reference: pd.DataFrame, other: pd.DataFrame, columns: Sequence[str
 
 def check_leakage(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
                   features: FeatureSpec | Sequence[Feature] = None, *, cuts: int = 3, seed: int = 0,
-                  registry: FeatureRegistry | None = None) -> list[LeakageResult]:
+                  registry: FeatureRegistry | None = None, progress: Progress | None = None) -> list[LeakageResult]:
     """Truncation and noise test of ``features`` on ``bars`` at ``cuts`` cut times; one result per column.
 
     Cut times are spread over the later half of the timestamps, so that long-lookback
-    features have warmed up before them.
+    features have warmed up before them. ``progress`` hears each of the ``1 + 2 * cuts``
+    computations of the features (the full data, then each cut truncated and with noise).
     """
     registry = REGISTRY if registry is None else registry
     if cuts < 1:
         raise InputError(f"cuts must be at least 1, got {cuts}", where="check leakage", fix="use e.g. cuts=3")
+    computed = counting(progress, LEAKAGE_PROGRESS, 1 + 2 * cuts)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FeatureSkipWarning)  # the caller's own compute reports skips
         reference = compute_features(bars, macro, features, registry=registry)
+    computed(reference)
     columns = [c for c in reference.columns if c not in ("symbol", "timestamp")]
     stamps = pd.DatetimeIndex(bars["timestamp"]).unique().sort_values()  # hashed: not Timestamp objects sorted
     cut_times = [stamps[int(q * (len(stamps) - 1))] for q in np.linspace(0.5, 0.9, cuts)]
@@ -119,6 +126,7 @@ def check_leakage(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FeatureSkipWarning)
                 values = compute_features(variant_bars, variant_macro, features, registry=registry)
+            computed(values)
             values = values[(values["timestamp"] <= cut).to_numpy()].reset_index(drop=True)
             for name, count in _changed(keep_ref, values, columns).items():
                 tally[name] += count

@@ -29,11 +29,15 @@ from alphaforge.pipeline.best_config import find_tuned
 from alphaforge.pipeline.walkforward import load_walk_forward, run_walk_forward, walk_forward_dir
 from alphaforge.predict import predict_recent
 from alphaforge.predict.signals import rule_from_config
+from alphaforge.progress import Progress, counting
 from alphaforge.tracking import NullTracker, Tracker
 from alphaforge.validation.verdicts import Verdict, backtest_edge, verdict_tags
 from alphaforge.workspace import Workspace, atomic_write_json, atomic_write_table
 
 BACKTESTS_DIR = "backtests"
+BACKTEST_PROGRESS = "backtest steps"
+
+
 def _model_strategy(config: Config, predictions: pd.DataFrame, task: str, *, walk_forward_rows: bool,
                     training_range: tuple[object, object] | None) -> ModelStrategy:
     """The model strategy with the configured signal rule, the one `alphaforge predict` applies."""
@@ -59,7 +63,7 @@ def _write(workspace: Workspace, name: str, result: BacktestResult, extra: dict[
 def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: Path | None = None,
              walk_forward_refits: bool = True, start: str | None = None, end: str | None = None,
              name: str | None = None, target: str | None = None, family: str | None = None,
-             tracker: Tracker | None = None, progress: Any = None, config: Config | None = None,
+             tracker: Tracker | None = None, progress: Progress | None = None, config: Config | None = None,
              as_live: bool = False) -> dict[str, Any]:
     """Backtest the configured (or given) strategy; returns a summary with metrics vs the benchmark
     and the verdicts (the walk-forward's on its predictions, and whether the Sharpe ratio is luck).
@@ -82,8 +86,11 @@ def backtest(workspace: Workspace, *, strategy: str | None = None, model_path: P
 
 def _backtest(workspace: Workspace, config: Config, *, strategy: str, model_path: Path | None,
               walk_forward_refits: bool, start: str | None, end: str | None, name: str | None, target: str | None,
-              family: str | None, tracker: Tracker | None, progress: Any, as_live: bool = False) -> dict[str, Any]:
-    """The backtest itself (the caller holds the workspace lock)."""
+              family: str | None, tracker: Tracker | None, progress: Progress | None,
+              as_live: bool = False) -> dict[str, Any]:
+    """The backtest itself (the caller holds the workspace lock); ``progress`` hears its steps
+    (positions, simulation, files and chart, tracking) and the walk-forward's folds it runs."""
+    step = counting(progress, BACKTEST_PROGRESS, 4)
     bars = load_bars(workspace, config)
     extra: dict[str, Any] = {"strategy": strategy}
     verdicts: list[dict[str, Any]] = []
@@ -135,13 +142,16 @@ def _backtest(workspace: Workspace, config: Config, *, strategy: str, model_path
         extra["symbols"] = traded
     else:
         chosen = make_strategy(strategy)
+    step("positions")
     result = run_backtest(bars, chosen, fees_bps=config.backtest.fees_bps, slippage_bps=config.backtest.slippage_bps,
                           benchmark=config.backtest.benchmark, start=start, end=end)
+    step("simulation")
     name = name or strategy
     luck = backtest_edge(result.metrics.get("psr"), result.metrics.get("dsr"))
     extra["verdicts"] = [*verdicts, luck.to_dict()]
     notices = extra.pop("notices", [])
     summary = _write(workspace, name, result, extra)
+    step("files")
     tracker = tracker or NullTracker()
     with tracker.run("backtest", run_name=f"backtest {name}") as run:
         run.log_params({"backtest": config.backtest.model_dump(mode="json"), "strategy": strategy, **{
@@ -152,6 +162,7 @@ def _backtest(workspace: Workspace, config: Config, *, strategy: str, model_path
         run.log_artifacts(workspace.root / summary["directory"], "backtest")
         if out_of_sample:  # the tear sheet, its charts and the verdicts of the predictions traded
             run.log_artifacts(walk_forward_dir(workspace, str(extra["target"]), str(family)), "walk_forward")
+    step("tracking")
     summary["run_id"] = run.run_id
     summary["notices"] = [*notices, *getattr(tracker, "notices", [])]
     return summary

@@ -197,7 +197,8 @@ def _backtest_stage(ctx: StageContext, tracker: Any) -> StageResult:
     from alphaforge.pipeline.backtest import backtest
 
     walk = ctx.upstream["walk_forward"]
-    result = backtest(ctx.workspace, target=walk["target"], family=walk["family"], tracker=tracker, config=ctx.config)
+    result = backtest(ctx.workspace, target=walk["target"], family=walk["family"], tracker=tracker, config=ctx.config,
+                      progress=ctx.progress)
     folder = Path(result["directory"])
     return StageResult([str(folder / "metrics.json"), str(folder / "equity.png")],
                        {k: result.get(k) for k in ("name", "metrics", "benchmark_metrics", "directory", "trades",

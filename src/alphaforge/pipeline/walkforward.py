@@ -125,8 +125,7 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
         for fold, (train, test) in enumerate(splits):
             outcomes.append(fit_fold(matrix, config, family, params, fold, train, test))
             release_unused()  # the fold's training copies and LightGBM's buffers, freed in its threads' heaps
-            if fold_ended:
-                fold_ended(outcomes[-1])
+            fold_ended(outcomes[-1])
     predictions = pd.concat([part for _, part in outcomes], ignore_index=True)
     predictions = predictions.sort_values(["timestamp", "symbol"], kind="stable")
     return WalkForwardResult([fold for fold, _ in outcomes], predictions.reset_index(drop=True))

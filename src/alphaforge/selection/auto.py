@@ -148,7 +148,8 @@ def leakage_stage(inputs: SelectionInputs, columns: Sequence[str] | None = None)
         )
 
         checked = inputs.feature_columns if wanted is None else wanted
-        flags = (truncation_flags(inputs.bars, inputs.macro, checked, registry=inputs.registry, seed=seed)
+        flags = (truncation_flags(inputs.bars, inputs.macro, checked, registry=inputs.registry, seed=seed,
+                                  progress=ctx.progress)
                  if settings.truncation_check else [])
         document = leak_flags_document(flags, checked, enabled=settings.truncation_check)
         paths = write_leak_flags(document, leakage_directory(inputs.workspace))

@@ -27,6 +27,7 @@ import pandas as pd
 
 from alphaforge.features import REGISTRY, FeatureRegistry, FeatureSkipWarning, features_for_columns
 from alphaforge.features.leakage import check_leakage
+from alphaforge.progress import Progress
 from alphaforge.selection._markdown import markdown_table
 from alphaforge.selection.dataset import KEYS, aligned, nanoseconds
 from alphaforge.targets import t1_column
@@ -52,8 +53,10 @@ class LeakageFlag:
 
 
 def truncation_flags(bars: pd.DataFrame, macro: pd.DataFrame | None, columns: Sequence[str], *,
-                     registry: FeatureRegistry | None = None, seed: int = 0) -> list[LeakageFlag]:
-    """Flags for ``columns`` whose values at t change with data after t (on a few symbols)."""
+                     registry: FeatureRegistry | None = None, seed: int = 0,
+                     progress: Progress | None = None) -> list[LeakageFlag]:
+    """Flags for ``columns`` whose values at t change with data after t (on a few symbols);
+    ``progress`` hears each computation of the features."""
     registry = REGISTRY if registry is None else registry
     features = features_for_columns(columns, registry)
     if not features:
@@ -64,7 +67,8 @@ def truncation_flags(bars: pd.DataFrame, macro: pd.DataFrame | None, columns: Se
     sample_macro = None if macro is None else macro[rows].reset_index(drop=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FeatureSkipWarning)
-        results = check_leakage(sample, sample_macro, features, cuts=TRUNCATION_CUTS, seed=seed, registry=registry)
+        results = check_leakage(sample, sample_macro, features, cuts=TRUNCATION_CUTS, seed=seed, registry=registry,
+                                progress=progress)
     wanted = set(columns)
     return [LeakageFlag(r.column, "truncation", float(r.changed_by_truncation + r.changed_by_noise),
                         f"fails the truncation test: {r.changed_by_truncation} past value(s) changed when later "
