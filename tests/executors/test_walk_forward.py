@@ -6,7 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from alphaforge.data.datasets import synthesize
+from alphaforge.executors import LocalExecutor, make_executor
 from alphaforge.executors.base import Executor, run_task
+from alphaforge.pipeline import walkforward
 from alphaforge.pipeline.runner import run_pipeline
 from alphaforge.pipeline.walkforward import FOLDS_FILE, run_walk_forward, walk_forward_dir
 from alphaforge.tracking import NullTracker
@@ -82,3 +84,34 @@ def test_the_longest_folds_are_handed_out_first_and_the_result_kept_in_fold_orde
     assert heard == heard_serially == [("walk-forward folds", done, 3) for done in range(4)]
     assert [fold["fold"] for fold in handed["folds"]] == [0, 1, 2] and _folds(handed) == _folds(serial)
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "predictions.parquet"), serial_rows, check_exact=True)
+
+
+def test_without_an_executor_large_folds_run_on_local_workers_with_the_serial_result(tmp_path, monkeypatch):
+    """No --executor: folds worth a worker's start run on the workers the machine affords (two
+    here), and an executor of one worker (--workers 1) keeps them in this process."""
+    workspace = _workspace(tmp_path)
+    config = workspace.config()
+    folder = walk_forward_dir(workspace, "fwd_ret_1", "lightgbm")
+    started: list[int] = []
+
+    class Recorded(LocalExecutor):
+        def __init__(self, workers: int) -> None:
+            super().__init__(workers)
+            started.append(workers)
+
+    monkeypatch.setattr(walkforward, "PARALLEL_MIN_CELLS", 0)  # these small folds count as worth it
+    monkeypatch.setattr(walkforward, "affordable_workers", lambda tasks, fold_bytes: 2)
+    monkeypatch.setattr(walkforward, "LocalExecutor", Recorded)
+    serial = run_walk_forward(workspace, config, executor=make_executor("local", workers=1))
+    serial_rows = pd.read_parquet(folder / "predictions.parquet")
+    assert started == []
+    automatic = run_walk_forward(workspace, config)
+    assert started == [2]
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "predictions.parquet"), serial_rows, check_exact=True)
+    assert _folds(automatic) == _folds(serial)
+
+
+def test_small_folds_stay_in_this_process(tmp_path, monkeypatch):
+    workspace = _workspace(tmp_path)
+    monkeypatch.setattr(walkforward, "LocalExecutor", None)  # starting one would fail
+    assert len(run_walk_forward(workspace, workspace.config())["folds"]) == 3

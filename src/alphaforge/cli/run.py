@@ -93,8 +93,9 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Everything, cached: features → targets → (plan) → (tuning) → walk-forward CV → train → predict →
-    backtest → report. --executor runs the walk-forward folds and the plan's jobs in parallel
-    (same results as serial)."""
+    backtest → report. The walk-forward's folds run on local workers when the machine affords
+    them; --executor runs them and the plan's jobs on the one named, --workers 1 serially (the
+    same results every way)."""
     from alphaforge.executors import make_executor
     from alphaforge.report.run_report import REPORT_PATH
 

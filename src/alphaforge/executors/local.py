@@ -13,25 +13,25 @@ only the tasks running at that moment: they are reported as lost, a fresh pool t
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from alphaforge.cpus import limit_worker_threads, worker_threads
+from alphaforge.cpus import limit_worker_threads, usable_cpus, worker_threads
 from alphaforge.errors import InputError
 from alphaforge.executors.base import Executor, JobResult, ToldResults, lost_task, run_task
 
 
 class LocalExecutor(Executor):
-    """``workers`` processes on this machine (default: one per CPU); 1 = serial, in this process."""
+    """``workers`` processes on this machine (default: one per CPU this process may use: its
+    affinity and cgroup quota, not the machine's count); 1 = serial, in this process."""
 
     name = "local"
 
     def __init__(self, workers: int | None = None) -> None:
-        workers = (os.cpu_count() or 1) if workers is None else workers
+        workers = usable_cpus() if workers is None else workers
         if workers < 1:
             raise InputError(f"workers must be at least 1, got {workers}", where="--workers",
                              fix="pass --workers 1 (serial) or more")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,13 @@ from alphaforge.artifacts import WalkForwardFolds
 from alphaforge.config import Config
 from alphaforge.errors import InputError
 from alphaforge.executors.base import Executor
+from alphaforge.executors.local import LocalExecutor
+from alphaforge.executors.sizing import affordable_workers
 from alphaforge.heap import release_unused
 from alphaforge.data.datasets import load_bars
-from alphaforge.models import make_model
+from alphaforge.models import family_class, make_model
 from alphaforge.models.base import ModelFamily
+from alphaforge.models.devices import gpu_present
 from alphaforge.models.metrics import score
 from alphaforge.models.training import TrainingOutcome, continue_training, rows_of, train_best_and_final
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
@@ -97,7 +101,9 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
     walk-forward windows of ``matrix``.
 
     With an ``executor`` of several workers the folds run as its tasks, reading the matrix that
-    is written once to ``scratch`` (a folder the workers see); every fold is seeded, so the
+    is written once to ``scratch`` (a folder the workers see); without one (and with ``scratch``)
+    they run on as many local workers as :func:`fold_workers` finds worth starting, one thread
+    each; an executor of one worker keeps them in this process. Every fold is seeded, so the
     result is the serial one. ``progress("walk-forward folds", done, total)`` hears of finished folds.
     """
     symbols = matrix.X.index.get_level_values("symbol").to_numpy()
@@ -106,29 +112,64 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
     limit = config.validation.max_train_rows
     splits = [(train[-limit:] if limit and len(train) > limit else train, test)
               for train, test in splitter.split(matrix.X, groups=spans)]
+    # 0 folds now, so the elapsed time and the estimate count the first fold; one more as each ends
+    fold_ended = counting(progress, "walk-forward folds", len(splits))
+    workers = fold_workers(matrix, splits, config, family) if executor is None and scratch is not None else 1
+    if workers > 1:  # no executor named: local workers where the folds are worth it and memory allows
+        with LocalExecutor(workers) as pool:
+            outcomes = _run_folds(matrix, splits, config, family, params, pool, scratch, fold_ended)
+    else:
+        outcomes = _run_folds(matrix, splits, config, family, params, executor, scratch, fold_ended)
+    predictions = pd.concat([part for _, part in outcomes], ignore_index=True)
+    predictions = predictions.sort_values(["timestamp", "symbol"], kind="stable")
+    return WalkForwardResult([fold for fold, _ in outcomes], predictions.reset_index(drop=True))
+
+
+FOLD_BYTES_PER_CELL = 8
+"""A fold worker's memory per training cell (row x feature) beside its imports: its float32 copy
+of the rows, LightGBM's bins, the validation slice, the scores (measured at 20 x 50 000 hourly
+bars: about 0.4 GB for the largest fold's 64 M cells)."""
+PARALLEL_MIN_CELLS = 4_000_000
+"""Folds whose largest training set has fewer cells stay in this process: their fits take a few
+seconds, about what starting a worker costs."""
+
+
+def fold_workers(matrix: TrainingMatrix, splits: list[tuple[np.ndarray, np.ndarray]], config: Config,
+                 family: str) -> int:
+    """Local workers for the folds when the caller named no executor: one per usable CPU while
+    the machine's free memory holds their fold data (:func:`~alphaforge.executors.sizing.affordable_workers`);
+    1 (serial) for small folds, and for a family that would share one GPU among the workers."""
+    largest = max(len(train) for train, _ in splits) * len(matrix.feature_names)
+    on_gpu = family_class(family).supports_gpu and config.models.device != "cpu" and gpu_present()
+    if largest < PARALLEL_MIN_CELLS or on_gpu:
+        return 1
+    return affordable_workers(len(splits), FOLD_BYTES_PER_CELL * largest)
+
+
+def _run_folds(matrix: TrainingMatrix, splits: list[tuple[np.ndarray, np.ndarray]], config: Config, family: str,
+               params: dict[str, Any] | None, executor: Executor | None, scratch: Path | None,
+               fold_ended: Callable[[object], None]) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+    """Each fold's metrics and predictions, in fold order: on ``executor``'s workers when it has
+    several, else one after the other in this process."""
     parallel = executor is not None and executor.workers > 1 and len(splits) > 1
     if parallel and scratch is None:
         raise InputError("folds on several workers need a folder to share the matrix through",
                          where="walk_forward", fix="pass scratch= (a temporary folder in the workspace)")
-    # 0 folds now, so the elapsed time and the estimate count the first fold; one more as each ends
-    fold_ended = counting(progress, "walk-forward folds", len(splits))
     if parallel:
+        assert executor is not None and scratch is not None
         folder = matrix.write_for_workers(scratch)
         # the largest training sets go first: the expanding folds' last one is the longest task,
         # and started last it would run alone at the end (5 folds on 2 workers: 8 units, not 9)
         order = sorted(range(len(splits)), key=lambda fold: -len(splits[fold][0]))
         tasks = [FoldTask(folder, fold, *splits[fold], config, family, params) for fold in order]
         finished = dict(zip(order, executor.map(fold_task, tasks, on_done=fold_ended), strict=True))
-        outcomes = [finished[fold].unwrap() for fold in range(len(splits))]
-    else:
-        outcomes = []
-        for fold, (train, test) in enumerate(splits):
-            outcomes.append(fit_fold(matrix, config, family, params, fold, train, test))
-            release_unused()  # the fold's training copies and LightGBM's buffers, freed in its threads' heaps
-            fold_ended(outcomes[-1])
-    predictions = pd.concat([part for _, part in outcomes], ignore_index=True)
-    predictions = predictions.sort_values(["timestamp", "symbol"], kind="stable")
-    return WalkForwardResult([fold for fold, _ in outcomes], predictions.reset_index(drop=True))
+        return [finished[fold].unwrap() for fold in range(len(splits))]
+    outcomes = []
+    for fold, (train, test) in enumerate(splits):
+        outcomes.append(fit_fold(matrix, config, family, params, fold, train, test))
+        release_unused()  # the fold's training copies and LightGBM's buffers, freed in its threads' heaps
+        fold_ended(outcomes[-1])
+    return outcomes
 
 
 def fit_fold(matrix: TrainingMatrix, config: Config, family: str, params: dict[str, Any] | None, fold: int,
