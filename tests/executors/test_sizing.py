@@ -57,3 +57,12 @@ def test_free_memory_is_capped_by_the_container_limit(tmp_path: Path, monkeypatc
 def test_this_machine_reports_its_free_memory():
     free = sizing.available_memory()
     assert free is None or 0 < free < 2**50
+
+
+def test_the_local_executor_starts_one_worker_per_cpu_this_process_may_use(monkeypatch: pytest.MonkeyPatch):
+    """Regression: it took os.cpu_count(), the machine's count, so in a container with a 2-CPU quota
+    on a 64-core host `--executor local` started 64 workers."""
+    from alphaforge.executors import local
+
+    monkeypatch.setattr(local, "usable_cpus", lambda: 3)
+    assert local.LocalExecutor().workers == 3

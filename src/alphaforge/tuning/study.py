@@ -31,7 +31,7 @@ HEARTBEAT_INTERVAL_S = 5
 GRACE_PERIOD_S = 15
 STUDY_DB = "study.db"
 _CREATE_ATTEMPTS = 5
-_WAL_ATTEMPTS = 12  # waits up to 13 s for other workers' reads to end
+_WAL_ATTEMPTS = 12  # waits up to 13 s for another worker's write to end
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 T = TypeVar("T")
 
