@@ -25,9 +25,7 @@ from alphaforge.cli._common import (
     stdout,
 )
 from alphaforge.cli._lazy import LazyCommand, LazyGroup
-from alphaforge.config import render_config
 from alphaforge.errors import AlphaForgeError
-from alphaforge.workspace import Workspace
 
 
 class _Commands(LazyGroup):
@@ -106,6 +104,9 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create a workspace with an alphaforge.toml that spells out every default."""
+    from alphaforge.config import render_config
+    from alphaforge.workspace import Workspace
+
     if print_only:
         print(render_config(), end="")
         return

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,7 +31,9 @@ from rich.progress import (
 from rich.table import Table
 
 from alphaforge.choices import EXECUTOR_NAMES
-from alphaforge.workspace import Workspace
+
+if TYPE_CHECKING:
+    from alphaforge.workspace import Workspace
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
@@ -87,6 +89,8 @@ def app_state(ctx: typer.Context) -> AppState:
 
 def open_workspace(ctx: typer.Context) -> Workspace:
     """The workspace named by ``--workspace`` (default: the current folder); it must exist."""
+    from alphaforge.workspace import Workspace
+
     return Workspace.open(app_state(ctx).workspace)
 
 
