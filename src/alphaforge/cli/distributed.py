@@ -12,7 +12,7 @@ training plan) not Optuna.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -35,7 +35,9 @@ from alphaforge.cli._common import (
 )
 from alphaforge.errors import MissingInputError
 from alphaforge.executors import make_executor
-from alphaforge.workspace import Workspace
+
+if TYPE_CHECKING:
+    from alphaforge.workspace import Workspace
 
 def train_plan(
     ctx: typer.Context,

@@ -25,11 +25,12 @@ from alphaforge.cli._common import (
     print_table,
     split_list,
 )
-from alphaforge.config import Config
-from alphaforge.workspace import Workspace
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from alphaforge.config import Config
+    from alphaforge.workspace import Workspace
 
 app = command_group("The feature registry and the cached feature build.")
 
