@@ -31,12 +31,12 @@ from alphaforge.models.registry import (
     RESULTS_FILE,
     ModelRegistry,
 )
-from alphaforge.models.training import TrainingOutcome, rows_of
+from alphaforge.models.training import TrainingOutcome
 from alphaforge.novelty import NoveltyGate, configured_gate
 from alphaforge.pipeline.best_config import TunedConfig, find_tuned, read_best_config
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.pipeline.walkforward import fit_models, label_horizon
-from alphaforge.predict.scores import model_scores
+from alphaforge.predict.scores import scores_of_outputs
 from alphaforge.progress import Progress
 from alphaforge.targets import parse_target
 from alphaforge.tracking import NullTracker, Tracker, git_commit, package_versions
@@ -76,11 +76,14 @@ def _accepted(config: Config, validation: dict[str, Any]) -> dict[str, Any]:
 def validation_verdicts(workspace: Workspace, config: Config, matrix: TrainingMatrix,
                         outcome: TrainingOutcome) -> list[Verdict]:
     """What the best model's validation rows say: degenerate or not, edge or none (the split the
-    best model never trained on; the walk-forward's tear sheet is the fuller answer)."""
+    best model never trained on; the walk-forward's tear sheet is the fuller answer). The scores
+    are those of the outputs the fit kept (``outcome.validation_output``): predicting the rows
+    again cost 0.7 s at 1 M rows."""
     rows = outcome.split.validation
     frame = pd.DataFrame({"symbol": matrix.X.index.get_level_values("symbol")[rows],
                           "timestamp": matrix.timestamps[rows],
-                          "score": model_scores(outcome.best, rows_of(matrix.X, rows)), "label": matrix.y[rows]}).sort_values(["timestamp", "symbol"], kind="stable")
+                          "score": scores_of_outputs(outcome.best, outcome.validation_output),
+                          "label": matrix.y[rows]}).sort_values(["timestamp", "symbol"], kind="stable")
     close = load_bars(workspace, config, symbols=matrix.symbols).pivot(index="timestamp", columns="symbol",
                                                                        values="close")
     sheet = tear_sheet(frame.reset_index(drop=True), close, label_horizon(matrix), config.validation.n_quantiles)
