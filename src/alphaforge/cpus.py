@@ -63,12 +63,14 @@ def usable_cpus() -> int:
     return max(1, int(share)) if share.isdigit() else machine_cpus()
 
 
-def map_on_cpus(func: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """``func`` of every item, in order, on one thread per usable CPU (serially on one, or for one
-    item): for work whose NumPy calls run without the GIL, such as a feature over one symbol's
-    rows or a statistic of one column."""
+def map_on_cpus(func: Callable[[T], R], items: Iterable[T], *, threaded: bool = True) -> list[R]:
+    """``func`` of every item, in order, on one thread per usable CPU (serially on one, for one
+    item, or without ``threaded``): for work whose NumPy calls run without the GIL, such as a
+    feature over one symbol's rows or a statistic of one column. Calls on small arrays are the
+    exception (``threaded=False``): they hold the GIL about as long as they run, and two threads
+    passing it to and fro take longer than one thread alone."""
     items = list(items)
-    threads = min(usable_cpus(), len(items))
+    threads = min(usable_cpus(), len(items)) if threaded else 1
     if threads < 2:
         return [func(item) for item in items]
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="alphaforge") as pool:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alphaforge import cpus
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.features import (
     FeatureRegistry,
@@ -17,6 +18,7 @@ from alphaforge.features import (
     resolve_features,
     warmup_rows,
 )
+from alphaforge.features import compute
 from alphaforge.features.compute import _symbol_codes
 from alphaforge.features.windows import rolling_sum
 
@@ -148,11 +150,34 @@ def test_each_feature_alone_equals_it_in_the_default_set(panel: pd.DataFrame, ma
             np.testing.assert_array_equal(alone[column].to_numpy(), together[column].to_numpy(), err_msg=column)
 
 
+@pytest.mark.parametrize(("rows", "threaded"), [(1_408, False), (compute.THREADED_BLOCK_ROWS, True)])
+def test_symbols_share_threads_only_when_their_blocks_are_long(rows: int, threaded: bool,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short blocks (a prediction's warm-up) run on this thread: on two threads their many short
+    NumPy calls took 1.7-2.6x as long, each waiting for the other to pass the GIL."""
+    pools: list[int] = []
+    started = cpus.ThreadPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        pools.append(1)
+        return started(*args, **kwargs)
+
+    monkeypatch.setattr(cpus, "ThreadPoolExecutor", counting_pool)
+    monkeypatch.setenv("ALPHAFORGE_THREADS", "2")
+    times = pd.date_range("2024-01-01", periods=rows, freq="h", tz="UTC")
+    closes = 100.0 * np.exp(np.cumsum(np.random.default_rng(0).normal(0.0, 0.01, (2, rows)), axis=1))
+    bars = pd.DataFrame({"symbol": np.repeat(["A", "B"], rows), "timestamp": np.tile(times, 2),
+                         "close": closes.ravel()})
+    compute_features(bars, features="px_ret_1")
+    assert bool(pools) is threaded
+
+
 @pytest.mark.parametrize("threads", ["2", "3"])
 def test_symbols_on_several_threads_give_the_one_thread_bits(panel: pd.DataFrame, macro: pd.DataFrame,
                                                              threads: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The compute path fills each symbol's rows on one thread per usable CPU: every value is the
     same bits as on one thread, in both modes (each block writes only its own rows)."""
+    monkeypatch.setattr(compute, "THREADED_BLOCK_ROWS", 0)  # this panel's blocks are short: thread them anyway
     since = panel["timestamp"].iloc[len(panel) // 8]
     monkeypatch.setenv("ALPHAFORGE_THREADS", "1")
     serial = [compute_features(panel, macro, "default"), compute_features(panel, macro, "default", since=since)]

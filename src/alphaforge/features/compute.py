@@ -63,6 +63,14 @@ def output_columns(features: Sequence[Feature], macro_series: Sequence[str]) -> 
     return names
 
 
+THREADED_BLOCK_ROWS = 16_000
+"""Rows a symbol's block must average (warm-up included) for the symbols to share one thread per
+CPU. Measured on 2 CPUs, the default set over 20 symbols: 1 408 rows a symbol (a prediction's
+warm-up and 256 bars) took 1.7-2.6x as long on two threads as on one, 6 000-12 000 rows 1.0-1.5x,
+16 000 rows 0.91-0.95x, 20 000-50 000 rows 0.77-0.83x: below that, each NumPy call is too short
+to run while the other thread holds the GIL."""
+
+
 def as_features(features: FeatureSpec | Sequence[Feature], registry: FeatureRegistry) -> list[Feature]:
     """A spec resolved in ``registry``, or a list of :class:`Feature` taken as it is."""
     if isinstance(features, (list, tuple)) and features and all(isinstance(f, Feature) for f in features):
@@ -277,11 +285,12 @@ def compute_features(bars: pd.DataFrame, macro: pd.DataFrame | None = None,
                     matrix[window, column[f"{feature.name}_{name}"]] = _block_values(
                         feature, block, {MACRO_INPUT: values[_start(block, feature):block.stop]})
 
-    # each symbol's rows on one thread per usable CPU: the kernels are NumPy calls on whole blocks,
-    # which run without the GIL, and a block writes only its own rows, so the values are the same
-    # bits in any order (the default set at 20 x 50 000 bars on 2 cores: 1.4-1.5x one thread)
+    # each symbol's rows on one thread per usable CPU when its blocks are long: the kernels are NumPy
+    # calls on whole blocks, which run without the GIL, and a block writes only its own rows, so the
+    # values are the same bits in any order
     ends = np.cumsum([b.stop - b.first for b in blocks]).tolist()
-    map_on_cpus(lambda job: fill(*job), [(b, slice(end - (b.stop - b.first), end)) for b, end in zip(blocks, ends)])
+    map_on_cpus(lambda job: fill(*job), [(b, slice(end - (b.stop - b.first), end)) for b, end in zip(blocks, ends)],
+                threaded=sum(b.stop - b.start for b in blocks) >= THREADED_BLOCK_ROWS * len(blocks))
 
     rows = None if whole else np.concatenate([np.arange(b.first, b.stop) for b in blocks] or [np.empty(0, int)])
     grid = (Grid.of(ns, codes) if rows is None else Grid.of(ns[rows], codes[rows])) if cross else None
