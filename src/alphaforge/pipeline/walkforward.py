@@ -36,7 +36,6 @@ from alphaforge.models.training import TrainingOutcome, continue_training, rows_
 from alphaforge.matrix import TrainingMatrix, shared_training_matrix
 from alphaforge.predict.scores import scores_of_outputs
 from alphaforge.progress import Progress, counting
-from alphaforge.report.tearsheet_plots import plot_tear_sheet
 from alphaforge.validation import LabelSpans, WalkForward, best_single_feature
 from alphaforge.validation.evaluation import BEST_FEATURE, evaluate
 from alphaforge.workspace import Workspace, atomic_write_table
@@ -265,6 +264,8 @@ def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None
     evaluation = evaluate(result.predictions, bars.pivot(index="timestamp", columns="symbol", values="close"),
                           label_horizon(matrix), rounds=[f["best_iteration"] for f in result.folds],
                           min_t=config.validation.edge_t, n_quantiles=config.validation.n_quantiles)
+    from alphaforge.report.tearsheet_plots import plot_tear_sheet  # not at the top: fold workers never draw
+
     plots = plot_tear_sheet(evaluation.sheets, folder / "plots", f"{matrix.target}, {family}, walk-forward")
     summary = WalkForwardFolds(target=matrix.target, family=family, task=matrix.task, rows=len(matrix.y),
                                features=len(matrix.feature_names), panel=matrix.panel.to_dict(),
