@@ -117,3 +117,18 @@ def test_when_this_process_fails_its_share_the_workers_are_stopped(tmp_path: Pat
     (tmp_path / "S0.png").mkdir()  # a folder where the first chart, this process's, goes
     with pytest.raises(IsADirectoryError):
         _draw_all(charts, workers=2, drawn=None)
+
+
+def test_a_symbols_title_is_placed_without_measuring_its_tick_labels(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Matplotlib searches for room above an axes' top tick labels before it places a title where
+    the labels' side is mixed, as on the price axes (their dates hidden, shared with the score
+    axes): a layout of every tick label, 1.5 s of 8.4 s of the demo's charts profiled. There are none above
+    the price, so the title is placed at the top of the axes, which draws the same bytes."""
+    from matplotlib.axis import XAxis
+
+    measured: list[int] = []
+    tight_box = XAxis.get_tightbbox
+    monkeypatch.setattr(XAxis, "get_tightbbox", lambda self, *a, **k: measured.append(1) or tight_box(self, *a, **k))
+    written = write_prediction_charts(*frames(["A", "B"], [0, 1, 1, -1]), tmp_path / "latest", title="m v1, target t")
+    assert written and measured == []

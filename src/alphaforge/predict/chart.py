@@ -230,7 +230,7 @@ def _draw(symbol: str, part: Part, top: Axes, bottom: Axes) -> None:
         if len(hits):
             top.scatter(hits["timestamp"], hits["close"], marker=marker, color=color, s=36, zorder=3, label=label,
                         edgecolors="white", linewidths=0.5)
-    top.set_title(symbol, fontsize=10)
+    top.set_title(symbol, fontsize=10, y=1.0)  # placed, not searched for: no tick labels above it
     top.legend(loc="best", fontsize=7)
     top.grid(alpha=0.3)
     top.tick_params(labelsize=7, labelbottom=False)
