@@ -39,6 +39,7 @@ from alphaforge.executors import make_executor
 if TYPE_CHECKING:
     from alphaforge.workspace import Workspace
 
+
 def train_plan(
     ctx: typer.Context,
     plan_dir: Annotated[Path | None, typer.Option(

@@ -26,6 +26,14 @@ from alphaforge.features.registry import MACRO_INPUT, REGISTRY, Feature, Feature
 from alphaforge.features.sets import FeatureSpec, resolve_features
 
 
+THREADED_BLOCK_ROWS = 16_000
+"""Rows a symbol's block must average (warm-up included) for the symbols to share one thread per
+CPU. Measured on 2 CPUs, the default set over 20 symbols: 1 408 rows a symbol (a prediction's
+warm-up and 256 bars) took 1.7-2.6x as long on two threads as on one, 6 000-12 000 rows 1.0-1.5x,
+16 000 rows 0.91-0.95x, 20 000-50 000 rows 0.77-0.83x: below that, each NumPy call is too short
+to run while the other thread holds the GIL."""
+
+
 class FeatureSkipWarning(UserWarning):
     """One notice listing the requested features skipped because their input columns are missing."""
 
@@ -61,14 +69,6 @@ def output_columns(features: Sequence[Feature], macro_series: Sequence[str]) -> 
         else:
             names.append(feature.name)
     return names
-
-
-THREADED_BLOCK_ROWS = 16_000
-"""Rows a symbol's block must average (warm-up included) for the symbols to share one thread per
-CPU. Measured on 2 CPUs, the default set over 20 symbols: 1 408 rows a symbol (a prediction's
-warm-up and 256 bars) took 1.7-2.6x as long on two threads as on one, 6 000-12 000 rows 1.0-1.5x,
-16 000 rows 0.91-0.95x, 20 000-50 000 rows 0.77-0.83x: below that, each NumPy call is too short
-to run while the other thread holds the GIL."""
 
 
 def as_features(features: FeatureSpec | Sequence[Feature], registry: FeatureRegistry) -> list[Feature]:
