@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh workspace, an in-process CLI runner, a snapshot of a folder tree."""
+"""Shared fixtures: a fresh workspace, an in-process CLI runner, a snapshot of a folder tree, the
+times a chart hands matplotlib."""
 
 from __future__ import annotations
 
@@ -59,6 +60,27 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 def _tree_snapshot(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".alphaforge.lock"}
+
+
+@pytest.fixture
+def plotted_times(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The NumPy kind of every series of times matplotlib converts to its date numbers while the
+    test draws: ``M`` for ``datetime64`` (one vectorised step), ``O`` for zoned timestamps, which
+    it turns into Python datetimes one by one (not the two default limits it converts itself)."""
+    import matplotlib.dates
+    import numpy as np
+
+    kinds: list[str] = []
+    convert = matplotlib.dates.DateConverter.convert
+
+    def spy(value: object, unit: object, axis: object) -> object:
+        times = np.asarray(value)
+        if times.size > 2:
+            kinds.append(times.dtype.kind)
+        return convert(value, unit, axis)
+
+    monkeypatch.setattr(matplotlib.dates.DateConverter, "convert", staticmethod(spy))
+    return kinds
 
 
 @pytest.fixture

@@ -132,3 +132,15 @@ def test_a_symbols_title_is_placed_without_measuring_its_tick_labels(tmp_path: P
     monkeypatch.setattr(XAxis, "get_tightbbox", lambda self, *a, **k: measured.append(1) or tight_box(self, *a, **k))
     written = write_prediction_charts(*frames(["A", "B"], [0, 1, 1, -1]), tmp_path / "latest", title="m v1, target t")
     assert written and measured == []
+
+
+def test_times_reach_matplotlib_as_datetime64_and_draw_the_same_bytes(tmp_path: Path, plotted_times: list[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zoned timestamps went through Python datetimes one by one in matplotlib; naive UTC
+    ``datetime64`` values draw the same charts, byte for byte."""
+    prices, predictions = frames(["A", "B"], [0, 1, 1, -1, 0])
+    fast = write_prediction_charts(prices, predictions, tmp_path / "fast", title="m v1, target t")
+    assert plotted_times and set(plotted_times) == {"M"}
+    monkeypatch.setattr("alphaforge.predict.chart.naive_utc", lambda times: times)  # matplotlib's own conversion
+    zoned = write_prediction_charts(prices, predictions, tmp_path / "zoned", title="m v1, target t")
+    assert [p.read_bytes() for p in zoned] == [p.read_bytes() for p in fast]

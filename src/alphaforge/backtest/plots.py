@@ -12,6 +12,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from alphaforge.backtest.engine import BacktestResult
+from alphaforge.timestamps import naive_utc
 from alphaforge.workspace import atomic_write_png
 
 
@@ -29,15 +30,15 @@ def plot_backtest(result: BacktestResult, path: Path, *, compare: BacktestResult
                            gridspec_kw={"height_ratios": [3, 1]})
     for column, item in enumerate(results):
         top, bottom = axes[0, column], axes[1, column]
-        top.plot(item.equity.index, item.equity.to_numpy(), label=item.settings["strategy"], linewidth=1.0)
+        top.plot(naive_utc(item.equity.index), item.equity.to_numpy(), label=item.settings["strategy"], linewidth=1.0)
         if item.benchmark_equity is not None:
-            top.plot(item.benchmark_equity.index, item.benchmark_equity.to_numpy(), linewidth=1.0, alpha=0.8,
+            top.plot(naive_utc(item.benchmark_equity.index), item.benchmark_equity.to_numpy(), linewidth=1.0, alpha=0.8,
                      label=f"benchmark: {item.settings['benchmark']}")
         top.set_title(_label(item))
         top.legend(loc="upper left", fontsize=8)
         top.grid(alpha=0.3)
         drawdown = item.drawdown
-        bottom.fill_between(drawdown.index, drawdown.to_numpy(), 0.0, color="tab:red", alpha=0.4, linewidth=0)
+        bottom.fill_between(naive_utc(drawdown.index), drawdown.to_numpy(), 0.0, color="tab:red", alpha=0.4, linewidth=0)
         bottom.set_ylabel("drawdown")
         bottom.grid(alpha=0.3)
     axes[0, 0].set_ylabel("equity")

@@ -25,6 +25,7 @@ from alphaforge.errors import InputError
 from alphaforge.meta.calibration import CALIBRATIONS, CalibratedModel, fit_calibrated
 from alphaforge.meta.dataset import feature_columns, success
 from alphaforge.models import ModelFamily, make_model
+from alphaforge.timestamps import naive_utc
 from alphaforge.validation import LabelSpans, PurgedKFold
 
 META_PARAMS: dict[str, dict[str, Any]] = {
@@ -91,7 +92,7 @@ class Events:
         ordered = dataset.sort_values(["timestamp", "symbol"], kind="stable").reset_index(drop=True)
         columns = feature_columns(ordered)
         return cls(X=ordered[columns].astype("float64"), outcomes=success(ordered),
-                   t0=naive_times(ordered["timestamp"]), t1=naive_times(ordered["t1"]),
+                   t0=naive_utc(ordered["timestamp"]), t1=naive_utc(ordered["t1"]),
                    keys=ordered[["symbol", "timestamp"]])
 
     def rows(self, index: np.ndarray) -> Events:
@@ -101,12 +102,6 @@ class Events:
     def fit(self, recipe: MetaRecipe) -> CalibratedModel:
         """A calibrated model of ``recipe`` trained on these events only."""
         return fit_calibrated(recipe.factory(), self.X, self.outcomes, self.t0, self.t1, method=recipe.calibration)
-
-
-def naive_times(values: pd.Series) -> np.ndarray:
-    """UTC times as tz-naive datetime64[ns] (what label spans and comparisons use)."""
-    stamps = pd.DatetimeIndex(values)
-    return (stamps.tz_convert("UTC").tz_localize(None) if stamps.tz is not None else stamps).to_numpy("datetime64[ns]")
 
 
 def classification_metrics(outcomes: np.ndarray, probability: np.ndarray) -> dict[str, float]:

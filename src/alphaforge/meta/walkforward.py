@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from alphaforge.errors import InputError
-from alphaforge.meta.training import Events, MetaRecipe, naive_times
-from alphaforge.timestamps import to_utc
+from alphaforge.meta.training import Events, MetaRecipe
+from alphaforge.timestamps import naive_utc, to_utc
 
 DEFAULT_WINDOWS = 5
 DEFAULT_FIRST_FRACTION = 0.5
@@ -49,7 +49,7 @@ def walk_forward_probabilities(signals: pd.DataFrame, recipe: MetaRecipe, *, sta
     signals = signals.sort_values(["timestamp", "symbol"], kind="stable").reset_index(drop=True)
     events = Events.of(signals[signals["label"].notna()])
     X = signals[list(events.X.columns)].astype("float64")
-    t0 = naive_times(signals["timestamp"])
+    t0 = naive_utc(signals["timestamp"])
     first = first_test_time(events, start)
     times = np.unique(t0[t0 >= first])
     n_windows = max(1, min(int(n_windows), len(times)))

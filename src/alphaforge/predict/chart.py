@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from alphaforge.progress import Progress, counting
+from alphaforge.timestamps import naive_utc
 from alphaforge.workspace import atomic_dir, atomic_write_png
 
 if TYPE_CHECKING:
@@ -223,19 +224,19 @@ def _draw(symbol: str, part: Part, top: Axes, bottom: Axes) -> None:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     price, pred, changes = part
-    top.plot(price["timestamp"], price["close"], color="#1f2328", linewidth=1.0, label="close")
+    top.plot(naive_utc(price["timestamp"]), price["close"], color="#1f2328", linewidth=1.0, label="close")
     marked = changes.drop(columns="close", errors="ignore").merge(price[["timestamp", "close"]], on="timestamp")
     for signal, (marker, color, label) in MARKERS.items():
         hits = marked[marked["signal"] == signal]
         if len(hits):
-            top.scatter(hits["timestamp"], hits["close"], marker=marker, color=color, s=36, zorder=3, label=label,
+            top.scatter(naive_utc(hits["timestamp"]), hits["close"], marker=marker, color=color, s=36, zorder=3, label=label,
                         edgecolors="white", linewidths=0.5)
     top.set_title(symbol, fontsize=10, y=1.0)  # placed, not searched for: no tick labels above it
     top.legend(loc="best", fontsize=7)
     top.grid(alpha=0.3)
     top.tick_params(labelsize=7, labelbottom=False)
     colors = ["#1a7f37" if s > 0 else "#cf222e" if s < 0 else "#8c959f" for s in pred["signal"]]
-    bottom.vlines(pred["timestamp"], 0.0, pred["score"], colors=colors, linewidth=2.0)  # lines: fast to draw
+    bottom.vlines(naive_utc(pred["timestamp"]), 0.0, pred["score"], colors=colors, linewidth=2.0)  # lines: fast to draw
     bottom.axhline(0.0, color="#8c959f", linewidth=0.5)
     bottom.set_ylabel("score", fontsize=8)
     bottom.tick_params(labelsize=7)
