@@ -38,7 +38,8 @@ def plot_backtest(result: BacktestResult, path: Path, *, compare: BacktestResult
         top.legend(loc="upper left", fontsize=8)
         top.grid(alpha=0.3)
         drawdown = item.drawdown
-        bottom.fill_between(naive_utc(drawdown.index), drawdown.to_numpy(), 0.0, color="tab:red", alpha=0.4, linewidth=0)
+        bottom.fill_between(naive_utc(drawdown.index), drawdown.to_numpy(), 0.0, color="tab:red", alpha=0.4,
+                            linewidth=0)
         bottom.set_ylabel("drawdown")
         bottom.grid(alpha=0.3)
     axes[0, 0].set_ylabel("equity")

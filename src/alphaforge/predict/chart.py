@@ -229,8 +229,8 @@ def _draw(symbol: str, part: Part, top: Axes, bottom: Axes) -> None:
     for signal, (marker, color, label) in MARKERS.items():
         hits = marked[marked["signal"] == signal]
         if len(hits):
-            top.scatter(naive_utc(hits["timestamp"]), hits["close"], marker=marker, color=color, s=36, zorder=3, label=label,
-                        edgecolors="white", linewidths=0.5)
+            top.scatter(naive_utc(hits["timestamp"]), hits["close"], marker=marker, color=color, s=36, zorder=3,
+                        label=label, edgecolors="white", linewidths=0.5)
     top.set_title(symbol, fontsize=10, y=1.0)  # placed, not searched for: no tick labels above it
     top.legend(loc="best", fontsize=7)
     top.grid(alpha=0.3)
