@@ -53,26 +53,27 @@ def ranks_by_counting(by_symbol: np.ndarray) -> np.ndarray:
 
     Each pair of symbols is compared once: what symbol ``j`` counts against an earlier ``i``
     is 2 less what ``i`` counts against ``j`` (``x_i < x_j`` is ``not x_j <= x_i``), unless
-    ``x_i`` is NaN, where it counts 0 (the NaN before ``j`` are counted and taken off). The
+    ``x_i`` is NaN, where it counts 0 (the NaN before ``j`` are counted and taken off). Symbol
+    ``j`` is compared with all earlier symbols in one call (a few calls a symbol, not a few a
+    pair: a validation round's 6 700 timestamps of 20 symbols took 1.3-1.6 ms, now 0.95). The
     counts are uint8, exact modulo 256, and never above ``2 * COUNTING_MAX_SYMBOLS``."""
     n_symbols, n_times = by_symbol.shape
     doubled = np.zeros((n_symbols, n_times), dtype=np.uint8)
-    less, at_most, below = (np.empty(n_times, dtype=np.uint8) for _ in range(3))  # uint8: adds need no cast
-    less_hit, at_most_hit = less.view(bool), at_most.view(bool)
+    less, at_most = (np.empty((n_symbols, n_times), dtype=bool) for _ in range(2))
+    below = np.empty((n_symbols, n_times), dtype=np.uint8)  # uint8: adds need no cast
     nan_before = np.zeros(n_times, dtype=np.uint8)
     for j, values in enumerate(by_symbol):
         row = doubled[j]
         row += 2 * j + 1  # each earlier symbol's 2 (adjusted below) and the value itself (1)
         row -= nan_before
         row -= nan_before
-        for i in range(j):
-            np.less(values, by_symbol[i], out=less_hit)
-            np.less_equal(values, by_symbol[i], out=at_most_hit)
-            np.add(less, at_most, out=below)  # what i counts against j ...
-            doubled[i] += below
-            row -= below  # ... and j against i: 2 minus it
-        np.isnan(values, out=less_hit)
-        nan_before += less
+        if j:
+            np.less(values, by_symbol[:j], out=less[:j])
+            np.less_equal(values, by_symbol[:j], out=at_most[:j])
+            np.add(less[:j].view(np.uint8), at_most[:j].view(np.uint8), out=below[:j])  # what i counts against j ...
+            doubled[:j] += below[:j]
+            row -= below[:j].sum(axis=0, dtype=np.uint8)  # ... and j against i: 2 minus it
+        nan_before += np.isnan(values)
     ranks = np.subtract(doubled, 1.0)
     ranks /= 2.0
     return ranks
