@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
 from alphaforge.features.cross_sectional import rank_table
 from alphaforge.models import make_model
-from alphaforge.models.stopping import ValidationScorer, best_round, should_stop, smoothed
+from alphaforge.models.stopping import ValidationScorer, best_round, first_counted_round, should_stop, smoothed
 
 
 @pytest.mark.parametrize(("times", "names", "decimals"), [(30, 7, 6), (400, 6, 6), (400, 6, 1)])
@@ -52,6 +52,53 @@ def test_should_stop_waits_for_the_minimum_and_the_patience():
     assert not should_stop(curve, patience=30)
     assert should_stop(curve, patience=20)
     assert not should_stop(curve, patience=5, min_rounds=25)
+
+
+@settings(max_examples=80, deadline=None)
+@given(curve=st.lists(st.floats(-1.0, 1.0), min_size=1, max_size=60), min_rounds=st.integers(0, 40),
+       smoothing=st.integers(1, 12), earlier=st.one_of(st.floats(-1.0, 1.0), st.just(float("nan"))))
+@example(curve=[0.1, 0.2, 0.3, 0.5, 0.4, 0.6, 0.2, 0.1], min_rounds=4, smoothing=2, earlier=float("nan"))
+def test_rounds_before_the_first_counted_one_change_no_decision(curve, min_rounds, smoothing, earlier):
+    """A smoothed score comes from its window's rounds alone (no running sum carrying an earlier
+    round's rounding or NaN), so the rounds before :func:`first_counted_round` may go unscored."""
+    first = first_counted_round(min_rounds, smoothing)
+    unscored = np.array(curve)
+    unscored[: first - 1] = earlier
+    for patience in (1, 5):
+        assert should_stop(unscored, patience=patience, min_rounds=min_rounds, smoothing=smoothing) == \
+            should_stop(curve, patience=patience, min_rounds=min_rounds, smoothing=smoothing)
+    assert best_round(unscored, min_rounds=min_rounds, smoothing=smoothing) == \
+        best_round(np.array(curve), min_rounds=min_rounds, smoothing=smoothing)
+    counted = smoothed(np.array(curve), smoothing)[first + smoothing - 2:]
+    assert smoothed(unscored, smoothing)[first + smoothing - 2:].tobytes() == counted.tobytes()
+
+
+def test_lightgbm_scores_from_the_first_counted_round_and_keeps_the_same_trees(monkeypatch):
+    """Scoring a round's validation rows is most of what early stopping costs; the rounds that
+    cannot decide are left unscored, and the model is the one scoring every round gives."""
+    from alphaforge.models.base import ModelFamily
+
+    X, y, groups = _noisy_panel(seed=5)
+    train, valid = slice(0, 2000), slice(2000, None)
+    scored: list[int] = []
+    score = ValidationScorer.__call__
+    monkeypatch.setattr(ValidationScorer, "__call__", lambda self, output: scored.append(1) or score(self, output))
+
+    def fit():
+        model = make_model("lightgbm", task="regression", params={"n_estimators": 200}, early_stopping_rounds=20,
+                           min_rounds=40)
+        return model.fit(X[train], y[train], eval_set=(X[valid], y[valid]), eval_groups=groups[valid])
+
+    model = fit()
+    rounds, first = len(model.validation_curve_), model.first_scored_round
+    assert first == 39 and len(scored) == rounds - first + 1
+    curve = np.array(model.validation_curve_)
+    assert np.isnan(curve[: first - 1]).all() and np.isfinite(curve[first - 1:]).all()
+    monkeypatch.setattr(ModelFamily, "first_scored_round", property(lambda self: 1))  # every round scored
+    every = fit()
+    assert every.validation_curve_[first - 1:] == model.validation_curve_[first - 1:]
+    assert every.best_iteration_ == model.best_iteration_
+    assert every.booster_.model_to_string() == model.booster_.model_to_string()
 
 
 def _noisy_panel(seed: int = 0, days: int = 300, names: int = 10) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

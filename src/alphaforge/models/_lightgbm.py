@@ -100,17 +100,24 @@ class LightGBMModel(ModelFamily):
 
         def record(predictions: np.ndarray, data: object) -> tuple[str, float, bool]:
             output = np.column_stack([1.0 - predictions, predictions]) if self.task == "binary" else predictions
-            curve.append(self.scorer_(output))
-            return self.scorer_.metric, curve[-1], True
+            return self.scorer_.metric, self.scorer_(output), True
 
-        def stop(env: Any) -> None:
+        def score_and_stop(env: Any) -> None:
+            # the validation rows are scored here rather than by lgb.train's feval, which would copy out
+            # and score every round's outputs: rounds before the first that can decide stay unscored
+            # (at 1 M rows, 540 of the 1 686 rounds of the best models' fits, each 1.4 ms of LightGBM's
+            # copy and 3 ms of rank IC)
             report(env)
+            done = env.iteration - start + 1
+            curve.append(env.model.eval_valid(record)[0][2] if done >= self.first_scored_round else float("nan"))
             if self._stop_now(curve):
                 raise lgb.callback.EarlyStopException(len(curve), [])
 
+        # the validation set is added from the start (LightGBM adds each tree's outputs to its scores as it
+        # grows): one added later would have its scores replayed in another order, and other last bits
         valid = lgb.Dataset(val_x, label=val_y, weight=val_w, reference=train)
         self.booster_ = lgb.train({**params, "metric": "None"}, train, num_boost_round=rounds, valid_sets=[valid],
-                                  feval=record, callbacks=[stop])
+                                  callbacks=[score_and_stop])
         self.booster_.free_dataset()
         self.best_iteration_ = self._keep_round(curve)
 

@@ -38,6 +38,7 @@ from alphaforge.progress import Progress
 from alphaforge.models.stopping import (
     ValidationScorer,
     best_round,
+    first_counted_round,
     mean_loss,
     should_stop,
 )
@@ -200,6 +201,13 @@ class ModelFamily(ABC):
         """Rounds the validation curve is averaged over before its best round is picked (a tenth
         of the patience): one lucky round on a noisy curve does not decide."""
         return max(1, self.early_stopping_rounds // 10)
+
+    @property
+    def first_scored_round(self) -> int:
+        """The first round whose validation score can decide the round kept
+        (:func:`~alphaforge.models.stopping.first_counted_round`): a family may leave the rounds
+        before it unscored (NaN in its curve)."""
+        return first_counted_round(self.min_rounds, self.smoothing)
 
     def _stop_now(self, curve: list[float]) -> bool:
         """For families that train round by round: enough rounds without a better smoothed score."""

@@ -12,6 +12,8 @@ is always better.
 round after ``min_rounds``, judged on the curve's running mean over ``smoothing`` rounds so
 that one lucky round on a noisy curve does not decide. Families that train round by round
 stop once ``patience`` rounds pass without a better smoothed score (:func:`should_stop`).
+Rounds before :func:`first_counted_round` enter no smoothed score that can be kept: a family
+may leave them unscored (NaN), as scoring a round is most of what early stopping costs.
 """
 
 from __future__ import annotations
@@ -150,13 +152,25 @@ def _centred(table: np.ndarray, known: np.ndarray | None = None, counts: np.ndar
 
 
 def smoothed(curve: np.ndarray, smoothing: int) -> np.ndarray:
-    """The running mean of the last ``smoothing`` rounds at each round (fewer at the start)."""
+    """The running mean of the last ``smoothing`` rounds at each round (fewer at the start): each
+    round's from the rounds of its window alone, summed in an order fixed by the window, never
+    as a difference of running sums, which would carry rounding (and an unscored round's NaN)
+    from every earlier round."""
     curve = np.asarray(curve, dtype=np.float64)
     window = max(1, int(smoothing))
-    sums = np.cumsum(np.r_[0.0, curve])
-    ends = np.arange(1, len(curve) + 1)
-    starts = np.maximum(0, ends - window)
-    return (sums[ends] - sums[starts]) / (ends - starts)
+    padded = np.concatenate([np.zeros(window - 1), curve])  # the short windows at the start: + 0.0 is exact
+    sums = np.lib.stride_tricks.sliding_window_view(padded, window).sum(axis=1)
+    return sums / np.minimum(np.arange(1, len(curve) + 1), window)
+
+
+def first_counted_round(min_rounds: int, smoothing: int) -> int:
+    """The first round (1-based) whose score enters the smoothed score of a round that can be
+    kept (one at or after ``min_rounds``); earlier rounds' scores change nothing.
+
+    >>> first_counted_round(100, 10), first_counted_round(0, 10)
+    (91, 1)
+    """
+    return max(1, int(min_rounds) - max(1, int(smoothing)) + 1)
 
 
 def best_round(curve: np.ndarray, *, min_rounds: int = 0, smoothing: int = 1) -> int:
@@ -183,4 +197,5 @@ def should_stop(curve: list[float] | np.ndarray, *, patience: int, min_rounds: i
     return done - best_round(np.asarray(curve), min_rounds=min_rounds, smoothing=smoothing) >= patience
 
 
-__all__ = ["MIN_NAMES", "STOPPING_METRICS", "ValidationScorer", "best_round", "mean_loss", "should_stop", "smoothed"]
+__all__ = ["MIN_NAMES", "STOPPING_METRICS", "ValidationScorer", "best_round", "first_counted_round", "mean_loss",
+           "should_stop", "smoothed"]
