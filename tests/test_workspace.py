@@ -41,6 +41,44 @@ def test_written_files_and_folders_get_the_users_umask_not_0600(tmp_path, umask)
     assert stat.S_IMODE((tmp_path / "model" / "model.json").stat().st_mode) == 0o666 & ~umask
 
 
+def test_writers_racing_for_one_folder_each_succeed_and_one_whole_folder_stays(tmp_path):
+    """Tuning workers save the best model to one folder at once: removing the folder and then
+    renaming another in let a second writer's rename meet the first's folder (CI: Directory not
+    empty) or its removal meet a folder already gone."""
+    target, writers, rounds = tmp_path / "best_model", 4, 25
+    failures: list[BaseException] = []
+    start = threading.Barrier(writers)
+
+    def write(writer: int) -> None:
+        for round_ in range(rounds):
+            try:
+                with atomic_dir(target) as staging:
+                    for part in range(3):
+                        (staging / f"part{part}").write_text(f"{writer} {round_}")
+                    if round_ % 5 == 0:  # line the writers up now and then
+                        start.wait(timeout=10)
+            except BaseException as error:  # noqa: BLE001 - the test collects every writer's failure
+                failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best_model"]  # nothing aside or staged is left
+    contents = {(target / f"part{part}").read_text() for part in range(3)}
+    assert len(contents) == 1 and sorted(p.name for p in target.iterdir()) == ["part0", "part1", "part2"]
+
+
+def test_a_file_where_the_folder_goes_is_replaced(tmp_path):
+    (tmp_path / "model").write_text("not a folder")
+    with atomic_dir(tmp_path / "model") as staging:
+        (staging / "model.json").write_text("{}")
+    assert (tmp_path / "model" / "model.json").read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
 def _hold_lock(root: str, ready, release) -> None:
     with Workspace(root).lock("test holder"):
         ready.set()

@@ -14,6 +14,7 @@ serving wrong values.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import io
@@ -83,17 +84,31 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     """Yield a staging folder beside ``path``; on success it replaces ``path`` (and whatever
     folder was there) in one rename, so readers see the old folder or the whole new one.
 
-    On any exception the staging folder is removed and ``path`` is left as it was.
+    On any exception the staging folder is removed and ``path`` is left as it was. Writers of
+    the same folder may race (tuning workers saving the best model): each moves the folder it
+    finds aside before renaming its own in, again if another's arrived in between, so each
+    rename succeeds and the last writer's whole folder stays.
     """
     path = Path(path)
     staging = _temporary_beside(path, lambda candidate: os.mkdir(candidate, 0o777))
+    aside: list[Path] = []
     try:
         yield staging
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(staging, path)
+        while True:
+            with contextlib.suppress(FileNotFoundError):  # another writer moved it first
+                aside.append(_temporary_beside(path, lambda candidate: os.rename(path, candidate)))
+            try:
+                os.replace(staging, path)  # a folder replaces only an empty one
+                break
+            except OSError as error:
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for folder in (staging, *aside):
+            if folder.is_dir() and not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)
+            else:  # a file that stood where the folder goes
+                folder.unlink(missing_ok=True)
 
 
 def atomic_write_png(figure: Any, path: Path, *, dpi: int = 100, tight: bool = False) -> Path:

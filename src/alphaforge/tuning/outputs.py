@@ -36,9 +36,13 @@ from alphaforge.models.registry import CHECKPOINT_DIR, save_checkpoint
 from alphaforge.targets import parse_target
 from alphaforge.tuning.dataset import TuningData
 from alphaforge.tuning.phases import NARROWED_ATTR, PHASE_ATTR, PHASES, best_trials
-from alphaforge.workspace import atomic_dir, atomic_write_json, atomic_write_png
+from alphaforge.workspace import atomic_dir, atomic_write_json, atomic_write_png, file_lock
 
 CHECKPOINTS = "checkpoints"
+CHECKPOINTS_LOCK = ".checkpoints.lock"
+"""Held while a finished trial's checkpoints are decided and written (see :func:`checkpoint_callback`)."""
+CHECKPOINTS_WAIT_S = 300.0
+"""How long a worker waits for another's checkpoint writes (a model folder takes seconds)."""
 _COLORS = {"random": "tab:gray", "bayes": "tab:blue", "fine": "tab:green"}
 
 
@@ -166,18 +170,23 @@ def checkpoint_callback(directory: Path, top_k: int, pop_model: Callable[[int], 
 
     The best trial's model is also ``tuning/<study>/best_model/``, where predict and backtest
     find it when no final model exists yet.
+
+    Workers finishing trials at once (an executor's) decide and write under one lock, each after
+    the others: an earlier best never overwrites a better trial's model that another worker wrote
+    first, and no worker removes a checkpoint another is writing.
     """
 
     def callback(study: optuna.Study, trial: FrozenTrial) -> None:
         model = pop_model(trial.number)
         if top_k <= 0 or model is None or trial.state != TrialState.COMPLETE:
             return
-        top = best_trials(study, top_k)
-        if trial.number in {t.number for t in top}:
-            card = card_of(trial)
-            save_model_dir(directory / CHECKPOINTS / f"trial_{trial.number}", model, card)
-            if top[0].number == trial.number:
-                save_model_dir(directory / CHECKPOINT_DIR, model, card)
-        keep_checkpoints(directory, {t.number for t in top})
+        with file_lock(directory / CHECKPOINTS_LOCK, wait=CHECKPOINTS_WAIT_S, purpose="tuning checkpoints"):
+            top = best_trials(study, top_k)
+            if trial.number in {t.number for t in top}:
+                card = card_of(trial)
+                save_model_dir(directory / CHECKPOINTS / f"trial_{trial.number}", model, card)
+                if top[0].number == trial.number:
+                    save_model_dir(directory / CHECKPOINT_DIR, model, card)
+            keep_checkpoints(directory, {t.number for t in top})
 
     return callback
