@@ -79,6 +79,24 @@ def test_a_file_where_the_folder_goes_is_replaced(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
+def test_a_failed_rename_puts_the_old_folder_back(tmp_path, monkeypatch):
+    target = tmp_path / "model"
+    with atomic_dir(target) as staging:
+        (staging / "model.json").write_text("old")
+    real_replace = os.replace
+
+    def refuse(source, destination):
+        if Path(destination) == target:
+            raise PermissionError(13, "Permission denied")
+        return real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError), atomic_dir(target) as staging:
+        (staging / "model.json").write_text("new")
+    assert (target / "model.json").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
 def _hold_lock(root: str, ready, release) -> None:
     with Workspace(root).lock("test holder"):
         ready.set()

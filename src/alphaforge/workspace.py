@@ -82,12 +82,14 @@ def atomic_path(path: Path) -> Iterator[Path]:
 @contextlib.contextmanager
 def atomic_dir(path: Path) -> Iterator[Path]:
     """Yield a staging folder beside ``path``; on success it replaces ``path`` (and whatever
-    folder was there) in one rename, so readers see the old folder or the whole new one.
+    folder was there): the old folder is renamed aside, the new one renamed in, and the old one
+    removed after, so readers see the old folder or the whole new one (or, between the two
+    renames, none), never a part of either.
 
-    On any exception the staging folder is removed and ``path`` is left as it was. Writers of
-    the same folder may race (tuning workers saving the best model): each moves the folder it
-    finds aside before renaming its own in, again if another's arrived in between, so each
-    rename succeeds and the last writer's whole folder stays.
+    On any exception the staging folder is removed and ``path`` is left as it was (a folder
+    already moved aside is put back). Writers of the same folder may race (tuning workers saving
+    the best model): each moves aside whatever folder it finds, again if another's arrived in
+    between, so each rename succeeds and the last writer's whole folder stays.
     """
     path = Path(path)
     staging = _temporary_beside(path, lambda candidate: os.mkdir(candidate, 0o777))
@@ -101,8 +103,12 @@ def atomic_dir(path: Path) -> Iterator[Path]:
                 os.replace(staging, path)  # a folder replaces only an empty one
                 break
             except OSError as error:
-                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                    raise
+                if error.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                    continue
+                if aside:  # the folder this writer moved goes back rather than nothing staying
+                    with contextlib.suppress(OSError):
+                        os.rename(aside.pop(), path)
+                raise
     finally:
         for folder in (staging, *aside):
             if folder.is_dir() and not folder.is_symlink():
