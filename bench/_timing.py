@@ -52,9 +52,14 @@ def compile_bytecode() -> str:
 
 class TreeMemory:
     """The peak memory of a process and every process it starts (an executor's workers), sampled
-    every ``interval`` seconds from ``/proc``: the sum of their proportional set sizes (PSS), so
-    pages they share (a matrix the workers map, libraries) count once. A process's own peak RSS
-    (``ru_maxrss``) misses its workers; ``wait4`` gives only the largest single process.
+    every ``interval`` seconds from ``/proc``: each process's anonymous memory plus the largest
+    file-backed set among them, as the workers are spawned (no pages of the parent's heap are shared)
+    and what they share is file-backed (the libraries, the matrix they map), so it counts once. A
+    process's own peak RSS (``ru_maxrss``) misses its workers; ``wait4`` gives only the largest one.
+
+    The counters come from ``/proc/PID/status``, which the kernel keeps as it goes. Proportional set
+    sizes (``smaps_rollup``) would be exact but walk the page tables under the process's memory lock:
+    ten reads a second slowed a 1 M-row run by 12 % (126-132 s against 142-152 s, alternating).
 
     >>> with TreeMemory(pid) as memory:  # doctest: +SKIP
     ...     process.wait()
@@ -77,8 +82,15 @@ class TreeMemory:
         self._thread.join()
 
     def _sample(self) -> None:
+        tree, samples = [self.pid], 0
         while not self._stop.wait(self.interval):
-            self.peak_mb = max(self.peak_mb, sum(map(_pss_kb, _tree(self.pid))) / 1024)
+            if samples % 10 == 0:  # workers start seconds apart: look for them once a second
+                tree = _tree(self.pid)
+            samples += 1
+            counts = [_memory_kb(pid) for pid in tree]
+            if counts:
+                anonymous = sum(anon for anon, _ in counts)
+                self.peak_mb = max(self.peak_mb, (anonymous + max(mapped for _, mapped in counts)) / 1024)
 
 
 def _tree(pid: int) -> list[int]:
@@ -95,12 +107,14 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _pss_kb(pid: int) -> int:
-    """A process's proportional set size in kB (0 once it has ended)."""
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """A process's resident (anonymous, file-backed and shared) memory in kB ((0, 0) once it has ended)."""
+    fields = {"RssAnon:": 0, "RssFile:": 0, "RssShmem:": 0}
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, value = line.partition("\t")
+            if name in fields:
+                fields[name] = int(value.split()[0])
     except (OSError, ValueError):
         pass
-    return 0
+    return fields["RssAnon:"], fields["RssFile:"] + fields["RssShmem:"]
