@@ -3,6 +3,8 @@ training; the reuse is a speed change only: the models are the bytes a standalon
 
 from __future__ import annotations
 
+import pytest
+
 from alphaforge.data.datasets import synthesize
 from alphaforge.matrix import shared_training_matrix, training_matrix
 from alphaforge.pipeline.runner import run_pipeline
@@ -62,3 +64,31 @@ def test_the_validation_verdicts_read_the_outputs_the_fit_kept(tmp_path, monkeyp
     outcome = fit_models(matrix, config, "lightgbm", slice(None))
     again = outputs(outcome.best, matrix.X.iloc[outcome.split.validation])
     assert again.tobytes() == outcome.validation_output.tobytes()
+
+
+@pytest.mark.parametrize("ranked", [True, False])
+def test_the_models_share_bins_as_configured(tmp_path, ranked):
+    """``[models] shared_bins`` reaches the training: false gives the models of fits binned apart
+    (the models before bins were shared). On a panel's ranked features (the default) every row
+    of the window takes the values the training rows take: one binning is the same bins, and the
+    same models; raw features bin otherwise."""
+    from alphaforge.models.training import rows_of, train_best_and_final
+    from alphaforge.pipeline.walkforward import fit_models
+
+    workspace = _workspace(tmp_path / "ws")
+    configure(workspace, models={"feature_transform": "rank" if ranked else "none"})
+    run_pipeline(workspace, NullTracker(), only=["features", "leakage_check"])
+    config = workspace.config()
+    matrix = training_matrix(workspace, config, "fwd_ret_1")
+    texts = {}
+    for shared in (True, False):
+        chosen = config.model_copy(update={"models": config.models.model_copy(update={"shared_bins": shared})})
+        texts[shared] = fit_models(matrix, chosen, "lightgbm", slice(None), scored=False).best.booster_.model_to_string()
+    apart = train_best_and_final(
+        rows_of(matrix.X, slice(None)), matrix.y, timestamps=matrix.timestamps, t1=matrix.t1, family="lightgbm",
+        task=matrix.task, seed=config.seed, device=config.models.device,
+        validation_fraction=config.models.validation_fraction,
+        early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
+        fit_labels=matrix.y_fit, stopping_metric=matrix.panel.stopping_metric, scored=False)
+    assert texts[False] == apart.best.booster_.model_to_string()
+    assert (texts[True] == texts[False]) is ranked

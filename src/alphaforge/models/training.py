@@ -29,6 +29,7 @@ import pandas as pd
 from alphaforge.errors import InputError
 from alphaforge.models import make_model
 from alphaforge.models.base import ModelFamily, Task
+from alphaforge.models.binning import BinnedRows, WindowRows
 from alphaforge.models.devices import GpuFallbackWarning
 from alphaforge.models.metrics import score
 from alphaforge.progress import Progress
@@ -142,7 +143,7 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
                          stopping_metric: str = "loss", scored: bool = True,
                          progress: Progress | None = None,
                          continue_from: tuple[ModelFamily, ModelFamily] | None = None,
-                         continue_rounds: int = 0) -> TrainingOutcome:
+                         continue_rounds: int = 0, shared_bins: bool = False) -> TrainingOutcome:
     """Fit the best model (early stopping on the validation split) and the final model (all rows).
 
     ``X`` rows are samples in time order, ``timestamps``/``t1`` their times and label times.
@@ -157,7 +158,8 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
     (rmse, r2...) compare with ``fit_labels``, the rank ICs with ``y``; on a panel ``ic`` is per
     timestamp and ``pooled_ic`` over all rows.
     ``continue_from`` (the previous best and final models) continues them by ``continue_rounds``
-    (see the module docstring) instead of training from scratch.
+    (see the module docstring) instead of training from scratch. ``shared_bins``: both models take
+    their rows from one binning of all of ``X``, for a family that can (:mod:`alphaforge.models.binning`).
     """
     y = np.asarray(y, dtype=np.float64)
     target = y if fit_labels is None else np.asarray(fit_labels, dtype=np.float64)
@@ -170,11 +172,15 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
                           early_stopping_rounds=early_stopping_rounds, min_rounds=min_rounds)
         train_x, val_x = rows_of(X, split.train), rows_of(X, split.validation)
         if continue_from is None:
+            window = WindowRows(X) if shared_bins and best.shares_bins else None
             best.fit(train_x, target[split.train], sample_weight=_take(weights, split.train),
                      eval_set=(val_x, target[split.validation]), eval_sample_weight=_take(weights, split.validation),
-                     eval_groups=_take(groups, split.validation), progress=_named(progress, "best model: rounds"))
+                     eval_groups=_take(groups, split.validation), progress=_named(progress, "best model: rounds"),
+                     bins=window and BinnedRows(window, split.train, split.validation))
             final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights,
-                                                                   progress=_named(progress, "final model: rounds"))
+                                                                   progress=_named(progress, "final model: rounds"),
+                                                                   bins=window and BinnedRows(window))
+            del window  # its binned copy of X: the models no longer need it
         else:
             best = continue_training(best, continue_from[0], train_x, target[split.train], continue_rounds,
                                   _take(weights, split.train), _named(progress, "best model: rounds"))
