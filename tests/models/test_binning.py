@@ -84,3 +84,14 @@ def test_bins_naming_other_rows_are_an_input_error():
     model = make_model("lightgbm", task="regression", params={"n_estimators": 5}, device="cpu")
     with pytest.raises(InputError, match="bins name 10 training rows"):
         model.fit(problem.X.iloc[:20], problem.y[:20], bins=BinnedRows(WindowRows(problem.X), np.arange(10)))
+
+
+def test_a_continued_fit_bins_its_own_rows():
+    """LightGBM scores the rows a continued fit starts from as it bins them: bins are ignored there."""
+    problem, _ = _problem("regression")
+    first = make_model("lightgbm", task="regression", params={"n_estimators": 5}, seed=1, device="cpu")
+    first.fit(problem.X, problem.y)
+    continued = [make_model("lightgbm", task="regression", params={"n_estimators": 5}, seed=1, device="cpu")
+                 .fit(problem.X, problem.y, init_model=first, bins=bins).booster_.model_to_string()
+                 for bins in (None, BinnedRows(WindowRows(problem.X)))]
+    assert continued[0] == continued[1]

@@ -135,7 +135,8 @@ class ModelFamily(ABC):
         hears of the rounds as they go, for families that train round by round.
 
         ``bins`` says where ``X`` (and ``eval_set``'s rows) lie in their training window, for a family
-        that :attr:`shares_bins` (:mod:`alphaforge.models.binning`); the others ignore it.
+        that :attr:`shares_bins` (:mod:`alphaforge.models.binning`); the others, and a continued fit
+        (whose library scores the rows it continues from as it bins them), ignore it.
         """
         self._check_task()
         if bins is not None:
@@ -177,7 +178,7 @@ class ModelFamily(ABC):
         if init_model is not None:
             self._check_continues(init_model, eval_set is not None)
         # for the length of this fit only: a model holds no callback and no other model
-        self._progress, self._init_model, self._bins = progress, init_model, bins if self.shares_bins else None
+        self._progress, self._init_model, self._bins = progress, init_model, bins if self.shares_bins and init_model is None else None
         try:
             with cpu_threads():
                 self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
