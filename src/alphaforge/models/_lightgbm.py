@@ -19,7 +19,6 @@ import pandas as pd
 from alphaforge.cpus import usable_cpus
 from alphaforge.models._lightgbm_native import NativeBooster
 from alphaforge.models.base import ModelFamily
-from alphaforge.models.binning import BinnedRows
 
 _OBJECTIVES = {"binary": "binary", "multiclass": "multiclass", "regression": "regression"}
 
@@ -84,8 +83,11 @@ class LightGBMModel(ModelFamily):
 
         params, rounds = self.lightgbm_params(len(X))
         bins = self._bins
-        train = (lgb.Dataset(X, label=y, weight=sample_weight, free_raw_data=True) if bins is None
-                 else self._binned(bins, bins.train, params, y, sample_weight))
+        # with the edges another fit of the window found, when it kept them (see alphaforge.models.binning)
+        train = lgb.Dataset(X, label=y, weight=sample_weight, free_raw_data=True,
+                            reference=None if bins is None else bins.native)
+        if bins is not None and bins.native is None:
+            bins.native = train  # the later fits of the window bin their rows with its edges
         # continued from the model's saved text (its best iteration), so a model continued in memory
         # and the same model loaded from disk grow the same trees
         init = None if self._init_model is None else lgb.Booster(
@@ -119,31 +121,11 @@ class LightGBMModel(ModelFamily):
 
         # the validation set is added from the start (LightGBM adds each tree's outputs to its scores as it
         # grows): one added later would have its scores replayed in another order, and other last bits
-        valid = (lgb.Dataset(val_x, label=val_y, weight=val_w, reference=train) if bins is None
-                 else self._binned(bins, bins.validation, params, val_y, val_w))
+        valid = lgb.Dataset(val_x, label=val_y, weight=val_w, reference=train)
         self.booster_ = lgb.train({**params, "metric": "None"}, train, num_boost_round=rounds, valid_sets=[valid],
                                   callbacks=[score_and_stop])
         self.booster_.free_dataset()
         self.best_iteration_ = self._keep_round(curve)
-
-    def _binned(self, bins: BinnedRows, rows: np.ndarray | None, params: dict[str, Any], labels: np.ndarray,
-                weights: np.ndarray | None) -> Any:
-        """``rows`` of the window's one binning (None: all of it), labelled and weighted for this fit.
-        The window is binned at the first call, with the parameters its own fit would bin it with:
-        a final model trained on it is the same bits as one given its rows apart."""
-        import lightgbm as lgb
-
-        window = bins.window
-        if window.native is None:
-            window_params, _ = self.lightgbm_params(len(window.rows))
-            window.native = lgb.Dataset(self._matrix(window.rows, check=False), params=window_params,
-                                        free_raw_data=True).construct()
-        # a subset carries this fit's own parameters: a smaller min_data_in_leaf than the window's is
-        # refused by a Dataset built with those (LightGBM's feature pre-filter)
-        data = window.native if rows is None else window.native.subset(rows, params=params).construct()
-        data.set_label(labels)
-        data.set_weight(weights)
-        return data
 
     def _raw_predict(self, X: np.ndarray, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
         if hasattr(self, "booster_"):

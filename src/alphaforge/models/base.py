@@ -32,7 +32,7 @@ import pandas as pd
 from alphaforge.artifacts import read_json
 from alphaforge.cpus import cpu_threads
 from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
-from alphaforge.models.binning import BinnedRows
+from alphaforge.models.binning import SharedBins
 from alphaforge.models.compat import check_feature_order
 from alphaforge.models.devices import DEVICES, resolve_device
 from alphaforge.progress import Progress
@@ -74,8 +74,8 @@ class ModelFamily(ABC):
     """Whether ``fit(init_model=...)`` can add rounds to a fitted model of the family (boosting):
     what a scheduled retrain reuses instead of training from scratch."""
     shares_bins: ClassVar[bool] = False
-    """Whether ``fit(bins=...)`` takes its rows from one binning of their whole training window
-    (:mod:`alphaforge.models.binning`); other families fit the rows they are given."""
+    """Whether ``fit(bins=...)`` reuses the bin edges of the first fit given the same
+    :class:`~alphaforge.models.binning.SharedBins`; other families bin each fit's rows anew."""
 
     def __init__(self, task: Task = "regression", params: dict[str, Any] | None = None, *, seed: int = 0,
                  device: str = "auto", early_stopping_rounds: int = 100, min_rounds: int = 0) -> None:
@@ -121,7 +121,7 @@ class ModelFamily(ABC):
     def fit(self, X: pd.DataFrame | np.ndarray, y: object, *, sample_weight: object = None,
             eval_set: tuple[pd.DataFrame | np.ndarray, object] | None = None,
             eval_sample_weight: object = None, eval_groups: object = None, progress: Progress | None = None,
-            init_model: ModelFamily | None = None, bins: BinnedRows | None = None) -> Self:
+            init_model: ModelFamily | None = None, bins: SharedBins | None = None) -> Self:
         """Learn from ``X``, ``y``; with ``eval_set`` stop early (``best_iteration_``, at least ``min_rounds``).
 
         ``init_model`` (a fitted model of the same family, features and classes, for families that
@@ -134,13 +134,11 @@ class ModelFamily(ABC):
         timestamp) is given for a regression, else the loss. ``progress("rounds", done, total)``
         hears of the rounds as they go, for families that train round by round.
 
-        ``bins`` says where ``X`` (and ``eval_set``'s rows) lie in their training window, for a family
-        that :attr:`shares_bins` (:mod:`alphaforge.models.binning`); the others, and a continued fit
-        (whose library scores the rows it continues from as it bins them), ignore it.
+        ``bins``: a family that :attr:`shares_bins` keeps this fit's binned rows there when it is
+        the first fit given it, and bins ``X`` with the edges kept there otherwise
+        (:mod:`alphaforge.models.binning`); the others, and a continued fit, ignore it.
         """
         self._check_task()
-        if bins is not None:
-            _check_bins(bins, len(X), None if eval_set is None else len(eval_set[0]), self.name)
         self.feature_names_ = _feature_names(X)
         self.n_features_in_ = len(self.feature_names_)
         target = _as_labels(y, len(X))
@@ -178,7 +176,8 @@ class ModelFamily(ABC):
         if init_model is not None:
             self._check_continues(init_model, eval_set is not None)
         # for the length of this fit only: a model holds no callback and no other model
-        self._progress, self._init_model, self._bins = progress, init_model, bins if self.shares_bins and init_model is None else None
+        self._progress, self._init_model = progress, init_model
+        self._bins = bins if self.shares_bins and init_model is None else None
         try:
             with cpu_threads():
                 self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
@@ -458,18 +457,6 @@ def _as_labels(y: object, n_rows: int) -> np.ndarray:
         raise InputError("y holds NaN or infinite labels", where="y",
                          fix="drop unlabelled rows first (alphaforge.matrix does)")
     return labels
-
-
-def _check_bins(bins: BinnedRows, rows: int, validation_rows: int | None, family: str) -> None:
-    """Refuse ``bins`` that name other rows than the fit is given."""
-    given = {"training": (bins.count(bins.train), rows)}
-    if validation_rows is not None:
-        given["validation"] = (bins.count(bins.validation) if bins.validation is not None else 0, validation_rows)
-    for kind, (named, passed) in given.items():
-        if named != passed:
-            raise InputError(f"bins name {named} {kind} rows of the window for {passed} passed",
-                             where=f"model family {family}",
-                             fix="pass the positions in the window of exactly the rows fitted (BinnedRows)")
 
 
 def _as_weights(weights: object, n_rows: int) -> np.ndarray | None:

@@ -29,7 +29,7 @@ import pandas as pd
 from alphaforge.errors import InputError
 from alphaforge.models import make_model
 from alphaforge.models.base import ModelFamily, Task
-from alphaforge.models.binning import BinnedRows, WindowRows
+from alphaforge.models.binning import SharedBins
 from alphaforge.models.devices import GpuFallbackWarning
 from alphaforge.models.metrics import score
 from alphaforge.progress import Progress
@@ -158,8 +158,8 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
     (rmse, r2...) compare with ``fit_labels``, the rank ICs with ``y``; on a panel ``ic`` is per
     timestamp and ``pooled_ic`` over all rows.
     ``continue_from`` (the previous best and final models) continues them by ``continue_rounds``
-    (see the module docstring) instead of training from scratch. ``shared_bins``: both models take
-    their rows from one binning of all of ``X``, for a family that can (:mod:`alphaforge.models.binning`).
+    (see the module docstring) instead of training from scratch. ``shared_bins``: the final model
+    bins its rows with the best model's bin edges, for a family that can (:mod:`alphaforge.models.binning`).
     """
     y = np.asarray(y, dtype=np.float64)
     target = y if fit_labels is None else np.asarray(fit_labels, dtype=np.float64)
@@ -172,15 +172,15 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
                           early_stopping_rounds=early_stopping_rounds, min_rounds=min_rounds)
         train_x, val_x = rows_of(X, split.train), rows_of(X, split.validation)
         if continue_from is None:
-            window = WindowRows(X) if shared_bins and best.shares_bins else None
+            bins = SharedBins() if shared_bins else None
             best.fit(train_x, target[split.train], sample_weight=_take(weights, split.train),
                      eval_set=(val_x, target[split.validation]), eval_sample_weight=_take(weights, split.validation),
                      eval_groups=_take(groups, split.validation), progress=_named(progress, "best model: rounds"),
-                     bins=window and BinnedRows(window, split.train, split.validation))
+                     bins=bins)
             final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights,
                                                                    progress=_named(progress, "final model: rounds"),
-                                                                   bins=window and BinnedRows(window))
-            del window  # its binned copy of X: the models no longer need it
+                                                                   bins=bins)
+            del bins  # the best model's binned rows: no fit needs them now
         else:
             best = continue_training(best, continue_from[0], train_x, target[split.train], continue_rounds,
                                   _take(weights, split.train), _named(progress, "best model: rounds"))
