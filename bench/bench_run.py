@@ -11,8 +11,7 @@ synthetic market, the default configuration. ``--demo`` runs the bundled demo in
 2. The floor, measured in the same benchmark run: the same `run` again (forced) in a process
    where every LightGBM fit the pipeline makes is repeated bare right after it — ``lightgbm.train``
    on the same float32 rows, labels and weights, with the same parameters and exactly the rounds
-   the pipeline's model trained, each binning its own rows, without validation scoring, callbacks
-   or anything of ours (the pipeline searches a window's bin edges once: ``[models] shared_bins``),
+   the pipeline's model trained, without validation scoring, callbacks or anything of ours,
    one after the other with every CPU (what a user's own loop over the folds does; this run
    keeps the folds in its process to time them, where step 1 may give them to workers).
    A stage's floor is the sum of those bare fits (stages that fit nothing have none). The same

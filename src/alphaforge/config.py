@@ -199,9 +199,6 @@ class ModelsSection(_Section):
                                                               "before stopping")
     min_rounds: int = Field(100, ge=0, description="rounds (epochs) every model trains at least, whatever early "
                                                    "stopping says (a model of two trees is not a result)")
-    shared_bins: bool = Field(True, description="the final model bins its features with the bin edges the "
-                                                 "best model found on the window's earlier rows (one search a window: "
-                                                 "1.2 s less at 670 000 rows); false searches the final model's own")
     stopping_metric: Literal["auto", "ic", "loss"] = Field(
         "auto", description="what early stopping watches: ic = mean per-timestamp rank IC, loss = the training "
                             "loss; auto = ic for regression on panels, else loss (log loss for classes)")

@@ -3,8 +3,6 @@ training; the reuse is a speed change only: the models are the bytes a standalon
 
 from __future__ import annotations
 
-import pytest
-
 from alphaforge.data.datasets import synthesize
 from alphaforge.matrix import shared_training_matrix, training_matrix
 from alphaforge.pipeline.runner import run_pipeline
@@ -64,33 +62,3 @@ def test_the_validation_verdicts_read_the_outputs_the_fit_kept(tmp_path, monkeyp
     outcome = fit_models(matrix, config, "lightgbm", slice(None))
     again = outputs(outcome.best, matrix.X.iloc[outcome.split.validation])
     assert again.tobytes() == outcome.validation_output.tobytes()
-
-
-@pytest.mark.parametrize("ranked", [True, False])
-def test_the_models_share_bins_as_configured(tmp_path, ranked):
-    """``[models] shared_bins`` reaches the training: false gives the models of fits that search
-    their own bin edges (the models before edges were shared), true the same best model and a
-    final model binned with its edges. On a panel's ranked features (the default) every row of the
-    window takes values the earlier rows take: the same edges, and the same final model."""
-    from alphaforge.models.training import rows_of, train_best_and_final
-    from alphaforge.pipeline.walkforward import fit_models
-
-    workspace = _workspace(tmp_path / "ws")
-    configure(workspace, models={"feature_transform": "rank" if ranked else "none"})
-    run_pipeline(workspace, NullTracker(), only=["features", "leakage_check"])
-    config = workspace.config()
-    matrix = training_matrix(workspace, config, "fwd_ret_1")
-    texts = {}
-    for shared in (True, False):
-        chosen = config.model_copy(update={"models": config.models.model_copy(update={"shared_bins": shared})})
-        outcome = fit_models(matrix, chosen, "lightgbm", slice(None), scored=False)
-        texts[shared] = [model.booster_.model_to_string() for model in (outcome.best, outcome.final)]
-    apart = train_best_and_final(
-        rows_of(matrix.X, slice(None)), matrix.y, timestamps=matrix.timestamps, t1=matrix.t1, family="lightgbm",
-        task=matrix.task, seed=config.seed, device=config.models.device,
-        validation_fraction=config.models.validation_fraction,
-        early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
-        fit_labels=matrix.y_fit, stopping_metric=matrix.panel.stopping_metric, scored=False)
-    assert texts[False] == [model.booster_.model_to_string() for model in (apart.best, apart.final)]
-    assert texts[True][0] == texts[False][0]
-    assert (texts[True][1] == texts[False][1]) is ranked

@@ -35,7 +35,6 @@ class LightGBMModel(ModelFamily):
     supports_gpu = True
     iteration_param = "n_estimators"
     continues_training = True
-    shares_bins = True
     model_file = "booster.txt"
     default_params = MappingProxyType({"n_estimators": 1000, "learning_rate": 0.02, "num_leaves": 15,
                                        "min_data_in_leaf": "auto", "feature_fraction": 0.5, "bagging_fraction": 0.8,
@@ -82,12 +81,7 @@ class LightGBMModel(ModelFamily):
         import lightgbm as lgb
 
         params, rounds = self.lightgbm_params(len(X))
-        bins = self._bins
-        # with the edges another fit of the window found, when it kept them (see alphaforge.models.binning)
-        train = lgb.Dataset(X, label=y, weight=sample_weight, free_raw_data=True,
-                            reference=None if bins is None else bins.native)
-        if bins is not None and bins.native is None:
-            bins.native = train  # the later fits of the window bin their rows with its edges
+        train = lgb.Dataset(X, label=y, weight=sample_weight, free_raw_data=True)
         # continued from the model's saved text (its best iteration), so a model continued in memory
         # and the same model loaded from disk grow the same trees
         init = None if self._init_model is None else lgb.Booster(

@@ -32,7 +32,6 @@ import pandas as pd
 from alphaforge.artifacts import read_json
 from alphaforge.cpus import cpu_threads
 from alphaforge.errors import AlphaForgeError, InputError, MissingInputError
-from alphaforge.models.binning import SharedBins
 from alphaforge.models.compat import check_feature_order
 from alphaforge.models.devices import DEVICES, resolve_device
 from alphaforge.progress import Progress
@@ -73,9 +72,6 @@ class ModelFamily(ABC):
     continues_training: ClassVar[bool] = False
     """Whether ``fit(init_model=...)`` can add rounds to a fitted model of the family (boosting):
     what a scheduled retrain reuses instead of training from scratch."""
-    shares_bins: ClassVar[bool] = False
-    """Whether ``fit(bins=...)`` reuses the bin edges of the first fit given the same
-    :class:`~alphaforge.models.binning.SharedBins`; other families bin each fit's rows anew."""
 
     def __init__(self, task: Task = "regression", params: dict[str, Any] | None = None, *, seed: int = 0,
                  device: str = "auto", early_stopping_rounds: int = 100, min_rounds: int = 0) -> None:
@@ -121,7 +117,7 @@ class ModelFamily(ABC):
     def fit(self, X: pd.DataFrame | np.ndarray, y: object, *, sample_weight: object = None,
             eval_set: tuple[pd.DataFrame | np.ndarray, object] | None = None,
             eval_sample_weight: object = None, eval_groups: object = None, progress: Progress | None = None,
-            init_model: ModelFamily | None = None, bins: SharedBins | None = None) -> Self:
+            init_model: ModelFamily | None = None) -> Self:
         """Learn from ``X``, ``y``; with ``eval_set`` stop early (``best_iteration_``, at least ``min_rounds``).
 
         ``init_model`` (a fitted model of the same family, features and classes, for families that
@@ -133,10 +129,6 @@ class ModelFamily(ABC):
         the mean rank IC per group when ``eval_groups`` (one int64 per validation row, e.g. its
         timestamp) is given for a regression, else the loss. ``progress("rounds", done, total)``
         hears of the rounds as they go, for families that train round by round.
-
-        ``bins``: a family that :attr:`shares_bins` keeps this fit's binned rows there when it is
-        the first fit given it, and bins ``X`` with the edges kept there otherwise
-        (:mod:`alphaforge.models.binning`); the others, and a continued fit, ignore it.
         """
         self._check_task()
         self.feature_names_ = _feature_names(X)
@@ -177,12 +169,11 @@ class ModelFamily(ABC):
             self._check_continues(init_model, eval_set is not None)
         # for the length of this fit only: a model holds no callback and no other model
         self._progress, self._init_model = progress, init_model
-        self._bins = bins if self.shares_bins and init_model is None else None
         try:
             with cpu_threads():
                 self._fit(self._matrix(X, check=False), encoded, weights, validation, X)
         finally:
-            self._progress, self._init_model, self._bins = None, None, None
+            self._progress, self._init_model = None, None
         self.feature_importances_ = self._importances(X, encoded)
         return self
 

@@ -29,7 +29,6 @@ import pandas as pd
 from alphaforge.errors import InputError
 from alphaforge.models import make_model
 from alphaforge.models.base import ModelFamily, Task
-from alphaforge.models.binning import SharedBins
 from alphaforge.models.devices import GpuFallbackWarning
 from alphaforge.models.metrics import score
 from alphaforge.progress import Progress
@@ -143,7 +142,7 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
                          stopping_metric: str = "loss", scored: bool = True,
                          progress: Progress | None = None,
                          continue_from: tuple[ModelFamily, ModelFamily] | None = None,
-                         continue_rounds: int = 0, shared_bins: bool = False) -> TrainingOutcome:
+                         continue_rounds: int = 0) -> TrainingOutcome:
     """Fit the best model (early stopping on the validation split) and the final model (all rows).
 
     ``X`` rows are samples in time order, ``timestamps``/``t1`` their times and label times.
@@ -158,8 +157,7 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
     (rmse, r2...) compare with ``fit_labels``, the rank ICs with ``y``; on a panel ``ic`` is per
     timestamp and ``pooled_ic`` over all rows.
     ``continue_from`` (the previous best and final models) continues them by ``continue_rounds``
-    (see the module docstring) instead of training from scratch. ``shared_bins``: the final model
-    bins its rows with the best model's bin edges, for a family that can (:mod:`alphaforge.models.binning`).
+    (see the module docstring) instead of training from scratch.
     """
     y = np.asarray(y, dtype=np.float64)
     target = y if fit_labels is None else np.asarray(fit_labels, dtype=np.float64)
@@ -172,15 +170,11 @@ def train_best_and_final(X: pd.DataFrame, y: np.ndarray, *, timestamps: pd.Serie
                           early_stopping_rounds=early_stopping_rounds, min_rounds=min_rounds)
         train_x, val_x = rows_of(X, split.train), rows_of(X, split.validation)
         if continue_from is None:
-            bins = SharedBins() if shared_bins else None
             best.fit(train_x, target[split.train], sample_weight=_take(weights, split.train),
                      eval_set=(val_x, target[split.validation]), eval_sample_weight=_take(weights, split.validation),
-                     eval_groups=_take(groups, split.validation), progress=_named(progress, "best model: rounds"),
-                     bins=bins)
+                     eval_groups=_take(groups, split.validation), progress=_named(progress, "best model: rounds"))
             final = best.with_iterations(best.best_iteration_).fit(X, target, sample_weight=weights,
-                                                                   progress=_named(progress, "final model: rounds"),
-                                                                   bins=bins)
-            del bins  # the best model's binned rows: no fit needs them now
+                                                                   progress=_named(progress, "final model: rounds"))
         else:
             best = continue_training(best, continue_from[0], train_x, target[split.train], continue_rounds,
                                   _take(weights, split.train), _named(progress, "best model: rounds"))

@@ -69,8 +69,7 @@ def fit_models(matrix: TrainingMatrix, config: Config, family: str, rows: np.nda
         validation_fraction=config.models.validation_fraction,
         early_stopping_rounds=config.models.early_stopping_rounds, min_rounds=config.models.min_rounds,
         fit_labels=matrix.y_fit[rows], stopping_metric=matrix.panel.stopping_metric, scored=scored,
-        progress=progress, continue_from=continue_from, continue_rounds=config.live.continue_rounds,
-        shared_bins=config.models.shared_bins)
+        progress=progress, continue_from=continue_from, continue_rounds=config.live.continue_rounds)
 
 
 def continue_model(matrix: TrainingMatrix, config: Config, family: str, rows: np.ndarray,
