@@ -87,10 +87,9 @@ class TreeMemory:
             if samples % 10 == 0:  # workers start seconds apart: look for them once a second
                 tree = _tree(self.pid)
             samples += 1
-            counts = [_memory_kb(pid) for pid in tree]
-            if counts:
-                anonymous = sum(anon for anon, _ in counts)
-                self.peak_mb = max(self.peak_mb, (anonymous + max(mapped for _, mapped in counts)) / 1024)
+            counts = [_memory_kb(pid) for pid in tree]  # never empty: the tree holds pid
+            anonymous = sum(anon for anon, _ in counts)
+            self.peak_mb = max(self.peak_mb, (anonymous + max(mapped for _, mapped in counts)) / 1024)
 
 
 def _tree(pid: int) -> list[int]:
