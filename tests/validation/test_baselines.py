@@ -130,3 +130,15 @@ def test_best_single_feature_needs_a_feature_that_ranks() -> None:
         best_single_feature(X[["market"]], y, timestamps)
     with pytest.raises(InputError, match="row for row"):
         best_single_feature(X, y[:-1], timestamps)
+
+
+def test_best_single_feature_on_several_threads_picks_the_one_thread_feature(monkeypatch) -> None:
+    """The feature blocks' ICs on one thread per usable CPU: the same pick and sign as on one
+    thread, wherever in the columns the best feature sits (blocks are joined in column order)."""
+    X, y, timestamps = training_rows(2500, 10, seed=4)  # 25 000 rows: above the threaded threshold
+    noise = pd.DataFrame(np.random.default_rng(5).normal(size=(len(y), 20)), columns=[f"n{i}" for i in range(20)])
+    wide = pd.concat([noise.iloc[:, :11], X[["weak"]], noise.iloc[:, 11:]], axis=1)  # "weak" in the second block
+    monkeypatch.setenv("ALPHAFORGE_THREADS", "1")
+    one = best_single_feature(wide, y, timestamps)
+    monkeypatch.setenv("ALPHAFORGE_THREADS", "2")
+    assert best_single_feature(wide, y, timestamps) == one == ("weak", -1)

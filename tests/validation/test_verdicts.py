@@ -84,3 +84,15 @@ def test_tags_carry_one_sentence_per_kind():
     frame, close = _panel(0.2)
     tags = verdict_tags(model_verdicts(tear_sheet(frame, close, horizon=1), rounds=[1]))
     assert set(tags) == {"verdict.degenerate", "verdict.edge"}
+
+
+def test_the_sheets_on_several_threads_are_the_one_thread_figures(monkeypatch):
+    """evaluate draws up the model's and the baselines' sheets on one thread per usable CPU when the
+    rows are many: every figure the same as on one thread, each sheet under its own name."""
+    frame, close = _panel(0.1, days=2_500, names=10)  # 25 000 rows: above the threaded threshold
+    predictions = frame.assign(**{BEST_FEATURE: frame["label"]})
+    monkeypatch.setenv("ALPHAFORGE_THREADS", "1")
+    one = evaluate(predictions, close, horizon=1).to_dict()
+    monkeypatch.setenv("ALPHAFORGE_THREADS", "2")
+    assert evaluate(predictions, close, horizon=1).to_dict() == one
+    assert list(one["baselines"]) == ["momentum_12_1", "reversal_1w", BEST_FEATURE]

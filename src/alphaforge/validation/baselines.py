@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alphaforge.cpus import map_on_cpus
 from alphaforge.errors import InputError
 from alphaforge.timestamps import infer_periods_per_year
 from alphaforge.validation._base import check_positive_int
@@ -27,6 +28,7 @@ from alphaforge.validation._cross_section import close_positions, nan_edged, ran
 
 MAX_RANKED_TIMESTAMPS = 5_000  # best_single_feature ranks at most this many training timestamps
 _FEATURES_AT_ONCE = 8  # features laid out as tables together (bounds the memory)
+_THREADED_ROWS = 20_000  # fewer ranked rows: calls too short to share between threads (GIL handoffs)
 
 
 @dataclass(frozen=True)
@@ -133,15 +135,20 @@ def best_single_feature(X_train: pd.DataFrame, y_train: object, timestamps_train
     target = np.full(shape, np.nan)
     target[row, position] = labels[kept]
     target_ranks = rank_last(target)
-    means = np.full(X_train.shape[1], np.nan)
-    for start in range(0, X_train.shape[1], _FEATURES_AT_ONCE):  # a loop over blocks of features
+
+    def block_means(start: int) -> np.ndarray:
+        """The mean ICs of one block of features, laid out as tables together."""
         block = X_train.iloc[:, start:start + _FEATURES_AT_ONCE].to_numpy(dtype="float64")
         tables = np.full((block.shape[1], *shape), np.nan)
         tables[:, row, position] = block.T
         ic = spearman_last(tables, target, y_ranks=target_ranks)
         counts = np.isfinite(ic).sum(axis=1)
-        means[start:start + block.shape[1]] = np.where(counts > 0, np.nansum(ic, axis=1) / np.maximum(counts, 1),
-                                                       np.nan)
+        return np.where(counts > 0, np.nansum(ic, axis=1) / np.maximum(counts, 1), np.nan)
+
+    # the blocks on one thread per usable CPU: whole tables per NumPy call, which runs without the GIL
+    # (0.30 -> 0.18 s a fold at 1 M rows); each block's means are the same bits on any thread
+    blocks = range(0, X_train.shape[1], _FEATURES_AT_ONCE)
+    means = np.concatenate(map_on_cpus(block_means, blocks, threaded=len(row) >= _THREADED_ROWS) or [np.empty(0)])
     if not np.isfinite(means).any():
         raise InputError("no feature has a defined per-timestamp IC on the training rows", where="X_train",
                          fix="pass features that vary across symbols at a timestamp")

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from alphaforge.cpus import map_on_cpus
 from alphaforge.validation.baselines import baseline_frames
 from alphaforge.validation.tearsheet import CROSS_SECTION, TearSheet, tear_sheet
 from alphaforge.validation.verdicts import Verdict, headline, model_verdicts
@@ -24,6 +25,9 @@ from alphaforge.validation.verdicts import Verdict, headline, model_verdicts
 BEST_FEATURE = "best_feature"
 """Prediction column holding the best single training-fold feature's score on each test row."""
 MODEL = "model"
+THREADED_ROWS = 20_000
+"""Fewer prediction rows: the sheets are drawn up on one thread (calls on small tables hold the GIL
+about as long as they run, and two threads passing it to and fro take longer than one)."""
 
 
 @dataclass
@@ -70,18 +74,23 @@ def evaluate(predictions: pd.DataFrame, close: pd.DataFrame, horizon: int, *, ro
     ``rounds`` the rounds each fitted model kept (for the degenerate-model check).
     """
     frame = predictions[["symbol", "timestamp", "score", "label"]]
-    model = tear_sheet(frame, close, horizon, n_quantiles)
     candidates = baseline_frames(frame, close)
     if BEST_FEATURE in predictions.columns:
         candidates[BEST_FEATURE] = frame.assign(score=predictions[BEST_FEATURE].to_numpy())
-    baselines, notes = {}, []
+    sheets, notes = {MODEL: frame}, []
     for name, rows in candidates.items():
         known = rows["score"].notna()
         if known.sum() < max(3, len(rows) // 10):
             notes.append(f"baseline {name} left out: defined on {int(known.sum())} of {len(rows)} rows "
                          "(too little history before the first prediction)")
             continue
-        baselines[name] = tear_sheet(rows[known].reset_index(drop=True), close, horizon, n_quantiles)
+        sheets[name] = rows[known].reset_index(drop=True)
+    # the sheets on one thread per usable CPU: each is NumPy calls on whole timestamp x symbol tables,
+    # which run without the GIL (four sheets of 830 000 rows: 1.8 -> 1.0 s), and none reads another's
+    done = map_on_cpus(lambda rows: tear_sheet(rows, close, horizon, n_quantiles), sheets.values(),
+                       threaded=len(frame) >= THREADED_ROWS)
+    model, *others = done
+    baselines = dict(zip(list(sheets)[1:], others, strict=True))
     return Evaluation(model, baselines, model_verdicts(model, baselines, rounds, min_t=min_t), notes)
 
 
