@@ -77,6 +77,24 @@ def map_on_cpus(func: Callable[[T], R], items: Iterable[T], *, threaded: bool = 
         return list(pool.map(func, items))
 
 
+def map_ahead(func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    """``func`` of every item, in order, each computed on another thread while the caller uses the
+    one before it (one item ahead, so one result waits at most): for reads that run without the
+    GIL, such as a file's bytes, their checksum and their Parquet decoding, beside the caller's
+    work on the last one. On one usable CPU, plainly one after the other. An exception is raised
+    where its item's result would have been."""
+    items = list(items)
+    if usable_cpus() < 2 or len(items) < 2:
+        yield from map(func, items)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alphaforge-ahead") as pool:
+        future = pool.submit(func, items[0])
+        for item in items[1:]:
+            done, future = future.result(), pool.submit(func, item)
+            yield done
+        yield future.result()
+
+
 def worker_threads(workers: int) -> int:
     """Each worker's share when ``workers`` run side by side on this machine (at least one)."""
     return max(1, machine_cpus() // max(1, workers))

@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from alphaforge._version import __version__
-from alphaforge.cpus import map_on_cpus
+from alphaforge.cpus import map_ahead, map_on_cpus
 from alphaforge.errors import InputError
 from alphaforge.features import windows
 from alphaforge.features.compute import (
@@ -196,13 +196,18 @@ class FeatureStream:
         return self.location.columns
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
+        in_memory = set(self.computed) if self._computed is not None else set()
+        cached = [f for f in self.location.usable if f.name not in in_memory]
+        # the next cached file is read, checked and decoded while the caller uses this one (a matrix
+        # of 96 features at 1 M rows: 2.5 -> 2.3 s warm, 4.4 -> 3.4 s cold); repairs stay on this thread, in order
+        read = iter(map_ahead(lambda feature: read_checked_parquet(self.location.paths[feature.name]), cached))
         for feature in self.location.usable:
             columns = output_columns([feature], self.location.series)
-            if self._computed is not None and feature.name in self.computed:
+            if feature.name in in_memory:
                 yield self._computed[columns]
                 continue
             path = self.location.paths[feature.name]
-            frame = read_checked_parquet(path)
+            frame = next(read)
             if frame is None or len(frame) != len(self.rows):
                 frame = self._compute_one(feature)[columns]
                 write_checked_parquet(path, frame)
