@@ -146,3 +146,14 @@ def test_settings_out_of_range_are_refused():
 def test_the_docstring_examples_run():
     for module in (novelty, _dissimilarity, drift):
         assert doctest.testmod(module).failed == 0
+
+
+@pytest.mark.parametrize("rows", [50, 20_000])
+def test_a_feature_with_values_only_in_its_first_rows_is_measured(rows):
+    """Columns are searched for a finite value from the latest rows back: one whose values all lie
+    before them (a feature that stopped) is measured, one with none anywhere left out."""
+    training = normal(rows, seed=16)
+    training.loc[10:, "b"] = np.nan  # only the first ten rows hold b
+    training["c"] = np.inf
+    gate = DissimilarityIndex().fit(training)
+    assert gate.features_ == ["a", "b", "d", "e"] and gate.ignored_ == ["c"]

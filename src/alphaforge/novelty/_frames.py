@@ -113,15 +113,25 @@ def check_training(training: object, *, where: str = TRAINING) -> TrainingColumn
         raise InputError(f"duplicate feature columns {sorted({n for n in names if names.count(n) > 1})}", where=where,
                          fix="give every feature column its own name")
     _numeric(frame, list(frame.columns), where)
-    values = frame_values(frame)
-    groups = [range(at, min(at + COLUMNS_AT_ONCE, len(names))) for at in range(0, len(names), COLUMNS_AT_ONCE)]
-    usable = [bool(finite) for group in groups for finite in np.isfinite(column_block(values, group)).any(axis=1)]
+    usable = _finite_columns(frame_values(frame)).tolist()
     if not any(usable):
         raise InputError(f"none of the {len(names)} feature columns has a finite value (all NaN or infinite): no "
                          "scale to standardise by", where=where,
                          fix="fit the gate on rows where the features are computed (past their warm-up)")
     return TrainingColumns([n for n, u in zip(names, usable, strict=True) if u], [i for i, u in enumerate(usable) if u],
                            [n for n, u in zip(names, usable, strict=True) if not u])
+
+
+def _finite_columns(values: np.ndarray) -> np.ndarray:
+    """Which columns of ``values`` (:func:`frame_values`) hold a finite value. The latest rows are
+    looked at first: past every warm-up, nearly every column has one there, and only the columns
+    without are searched in the other rows (at 1 M x 95, 0.3 s for the whole matrix against
+    milliseconds)."""
+    found = np.isfinite(values[-ROWS_AT_ONCE:]).any(axis=0)
+    rest = np.flatnonzero(~found)
+    if len(rest):
+        found[rest] = np.isfinite(column_block(values[:-ROWS_AT_ONCE], rest)).any(axis=1)
+    return found
 
 
 def row_values(rows: object, features: Sequence[str], *, where: str) -> np.ndarray:
