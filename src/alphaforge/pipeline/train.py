@@ -19,6 +19,7 @@ from alphaforge.artifacts import GATE_DIR, ModelCard, TargetRef, TimeRange, Trai
 from alphaforge.config import Config
 from alphaforge.names import check_name
 from alphaforge.data.datasets import load_bars
+from alphaforge.data.schema import wide_table
 from alphaforge.heap import release_unused
 from alphaforge.models import family_class
 from alphaforge.models.base import ModelFamily
@@ -84,8 +85,7 @@ def validation_verdicts(workspace: Workspace, config: Config, matrix: TrainingMa
                           "timestamp": matrix.timestamps[rows],
                           "score": scores_of_outputs(outcome.best, outcome.validation_output),
                           "label": matrix.y[rows]}).sort_values(["timestamp", "symbol"], kind="stable")
-    close = load_bars(workspace, config, symbols=matrix.symbols).pivot(index="timestamp", columns="symbol",
-                                                                       values="close")
+    close = wide_table(load_bars(workspace, config, symbols=matrix.symbols), "close")
     sheet = tear_sheet(frame.reset_index(drop=True), close, label_horizon(matrix), config.validation.n_quantiles)
     return model_verdicts(sheet, rounds=[outcome.best.best_iteration_], min_t=config.validation.edge_t,
                           what="on the validation split")

@@ -28,6 +28,7 @@ from alphaforge.executors.local import LocalExecutor
 from alphaforge.executors.sizing import affordable_workers
 from alphaforge.heap import release_unused
 from alphaforge.data.datasets import load_bars
+from alphaforge.data.schema import wide_table
 from alphaforge.models import family_class, make_model
 from alphaforge.models.base import ModelFamily
 from alphaforge.models.devices import gpu_present
@@ -261,7 +262,7 @@ def run_walk_forward(workspace: Workspace, config: Config, *, target: str | None
     folder = walk_forward_dir(workspace, matrix.target, family)
     atomic_write_table(result.predictions, folder / "predictions")
     bars = load_bars(workspace, config, symbols=matrix.symbols)
-    evaluation = evaluate(result.predictions, bars.pivot(index="timestamp", columns="symbol", values="close"),
+    evaluation = evaluate(result.predictions, wide_table(bars, "close"),
                           label_horizon(matrix), rounds=[f["best_iteration"] for f in result.folds],
                           min_t=config.validation.edge_t, n_quantiles=config.validation.n_quantiles)
     from alphaforge.report.tearsheet_plots import plot_tear_sheet  # not at the top: fold workers never draw

@@ -27,6 +27,7 @@ import pandas as pd
 from alphaforge.backtest._checks import check_choice, check_number, suggestion
 from alphaforge.backtest.oos import check_walk_forward_rows, ensure_out_of_sample
 from alphaforge.backtest.strategies.base import Strategy, check_direction
+from alphaforge.data.schema import wide_table
 from alphaforge.errors import InputError
 from alphaforge.predict.signals import RULES, SignalRule
 
@@ -124,7 +125,7 @@ class ModelStrategy(Strategy):
             check_walk_forward_rows(self.predictions)
 
     def _scores(self, close: pd.DataFrame) -> np.ndarray:
-        wide = self.predictions.pivot(index="timestamp", columns="symbol", values=self.score)
+        wide = wide_table(self.predictions, self.score, source="predictions")
         unknown = wide.columns.difference(close.columns)
         if len(unknown):  # a model predicts the symbols it was trained on: name both sets, not a look-alike
             raise InputError(f"the predictions are for symbol(s) {_listed(unknown)}, which the bars lack (the bars "
