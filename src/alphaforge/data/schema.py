@@ -269,18 +269,28 @@ def has_ohlc(bars: pd.DataFrame) -> bool:
     return all(c in bars.columns for c in ("open", "high", "low"))
 
 
+def key_positions(frame: pd.DataFrame, *, source: str,
+                  fix: str) -> tuple[np.ndarray, pd.Index, np.ndarray, pd.Index]:
+    """Where each row of a long (symbol, timestamp) ``frame`` sits among its sorted distinct
+    timestamps and symbols: (timestamp codes, timestamps, symbol codes, symbols). A row without
+    a symbol or timestamp, or a pair held twice, is an :class:`InputError` naming ``source``
+    with ``fix``."""
+    time, times = pd.factorize(frame["timestamp"], sort=True)
+    symbol, symbols = pd.factorize(frame["symbol"], sort=True)
+    if len(frame):
+        if min(time.min(), symbol.min()) < 0:
+            raise InputError("a row without a symbol or timestamp", where=source, fix=fix)
+        if np.bincount(time * len(symbols) + symbol).max() > 1:
+            raise InputError("a (symbol, timestamp) pair appears more than once (held twice)", where=source, fix=fix)
+    return time, times, symbol, symbols
+
+
 def wide_table(frame: pd.DataFrame, values: str, *, source: str = "bars") -> pd.DataFrame:
     """``frame``'s ``values`` as a timestamp x symbol float64 table (timestamps and symbols sorted,
     NaN where a symbol has no row): ``frame.pivot(index="timestamp", columns="symbol", values=...)``
-    to the bit, placed by two factorisations instead of pandas' reshaping (0.3-0.4 s against
-    0.07-0.10 s for the closes of 1 M bars). A (symbol, timestamp) pair held twice, or a row
-    without one, is an :class:`InputError` naming ``source``."""
-    time, times = pd.factorize(frame["timestamp"], sort=True)
-    symbol, symbols = pd.factorize(frame["symbol"], sort=True)
-    if len(frame) and (min(time.min(), symbol.min()) < 0
-                       or np.bincount(time * len(symbols) + symbol).max() > 1):
-        raise InputError("a row without a symbol or timestamp, or a (symbol, timestamp) pair held twice",
-                         where=source, fix="keep one row per symbol and timestamp")
+    to the bit, placed by :func:`key_positions` instead of pandas' reshaping (0.3-0.4 s against
+    0.07-0.10 s for the closes of 1 M bars)."""
+    time, times, symbol, symbols = key_positions(frame, source=source, fix="keep one row per symbol and timestamp")
     table = np.full((len(times), len(symbols)), np.nan)
     table[time, symbol] = frame[values].to_numpy(dtype="float64")
     return pd.DataFrame(table, index=pd.Index(times, name="timestamp"), columns=pd.Index(symbols, name="symbol"))

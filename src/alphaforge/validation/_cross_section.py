@@ -16,8 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alphaforge.data.schema import key_positions
 from alphaforge.errors import InputError
 from alphaforge.features.cross_sectional import counting_pays, ranks_by_counting
+
+THREADED_ROWS = 20_000
+"""Rows below which statistics over several tables (tear sheets, feature blocks) stay on one thread:
+calls on small tables hold the GIL about as long as they run, and two threads passing it to and
+fro take longer than one."""
 
 
 @dataclass(frozen=True)
@@ -32,18 +38,15 @@ class Panel:
     @classmethod
     def of(cls, frame: pd.DataFrame, columns: tuple[str, ...] = ()) -> Panel:
         """The panel of ``frame``'s rows; ``columns`` must be present too. Duplicate
-        (symbol, timestamp) rows are an :class:`InputError`."""
+        (symbol, timestamp) rows and rows without a key are an :class:`InputError`
+        (:func:`~alphaforge.data.schema.key_positions`)."""
         missing = [c for c in ("symbol", "timestamp", *columns) if c not in frame.columns]
         if missing:
             raise InputError(f"missing column(s) {missing}", where="predictions",
                              fix="pass a long frame with symbol, timestamp, score and label columns")
-        time, times = pd.factorize(frame["timestamp"], sort=True)
-        symbol, symbols = pd.factorize(frame["symbol"], sort=True)
-        panel = cls(pd.DatetimeIndex(times), pd.Index(symbols), time, symbol)
-        if len(frame) and np.bincount(time * len(symbols) + symbol).max() > 1:
-            raise InputError("a (symbol, timestamp) pair appears more than once", where="predictions",
-                             fix="keep one prediction per symbol and timestamp")
-        return panel
+        time, times, symbol, symbols = key_positions(frame, source="predictions",
+                                                     fix="keep one prediction per symbol and timestamp")
+        return cls(pd.DatetimeIndex(times), pd.Index(symbols), time, symbol)
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from alphaforge.cpus import map_on_cpus
+from alphaforge.validation._cross_section import THREADED_ROWS
 from alphaforge.validation.baselines import baseline_frames
 from alphaforge.validation.tearsheet import CROSS_SECTION, TearSheet, tear_sheet
 from alphaforge.validation.verdicts import Verdict, headline, model_verdicts
@@ -25,9 +26,6 @@ from alphaforge.validation.verdicts import Verdict, headline, model_verdicts
 BEST_FEATURE = "best_feature"
 """Prediction column holding the best single training-fold feature's score on each test row."""
 MODEL = "model"
-THREADED_ROWS = 20_000
-"""Fewer prediction rows: the sheets are drawn up on one thread (calls on small tables hold the GIL
-about as long as they run, and two threads passing it to and fro take longer than one)."""
 
 
 @dataclass
