@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alphaforge import cpus
+from alphaforge.data.synthetic import SynthSpec, generate_bars
 from alphaforge.errors import AlphaForgeError, InputError
 from alphaforge.features import (
     FeatureRegistry,
@@ -185,3 +186,25 @@ def test_symbols_on_several_threads_give_the_one_thread_bits(panel: pd.DataFrame
     for one, several in zip(serial, [compute_features(panel, macro, "default"),
                                      compute_features(panel, macro, "default", since=since)], strict=True):
         pd.testing.assert_frame_equal(several, one, check_exact=True)
+
+
+def test_symbols_joined_into_runs_keep_each_symbols_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On several threads the whole-history path calls each kernel once per run of symbols: the
+    rows whose windows lie in their own symbol come from the joined rows, a symbol's first rows
+    (shorter histories than the warm-up included) from its rows alone. Every bit, NaN included,
+    is the one-symbol-at-a-time value."""
+    parts = []
+    for number, rows in enumerate([3_000, 300, 2_500, 1_200, 4_000]):
+        bars = generate_bars(SynthSpec(symbols=1, bars=rows, freq="1h", seed=number))
+        parts.append(bars.assign(symbol=f"S{number}"))
+    bars = pd.concat(parts, ignore_index=True)
+    macro = pd.DataFrame({"rate": 2.0 + np.cumsum(np.random.default_rng(0).normal(0.0, 0.01, len(bars)))})
+    monkeypatch.setenv("ALPHAFORGE_THREADS", "1")
+    alone = compute_features(bars, macro, "default")
+    monkeypatch.setattr(compute, "THREADED_BLOCK_ROWS", 0)
+    monkeypatch.setattr(compute, "JOINED_ROWS", 4_000)  # runs of three and two symbols
+    monkeypatch.setenv("ALPHAFORGE_THREADS", "2")
+    assert [len(run) for run in compute._joined(compute._blocks(*compute._check_bars(bars), None, 0), 2)] == [3, 2]
+    joined = compute_features(bars, macro, "default")
+    values = [frame.drop(columns=["symbol", "timestamp"]).to_numpy() for frame in (alone, joined)]
+    np.testing.assert_array_equal(values[1].view(np.int64), values[0].view(np.int64))
