@@ -50,3 +50,16 @@ def test_release_unused_returns_arrow_memory_a_finished_stage_freed() -> None:
     held = _rss_mb()
     _heap.release_unused()
     assert _rss_mb() < held - 300
+
+
+@pytest.mark.parametrize("entry", ["from alphaforge.heap import skip_collection_at_exit; skip_collection_at_exit()",
+                                   "sys.argv = ['alphaforge', '--version']; from alphaforge.cli import main; main()"])
+def test_the_command_line_ends_with_its_objects_frozen(entry: str) -> None:
+    """The command line and its worker scripts freeze their objects as they exit, after their
+    work and before the interpreter's last collections (the handler registered first runs last)."""
+    import subprocess
+    import sys
+
+    script = f"import atexit, gc, sys\natexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n{entry}\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "frozen True", done.stderr

@@ -17,6 +17,12 @@ policies for two kinds of work, each set once and each leaving a user's own sett
   stay there; fixing it at its initial 128 KiB kept another 7 MB off the peak. Both settings go
   in the environment variables Arrow and glibc read, so the processes it starts inherit them,
   and :func:`keep_freed_arrays` (which leaves a user's allocator settings alone) leaves them too.
+- :func:`skip_collection_at_exit`, for a process about to end (the command line, its worker
+  scripts): an ending interpreter runs the cycle collector over every object the imported
+  libraries made (some 470 000 after `alphaforge run`) several times while it takes its modules
+  apart. Frozen at exit (``gc.freeze``), they are left out of those passes: `alphaforge run` on
+  the bundled data ended 1.26 s after its last line, 0.11 s with them frozen; `alphaforge
+  predict` 0.22-0.46 s, 0.06-0.07 s.
 - :func:`release_unused`, between the parts of a long job (the stages of `alphaforge run`, after
   the training matrix is assembled): hand back what the finished part freed. Arrow's default
   pool (mimalloc) keeps every arena it ever used: the features stage of 20 x 50 000 hourly bars
@@ -28,7 +34,9 @@ Values never depend on either. A C library without ``mallopt`` (not glibc) is le
 
 from __future__ import annotations
 
+import atexit
 import functools
+import gc
 import os
 import platform
 import sys
@@ -96,3 +104,12 @@ def return_freed_memory() -> None:
         return
     os.environ["MALLOC_MMAP_THRESHOLD_"] = str(RETURN_MAPPED_FROM)  # glibc reads it as a process starts: children
     _mallopt(_M_MMAP_THRESHOLD, RETURN_MAPPED_FROM)  # this process, started before the variable was set
+
+
+@functools.cache
+def skip_collection_at_exit() -> None:
+    """Freeze this process's objects as it exits (see the module docstring; registered once per
+    process). The other exit handlers run as before, and the frozen objects are still freed and
+    their files closed as the modules are taken apart: they are only no longer searched for the
+    reference cycles that a process about to end need not break."""
+    atexit.register(gc.freeze)

@@ -26,6 +26,7 @@ from alphaforge.cli._common import (
 )
 from alphaforge.cli._lazy import LazyCommand, LazyGroup
 from alphaforge.errors import AlphaForgeError
+from alphaforge.heap import skip_collection_at_exit
 
 
 class _Commands(LazyGroup):
@@ -120,6 +121,7 @@ def init(
 def main() -> None:
     """Console entry point: run the app and turn AlphaForge errors into exit codes and clear messages."""
     as_json = "--json" in sys.argv[1:]
+    skip_collection_at_exit()
     try:
         app(standalone_mode=True)
     except AlphaForgeError as exc:

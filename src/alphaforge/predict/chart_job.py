@@ -37,6 +37,7 @@ import pandas as pd
 from alphaforge.artifacts.chart_job import ChartJob
 from alphaforge.cpus import usable_cpus
 from alphaforge.errors import AlphaForgeError
+from alphaforge.heap import skip_collection_at_exit
 from alphaforge.predict.chart import chart_files, write_prediction_charts
 from alphaforge.workspace import atomic_dir, atomic_write_bytes, file_lock
 
@@ -124,4 +125,5 @@ def run_chart_job(folder: Path, token: str) -> None:
 
 
 if __name__ == "__main__":
+    skip_collection_at_exit()
     run_chart_job(Path(sys.argv[1]), sys.argv[2])

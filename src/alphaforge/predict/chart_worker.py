@@ -11,7 +11,9 @@ import pickle
 import sys
 from pathlib import Path
 
+from alphaforge.heap import skip_collection_at_exit
 from alphaforge.predict.chart import draw_charts
 
 if __name__ == "__main__":
+    skip_collection_at_exit()
     draw_charts(pickle.loads(Path(sys.argv[1]).read_bytes()))
