@@ -27,8 +27,9 @@ policies for two kinds of work, each set once and each leaving a user's own sett
   after each part, collect what it left in reference cycles (matplotlib's figures, whose pixel
   buffers otherwise wait for a full collection) and freeze what is left, mostly the libraries
   the part imported. The collector's automatic full passes then search only what later parts
-  make: on the bundled data they took 1.7 s of a run, the last ones (drawing the prediction
-  charts, 435 000 objects) 0.3-0.5 s each; 0.7 s with the parts collected and frozen.
+  make: on the bundled data they took 1.4 s of a run in nine passes, the last two (drawing the
+  prediction charts, 435 000 objects) 0.3-0.5 s each; 0.95 s with the parts collected and
+  frozen, the collections after each part included.
 - :func:`release_unused`, between the parts of a long job (the stages of `alphaforge run`, after
   the training matrix is assembled): hand back what the finished part freed. Arrow's default
   pool (mimalloc) keeps every arena it ever used: the features stage of 20 x 50 000 hourly bars
