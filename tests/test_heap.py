@@ -63,37 +63,3 @@ def test_the_command_line_ends_with_its_objects_frozen(entry: str) -> None:
     script = f"import atexit, gc, sys\natexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n{entry}\n"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "frozen True", done.stderr
-
-
-def test_the_parts_of_a_job_are_collected_and_frozen_until_it_ends() -> None:
-    """Each part's cyclic garbage is collected when it ends and the objects left are frozen, so
-    later automatic full collections skip them; the job's end hands them back to the collector."""
-    import gc
-    import weakref
-
-    class Node:
-        pass
-
-    assert gc.get_freeze_count() == 0
-    with _heap.collected_between_parts() as settle:
-        cycle = Node()
-        cycle.self = cycle
-        gone = weakref.ref(cycle)
-        del cycle
-        settle()
-        assert gone() is None  # the part's cycle collected, not frozen with the rest
-        assert gc.get_freeze_count() > 0
-    assert gc.get_freeze_count() == 0
-
-
-def test_objects_a_process_froze_itself_stay_frozen() -> None:
-    import gc
-
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        with _heap.collected_between_parts() as settle:
-            settle()
-        assert gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()

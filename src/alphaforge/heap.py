@@ -23,13 +23,6 @@ policies for two kinds of work, each set once and each leaving a user's own sett
   apart. Frozen at exit (``gc.freeze``), they are left out of those passes: `alphaforge run` on
   the bundled data ended 1.26 s after its last line, 0.11 s with them frozen; `alphaforge
   predict` 0.22-0.46 s, 0.06-0.07 s.
-- :func:`collected_between_parts`, for a long job in parts (the stages of `alphaforge run`):
-  after each part, collect what it left in reference cycles (matplotlib's figures, whose pixel
-  buffers otherwise wait for a full collection) and freeze what is left, mostly the libraries
-  the part imported. The collector's automatic full passes then search only what later parts
-  make: on the bundled data they took 1.4 s of a run in nine passes, the last two (drawing the
-  prediction charts, 435 000 objects) 0.3-0.5 s each; 0.95 s with the parts collected and
-  frozen, the collections after each part included.
 - :func:`release_unused`, between the parts of a long job (the stages of `alphaforge run`, after
   the training matrix is assembled): hand back what the finished part freed. Arrow's default
   pool (mimalloc) keeps every arena it ever used: the features stage of 20 x 50 000 hourly bars
@@ -42,13 +35,11 @@ Values never depend on either. A C library without ``mallopt`` (not glibc) is le
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import gc
 import os
 import platform
 import sys
-from collections.abc import Callable, Iterator
 from typing import Any
 
 _M_TRIM_THRESHOLD = -1
@@ -90,26 +81,6 @@ def keep_freed_arrays() -> bool:
     if any(name in os.environ for name in _USER_SETTINGS):
         return False
     return _mallopt(_M_MMAP_THRESHOLD, KEEP_MAPPED_FROM) and _mallopt(_M_TRIM_THRESHOLD, KEEP_TRIM_FROM)
-
-
-@contextlib.contextmanager
-def collected_between_parts() -> Iterator[Callable[[], None]]:
-    """Yield ``settle``, to call after each part of a job (see the module docstring): it collects
-    the part's cyclic garbage and freezes the objects left. Leaving hands the frozen objects back
-    to the collector, so a notebook that runs the job keeps its usual collections; a process that
-    froze objects of its own is left to its own choice (collected, never frozen or thawed)."""
-    own = gc.get_freeze_count() == 0
-
-    def settle() -> None:
-        gc.collect()
-        if own:
-            gc.freeze()
-
-    try:
-        yield settle
-    finally:
-        if own:
-            gc.unfreeze()
 
 
 def release_unused() -> None:

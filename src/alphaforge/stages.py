@@ -45,7 +45,7 @@ from alphaforge.artifacts.verified import (
     VerifiedOutputs,
 )
 from alphaforge.errors import InputError, MissingInputError
-from alphaforge.heap import collected_between_parts, release_unused
+from alphaforge.heap import release_unused
 from alphaforge.progress import Progress
 from alphaforge.workspace import Workspace, as_written_json, file_sha256
 
@@ -400,50 +400,48 @@ def run_stages(workspace: Workspace, config: Any, stages: list[Stage], *, only: 
     results: dict[str, dict[str, Any]] = {}
     outcomes: list[StageOutcome] = []
     stamps, versions = _Stamps(workspace), _CodeVersions(workspace)
-    with collected_between_parts() as settle:
-        for position, stage in enumerate(stages):
-            params = stage.params(config)
-            key = stage_key(stage, params, {r: keys[r] for r in stage.requires if r in keys},
-                            code=versions.of(stage.code))
-            versions.save()
-            keys[stage.name] = key
-            manifest = read_manifest(workspace, stage.name)
-            if only and stage.name not in only:
-                if manifest is None:
-                    if any(stage.name in s.requires for s in stages if s.name in only):
-                        raise MissingInputError(f"stage '{stage.name}' has not run yet, so its output is missing",
-                                                where=str(workspace.root),
-                                                fix=f"run `alphaforge run --only {stage.name}` (or a full "
-                                                    "`alphaforge run`) first")
-                    continue
-                keys[stage.name] = manifest.key
-                results[stage.name] = manifest.summary
+    for position, stage in enumerate(stages):
+        params = stage.params(config)
+        key = stage_key(stage, params, {r: keys[r] for r in stage.requires if r in keys},
+                        code=versions.of(stage.code))
+        versions.save()
+        keys[stage.name] = key
+        manifest = read_manifest(workspace, stage.name)
+        if only and stage.name not in only:
+            if manifest is None:
+                if any(stage.name in s.requires for s in stages if s.name in only):
+                    raise MissingInputError(f"stage '{stage.name}' has not run yet, so its output is missing",
+                                            where=str(workspace.root),
+                                            fix=f"run `alphaforge run --only {stage.name}` (or a full "
+                                                "`alphaforge run`) first")
                 continue
-            forced = force or position >= forced_from
-            fresh = not forced and is_fresh(workspace, manifest, key, stamps)
-            stamps.save()  # the outputs just hashed, if any
-            if fresh:
-                assert manifest is not None
-                results[stage.name] = manifest.summary
-                outcomes.append(StageOutcome(stage.name, "cached", 0.0, results[stage.name], key,
-                                             tuple(manifest.outputs)))
-                if on_stage:
-                    on_stage(stage, "cached")
-                continue
+            keys[stage.name] = manifest.key
+            results[stage.name] = manifest.summary
+            continue
+        forced = force or position >= forced_from
+        fresh = not forced and is_fresh(workspace, manifest, key, stamps)
+        stamps.save()  # the outputs just hashed, if any
+        if fresh:
+            assert manifest is not None
+            results[stage.name] = manifest.summary
+            outcomes.append(StageOutcome(stage.name, "cached", 0.0, results[stage.name], key,
+                                         tuple(manifest.outputs)))
             if on_stage:
-                on_stage(stage, "running")
-            started = time.perf_counter()
-            result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config,
-                                            progress, key, forced, shared))
-            seconds = time.perf_counter() - started
-            settle()  # its cyclic garbage (figures) freed, the rest frozen: later full collections skip it
-            release_unused()  # what the stage freed, before the next stage's peak comes on top of it
-            # the summary as the file holds it: sealed with a pd.Timestamp in it (predict's latest
-            # signals), the digest never matched the manifest read back, and the stage reran every run
-            StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                          seconds=seconds, outputs=_output_digests(workspace, result.outputs, stamps),
-                          summary=as_written_json(result.summary)).sealed().save(manifest_path(workspace, stage.name))
-            stamps.save()
-            results[stage.name] = result.summary
-            outcomes.append(StageOutcome(stage.name, "ran", seconds, result.summary, key, tuple(result.outputs)))
+                on_stage(stage, "cached")
+            continue
+        if on_stage:
+            on_stage(stage, "running")
+        started = time.perf_counter()
+        result = stage.run(StageContext(workspace, params, {r: results.get(r, {}) for r in stage.requires}, config,
+                                        progress, key, forced, shared))
+        seconds = time.perf_counter() - started
+        release_unused()  # what the stage freed, before the next stage's peak comes on top of it
+        # the summary as the file holds it: sealed with a pd.Timestamp in it (predict's latest
+        # signals), the digest never matched the manifest read back, and the stage reran every run
+        StageManifest(stage=stage.name, key=key, params=params, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                      seconds=seconds, outputs=_output_digests(workspace, result.outputs, stamps),
+                      summary=as_written_json(result.summary)).sealed().save(manifest_path(workspace, stage.name))
+        stamps.save()
+        results[stage.name] = result.summary
+        outcomes.append(StageOutcome(stage.name, "ran", seconds, result.summary, key, tuple(result.outputs)))
     return outcomes
