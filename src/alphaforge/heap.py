@@ -1,5 +1,6 @@
 """How this process's C heap (glibc's malloc) and Arrow's memory pool treat freed memory: two
-policies for two kinds of work, each set once and each leaving a user's own settings alone.
+policies for two kinds of work, each set once and each leaving a user's own settings alone; and
+how an ending process spares its cycle collector the objects it is about to drop anyway.
 
 - :func:`keep_freed_arrays`, for long computations (features): keep freed arrays for reuse.
   The compute path makes and frees many short-lived arrays per symbol (a 50 000-bar block:
