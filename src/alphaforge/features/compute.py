@@ -154,7 +154,7 @@ def _joined(blocks: list[_Block], threads: int) -> list[list[_Block]]:
     target = min(JOINED_ROWS, -(-sum(b.stop - b.start for b in blocks) // threads))
     runs: list[list[_Block]] = [[]]
     for block in blocks:
-        if sum(b.stop - b.start for b in runs[-1]) >= target:
+        if runs[-1] and runs[-1][-1].stop - runs[-1][0].start >= target:  # a run's blocks are consecutive
             runs.append([])
         runs[-1].append(block)
     return runs
