@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from alphaforge.errors import WorkspaceBusyError
-from alphaforge.workspace import Workspace, atomic_dir, atomic_path, atomic_write_text
+from alphaforge.workspace import Workspace, atomic_dir, atomic_path, atomic_write_png, atomic_write_text
 
 
 def test_atomic_write_keeps_the_old_file_when_the_writer_fails(tmp_path):
@@ -230,3 +230,46 @@ def test_another_thread_waits_for_the_lock_or_is_refused(tmp_path):
         assert "second" in (workspace.root / ".alphaforge.lock").read_text()
     thread.join()
     assert outcome == ["after"]
+
+
+def _log_scale_figure():
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4, 3), layout="tight")
+    axes = figure.subplots()
+    axes.plot([1.0, 2.0, 3.0], [1.0, 10.0, 100.0])
+    axes.set_yscale("log")  # its tick labels go through matplotlib's font lookup
+    return figure
+
+
+def test_a_written_png_leaves_nothing_of_its_caller_alive(tmp_path):
+    # rendering leaves reference cycles through the frames it ran in; on the caller's thread each
+    # held the caller's frame, and so its locals, until the collector's next full pass
+    import gc
+    import weakref
+
+    class Data:
+        pass
+
+    def caller() -> weakref.ref:
+        data = Data()
+        atomic_write_png(_log_scale_figure(), tmp_path / "chart.png")
+        return weakref.ref(data)
+
+    atomic_write_png(_log_scale_figure(), tmp_path / "chart.png")  # matplotlib's first fonts and caches
+    gc.collect()
+    gc.disable()
+    try:
+        alive = [caller()() is not None for _ in range(3)]
+    finally:
+        gc.enable()
+    assert alive == [False, False, False]
+    assert [p.name for p in tmp_path.iterdir()] == ["chart.png"]
+
+
+def test_a_failed_png_raises_in_the_caller_and_leaves_no_file(tmp_path, monkeypatch):
+    figure = _log_scale_figure()
+    monkeypatch.setattr(figure, "savefig", lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("no room")))
+    with pytest.raises(ValueError, match="no room"):
+        atomic_write_png(figure, tmp_path / "chart.png")
+    assert list(tmp_path.iterdir()) == []

@@ -107,12 +107,7 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
     each; an executor of one worker keeps them in this process. Every fold is seeded, so the
     result is the serial one. ``progress("walk-forward folds", done, total)`` hears of finished folds.
     """
-    symbols = matrix.X.index.get_level_values("symbol").to_numpy()
-    spans = LabelSpans.from_arrays(matrix.timestamps, matrix.t1, symbols)
-    splitter = WalkForward(n_splits=config.validation.n_splits, embargo=config.validation.embargo)
-    limit = config.validation.max_train_rows
-    splits = [(train[-limit:] if limit and len(train) > limit else train, test)
-              for train, test in splitter.split(matrix.X, groups=spans)]
+    splits = fold_splits(matrix, config)
     # 0 folds now, so the elapsed time and the estimate count the first fold; one more as each ends
     fold_ended = counting(progress, "walk-forward folds", len(splits))
     workers = fold_workers(matrix, splits, config, family) if executor is None and scratch is not None else 1
@@ -124,6 +119,18 @@ def walk_forward(matrix: TrainingMatrix, config: Config, *, family: str, params:
     predictions = pd.concat([part for _, part in outcomes], ignore_index=True)
     predictions = predictions.sort_values(["timestamp", "symbol"], kind="stable")
     return WalkForwardResult([fold for fold, _ in outcomes], predictions.reset_index(drop=True))
+
+
+def fold_splits(matrix: TrainingMatrix, config: Config) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The walk-forward folds' (training rows, test rows) of ``matrix``, purged on its label spans,
+    each training set cut to ``[validation] max_train_rows``. A function of its own so that the
+    spans and their symbols (at 1 M rows, a million strings: 80 MB) are freed before the folds fit."""
+    symbols = matrix.X.index.get_level_values("symbol").to_numpy()
+    spans = LabelSpans.from_arrays(matrix.timestamps, matrix.t1, symbols)
+    splitter = WalkForward(n_splits=config.validation.n_splits, embargo=config.validation.embargo)
+    limit = config.validation.max_train_rows
+    return [(train[-limit:] if limit and len(train) > limit else train, test)
+            for train, test in splitter.split(matrix.X, groups=spans)]
 
 
 FOLD_BYTES_PER_CELL = 8
@@ -186,7 +193,6 @@ def fit_fold(matrix: TrainingMatrix, config: Config, family: str, params: dict[s
     """One walk-forward fold: fit on ``train``, score and predict ``test``; the fold's summary
     and its prediction rows."""
     started = time.perf_counter()
-    symbols = matrix.X.index.get_level_values("symbol").to_numpy()
     outcome = fit_models(matrix, config, family, train, params, scored=False)
     model, test_x = outcome.final, rows_of(matrix.X, test)
     outputs = model.outputs(test_x)
@@ -195,7 +201,7 @@ def fit_fold(matrix: TrainingMatrix, config: Config, family: str, params: dict[s
     trained_until = matrix.t1[train].max()
     feature, sign = best_feature(matrix, train)
     part = pd.DataFrame({
-        "symbol": symbols[test], "timestamp": matrix.timestamps[test], "score": scores_of_outputs(model, outputs),
+        "symbol": test_x.index.get_level_values("symbol").to_numpy(), "timestamp": matrix.timestamps[test], "score": scores_of_outputs(model, outputs),
         "label": matrix.y[test], "fold": fold, "trained_until": trained_until,
         BEST_FEATURE: sign * test_x[feature].to_numpy(dtype=np.float64)})
     summary = {"fold": fold, "train_rows": int(len(train)), "test_rows": int(len(test)),
