@@ -201,9 +201,9 @@ def fit_fold(matrix: TrainingMatrix, config: Config, family: str, params: dict[s
     trained_until = matrix.t1[train].max()
     feature, sign = best_feature(matrix, train)
     part = pd.DataFrame({
-        "symbol": test_x.index.get_level_values("symbol").to_numpy(), "timestamp": matrix.timestamps[test], "score": scores_of_outputs(model, outputs),
-        "label": matrix.y[test], "fold": fold, "trained_until": trained_until,
-        BEST_FEATURE: sign * test_x[feature].to_numpy(dtype=np.float64)})
+        "symbol": test_x.index.get_level_values("symbol").to_numpy(), "timestamp": matrix.timestamps[test],
+        "score": scores_of_outputs(model, outputs), "label": matrix.y[test], "fold": fold,
+        "trained_until": trained_until, BEST_FEATURE: sign * test_x[feature].to_numpy(dtype=np.float64)})
     summary = {"fold": fold, "train_rows": int(len(train)), "test_rows": int(len(test)),
                "train_end": trained_until.isoformat(), "test_start": matrix.timestamps[test].min().isoformat(),
                "test_end": matrix.timestamps[test].max().isoformat(),
