@@ -268,8 +268,12 @@ def test_a_written_png_leaves_nothing_of_its_caller_alive(tmp_path):
 
 
 def test_a_failed_png_raises_in_the_caller_and_leaves_no_file(tmp_path, monkeypatch):
+    def savefig_then_fail(target, **_options):  # the disk fills half-way through the file
+        Path(target).write_bytes(b"half a PNG")
+        raise ValueError("no room")
+
     figure = _log_scale_figure()
-    monkeypatch.setattr(figure, "savefig", lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("no room")))
+    monkeypatch.setattr(figure, "savefig", savefig_then_fail)
     with pytest.raises(ValueError, match="no room"):
         atomic_write_png(figure, tmp_path / "chart.png")
     assert list(tmp_path.iterdir()) == []
